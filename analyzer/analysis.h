@@ -1,0 +1,48 @@
+/*
+ * analysis.h - from a snapshot to a model: which files to parse, parsing
+ * them in parallel, and reusing facts whose inputs did not change.
+ */
+#ifndef MC_ANALYSIS_H
+#define MC_ANALYSIS_H
+
+#include "conv.h"
+#include "facts.h"
+#include "model.h"
+#include "repo.h"
+#include "tree.h"
+
+/*
+ * Facts by key.  The key covers the file's blob, every blob of its include
+ * closure, the target it was parsed for, the QAPI stub and the tool version,
+ * so a hit is always safe to reuse.  The store owns the facts it holds.
+ */
+typedef struct mc_store mc_store;
+
+int mc_store_open(mc_store **out);
+void mc_store_free(mc_store *s);
+/* Number of facts parsed and reused so far. */
+void mc_store_counts(const mc_store *s, size_t *parsed, size_t *reused);
+
+typedef struct {
+	int jobs;          /* parser threads, >= 1 */
+	int progress;      /* print "parsing N/M" on stderr */
+} mc_analysis_opts;
+
+typedef struct {
+	mc_snapshot *snap;     /* owned */
+	mc_tree *tree;         /* owned */
+	mc_facts **facts;      /* sorted by path; from the store unless owned[i] */
+	char *owned;
+	size_t nfacts;
+	mc_model *model;       /* owned */
+} mc_revision;
+
+/* Takes ownership of snap (also on failure). */
+int mc_revision_load(mc_revision **out, mc_snapshot *snap, const mc_conv *conv, mc_store *store,
+		     const mc_analysis_opts *opts);
+void mc_revision_free(mc_revision *rev);
+
+/* Does this file need parsing at all (it can declare properties, types or compat lists)? */
+int mc_analysis_wants(const mc_conv *conv, const char *path, const char *text, size_t len);
+
+#endif

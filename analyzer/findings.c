@@ -1,0 +1,113 @@
+/*
+ * findings.c - see findings.h.
+ */
+#include "findings.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+mc_finding *mc_findings_add(mc_findings *fs, const char *rule, mc_severity sev, const char *type,
+			    const char *property, const char *file, int line, const char *fmt, ...)
+{
+	mc_finding *f = MC_VEC_PUSH(fs->v, fs->n, fs->cap);
+	f->rule = mc_strdup(rule);
+	f->severity = sev;
+	f->type = mc_strdup(type);
+	f->property = mc_strdup(property);
+	f->file = mc_strdup(file ? file : "");
+	f->line = line;
+	va_list ap;
+	va_start(ap, fmt);
+	char buf[2048];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	f->message = mc_strdup(buf);
+	return f;
+}
+
+static int strcmp0(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int cmp_finding(const void *pa, const void *pb)
+{
+	const mc_finding *a = pa, *b = pb;
+	int c;
+	if ((c = strcmp0(a->commit, b->commit)))
+		return c;
+	if ((c = strcmp0(a->file, b->file)))
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if ((c = strcmp0(a->rule, b->rule)))
+		return c;
+	if ((c = strcmp0(a->type, b->type)))
+		return c;
+	return strcmp0(a->property, b->property);
+}
+
+static void finding_free(mc_finding *f)
+{
+	free(f->rule);
+	free(f->type);
+	free(f->property);
+	free(f->old_value);
+	free(f->new_value);
+	free(f->file);
+	free(f->message);
+	mc_strvec_free(&f->notes);
+	free(f->suggestion);
+	free(f->suggestion_array);
+	free(f->suggestion_file);
+	free(f->commit);
+}
+
+void mc_findings_finish(mc_findings *fs)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < fs->n; i++) {
+		int dup = 0;
+		for (size_t j = 0; j < out && !dup; j++)
+			dup = strcmp0(fs->v[j].rule, fs->v[i].rule) == 0 && strcmp0(fs->v[j].type, fs->v[i].type) == 0 &&
+			      strcmp0(fs->v[j].property, fs->v[i].property) == 0 &&
+			      strcmp0(fs->v[j].commit, fs->v[i].commit) == 0;
+		if (dup)
+			finding_free(&fs->v[i]);
+		else
+			fs->v[out++] = fs->v[i];
+	}
+	fs->n = out;
+	if (fs->n > 1)
+		qsort(fs->v, fs->n, sizeof(mc_finding), cmp_finding);
+}
+
+void mc_findings_free(mc_findings *fs)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		finding_free(&fs->v[i]);
+	free(fs->v);
+	memset(fs, 0, sizeof(*fs));
+}
+
+const char *mc_severity_name(mc_severity s)
+{
+	switch (s) {
+	case MC_SEV_ERROR:
+		return "error";
+	case MC_SEV_WARNING:
+		return "warning";
+	default:
+		return "note";
+	}
+}
+
+size_t mc_findings_loud(const mc_findings *fs)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fs->n; i++)
+		n += fs->v[i].severity >= MC_SEV_WARNING;
+	return n;
+}

@@ -1,0 +1,45 @@
+/*
+ * findings.h - what the rules report, in a stable order.
+ */
+#ifndef MC_FINDINGS_H
+#define MC_FINDINGS_H
+
+#include <stddef.h>
+#include "util.h"
+
+typedef enum { MC_SEV_NOTE = 0, MC_SEV_WARNING, MC_SEV_ERROR } mc_severity;
+
+typedef struct {
+	char *rule;
+	mc_severity severity;
+	char *type;             /* QOM type name */
+	char *property;
+	char *old_value;        /* effective value before, as a compat string; may be NULL */
+	char *new_value;
+	char *file;             /* where the property (or the entry) is declared at HEAD */
+	int line;
+	char *message;          /* one line */
+	mc_strvec notes;        /* explanation lines: machines affected, entries considered */
+	char *suggestion;       /* the compat line to add, or NULL */
+	char *suggestion_array; /* e.g. "hw_compat_5_1" */
+	char *suggestion_file;  /* e.g. "hw/core/machine.c" */
+	char *commit;           /* for --each-commit: the commit the finding belongs to */
+} mc_finding;
+
+typedef struct {
+	mc_finding *v;
+	size_t n, cap;
+} mc_findings;
+
+/* Appends a finding with the given fields copied; returns it for notes and suggestion. */
+mc_finding *mc_findings_add(mc_findings *fs, const char *rule, mc_severity sev, const char *type,
+			    const char *property, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 8, 9)));
+/* Drops later duplicates of (rule, type, property) and sorts by file, line, rule, type, property. */
+void mc_findings_finish(mc_findings *fs);
+void mc_findings_free(mc_findings *fs);
+const char *mc_severity_name(mc_severity s);
+/* Count of findings of severity warning or error. */
+size_t mc_findings_loud(const mc_findings *fs);
+
+#endif

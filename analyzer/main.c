@@ -1,0 +1,340 @@
+/*
+ * main.c - the migcompat command line.
+ *
+ * Every failure below returns to main() with a message in mc_error_last();
+ * main prints it as one "migcompat: ..." line and exits 2.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "report.h"
+#include "rules.h"
+
+enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+	"usage: migcompat check [options] BASE [HEAD]     findings the change BASE..HEAD introduces\n"
+	"       migcompat check [options] BASE..HEAD | BASE...HEAD\n"
+	"       migcompat audit [options] [REV]           everything wrong at one revision\n"
+	"       migcompat --list-rules | --explain RULE | --version | --help\n"
+	"\n"
+	"options:\n"
+	"  --repo DIR          the QEMU git repository (default: the current directory)\n"
+	"  --format FMT        text (default) or json\n"
+	"  --output FILE       write the report to FILE instead of standard output\n"
+	"  --cached            compare HEAD with the staged index (BASE defaults to HEAD)\n"
+	"  --worktree          compare HEAD with the working tree files\n"
+	"  -j N                parser threads (default: the number of CPUs)\n"
+	"  --rules FILE        tree conventions to use instead of the built-in rules/qemu.conv\n"
+	"\n"
+	"exit status: 0 no warning or error, 1 findings, 2 usage or input error\n";
+
+typedef struct {
+	const char *command;
+	const char *repo;
+	const char *output;
+	const char *rules;
+	mc_format format;
+	int jobs;
+	int cached, worktree;
+	const char *revs[2];
+	int nrevs;
+} options;
+
+static int parse_jobs(const char *s, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || v < 1 || v > 256) {
+		mc_error_set("-j needs a number of threads from 1 to 256, not '%s'", s);
+		return MC_EINPUT;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : (n > 64 ? 64 : (int)n);
+}
+
+static int parse_options(int argc, char **argv, options *o)
+{
+	static const struct option longopts[] = {
+		{ "repo", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "rules", required_argument, NULL, 'R' },
+		{ "cached", no_argument, NULL, 'c' },
+		{ "worktree", no_argument, NULL, 'w' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof(*o));
+	o->command = argv[1];
+	o->repo = ".";
+	o->jobs = default_jobs();
+	optind = 2;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "j:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->repo = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 'R': o->rules = optarg; break;
+		case 'c': o->cached = 1; break;
+		case 'w': o->worktree = 1; break;
+		case 'f':
+			if (mc_format_parse(optarg, &o->format) < 0)
+				return MC_EINPUT;
+			break;
+		case 'j':
+			if (parse_jobs(optarg, &o->jobs) < 0)
+				return MC_EINPUT;
+			break;
+		default:
+			mc_error_set("unknown or incomplete option '%s' (see migcompat --help)", argv[optind - 1]);
+			return MC_EINPUT;
+		}
+	}
+	for (; optind < argc; optind++) {
+		if (o->nrevs == 2) {
+			mc_error_set("too many revisions: '%s' (see migcompat --help)", argv[optind]);
+			return MC_EINPUT;
+		}
+		o->revs[o->nrevs++] = argv[optind];
+	}
+	if (o->cached && o->worktree) {
+		mc_error_set("--cached and --worktree cannot be used together");
+		return MC_EINPUT;
+	}
+	return 0;
+}
+
+static int load_conventions(const options *o, mc_conv *conv)
+{
+	return o->rules ? mc_conv_load_file(conv, o->rules) : mc_conv_load_builtin(conv);
+}
+
+/* The two snapshots a check compares, and the commits between them. */
+typedef struct {
+	mc_snapshot *base, *head;
+	mc_oid base_commit, head_commit;
+	const char *base_rev, *head_rev;
+	int head_is_commit;
+} change;
+
+static int resolve_change(mc_repo *repo, const options *o, change *ch)
+{
+	memset(ch, 0, sizeof(*ch));
+	if (o->cached || o->worktree) {
+		if (o->nrevs > 1) {
+			mc_error_set("--cached and --worktree take at most one revision (the base)");
+			return MC_EINPUT;
+		}
+		ch->base_rev = o->nrevs ? o->revs[0] : "HEAD";
+		ch->head_rev = o->cached ? "index" : "worktree";
+		if (mc_repo_resolve(repo, &ch->base_commit, ch->base_rev) < 0)
+			return MC_EINPUT;
+		int rc = mc_snapshot_from_commit(&ch->base, repo, &ch->base_commit, ch->base_rev);
+		if (rc == 0)
+			rc = o->cached ? mc_snapshot_from_index(&ch->head, repo) : mc_snapshot_from_worktree(&ch->head, repo);
+		return rc;
+	}
+	if (o->nrevs == 0) {
+		mc_error_set("check needs a base revision (see migcompat --help)");
+		return MC_EINPUT;
+	}
+	int is_range = 0;
+	if (o->nrevs == 1 && strstr(o->revs[0], "..")) {
+		if (mc_repo_resolve_range(repo, o->revs[0], &ch->base_commit, &ch->head_commit, &is_range) < 0)
+			return MC_EINPUT;
+		ch->base_rev = o->revs[0];
+		ch->head_rev = o->revs[0];
+	} else {
+		ch->base_rev = o->revs[0];
+		ch->head_rev = o->nrevs == 2 ? o->revs[1] : "HEAD";
+		if (mc_repo_resolve(repo, &ch->base_commit, ch->base_rev) < 0 ||
+		    mc_repo_resolve(repo, &ch->head_commit, ch->head_rev) < 0)
+			return MC_EINPUT;
+	}
+	ch->head_is_commit = 1;
+	int rc = mc_snapshot_from_commit(&ch->base, repo, &ch->base_commit, ch->base_rev);
+	if (rc == 0)
+		rc = mc_snapshot_from_commit(&ch->head, repo, &ch->head_commit, ch->head_rev);
+	return rc;
+}
+
+/* Commit messages of base..head, for Fixes: and Cc: qemu-stable trailers. */
+static char *change_messages(mc_repo *repo, const change *ch)
+{
+	if (!ch->head_is_commit)
+		return NULL;
+	mc_oid *commits = NULL;
+	size_t n = 0;
+	if (mc_repo_walk_range(repo, &ch->base_commit, &ch->head_commit, &commits, &n) < 0)
+		return NULL;
+	mc_buf b = {0};
+	for (size_t i = 0; i < n && i < 500; i++) {
+		char *msg;
+		if (mc_repo_commit_message(repo, &commits[i], &msg) == 0) {
+			mc_buf_puts(&b, msg);
+			mc_buf_puts(&b, "\n");
+			free(msg);
+		}
+	}
+	free(commits);
+	return mc_buf_detach(&b);
+}
+
+static int require_compat(const mc_revision *rev)
+{
+	if (rev->model->nsets == 0) {
+		mc_error_set("%s has no machine compat arrays (hw_compat_X_Y or HW_COMPAT_X_Y): is it a QEMU tree?",
+			     rev->snap->label);
+		return MC_EINPUT;
+	}
+	return 0;
+}
+
+static int write_report(const options *o, const mc_findings *fs, const mc_report_ctx *ctx)
+{
+	FILE *out = stdout;
+	if (o->output && !(out = fopen(o->output, "w"))) {
+		mc_error_set("cannot write '%s': %s", o->output, strerror(errno));
+		return MC_EINPUT;
+	}
+	int rc = mc_report_write(out, o->format, fs, ctx);
+	if (out != stdout && fclose(out) != 0 && rc == 0) {
+		mc_error_set("cannot write '%s': %s", o->output, strerror(errno));
+		rc = MC_EIO;
+	}
+	return rc;
+}
+
+static int use_color(const options *o)
+{
+	const char *nc = getenv("NO_COLOR");
+	return !o->output && o->format == MC_FORMAT_TEXT && isatty(1) && !(nc && *nc);
+}
+
+static int run_check(const options *o, int audit)
+{
+	mc_conv conv;
+	if (load_conventions(o, &conv) < 0)
+		return EXIT_USAGE;
+	mc_repo *repo = NULL;
+	mc_store *store = NULL;
+	mc_revision *base = NULL, *head = NULL;
+	mc_findings fs = {0};
+	char *messages = NULL;
+	int status = EXIT_USAGE;
+	change ch;
+	mc_analysis_opts aopts = { o->jobs, isatty(2) };
+	if (mc_repo_open(&repo, o->repo) < 0)
+		goto out;
+	if (audit) {
+		options single = *o;
+		single.nrevs = 2;
+		single.revs[0] = o->nrevs ? o->revs[0] : "HEAD";
+		single.revs[1] = single.revs[0];
+		if (o->nrevs > 1) {
+			mc_error_set("audit takes one revision");
+			goto out;
+		}
+		if (resolve_change(repo, &single, &ch) < 0)
+			goto out;
+	} else if (resolve_change(repo, o, &ch) < 0) {
+		goto out;
+	}
+	mc_store_open(&store);
+	int rc = mc_revision_load(&base, ch.base, &conv, store, &aopts);
+	ch.base = NULL;
+	if (rc < 0) {
+		mc_snapshot_free(ch.head);
+		goto out;
+	}
+	rc = mc_revision_load(&head, ch.head, &conv, store, &aopts);
+	if (rc < 0 || require_compat(base) < 0 || require_compat(head) < 0)
+		goto out;
+	messages = audit ? NULL : change_messages(repo, &ch);
+	mc_check check;
+	mc_check_init(&check, repo, base, head, messages);
+	check.audit = audit;
+	mc_check_run(&check, &fs);
+	mc_check_free(&check);
+	mc_report_ctx ctx = { audit ? NULL : ch.base_rev, audit ? NULL : ch.base_commit.hex,
+			      ch.head_rev, ch.head_is_commit ? ch.head_commit.hex : NULL, head->model, use_color(o) };
+	if (write_report(o, &fs, &ctx) < 0)
+		goto out;
+	status = mc_findings_loud(&fs) ? EXIT_FINDINGS : EXIT_CLEAN;
+out:
+	mc_findings_free(&fs);
+	free(messages);
+	mc_revision_free(base);
+	mc_revision_free(head);
+	mc_store_free(store);
+	mc_repo_free(repo);
+	mc_conv_free(&conv);
+	return status;
+}
+
+static int list_rules(void)
+{
+	for (size_t i = 0; i < mc_rule_catalog_len; i++)
+		printf("%-24s %-8s %s\n", mc_rule_catalog[i].id, mc_rule_catalog[i].severity, mc_rule_catalog[i].summary);
+	return EXIT_CLEAN;
+}
+
+static int explain_rule(const char *id)
+{
+	const mc_rule_info *r = id ? mc_rule_lookup(id) : NULL;
+	if (!r) {
+		mc_error_set("unknown rule '%s' (see migcompat --list-rules)", id ? id : "");
+		return EXIT_USAGE;
+	}
+	printf("%s (%s)\n\n%s\n\nExample: %s\n\nFix: %s\n", r->id, r->severity, r->description, r->example, r->fix);
+	return EXIT_CLEAN;
+}
+
+int main(int argc, char **argv)
+{
+	int status;
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(usage_text, stdout);
+		return EXIT_CLEAN;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("migcompat %s\n", MC_VERSION);
+		return EXIT_CLEAN;
+	}
+	if (strcmp(cmd, "--list-rules") == 0)
+		return list_rules();
+	if (strcmp(cmd, "--explain") == 0) {
+		status = explain_rule(argc > 2 ? argv[2] : NULL);
+	} else if (strcmp(cmd, "check") == 0 || strcmp(cmd, "audit") == 0) {
+		options o;
+		if (parse_options(argc, argv, &o) < 0)
+			status = EXIT_USAGE;
+		else
+			status = run_check(&o, strcmp(cmd, "audit") == 0);
+	} else {
+		mc_error_set("unknown command '%s' (see migcompat --help)", cmd);
+		status = EXIT_USAGE;
+	}
+	if (status == EXIT_USAGE)
+		fprintf(stderr, "migcompat: %s\n", mc_error_last());
+	return status;
+}

@@ -1,0 +1,828 @@
+/*
+ * parse.c - see parse.h.
+ *
+ * What is read from the AST (shapes checked against libclang 14):
+ *  - a Property array element is an InitListExpr whose children are
+ *    designated initializers: an UnexposedExpr whose first children are
+ *    MemberRef cursors naming the field path (".defval.u") followed by the
+ *    value expression;
+ *  - GlobalProperty entries are positional ({ "drv", "prop", "val" }) with
+ *    an optional trailing designator (.optional = true), or designated in the
+ *    macro era;
+ *  - names and values are evaluated with clang_Cursor_Evaluate, so macros,
+ *    casts and constant arithmetic are already folded; an enum constant keeps
+ *    its name so that it can be mapped to its QAPI string.
+ */
+#include "parse.h"
+
+#include <clang-c/Index.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct mc_parser {
+	CXIndex index;
+};
+
+int mc_parser_new(mc_parser **out)
+{
+	mc_parser *p = mc_calloc(1, sizeof(*p));
+	p->index = clang_createIndex(0, 0);
+	if (!p->index) {
+		free(p);
+		mc_error_set("libclang could not create an index");
+		return MC_EIO;
+	}
+	*out = p;
+	return 0;
+}
+
+void mc_parser_free(mc_parser *p)
+{
+	if (!p)
+		return;
+	clang_disposeIndex(p->index);
+	free(p);
+}
+
+/* ---- small cursor helpers ---- */
+
+typedef struct {
+	CXCursor *v;
+	size_t n, cap;
+} cursor_list;
+
+static enum CXChildVisitResult collect_child(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	cursor_list *l = data;
+	CXCursor *slot = MC_VEC_PUSH(l->v, l->n, l->cap);
+	*slot = c;
+	return CXChildVisit_Continue;
+}
+
+static cursor_list children_of(CXCursor c)
+{
+	cursor_list l = {0};
+	clang_visitChildren(c, collect_child, &l);
+	return l;
+}
+
+static char *cx_take(CXString s)
+{
+	const char *c = clang_getCString(s);
+	char *r = mc_strdup(c ? c : "");
+	clang_disposeString(s);
+	return r;
+}
+
+static char *cursor_spelling(CXCursor c)
+{
+	return cx_take(clang_getCursorSpelling(c));
+}
+
+static int expansion_line(CXCursor c)
+{
+	unsigned line = 0;
+	clang_getExpansionLocation(clang_getCursorLocation(c), NULL, &line, NULL, NULL);
+	return (int)line;
+}
+
+/* Where the cursor's text is written: a header line for tokens from a macro body. */
+static void spelling_place(CXCursor c, char **file, int *line)
+{
+	CXFile f = NULL;
+	unsigned l = 0;
+	clang_getSpellingLocation(clang_getCursorLocation(c), &f, &l, NULL, NULL);
+	*line = (int)l;
+	*file = NULL;
+	if (f) {
+		char *name = cx_take(clang_getFileName(f));
+		size_t root = strlen(MC_TREE_ROOT "/");
+		if (strncmp(name, MC_TREE_ROOT "/", root) == 0)
+			*file = mc_strdup(name + root);
+		free(name);
+	}
+}
+
+/* Strips qualifiers from a type spelling: "const Property" -> "Property". */
+static char *type_base_name(CXType t)
+{
+	char *s = cx_take(clang_getTypeSpelling(t));
+	char *p = s;
+	for (;;) {
+		if (strncmp(p, "const ", 6) == 0)
+			p += 6;
+		else if (strncmp(p, "volatile ", 9) == 0)
+			p += 9;
+		else if (strncmp(p, "struct ", 7) == 0)
+			p += 7;
+		else
+			break;
+	}
+	char *r = mc_strdup(p);
+	free(s);
+	return r;
+}
+
+/* Is t (or its element type, for arrays) the record called name? */
+static int type_is_record(CXType t, const char *name, int *is_array)
+{
+	*is_array = 0;
+	if (t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray ||
+	    t.kind == CXType_VariableArray) {
+		*is_array = 1;
+		t = clang_getArrayElementType(t);
+	}
+	char *base = type_base_name(t);
+	int hit = strcmp(base, name) == 0;
+	free(base);
+	if (!hit) {
+		CXType canon = clang_getCanonicalType(t);
+		char *cb = type_base_name(canon);
+		hit = strcmp(cb, name) == 0;
+		free(cb);
+	}
+	return hit;
+}
+
+/* Finds the first descendant (or self) of the given kind. */
+struct find_ctx {
+	enum CXCursorKind kind;
+	CXCursor found;
+	int ok;
+};
+
+static enum CXChildVisitResult find_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	struct find_ctx *f = data;
+	if (clang_getCursorKind(c) == f->kind) {
+		f->found = c;
+		f->ok = 1;
+		return CXChildVisit_Break;
+	}
+	return CXChildVisit_Recurse;
+}
+
+static int find_kind(CXCursor c, enum CXCursorKind kind, CXCursor *out)
+{
+	if (clang_getCursorKind(c) == kind) {
+		*out = c;
+		return 1;
+	}
+	struct find_ctx f = { kind, clang_getNullCursor(), 0 };
+	clang_visitChildren(c, find_visit, &f);
+	*out = f.found;
+	return f.ok;
+}
+
+/* Name of the declaration a DeclRefExpr inside c refers to ("qdev_prop_bool", a function). */
+static char *referenced_name(CXCursor c, enum CXCursorKind *ref_kind)
+{
+	CXCursor ref;
+	if (!find_kind(c, CXCursor_DeclRefExpr, &ref))
+		return NULL;
+	CXCursor decl = clang_getCursorReferenced(ref);
+	if (clang_Cursor_isNull(decl))
+		return NULL;
+	if (ref_kind)
+		*ref_kind = clang_getCursorKind(decl);
+	return cursor_spelling(decl);
+}
+
+/*
+ * libclang's spelling of a StringLiteral is the whole (concatenated) literal
+ * printed back as C source: quotes and escapes.  Undo that.
+ */
+static char *unescape_literal(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 2 || s[0] != '"' || s[n - 1] != '"')
+		return NULL;
+	mc_buf b = {0};
+	mc_buf_put(&b, "", 0);
+	for (size_t i = 1; i + 1 < n; i++) {
+		char c = s[i];
+		if (c != '\\' || i + 2 >= n) {
+			mc_buf_put(&b, &c, 1);
+			continue;
+		}
+		char e = s[++i];
+		char out;
+		switch (e) {
+		case 'n': out = '\n'; break;
+		case 't': out = '\t'; break;
+		case 'r': out = '\r'; break;
+		case 'a': out = '\a'; break;
+		case 'b': out = '\b'; break;
+		case 'f': out = '\f'; break;
+		case 'v': out = '\v'; break;
+		case 'x': {
+			unsigned v = 0;
+			while (i + 2 < n && isxdigit((unsigned char)s[i + 1]))
+				v = v * 16 + (unsigned)(isdigit((unsigned char)s[i + 1]) ? s[i + 1] - '0'
+							   : (tolower((unsigned char)s[i + 1]) - 'a' + 10)), i++;
+			out = (char)v;
+			break;
+		}
+		default:
+			if (e >= '0' && e <= '7') {
+				unsigned v = (unsigned)(e - '0');
+				for (int k = 0; k < 2 && i + 2 < n && s[i + 1] >= '0' && s[i + 1] <= '7'; k++)
+					v = v * 8 + (unsigned)(s[++i] - '0');
+				out = (char)v;
+			} else {
+				out = e;
+			}
+		}
+		mc_buf_put(&b, &out, 1);
+	}
+	return mc_buf_detach(&b);
+}
+
+/* Evaluates c as a string constant: a literal, through parens and implicit casts. */
+static char *eval_string(CXCursor c)
+{
+	for (;;) {
+		enum CXCursorKind k = clang_getCursorKind(c);
+		if (k == CXCursor_StringLiteral) {
+			char *sp = cursor_spelling(c);
+			char *s = unescape_literal(sp);
+			free(sp);
+			return s;
+		}
+		if (k != CXCursor_ParenExpr && k != CXCursor_UnexposedExpr && k != CXCursor_CStyleCastExpr)
+			return NULL;
+		cursor_list kids = children_of(c);
+		int found = 0;
+		for (size_t i = 0; i < kids.n; i++) {
+			enum CXCursorKind kk = clang_getCursorKind(kids.v[i]);
+			if (kk == CXCursor_TypeRef)
+				continue;
+			c = kids.v[i];
+			found = 1;
+			break;
+		}
+		free(kids.v);
+		if (!found)
+			return NULL;
+	}
+}
+
+/* Evaluates c as an integer constant; 1 on success. */
+static int eval_int(CXCursor c, int64_t *value, int *is_unsigned)
+{
+	CXEvalResult r = clang_Cursor_Evaluate(c);
+	if (!r)
+		return 0;
+	int ok = clang_EvalResult_getKind(r) == CXEval_Int;
+	if (ok) {
+		*is_unsigned = clang_EvalResult_isUnsignedInt(r);
+		*value = *is_unsigned ? (int64_t)clang_EvalResult_getAsUnsigned(r)
+				      : (int64_t)clang_EvalResult_getAsLongLong(r);
+	}
+	clang_EvalResult_dispose(r);
+	return ok;
+}
+
+/* The source text of a cursor's extent, for messages ("VIRTIO_BLK_AUTO_NUM_QUEUES"). */
+static char *extent_text(CXTranslationUnit tu, CXCursor c)
+{
+	CXToken *tokens = NULL;
+	unsigned n = 0;
+	clang_tokenize(tu, clang_getCursorExtent(c), &tokens, &n);
+	mc_buf b = {0};
+	for (unsigned i = 0; i < n && b.len < 200; i++) {
+		char *t = cx_take(clang_getTokenSpelling(tu, tokens[i]));
+		if (b.len && strcmp(t, ")") && strcmp(t, ",") && b.ptr[b.len - 1] != '(')
+			mc_buf_puts(&b, " ");
+		mc_buf_puts(&b, t);
+		free(t);
+	}
+	if (tokens)
+		clang_disposeTokens(tu, tokens, n);
+	return mc_buf_detach(&b);
+}
+
+/*
+ * A designated initializer child: fills the dotted field path ("defval.u")
+ * and the value cursor.  Returns 0 for a positional child.
+ */
+static int designator_of(CXCursor c, char **path, CXCursor *value)
+{
+	cursor_list kids = children_of(c);
+	size_t i = 0;
+	mc_buf b = {0};
+	while (i < kids.n && clang_getCursorKind(kids.v[i]) == CXCursor_MemberRef) {
+		char *name = cursor_spelling(kids.v[i]);
+		if (b.len)
+			mc_buf_puts(&b, ".");
+		mc_buf_puts(&b, name);
+		free(name);
+		i++;
+	}
+	int designated = i > 0 && i < kids.n;
+	if (designated) {
+		*value = kids.v[kids.n - 1];
+		*path = mc_buf_detach(&b);
+	} else {
+		mc_buf_free(&b);
+	}
+	free(kids.v);
+	return designated;
+}
+
+/* ---- extraction context ---- */
+
+typedef struct {
+	CXTranslationUnit tu;
+	mc_tree *tree;
+	mc_facts *facts;
+	const mc_conv *conv;
+} extract_ctx;
+
+static void set_enum_value(extract_ctx *x, mc_prop *p, CXCursor value, int64_t iv)
+{
+	enum CXCursorKind rk;
+	char *constant = referenced_name(value, &rk);
+	if (constant && rk == CXCursor_EnumConstantDecl) {
+		const char *enum_name = NULL;
+		const char *member = mc_qapi_member_of_constant(&x->tree->qapi, constant, &enum_name);
+		if (member) {
+			p->defval = mc_value_string(member);
+			if (!p->enum_type && enum_name)
+				p->enum_type = mc_strdup(enum_name);
+		} else {
+			p->defval = mc_value_symbolic(constant);
+		}
+		free(p->defval_text);
+		p->defval_text = constant;
+		return;
+	}
+	free(constant);
+	/* A bare number for an enum property: the member at that index. */
+	const mc_qapi_enum *e = p->enum_type ? mc_qapi_find_enum(&x->tree->qapi, p->enum_type) : NULL;
+	if (e && iv >= 0 && (size_t)iv < e->nmembers)
+		p->defval = mc_value_string(e->members[iv]);
+	else
+		p->defval = mc_value_int(iv, 0);
+}
+
+static void set_default(extract_ctx *x, mc_prop *p, CXCursor value)
+{
+	int64_t iv;
+	int is_unsigned = 0;
+	if (!eval_int(value, &iv, &is_unsigned)) {
+		char *s = eval_string(value);
+		if (s) {
+			p->defval = mc_value_string(s);
+			free(s);
+			return;
+		}
+		/* Keep what can be named: an enum constant or the identifier used. */
+		enum CXCursorKind rk;
+		char *name = referenced_name(value, &rk);
+		p->defval_text = name ? name : extent_text(x->tu, value);
+		p->defval = mc_value_symbolic(p->defval_text);
+		return;
+	}
+	switch (p->kind) {
+	case MC_KIND_BOOL:
+		p->defval = mc_value_bool(iv != 0);
+		break;
+	case MC_KIND_ENUM:
+		set_enum_value(x, p, value, iv);
+		break;
+	case MC_KIND_UINT:
+	case MC_KIND_SIZE:
+		p->defval = mc_value_int(iv, 1);
+		break;
+	default:
+		p->defval = mc_value_int(iv, is_unsigned);
+		break;
+	}
+}
+
+static void apply_kind(extract_ctx *x, mc_prop *p)
+{
+	const mc_conv_kind *k = mc_conv_kind_of(x->conv, p->info);
+	if (k) {
+		p->kind = k->kind;
+		if (k->enum_type && !p->enum_type)
+			p->enum_type = mc_strdup(k->enum_type);
+	}
+}
+
+/* One Property element; returns 0 when it is a terminator or has no name. */
+static int extract_prop(extract_ctx *x, CXCursor elem, mc_prop *p, int *understood)
+{
+	cursor_list fields = children_of(elem);
+	CXCursor defval = clang_getNullCursor();
+	int has_defval = 0, explicit_default = -1;
+	*understood = 1;
+	for (size_t i = 0; i < fields.n; i++) {
+		char *path = NULL;
+		CXCursor value;
+		if (!designator_of(fields.v[i], &path, &value))
+			continue;
+		if (strcmp(path, "name") == 0) {
+			p->name = eval_string(value);
+			if (!p->name)
+				*understood = 0;
+		} else if (strcmp(path, "info") == 0) {
+			p->info = referenced_name(value, NULL);
+		} else if (strcmp(path, "set_default") == 0 || strcmp(path, "qtype") == 0) {
+			int64_t v;
+			int u;
+			if (eval_int(value, &v, &u))
+				explicit_default = v != 0;
+		} else if (strncmp(path, "defval", 6) == 0) {
+			defval = value;
+			has_defval = 1;
+		}
+		free(path);
+	}
+	free(fields.v);
+	if (!p->name)
+		return 0;
+	p->line = expansion_line(elem);
+	apply_kind(x, p);
+	/* Before 2.10 a default existed when qtype was set; since, when set_default is. */
+	p->has_default = explicit_default == 1 || (explicit_default == -1 && has_defval);
+	if (p->has_default && has_defval)
+		set_default(x, p, defval);
+	else if (p->has_default)
+		p->defval = mc_value_symbolic("(set by its PropertyInfo)");
+	return 1;
+}
+
+static void extract_prop_array(extract_ctx *x, CXCursor var, int is_static)
+{
+	mc_facts *f = x->facts;
+	mc_prop_array *a = MC_VEC_PUSH(f->arrays, f->narrays, f->cap_arrays);
+	a->name = cursor_spelling(var);
+	a->is_static = is_static;
+	a->line = expansion_line(var);
+	a->complete = 1;
+	CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr) {
+		a->complete = 0;
+		a->why_incomplete = mc_sprintf("initializer lost to a parse error%s%s",
+					       f->error ? ": " : "", f->error ? f->error : "");
+		return;
+	}
+	cursor_list elems = children_of(init);
+	for (size_t i = 0; i < elems.n; i++) {
+		if (clang_getCursorKind(elems.v[i]) != CXCursor_InitListExpr) {
+			a->complete = 0;
+			continue;
+		}
+		mc_prop p = {0};
+		int understood;
+		if (extract_prop(x, elems.v[i], &p, &understood)) {
+			mc_prop *slot = MC_VEC_PUSH(a->props, a->nprops, a->cap);
+			*slot = p;
+		} else {
+			if (!understood && !a->why_incomplete) {
+				a->complete = 0;
+				a->why_incomplete = mc_sprintf("line %d: a property name is not a constant string",
+							       expansion_line(elems.v[i]));
+			}
+			free(p.info);
+			free(p.enum_type);
+		}
+	}
+	free(elems.v);
+}
+
+/* TypeInfo and VirtioPCIDeviceTypeInfo records. */
+static void extract_typeinfo_record(extract_ctx *x, CXCursor rec, int virtio_pci)
+{
+	cursor_list fields = children_of(rec);
+	char *vals[7] = {0};
+	int abstract = 0;
+	static const char *const names[] = { "name", "parent", "class_init", "instance_init",
+					     "generic_name", "transitional_name", "non_transitional_name" };
+	for (size_t i = 0; i < fields.n; i++) {
+		char *path = NULL;
+		CXCursor value;
+		if (!designator_of(fields.v[i], &path, &value))
+			continue;
+		const char *key = strcmp(path, "base_name") == 0 ? "name" : path;
+		for (int k = 0; k < 7; k++) {
+			if (strcmp(key, names[k]) != 0 || vals[k])
+				continue;
+			vals[k] = (k == 2 || k == 3) ? referenced_name(value, NULL) : eval_string(value);
+		}
+		if (strcmp(path, "abstract") == 0) {
+			int64_t v;
+			int u;
+			abstract = eval_int(value, &v, &u) && v;
+		}
+		free(path);
+	}
+	free(fields.v);
+	mc_facts *f = x->facts;
+	int line = expansion_line(rec);
+	if (virtio_pci) {
+		mc_virtio_pci_info *v = MC_VEC_PUSH(f->vpci, f->nvpci, f->cap_vpci);
+		v->base_name = vals[0];
+		v->parent = vals[1];
+		v->class_init = vals[2];
+		v->instance_init = vals[3];
+		v->generic_name = vals[4];
+		v->transitional_name = vals[5];
+		v->non_transitional_name = vals[6];
+		v->line = line;
+		return;
+	}
+	for (int k = 4; k < 7; k++)
+		free(vals[k]);
+	if (!vals[0]) {
+		for (int k = 1; k < 4; k++)
+			free(vals[k]);
+		return;
+	}
+	mc_typeinfo *t = MC_VEC_PUSH(f->types, f->ntypes, f->cap_types);
+	t->name = vals[0];
+	t->parent = vals[1];
+	t->class_init = vals[2];
+	t->instance_init = vals[3];
+	t->abstract = abstract;
+	t->line = line;
+}
+
+static void extract_typeinfos(extract_ctx *x, CXCursor var, int is_array, int virtio_pci)
+{
+	CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr)
+		return;
+	if (!is_array) {
+		extract_typeinfo_record(x, init, virtio_pci);
+		return;
+	}
+	cursor_list recs = children_of(init);
+	for (size_t i = 0; i < recs.n; i++)
+		if (clang_getCursorKind(recs.v[i]) == CXCursor_InitListExpr)
+			extract_typeinfo_record(x, recs.v[i], virtio_pci);
+	free(recs.v);
+}
+
+static void extract_compat_entry(extract_ctx *x, CXCursor rec, mc_compat_array *arr)
+{
+	cursor_list fields = children_of(rec);
+	char *vals[3] = {0};
+	int optional = 0;
+	size_t positional = 0;
+	static const char *const names[] = { "driver", "property", "value" };
+	for (size_t i = 0; i < fields.n; i++) {
+		char *path = NULL;
+		CXCursor value;
+		if (designator_of(fields.v[i], &path, &value)) {
+			for (int k = 0; k < 3; k++)
+				if (strcmp(path, names[k]) == 0 && !vals[k])
+					vals[k] = eval_string(value);
+			if (strcmp(path, "optional") == 0) {
+				int64_t v;
+				int u;
+				optional = eval_int(value, &v, &u) && v;
+			}
+			free(path);
+		} else if (positional < 3) {
+			vals[positional++] = eval_string(fields.v[i]);
+		}
+	}
+	free(fields.v);
+	if (!vals[0] && !vals[1] && !vals[2])
+		return; /* the {} terminator */
+	mc_compat_entry *e = MC_VEC_PUSH(arr->entries, arr->nentries, arr->cap);
+	e->driver = vals[0] ? vals[0] : mc_strdup("");
+	e->property = vals[1] ? vals[1] : mc_strdup("");
+	e->value = vals[2] ? vals[2] : mc_strdup("");
+	e->optional = optional;
+	spelling_place(rec, &e->file, &e->line);
+	if (!e->file)
+		e->file = mc_strdup(x->facts->path);
+}
+
+static void extract_compat_array(extract_ctx *x, CXCursor var, const char *function)
+{
+	mc_facts *f = x->facts;
+	mc_compat_array *a = MC_VEC_PUSH(f->compat, f->ncompat, f->cap_compat);
+	a->name = cursor_spelling(var);
+	a->function = function ? mc_strdup(function) : NULL;
+	a->line = expansion_line(var);
+	CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr)
+		return;
+	cursor_list recs = children_of(init);
+	for (size_t i = 0; i < recs.n; i++)
+		if (clang_getCursorKind(recs.v[i]) == CXCursor_InitListExpr)
+			extract_compat_entry(x, recs.v[i], a);
+	free(recs.v);
+}
+
+static void extract_var(extract_ctx *x, CXCursor var, const char *function)
+{
+	CXType t = clang_getCursorType(var);
+	int is_array;
+	if (type_is_record(t, "Property", &is_array)) {
+		if (is_array && !function)
+			extract_prop_array(x, var, clang_Cursor_getStorageClass(var) == CX_SC_Static);
+	} else if (type_is_record(t, "TypeInfo", &is_array)) {
+		if (!function)
+			extract_typeinfos(x, var, is_array, 0);
+	} else if (type_is_record(t, "VirtioPCIDeviceTypeInfo", &is_array)) {
+		if (!function)
+			extract_typeinfos(x, var, is_array, 1);
+	} else if (type_is_record(t, "GlobalProperty", &is_array)) {
+		if (is_array)
+			extract_compat_array(x, var, function);
+	}
+}
+
+/* ---- function bodies ---- */
+
+typedef struct {
+	extract_ctx *x;
+	char *function;
+	mc_strvec embedded;      /* types given to alias-init calls */
+	int has_marker;
+} body_ctx;
+
+static const mc_conv_pair *find_pair(const mc_conv_pair *pairs, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(pairs[i].name, name) == 0)
+			return &pairs[i];
+	return NULL;
+}
+
+static void add_attach(extract_ctx *x, const char *function, CXCursor array_expr)
+{
+	enum CXCursorKind rk;
+	CXCursor ref;
+	if (!find_kind(array_expr, CXCursor_DeclRefExpr, &ref))
+		return;
+	CXCursor decl = clang_getCursorReferenced(ref);
+	rk = clang_getCursorKind(decl);
+	if (rk != CXCursor_VarDecl)
+		return;
+	int is_array;
+	if (!type_is_record(clang_getCursorType(decl), "Property", &is_array) || !is_array)
+		return;
+	mc_attach *a = MC_VEC_PUSH(x->facts->attaches, x->facts->nattaches, x->facts->cap_attaches);
+	a->function = mc_strdup(function);
+	a->array = cursor_spelling(decl);
+	a->line = expansion_line(array_expr);
+}
+
+static void add_alias(extract_ctx *x, const char *function, const char *type, int line)
+{
+	mc_alias *a = MC_VEC_PUSH(x->facts->aliases, x->facts->naliases, x->facts->cap_aliases);
+	a->function = mc_strdup(function);
+	a->embedded_type = mc_strdup(type);
+	a->line = line;
+}
+
+static void visit_call(body_ctx *b, CXCursor call)
+{
+	extract_ctx *x = b->x;
+	char *callee = cursor_spelling(call);
+	int nargs = clang_Cursor_getNumArguments(call);
+	const mc_conv_pair *p;
+	if ((p = find_pair(x->conv->attach_calls, x->conv->nattach_calls, callee)) && p->arg < nargs) {
+		add_attach(x, b->function, clang_Cursor_getArgument(call, (unsigned)p->arg));
+	} else if ((p = find_pair(x->conv->alias_calls, x->conv->nalias_calls, callee)) && p->arg < nargs) {
+		char *type = eval_string(clang_Cursor_getArgument(call, (unsigned)p->arg));
+		if (type)
+			add_alias(x, b->function, type, expansion_line(call));
+		free(type);
+	} else if ((p = find_pair(x->conv->alias_inits, x->conv->nalias_inits, callee)) && p->arg < nargs) {
+		char *type = eval_string(clang_Cursor_getArgument(call, (unsigned)p->arg));
+		if (type)
+			mc_strvec_push_owned(&b->embedded, type);
+	} else if (mc_strvec_contains(&x->conv->alias_markers, callee)) {
+		b->has_marker = 1;
+	}
+	free(callee);
+}
+
+/* dc->props = array (QEMU up to 4.2). */
+static void visit_assignment(body_ctx *b, CXCursor op)
+{
+	cursor_list kids = children_of(op);
+	if (kids.n == 2 && clang_getCursorKind(kids.v[0]) == CXCursor_MemberRefExpr) {
+		char *field = cursor_spelling(kids.v[0]);
+		if (mc_strvec_contains(&b->x->conv->attach_fields, field))
+			add_attach(b->x, b->function, kids.v[1]);
+		free(field);
+	}
+	free(kids.v);
+}
+
+static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	body_ctx *b = data;
+	switch (clang_getCursorKind(c)) {
+	case CXCursor_CallExpr:
+		visit_call(b, c);
+		break;
+	case CXCursor_BinaryOperator:
+		visit_assignment(b, c);
+		break;
+	case CXCursor_VarDecl:
+		extract_var(b->x, c, b->function);
+		break;
+	default:
+		break;
+	}
+	return CXChildVisit_Recurse;
+}
+
+static void extract_function(extract_ctx *x, CXCursor fn)
+{
+	body_ctx b = { x, cursor_spelling(fn), {0}, 0 };
+	clang_visitChildren(fn, body_visit, &b);
+	if (b.has_marker)
+		for (size_t i = 0; i < b.embedded.n; i++)
+			add_alias(x, b.function, b.embedded.v[i], expansion_line(fn));
+	mc_strvec_free(&b.embedded);
+	free(b.function);
+}
+
+static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	extract_ctx *x = data;
+	if (!clang_Location_isFromMainFile(clang_getCursorLocation(c)))
+		return CXChildVisit_Continue;
+	switch (clang_getCursorKind(c)) {
+	case CXCursor_VarDecl:
+		extract_var(x, c, NULL);
+		break;
+	case CXCursor_FunctionDecl:
+		if (clang_isCursorDefinition(c))
+			extract_function(x, c);
+		break;
+	default:
+		break;
+	}
+	return CXChildVisit_Continue;
+}
+
+static void record_diagnostics(CXTranslationUnit tu, mc_facts *f)
+{
+	unsigned n = clang_getNumDiagnostics(tu);
+	for (unsigned i = 0; i < n; i++) {
+		CXDiagnostic d = clang_getDiagnostic(tu, i);
+		enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
+		if (sev >= CXDiagnostic_Error) {
+			f->ndiagnostics++;
+			if (!f->error) {
+				char *text = cx_take(clang_formatDiagnostic(d, CXDiagnostic_DisplaySourceLocation));
+				/* Report tree paths, not the virtual root. */
+				const char *shown = strncmp(text, MC_TREE_ROOT "/", strlen(MC_TREE_ROOT "/")) == 0
+							    ? text + strlen(MC_TREE_ROOT "/") : text;
+				f->error = mc_strdup(shown);
+				free(text);
+			}
+		}
+		clang_disposeDiagnostic(d);
+	}
+}
+
+int mc_parser_run(mc_parser *p, mc_tree *tree, const char *path, const mc_tu_input *in, mc_facts **out)
+{
+	mc_facts *f = mc_calloc(1, sizeof(*f));
+	f->path = mc_strdup(path);
+	*out = f;
+	const char **args = mc_calloc(in->args.n, sizeof(char *));
+	for (size_t i = 0; i < in->args.n; i++)
+		args[i] = in->args.v[i];
+	struct CXUnsavedFile *files = mc_calloc(in->nfiles, sizeof(*files));
+	for (size_t i = 0; i < in->nfiles; i++) {
+		files[i].Filename = in->files[i].filename;
+		files[i].Contents = in->files[i].contents;
+		files[i].Length = (unsigned long)in->files[i].length;
+	}
+	CXTranslationUnit tu = NULL;
+	enum CXErrorCode rc = clang_parseTranslationUnit2(p->index, in->main_path, args, (int)in->args.n,
+							  files, (unsigned)in->nfiles,
+							  CXTranslationUnit_KeepGoing, &tu);
+	free(args);
+	free(files);
+	if (rc != CXError_Success || !tu) {
+		f->error = mc_sprintf("%s: libclang could not parse the file (error %d)", path, (int)rc);
+		return 0;
+	}
+	f->parsed = 1;
+	record_diagnostics(tu, f);
+	extract_ctx x = { tu, tree, f, tree->conv };
+	clang_visitChildren(clang_getTranslationUnitCursor(tu), top_visit, &x);
+	clang_disposeTranslationUnit(tu);
+	return 0;
+}
+

@@ -1,0 +1,26 @@
+/*
+ * parse.h - the libclang front end: one file of a revision -> mc_facts.
+ *
+ * A parser owns one CXIndex and is used by one thread at a time; run one
+ * parser per worker.  A file libclang cannot parse still yields facts (with
+ * parsed = 0 and the reason) so the run goes on and coverage can say so.
+ */
+#ifndef MC_PARSE_H
+#define MC_PARSE_H
+
+#include "facts.h"
+#include "tree.h"
+
+typedef struct mc_parser mc_parser;
+
+int mc_parser_new(mc_parser **out);
+void mc_parser_free(mc_parser *p);
+
+/*
+ * Parses a file prepared with mc_tree_prepare() and extracts its facts.
+ * Always returns 0 with *out set; a file libclang cannot parse gives facts
+ * with parsed = 0 and the reason.
+ */
+int mc_parser_run(mc_parser *p, mc_tree *tree, const char *path, const mc_tu_input *in, mc_facts **out);
+
+#endif

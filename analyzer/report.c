@@ -1,0 +1,164 @@
+/*
+ * report.c - see report.h.
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+int mc_format_parse(const char *name, mc_format *out)
+{
+	if (strcmp(name, "text") == 0)
+		*out = MC_FORMAT_TEXT;
+	else if (strcmp(name, "json") == 0)
+		*out = MC_FORMAT_JSON;
+	else {
+		mc_error_set("unknown format '%s' (text or json)", name);
+		return MC_EINPUT;
+	}
+	return 0;
+}
+
+/* The compat array a fix would go into: the newest generic one, else the newest of any family. */
+static const mc_compat_set *newest_set(const mc_model *m)
+{
+	const mc_compat_set *s = mc_model_newest_set(m, "hw");
+	return s ? s : (m->nsets ? &m->sets[0] : NULL);
+}
+
+static json_t *jstr(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *finding_json(const mc_finding *f)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "rule", json_string(f->rule));
+	json_object_set_new(o, "severity", json_string(mc_severity_name(f->severity)));
+	json_object_set_new(o, "type", jstr(f->type));
+	json_object_set_new(o, "property", jstr(f->property));
+	json_object_set_new(o, "old_value", jstr(f->old_value));
+	json_object_set_new(o, "new_value", jstr(f->new_value));
+	json_object_set_new(o, "file", jstr(f->file));
+	json_object_set_new(o, "line", json_integer(f->line));
+	json_object_set_new(o, "message", jstr(f->message));
+	if (f->commit)
+		json_object_set_new(o, "commit", json_string(f->commit));
+	json_t *notes = json_array();
+	for (size_t i = 0; i < f->notes.n; i++)
+		json_array_append_new(notes, json_string(f->notes.v[i]));
+	json_object_set_new(o, "notes", notes);
+	if (f->suggestion) {
+		json_t *s = json_object();
+		json_object_set_new(s, "entry", json_string(f->suggestion));
+		json_object_set_new(s, "array", jstr(f->suggestion_array));
+		json_object_set_new(s, "file", jstr(f->suggestion_file));
+		json_object_set_new(o, "suggestion", s);
+	} else {
+		json_object_set_new(o, "suggestion", json_null());
+	}
+	return o;
+}
+
+static json_t *coverage_json(const mc_model *m)
+{
+	json_t *c = json_object();
+	json_object_set_new(c, "files_parsed", json_integer((json_int_t)m->files_parsed));
+	json_object_set_new(c, "files_failed", json_integer((json_int_t)m->files_failed));
+	json_object_set_new(c, "property_arrays", json_integer((json_int_t)m->property_arrays));
+	json_object_set_new(c, "property_arrays_unresolved", json_integer((json_int_t)m->property_arrays_unresolved));
+	json_object_set_new(c, "properties", json_integer((json_int_t)m->properties));
+	json_object_set_new(c, "types", json_integer((json_int_t)m->ntypes));
+	json_t *un = json_array();
+	for (size_t i = 0; i < m->unanalysed.n; i++)
+		json_array_append_new(un, json_string(m->unanalysed.v[i]));
+	json_object_set_new(c, "unanalysed", un);
+	return c;
+}
+
+static json_t *rev_json(const char *rev, const char *commit)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "rev", jstr(rev));
+	json_object_set_new(o, "commit", jstr(commit));
+	return o;
+}
+
+static int write_json(FILE *out, const mc_findings *fs, const mc_report_ctx *ctx)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "tool", json_string("migcompat " MC_VERSION));
+	if (ctx->base_rev)
+		json_object_set_new(root, "base", rev_json(ctx->base_rev, ctx->base_commit));
+	json_object_set_new(root, "head", rev_json(ctx->head_rev, ctx->head_commit));
+	const mc_compat_set *n = newest_set(ctx->head);
+	if (n) {
+		json_t *nc = json_object();
+		json_object_set_new(nc, "array", json_string(n->name));
+		char version[32];
+		snprintf(version, sizeof(version), "%d.%d", n->major, n->minor);
+		json_object_set_new(nc, "version", json_string(version));
+		json_object_set_new(nc, "file", json_string(n->file));
+		json_object_set_new(root, "newest_compat", nc);
+	} else {
+		json_object_set_new(root, "newest_compat", json_null());
+	}
+	json_t *arr = json_array();
+	for (size_t i = 0; i < fs->n; i++)
+		json_array_append_new(arr, finding_json(&fs->v[i]));
+	json_object_set_new(root, "findings", arr);
+	json_object_set_new(root, "coverage", coverage_json(ctx->head));
+	int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	fputc('\n', out);
+	if (rc < 0 || ferror(out)) {
+		mc_error_set("cannot write the report: %s", strerror(errno));
+		return MC_EIO;
+	}
+	return 0;
+}
+
+static const char *sev_color(mc_severity s)
+{
+	return s == MC_SEV_ERROR ? "\033[1;31m" : s == MC_SEV_WARNING ? "\033[1;35m" : "\033[1;36m";
+}
+
+static int write_text(FILE *out, const mc_findings *fs, const mc_report_ctx *ctx)
+{
+	const char *bold = ctx->color ? "\033[1m" : "", *reset = ctx->color ? "\033[0m" : "";
+	size_t count[3] = {0};
+	for (size_t i = 0; i < fs->n; i++) {
+		const mc_finding *f = &fs->v[i];
+		count[f->severity]++;
+		if (f->commit)
+			fprintf(out, "%s%s%s\n", bold, f->commit, reset);
+		fprintf(out, "%s%s:%d:1:%s %s%s:%s %s [%s]\n", bold, f->file, f->line, reset,
+			ctx->color ? sev_color(f->severity) : "", mc_severity_name(f->severity), reset, f->message, f->rule);
+		for (size_t k = 0; k < f->notes.n; k++)
+			fprintf(out, "%s%s:%d:1:%s note: %s\n", bold, f->file, f->line, reset, f->notes.v[k]);
+		if (f->suggestion)
+			fprintf(out, "%s%s:%d:1:%s note: add %s to %s%s%s\n", bold, f->file, f->line, reset, f->suggestion,
+				f->suggestion_array ? f->suggestion_array : "the newest compat array",
+				f->suggestion_file && *f->suggestion_file ? " in " : "",
+				f->suggestion_file ? f->suggestion_file : "");
+	}
+	const mc_model *m = ctx->head;
+	fprintf(out, "migcompat: %zu error%s, %zu warning%s, %zu note%s; %zu files parsed (%zu failed), "
+		     "%zu of %zu property arrays resolved\n",
+		count[MC_SEV_ERROR], count[MC_SEV_ERROR] == 1 ? "" : "s", count[MC_SEV_WARNING],
+		count[MC_SEV_WARNING] == 1 ? "" : "s", count[MC_SEV_NOTE], count[MC_SEV_NOTE] == 1 ? "" : "s",
+		m->files_parsed, m->files_failed, m->property_arrays - m->property_arrays_unresolved, m->property_arrays);
+	if (ferror(out)) {
+		mc_error_set("cannot write the report: %s", strerror(errno));
+		return MC_EIO;
+	}
+	return 0;
+}
+
+int mc_report_write(FILE *out, mc_format fmt, const mc_findings *fs, const mc_report_ctx *ctx)
+{
+	return fmt == MC_FORMAT_JSON ? write_json(out, fs, ctx) : write_text(out, fs, ctx);
+}

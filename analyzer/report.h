@@ -1,0 +1,26 @@
+/*
+ * report.h - findings out: gcc-style text and JSON.
+ */
+#ifndef MC_REPORT_H
+#define MC_REPORT_H
+
+#include <stdio.h>
+#include "findings.h"
+#include "model.h"
+
+typedef enum { MC_FORMAT_TEXT, MC_FORMAT_JSON } mc_format;
+
+typedef struct {
+	const char *base_rev;
+	const char *base_commit;
+	const char *head_rev;
+	const char *head_commit;
+	const mc_model *head;     /* newest compat array and coverage come from here */
+	int color;
+} mc_report_ctx;
+
+int mc_format_parse(const char *name, mc_format *out);
+/* Writes the report; returns 0 or MC_EIO with a message. */
+int mc_report_write(FILE *out, mc_format fmt, const mc_findings *fs, const mc_report_ctx *ctx);
+
+#endif

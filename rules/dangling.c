@@ -1,0 +1,168 @@
+/*
+ * dangling.c - compat entries naming a type or property that does not exist.
+ *
+ * QEMU applies an entry to every object of the driver type and its subtypes
+ * and aborts when such an object lacks the property (unless .optional).  A
+ * driver that names no type at all does nothing.  Properties added by code
+ * (object_property_add*) and types registered from tables are not seen as
+ * DEFINE_PROPs: when the name is written in the type's files, the entry is
+ * reported as not analysed (a note), never as broken.
+ */
+#include "rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { ENTRY_OK, ENTRY_UNKNOWN, ENTRY_DANGLING } entry_status;
+
+/* Is the quoted name written in one of the tree's C files? */
+static int file_mentions(const mc_revision *rev, const char *path, const char *name)
+{
+	const char *data;
+	size_t len;
+	if (!path || mc_tree_read(rev->tree, path, &data, &len) < 0)
+		return 0;
+	char *quoted = mc_sprintf("\"%s\"", name);
+	int hit = strstr(data, quoted) != NULL;
+	free(quoted);
+	return hit;
+}
+
+static int tree_mentions(const mc_revision *rev, const char *name, const mc_model *m)
+{
+	for (size_t i = 0; i < rev->snap->nfiles; i++) {
+		const char *path = rev->snap->files[i].path;
+		if (!(mc_str_endswith(path, ".c") || mc_str_endswith(path, ".h")) ||
+		    mc_conv_is_skipped(rev->tree->conv, path))
+			continue;
+		/* Mentions in the compat lists themselves do not count. */
+		int compat_file = 0;
+		for (size_t s = 0; s < m->nsets && !compat_file; s++)
+			compat_file = strcmp(m->sets[s].file, path) == 0;
+		if (!compat_file && file_mentions(rev, path, name))
+			return 1;
+	}
+	return 0;
+}
+
+/* "EPYC-x86_64-cpu": a model name built at run time on top of a known type. */
+static int dynamic_name(const mc_model *m, const char *name)
+{
+	for (const char *p = strchr(name, '-'); p; p = strchr(p + 1, '-'))
+		if (mc_model_type(m, p + 1))
+			return 1;
+	return 0;
+}
+
+static void collect_concrete(const mc_type *t, const mc_type ***out, size_t *n, size_t *cap)
+{
+	if (!t->abstract) {
+		const mc_type **slot = MC_VEC_PUSH(*out, *n, *cap);
+		*slot = t;
+	}
+	for (size_t i = 0; i < t->nchildren; i++)
+		collect_concrete(t->children[i], out, n, cap);
+}
+
+/* Types in the chain and subtree of t whose files may add the property by code. */
+static int written_near(const mc_revision *rev, const mc_type *t, const char *prop)
+{
+	for (const mc_type *a = t; a; a = a->parent)
+		if (a->props_unknown || file_mentions(rev, a->file, prop))
+			return 1;
+	for (size_t i = 0; i < t->nchildren; i++)
+		if (written_near(rev, t->children[i], prop))
+			return 1;
+	return 0;
+}
+
+static entry_status entry_check(const mc_revision *rev, const mc_compat_entry *e, mc_strvec *lacking)
+{
+	const mc_model *m = rev->model;
+	const mc_type *t = mc_model_type(m, e->driver);
+	if (!t) {
+		if (dynamic_name(m, e->driver) || tree_mentions(rev, e->driver, m))
+			return ENTRY_UNKNOWN;
+		return ENTRY_DANGLING;
+	}
+	const mc_type **concrete = NULL;
+	size_t n = 0, cap = 0;
+	collect_concrete(t, &concrete, &n, &cap);
+	int any_has = mc_type_has_prop(m, t, e->property);
+	for (size_t i = 0; i < n; i++) {
+		if (mc_type_has_prop(m, concrete[i], e->property))
+			any_has = 1;
+		else if (!e->optional && !concrete[i]->props_unknown &&
+			 !file_mentions(rev, concrete[i]->file, e->property))
+			mc_strvec_push(lacking, concrete[i]->name);
+	}
+	free(concrete);
+	if (!any_has) {
+		mc_strvec_free(lacking);
+		return written_near(rev, t, e->property) ? ENTRY_UNKNOWN : ENTRY_DANGLING;
+	}
+	return lacking->n ? ENTRY_DANGLING : ENTRY_OK;
+}
+
+static void report(mc_findings *out, const mc_compat_set *set, const mc_compat_entry *e, const mc_model *m,
+		   const mc_strvec *lacking)
+{
+	const mc_type *t = mc_model_type(m, e->driver);
+	mc_finding *f;
+	if (!t)
+		f = mc_findings_add(out, "compat-dangling", MC_SEV_ERROR, e->driver, e->property, e->file, e->line,
+				    "compat entry in %s names type '%s', which does not exist: the entry does nothing",
+				    set->name, e->driver);
+	else if (!lacking->n)
+		f = mc_findings_add(out, "compat-dangling", MC_SEV_ERROR, e->driver, e->property, e->file, e->line,
+				    "compat entry in %s sets '%s' on %s, which has no such property: QEMU aborts "
+				    "when it applies the entry",
+				    set->name, e->property, e->driver);
+	else {
+		f = mc_findings_add(out, "compat-dangling", MC_SEV_ERROR, e->driver, e->property, e->file, e->line,
+				    "compat entry in %s sets '%s' on %s, but its subtype %s lacks the property: QEMU "
+				    "aborts when it creates one on an older machine type (or use .optional = true)",
+				    set->name, e->property, e->driver, lacking->v[0]);
+		for (size_t i = 1; i < lacking->n; i++)
+			mc_strvec_push_owned(&f->notes, mc_sprintf("also lacks it: %s", lacking->v[i]));
+	}
+	f->new_value = mc_strdup(e->value);
+}
+
+void mc_rule_dangling(mc_check *c, mc_findings *out)
+{
+	for (size_t i = 0; i < c->hm->nsets; i++) {
+		const mc_compat_set *set = &c->hm->sets[i];
+		for (size_t j = 0; j < set->nentries; j++) {
+			const mc_compat_entry *e = set->entries[j];
+			int is_new = mc_check_entry_is_new(c, set, e);
+			/* An old entry can only start dangling when its type or property changed. */
+			if (!is_new && !c->audit && mc_model_type(c->bm, e->driver) &&
+			    !mc_model_type(c->hm, e->driver) == !mc_model_type(c->bm, e->driver) &&
+			    mc_type_has_prop(c->hm, mc_model_type(c->hm, e->driver), e->property) ==
+				    mc_type_has_prop(c->bm, mc_model_type(c->bm, e->driver), e->property))
+				continue;
+			if (!is_new && !c->audit && !mc_model_type(c->bm, e->driver))
+				continue; /* already unknown at base */
+			mc_strvec lacking = {0};
+			entry_status st = entry_check(c->head, e, &lacking);
+			if (st == ENTRY_DANGLING && !is_new && !c->audit) {
+				mc_strvec was = {0};
+				if (entry_check(c->base, e, &was) == ENTRY_DANGLING) {
+					mc_strvec_free(&was);
+					mc_strvec_free(&lacking);
+					continue;
+				}
+				mc_strvec_free(&was);
+			}
+			if (st == ENTRY_DANGLING)
+				report(out, set, e, c->hm, &lacking);
+			else if (st == ENTRY_UNKNOWN && is_new)
+				mc_findings_add(out, "compat-dangling", MC_SEV_NOTE, e->driver, e->property, e->file, e->line,
+						"compat entry { \"%s\", \"%s\", \"%s\" } in %s targets a type or property "
+						"migcompat does not analyse (registered or added by code); not checked",
+						e->driver, e->property, e->value, set->name);
+			mc_strvec_free(&lacking);
+		}
+	}
+}

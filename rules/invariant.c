@@ -1,0 +1,316 @@
+/*
+ * invariant.c - every released machine type keeps every effective default.
+ *
+ * For each property that the change can affect (its default changed, or a
+ * compat entry naming it was added, removed or edited), every concrete
+ * subject that has it at both revisions is evaluated under every compared
+ * machine family and version.  A difference is then explained by what the
+ * head tree holds: no entry (compat-missing), entries on other types only
+ * (compat-uncovered-type), an entry with another value (compat-wrong-value),
+ * or entries in arrays older than the newest (compat-wrong-array).
+ */
+#include "rules.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+	const char *family;
+	mc_version v;
+	mc_effective b, h;
+} diff;
+
+/* Properties whose effective value the change may have touched. */
+static void collect_candidates(const mc_check *c, mc_strvec *out)
+{
+	for (size_t i = 0; i < c->hm->ntypes; i++) {
+		const mc_type *ht = c->hm->type_list[i];
+		const mc_type *bt = mc_model_type(c->bm, ht->name);
+		if (!bt)
+			continue;
+		for (size_t k = 0; k < ht->nprops; k++) {
+			const mc_prop *hp = ht->props[k].prop;
+			const mc_type_prop *btp = mc_type_prop_find(bt, hp->name, NULL);
+			if (!btp || mc_strvec_contains(out, hp->name))
+				continue;
+			mc_effective be = { btp->prop->kind, btp->prop, NULL, NULL };
+			mc_effective he = { hp->kind, hp, NULL, NULL };
+			if (mc_effective_equal(&be, &he) != 1 ||
+			    (ht->parent_name && strcmp(bt->parent_name, ht->parent_name) != 0))
+				mc_strvec_push(out, hp->name);
+		}
+	}
+	/* Entries added or edited at head, and entries gone since base. */
+	mc_map head_entries = {0};
+	for (size_t i = 0; i < c->hm->nsets; i++)
+		for (size_t j = 0; j < c->hm->sets[i].nentries; j++) {
+			const mc_compat_entry *e = c->hm->sets[i].entries[j];
+			char *key = mc_check_entry_key(&c->hm->sets[i], e);
+			mc_map_put(&head_entries, key, (void *)e);
+			free(key);
+			if (mc_check_entry_is_new(c, &c->hm->sets[i], e) && !mc_strvec_contains(out, e->property))
+				mc_strvec_push(out, e->property);
+		}
+	for (size_t i = 0; i < c->bm->nsets; i++)
+		for (size_t j = 0; j < c->bm->sets[i].nentries; j++) {
+			const mc_compat_entry *e = c->bm->sets[i].entries[j];
+			char *key = mc_check_entry_key(&c->bm->sets[i], e);
+			if (!mc_map_get(&head_entries, key) && !mc_strvec_contains(out, e->property))
+				mc_strvec_push(out, e->property);
+			free(key);
+		}
+	mc_map_free(&head_entries);
+	mc_strvec_sort(out);
+}
+
+static mc_finding *existing(mc_findings *out, const char *rule, const char *type, const char *prop)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (strcmp(out->v[i].rule, rule) == 0 && strcmp(out->v[i].type, type) == 0 &&
+		    strcmp(out->v[i].property, prop) == 0)
+			return &out->v[i];
+	return NULL;
+}
+
+static char *quote_c(const char *s)
+{
+	mc_buf b = {0};
+	mc_buf_puts(&b, "\"");
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			mc_buf_puts(&b, "\\");
+		mc_buf_put(&b, s, 1);
+	}
+	mc_buf_puts(&b, "\"");
+	return mc_buf_detach(&b);
+}
+
+static void suggest(const mc_check *c, mc_finding *f, const char *type, const char *prop, const char *value)
+{
+	int missing;
+	char *qt = quote_c(type), *qp = quote_c(prop), *qv = quote_c(value);
+	f->suggestion = mc_sprintf("{ %s, %s, %s },", qt, qp, qv);
+	free(qt);
+	free(qp);
+	free(qv);
+	mc_check_suggest_array(c, "hw", &f->suggestion_array, &f->suggestion_file, &missing);
+	if (missing)
+		mc_strvec_push_owned(&f->notes, mc_sprintf("%s does not exist yet: the commit that adds the compat "
+							   "machines for the release just made must come first",
+							   f->suggestion_array));
+}
+
+/* Versions (any family) that differ, newest first, without repeats. */
+static size_t diff_versions(const diff *d, size_t n, mc_version *out)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		int seen = 0;
+		for (size_t j = 0; j < k; j++)
+			seen |= out[j].major == d[i].v.major && out[j].minor == d[i].v.minor;
+		if (!seen)
+			out[k++] = d[i].v;
+	}
+	return k;
+}
+
+static void note_entry(mc_finding *f, const char *what, const mc_compat_set *set, const mc_compat_entry *e)
+{
+	mc_strvec_push_owned(&f->notes, mc_sprintf("%s: { \"%s\", \"%s\", \"%s\" } in %s (%s:%d)", what, e->driver,
+						   e->property, e->value, set->name, e->file ? e->file : set->file,
+						   e->line));
+}
+
+typedef struct {
+	const mc_compat_set *set;
+	const mc_compat_entry *e;
+} entry_ref;
+
+static size_t added_entries(const mc_check *c, const mc_subject *s, const char *prop, int applying,
+			    entry_ref *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->hm->nsets && n < max; i++)
+		for (size_t j = 0; j < c->hm->sets[i].nentries && n < max; j++) {
+			const mc_compat_entry *e = c->hm->sets[i].entries[j];
+			if (strcmp(e->property, prop) != 0 || !mc_check_entry_is_new(c, &c->hm->sets[i], e))
+				continue;
+			if (mc_entry_applies(c->hm, e, s, prop) != applying)
+				continue;
+			out[n].set = &c->hm->sets[i];
+			out[n].e = e;
+			n++;
+		}
+	return n;
+}
+
+static int family_covered(const entry_ref *refs, size_t n, const char *family)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(refs[i].set->family, "hw") == 0 || strcmp(refs[i].set->family, family) == 0)
+			return 1;
+	return 0;
+}
+
+static void report(mc_check *c, const char *prop, const mc_subject *hs, const diff *d, size_t nd,
+		   mc_findings *out)
+{
+	const mc_type *owner = NULL;
+	const mc_type_prop *htp = mc_type_prop_find(hs->type, prop, &owner);
+	char *who = mc_subject_describe(hs);
+	char *old_v = mc_effective_display(&d[0].b), *new_v = mc_effective_display(&d[0].h);
+	mc_version vs[256];
+	size_t nv = diff_versions(d, nd < 256 ? nd : 256, vs);
+	char *vtext = mc_check_versions_text(vs, nv);
+	entry_ref mine[64], others[64];
+	size_t nmine = added_entries(c, hs, prop, 1, mine, 64);
+	size_t nothers = added_entries(c, hs, prop, 0, others, 64);
+	const char *rule;
+	mc_severity sev = MC_SEV_ERROR;
+	mc_finding *f = NULL;
+
+	/* An added entry that applies with a value other than the old one. */
+	const entry_ref *wrong = NULL;
+	for (size_t i = 0; i < nmine && !wrong; i++) {
+		mc_effective be;
+		mc_subject bs;
+		if (!mc_subject_find(c->bm, hs, &bs) ||
+		    mc_effective_get(c->bm, &bs, prop, mine[i].set->family, mine[i].set->major, mine[i].set->minor, &be) < 0)
+			continue;
+		mc_effective as_entry = be;
+		as_entry.entry = mine[i].e;
+		as_entry.set = mine[i].set;
+		if (mc_effective_equal(&be, &as_entry) == 0)
+			wrong = &mine[i];
+	}
+
+	if (nmine == 0 && nothers > 0) {
+		rule = "compat-uncovered-type";
+		if ((f = existing(out, rule, hs->type->name, prop))) {
+			mc_strvec_push_owned(&f->notes, mc_sprintf("also not covered: %s", who));
+			goto done;
+		}
+		f = mc_findings_add(out, rule, sev, hs->type->name, prop, htp->file, htp->prop->line,
+				    "%s: compat entries for '%s' name %s, which does not cover %s; machine types %s "
+				    "change from %s to %s",
+				    prop, prop, others[0].e->driver, who, vtext, old_v, new_v);
+		for (size_t i = 0; i < nothers; i++)
+			note_entry(f, "considered", others[i].set, others[i].e);
+	} else if (nmine == 0) {
+		rule = "compat-missing";
+		if ((f = existing(out, rule, hs->type->name, prop))) {
+			mc_strvec_push_owned(&f->notes, mc_sprintf("also affected: %s", who));
+			goto done;
+		}
+		f = mc_findings_add(out, rule, sev, hs->type->name, prop, htp->file, htp->prop->line,
+				    "default of %s.%s changes from %s to %s for released machine types %s, and no "
+				    "compat entry keeps %s",
+				    hs->type->name, prop, old_v, new_v, vtext, old_v);
+		if (hs->proxy)
+			mc_strvec_push_owned(&f->notes, mc_sprintf("affected: %s", who));
+	} else if (wrong) {
+		rule = "compat-wrong-value";
+		if ((f = existing(out, rule, hs->type->name, prop)))
+			goto done;
+		f = mc_findings_add(out, rule, sev, hs->type->name, prop, htp->file, htp->prop->line,
+				    "compat entry for %s.%s sets \"%s\", but the old default was %s",
+				    wrong->e->driver, prop, wrong->e->value, old_v);
+		note_entry(f, "entry", wrong->set, wrong->e);
+	} else {
+		/* The entries restore the right value, but not for every compared machine. */
+		int covered_family = 0;
+		for (size_t i = 0; i < nd; i++)
+			covered_family |= family_covered(mine, nmine, d[i].family);
+		rule = "compat-wrong-array";
+		if (!covered_family) {
+			sev = MC_SEV_WARNING;
+		} else if (c->stable_fix) {
+			sev = MC_SEV_NOTE;
+		}
+		if ((f = existing(out, rule, hs->type->name, prop)))
+			goto done;
+		if (!covered_family)
+			f = mc_findings_add(out, rule, sev, hs->type->name, prop, htp->file, htp->prop->line,
+					    "%s.%s is restored only for %s machines; machine types %s of other families "
+					    "change from %s to %s (fine if the device exists only there)",
+					    hs->type->name, prop, mine[0].set->family, vtext, old_v, new_v);
+		else
+			f = mc_findings_add(out, rule, sev, hs->type->name, prop, htp->file, htp->prop->line,
+					    "compat entry for %s.%s is in %s, older than the newest array: machine types %s "
+					    "still change from %s to %s",
+					    mine[0].e->driver, prop, mine[0].set->name, vtext, old_v, new_v);
+		for (size_t i = 0; i < nmine; i++)
+			note_entry(f, "entry", mine[i].set, mine[i].e);
+		if (sev == MC_SEV_NOTE)
+			mc_strvec_push_owned(&f->notes, mc_sprintf("placed on purpose for a regression that already "
+								   "shipped (%s)", c->stable_reason));
+	}
+	f->old_value = mc_strdup(old_v);
+	f->new_value = mc_strdup(new_v);
+	suggest(c, f, owner ? owner->name : hs->type->name, prop, old_v);
+	if (hs->proxy && strcmp(rule, "compat-missing") != 0)
+		mc_strvec_push_owned(&f->notes, mc_sprintf("affected: %s", who));
+done:
+	free(who);
+	free(old_v);
+	free(new_v);
+	free(vtext);
+}
+
+static void check_subject(mc_check *c, const char *prop, const mc_subject *hs, const mc_subject *bs,
+			  mc_findings *out)
+{
+	diff *d = NULL;
+	size_t nd = 0, cap = 0;
+	int unknown = 0;
+	for (size_t fi = 0; fi < c->families.n; fi++) {
+		const char *family = c->families.v[fi];
+		for (size_t vi = 0; vi < c->nversions; vi++) {
+			mc_effective be, he;
+			if (mc_effective_get(c->bm, bs, prop, family, c->versions[vi].major, c->versions[vi].minor, &be) < 0 ||
+			    mc_effective_get(c->hm, hs, prop, family, c->versions[vi].major, c->versions[vi].minor, &he) < 0)
+				continue;
+			int eq = mc_effective_equal(&be, &he);
+			if (eq == 1)
+				continue;
+			if (eq < 0) {
+				unknown = 1;
+				continue;
+			}
+			diff *slot = MC_VEC_PUSH(d, nd, cap);
+			slot->family = family;
+			slot->v = c->versions[vi];
+			slot->b = be;
+			slot->h = he;
+		}
+	}
+	if (nd)
+		report(c, prop, hs, d, nd, out);
+	else if (unknown && !existing(out, "default-unknown", hs->type->name, prop)) {
+		const mc_type_prop *tp = mc_type_prop_find(hs->type, prop, NULL);
+		mc_findings_add(out, "default-unknown", MC_SEV_NOTE, hs->type->name, prop, tp->file, tp->prop->line,
+				"%s.%s: the default (%s) cannot be evaluated statically, so the change was not judged",
+				hs->type->name, prop, tp->prop->defval_text ? tp->prop->defval_text : "?");
+	}
+	free(d);
+}
+
+void mc_rule_invariant(mc_check *c, mc_findings *out)
+{
+	mc_strvec cands = {0};
+	collect_candidates(c, &cands);
+	for (size_t i = 0; i < cands.n; i++) {
+		mc_subjects hs;
+		mc_subjects_collect(c->hm, cands.v[i], &hs);
+		for (size_t k = 0; k < hs.n; k++) {
+			mc_subject bs;
+			if (!mc_subject_find(c->bm, &hs.v[k], &bs) || !mc_type_has_prop(c->bm, bs.type, cands.v[i]) ||
+			    !mc_type_prop_find(bs.type, cands.v[i], NULL))
+				continue;
+			check_subject(c, cands.v[i], &hs.v[k], &bs, out);
+		}
+		mc_subjects_free(&hs);
+	}
+	mc_strvec_free(&cands);
+}

@@ -1,0 +1,104 @@
+/*
+ * new_property.c - a property added to an existing type whose default turns
+ * something on, with nothing keeping it off for released machine types.
+ * Whether the guest can see it is for a reviewer to decide: a warning.
+ */
+#include "rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The value that keeps a feature off, by kind, for the suggestion. */
+static const char *off_value(const mc_prop *p)
+{
+	switch (p->kind) {
+	case MC_KIND_BOOL:
+		return "off";
+	case MC_KIND_INT:
+	case MC_KIND_UINT:
+	case MC_KIND_SIZE:
+		return "0";
+	case MC_KIND_ENUM:
+		return "off";
+	default:
+		return NULL;
+	}
+}
+
+static void check_subject(mc_check *c, const char *prop, const mc_subject *hs, mc_findings *out)
+{
+	size_t enabled = 0, compared = 0;
+	char *shown = NULL;
+	for (size_t fi = 0; fi < c->families.n; fi++)
+		for (size_t vi = 0; vi < c->nversions; vi++) {
+			mc_effective he;
+			if (mc_effective_get(c->hm, hs, prop, c->families.v[fi], c->versions[vi].major,
+					     c->versions[vi].minor, &he) < 0)
+				continue;
+			compared++;
+			mc_value v = mc_effective_value(&he, he.kind);
+			if (mc_value_enables(he.kind, &v)) {
+				enabled++;
+				if (!shown)
+					shown = mc_effective_display(&he);
+			}
+			mc_value_free(&v);
+		}
+	if (!enabled) {
+		free(shown);
+		return;
+	}
+	const mc_type *owner = NULL;
+	const mc_type_prop *tp = mc_type_prop_find(hs->type, prop, &owner);
+	char *vtext = mc_check_versions_text(c->versions, c->nversions);
+	mc_finding *f = NULL;
+	for (size_t i = 0; i < out->n && !f; i++)
+		if (strcmp(out->v[i].rule, "new-property-enabled") == 0 && strcmp(out->v[i].type, hs->type->name) == 0 &&
+		    strcmp(out->v[i].property, prop) == 0)
+			f = &out->v[i];
+	if (!f) {
+		f = mc_findings_add(out, "new-property-enabled", MC_SEV_WARNING, hs->type->name, prop, tp->file,
+				    tp->prop->line,
+				    "new property %s.%s defaults to %s on released machine types %s, and no compat entry "
+				    "keeps the old behaviour",
+				    hs->type->name, prop, shown, vtext);
+		f->new_value = mc_strdup(shown);
+		const char *off = off_value(tp->prop);
+		if (off) {
+			int missing;
+			f->suggestion = mc_sprintf("{ \"%s\", \"%s\", \"%s\" },", owner->name, prop, off);
+			mc_check_suggest_array(c, "hw", &f->suggestion_array, &f->suggestion_file, &missing);
+		}
+	}
+	if (hs->proxy)
+		mc_strvec_push_owned(&f->notes, mc_sprintf("affected: %s inside %s", hs->type->name, hs->proxy->name));
+	free(vtext);
+	free(shown);
+}
+
+void mc_rule_new_property(mc_check *c, mc_findings *out)
+{
+	mc_strvec seen = {0};
+	for (size_t i = 0; i < c->hm->ntypes; i++) {
+		const mc_type *ht = c->hm->type_list[i];
+		const mc_type *bt = mc_model_type(c->bm, ht->name);
+		if (!bt)
+			continue; /* a new type: no released machine can have it */
+		for (size_t k = 0; k < ht->nprops; k++) {
+			const char *prop = ht->props[k].prop->name;
+			if (mc_type_prop_find(bt, prop, NULL) || mc_strvec_contains(&seen, prop))
+				continue;
+			mc_strvec_push(&seen, prop);
+			mc_subjects hs;
+			mc_subjects_collect(c->hm, prop, &hs);
+			for (size_t s = 0; s < hs.n; s++) {
+				mc_subject bs;
+				if (!mc_subject_find(c->bm, &hs.v[s], &bs) || mc_type_prop_find(bs.type, prop, NULL))
+					continue;
+				check_subject(c, prop, &hs.v[s], out);
+			}
+			mc_subjects_free(&hs);
+		}
+	}
+	mc_strvec_free(&seen);
+}
