@@ -122,6 +122,12 @@ static const char *apply_directive(mc_conv *conv, char **w, int n)
 	} else if (strcmp(k, "compat-function") == 0) {
 		NEED(3);
 		push_pair(&conv->compat_functions, &conv->ncompat_functions, &conv->cap_compat_functions, w[2], w[1], 0);
+	} else if (strcmp(k, "compat-machine") == 0) {
+		NEED(3);
+		push_pair(&conv->compat_machines, &conv->ncompat_machines, &conv->cap_compat_machines, w[2], w[1], 0);
+	} else if (strcmp(k, "dynamic-type-suffix") == 0) {
+		NEED(2);
+		mc_strvec_push(&conv->dynamic_type_suffixes, w[1]);
 	} else if (strcmp(k, "version-file") == 0) {
 		NEED(2);
 		free(conv->version_file);
@@ -251,6 +257,8 @@ void mc_conv_free(mc_conv *conv)
 	free_pairs(conv->compat_arrays, conv->ncompat_arrays);
 	free_pairs(conv->compat_macros, conv->ncompat_macros);
 	free_pairs(conv->compat_functions, conv->ncompat_functions);
+	free_pairs(conv->compat_machines, conv->ncompat_machines);
+	mc_strvec_free(&conv->dynamic_type_suffixes);
 	free(conv->version_file);
 	memset(conv, 0, sizeof(*conv));
 }
@@ -349,5 +357,37 @@ int mc_conv_match_compat_function(const mc_conv *conv, const char *name, const c
 			return 1;
 		}
 	}
+	return 0;
+}
+
+int mc_conv_match_compat_machine(const mc_conv *conv, const char *name, const char **family, int *major, int *minor)
+{
+	for (size_t i = 0; i < conv->ncompat_machines; i++) {
+		const mc_conv_pair *p = &conv->compat_machines[i];
+		if (!mc_str_startswith(name, p->name))
+			continue;
+		const char *s = name + strlen(p->name);
+		char *end;
+		if (!isdigit((unsigned char)*s))
+			continue;
+		long a = strtol(s, &end, 10);
+		if (*end != '.' || !isdigit((unsigned char)end[1]))
+			continue;
+		long b = strtol(end + 1, &end, 10);
+		if (*end || a > 1000 || b > 1000)
+			continue;
+		*family = p->family;
+		*major = (int)a;
+		*minor = (int)b;
+		return 1;
+	}
+	return 0;
+}
+
+int mc_conv_is_dynamic_suffix(const mc_conv *conv, const char *type_name)
+{
+	for (size_t i = 0; i < conv->dynamic_type_suffixes.n; i++)
+		if (mc_str_endswith(type_name, conv->dynamic_type_suffixes.v[i]))
+			return 1;
 	return 0;
 }

@@ -48,6 +48,8 @@ typedef struct mc_conv {
 	mc_conv_pair *compat_arrays; size_t ncompat_arrays, cap_compat_arrays;
 	mc_conv_pair *compat_macros; size_t ncompat_macros, cap_compat_macros;
 	mc_conv_pair *compat_functions; size_t ncompat_functions, cap_compat_functions;
+	mc_conv_pair *compat_machines; size_t ncompat_machines, cap_compat_machines;
+	mc_strvec dynamic_type_suffixes;
 	char *version_file;
 	size_t max_file_size;
 } mc_conv;
@@ -72,5 +74,9 @@ const mc_conv_kind *mc_conv_kind_of(const mc_conv *conv, const char *info);
 int mc_conv_match_compat_array(const mc_conv *conv, const char *name, const char **family, int *major, int *minor);
 int mc_conv_match_compat_macro(const mc_conv *conv, const char *name, const char **family, int *major, int *minor);
 int mc_conv_match_compat_function(const mc_conv *conv, const char *name, const char **family, int *major, int *minor);
+/* A machine name of the pre-2.4 QEMUMachine records: "pc-1.1", "pc-i440fx-1.4". */
+int mc_conv_match_compat_machine(const mc_conv *conv, const char *name, const char **family, int *major, int *minor);
+/* Is this a type name built at run time on top of a known type ("EPYC-x86_64-cpu")? */
+int mc_conv_is_dynamic_suffix(const mc_conv *conv, const char *type_name);
 
 #endif

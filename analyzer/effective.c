@@ -129,12 +129,17 @@ mc_value mc_effective_value(const mc_effective *e, mc_kind as_kind)
 		mc_value_copy(&v, &e->prop->defval);
 		return v;
 	}
-	/* A kind change (bit -> bool, bool -> OnOffAuto): go through the compat spelling. */
-	char *text = mc_value_to_compat_string(e->kind, &e->prop->defval);
+	/* A kind change (uint -> bit, bool -> OnOffAuto): go through the compat spelling,
+	 * or through truth for numbers that became booleans. */
+	const mc_value *d = &e->prop->defval;
+	if (as_kind == MC_KIND_BOOL && d->type == MC_VAL_INT)
+		return mc_value_bool(d->i != 0);
+	if ((as_kind == MC_KIND_INT || as_kind == MC_KIND_UINT || as_kind == MC_KIND_SIZE) && d->type == MC_VAL_BOOL)
+		return mc_value_int(d->i != 0, as_kind != MC_KIND_INT);
+	char *text = mc_value_to_compat_string(e->kind, d);
 	mc_value v;
-	if (mc_value_parse(&v, as_kind, text) < 0) {
-		mc_value_copy(&v, &e->prop->defval);
-	}
+	if (mc_value_parse(&v, as_kind, text) < 0)
+		mc_value_copy(&v, d);
 	free(text);
 	return v;
 }
@@ -146,6 +151,16 @@ char *mc_effective_display(const mc_effective *e)
 	if (!e->prop->has_default)
 		return mc_strdup("(none)");
 	return mc_value_to_compat_string(e->kind, &e->prop->defval);
+}
+
+char *mc_effective_display_as(const mc_effective *e, mc_kind kind)
+{
+	if (e->entry || e->kind == kind || !e->prop->has_default)
+		return mc_effective_display(e);
+	mc_value v = mc_effective_value(e, kind);
+	char *s = mc_value_to_compat_string(kind, &v);
+	mc_value_free(&v);
+	return s;
 }
 
 int mc_effective_equal(const mc_effective *a, const mc_effective *b)

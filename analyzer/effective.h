@@ -53,6 +53,8 @@ int mc_effective_get(const mc_model *m, const mc_subject *s, const char *prop, c
 mc_value mc_effective_value(const mc_effective *e, mc_kind as_kind);
 /* Display form ("on", "16", "auto", "(none)"); caller frees. */
 char *mc_effective_display(const mc_effective *e);
+/* The same, converted to another kind (the old value of a property whose kind changed). */
+char *mc_effective_display_as(const mc_effective *e, mc_kind kind);
 
 /* 1 equal, 0 different, -1 cannot tell (a value is not known statically). */
 int mc_effective_equal(const mc_effective *a, const mc_effective *b);

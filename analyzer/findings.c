@@ -49,10 +49,12 @@ static int cmp_finding(const void *pa, const void *pb)
 	return strcmp0(a->property, b->property);
 }
 
+
 static void finding_free(mc_finding *f)
 {
 	free(f->rule);
 	free(f->type);
+	free(f->owner);
 	free(f->property);
 	free(f->old_value);
 	free(f->new_value);
@@ -65,8 +67,71 @@ static void finding_free(mc_finding *f)
 	free(f->commit);
 }
 
+static int same_group(const mc_finding *a, const mc_finding *b)
+{
+	return a->owner && b->owner && strcmp(a->owner, b->owner) == 0 && strcmp0(a->rule, b->rule) == 0 &&
+	       strcmp0(a->property, b->property) == 0 && strcmp0(a->commit, b->commit) == 0;
+}
+
+/* Replaces every "old." / "old " in text by the owner's name. */
+static char *rename_in(const char *text, const char *old, const char *owner)
+{
+	mc_buf b = {0};
+	size_t n = strlen(old);
+	for (const char *p = text; *p;) {
+		if (strncmp(p, old, n) == 0 && (p[n] == '.' || p[n] == ' ' || p[n] == ',') &&
+		    (p == text || p[-1] == ' ')) {
+			mc_buf_puts(&b, owner);
+			p += n;
+		} else {
+			mc_buf_put(&b, p, 1);
+			p++;
+		}
+	}
+	return mc_buf_detach(&b);
+}
+
+static void collapse_families(mc_findings *fs)
+{
+	char *drop = mc_calloc(fs->n ? fs->n : 1, 1);
+	for (size_t i = 0; i < fs->n; i++) {
+		if (drop[i] || !fs->v[i].owner || strcmp(fs->v[i].owner, fs->v[i].type) == 0)
+			continue;
+		size_t members = 1;
+		for (size_t j = i + 1; j < fs->n; j++)
+			members += !drop[j] && same_group(&fs->v[i], &fs->v[j]);
+		if (members <= MC_FINDINGS_FAMILY)
+			continue;
+		mc_finding *f = &fs->v[i];
+		mc_buf list = {0};
+		mc_buf_puts(&list, f->type);
+		for (size_t j = i + 1; j < fs->n; j++)
+			if (!drop[j] && same_group(f, &fs->v[j])) {
+				drop[j] = 1;
+				mc_buf_printf(&list, ", %s", fs->v[j].type);
+			}
+		char *msg = rename_in(f->message, f->type, f->owner);
+		free(f->message);
+		f->message = msg;
+		mc_strvec_push_owned(&f->notes, mc_sprintf("affects %zu concrete types: %s", members, list.ptr));
+		mc_buf_free(&list);
+		free(f->type);
+		f->type = mc_strdup(f->owner);
+	}
+	size_t out = 0;
+	for (size_t i = 0; i < fs->n; i++) {
+		if (drop[i])
+			finding_free(&fs->v[i]);
+		else
+			fs->v[out++] = fs->v[i];
+	}
+	fs->n = out;
+	free(drop);
+}
+
 void mc_findings_finish(mc_findings *fs)
 {
+	collapse_families(fs);
 	size_t out = 0;
 	for (size_t i = 0; i < fs->n; i++) {
 		int dup = 0;

@@ -13,6 +13,7 @@ typedef struct {
 	char *rule;
 	mc_severity severity;
 	char *type;             /* QOM type name */
+	char *owner;            /* the type that declares the property, when known */
 	char *property;
 	char *old_value;        /* effective value before, as a compat string; may be NULL */
 	char *new_value;
@@ -35,7 +36,13 @@ typedef struct {
 mc_finding *mc_findings_add(mc_findings *fs, const char *rule, mc_severity sev, const char *type,
 			    const char *property, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 8, 9)));
-/* Drops later duplicates of (rule, type, property) and sorts by file, line, rule, type, property. */
+/*
+ * Collapses a family: when more than MC_FINDINGS_FAMILY concrete types get the
+ * same finding for a property they inherit from one owner, one finding names
+ * the owner and lists them.  Then drops later duplicates of (rule, type,
+ * property) and sorts by file, line, rule, type, property.
+ */
+#define MC_FINDINGS_FAMILY 4
 void mc_findings_finish(mc_findings *fs);
 void mc_findings_free(mc_findings *fs);
 const char *mc_severity_name(mc_severity s);

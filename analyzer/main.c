@@ -128,6 +128,7 @@ typedef struct {
 	mc_snapshot *base, *head;
 	mc_oid base_commit, head_commit;
 	const char *base_rev, *head_rev;
+	char *range_parts[2];      /* the two sides of "A..B", owned */
 	int head_is_commit;
 } change;
 
@@ -156,8 +157,13 @@ static int resolve_change(mc_repo *repo, const options *o, change *ch)
 	if (o->nrevs == 1 && strstr(o->revs[0], "..")) {
 		if (mc_repo_resolve_range(repo, o->revs[0], &ch->base_commit, &ch->head_commit, &is_range) < 0)
 			return MC_EINPUT;
-		ch->base_rev = o->revs[0];
-		ch->head_rev = o->revs[0];
+		/* Show each side as written: "A" and "B" of "A..B" (empty means HEAD). */
+		const char *dots = strstr(o->revs[0], "..");
+		const char *rhs = dots + (dots[2] == '.' ? 3 : 2);
+		ch->range_parts[0] = dots == o->revs[0] ? mc_strdup("HEAD") : mc_strndup(o->revs[0], (size_t)(dots - o->revs[0]));
+		ch->range_parts[1] = mc_strdup(*rhs ? rhs : "HEAD");
+		ch->base_rev = ch->range_parts[0];
+		ch->head_rev = ch->range_parts[1];
 	} else {
 		ch->base_rev = o->revs[0];
 		ch->head_rev = o->nrevs == 2 ? o->revs[1] : "HEAD";
@@ -236,7 +242,7 @@ static int run_check(const options *o, int audit)
 	mc_findings fs = {0};
 	char *messages = NULL;
 	int status = EXIT_USAGE;
-	change ch;
+	change ch = {0};
 	mc_analysis_opts aopts = { o->jobs, isatty(2) };
 	if (mc_repo_open(&repo, o->repo) < 0)
 		goto out;
@@ -276,6 +282,8 @@ static int run_check(const options *o, int audit)
 		goto out;
 	status = mc_findings_loud(&fs) ? EXIT_FINDINGS : EXIT_CLEAN;
 out:
+	free(ch.range_parts[0]);
+	free(ch.range_parts[1]);
 	mc_findings_free(&fs);
 	free(messages);
 	mc_revision_free(base);
@@ -308,7 +316,7 @@ int main(int argc, char **argv)
 {
 	int status;
 	if (argc < 2) {
-		fputs(usage_text, stderr);
+		fputs("migcompat: no command (see migcompat --help)\n", stderr);
 		return EXIT_USAGE;
 	}
 	const char *cmd = argv[1];

@@ -155,7 +155,8 @@ static int cmp_type(const void *a, const void *b)
 
 static void link_hierarchy(mc_model *m)
 {
-	qsort(m->type_list, m->ntypes, sizeof(mc_type *), cmp_type);
+	if (m->ntypes > 1)
+		qsort(m->type_list, m->ntypes, sizeof(mc_type *), cmp_type);
 	for (size_t i = 0; i < m->ntypes; i++) {
 		mc_type *t = m->type_list[i];
 		if (!t->parent_name)
@@ -186,6 +187,10 @@ static int classify_compat(const mc_conv *conv, const mc_compat_array *a, const 
 	}
 	if (a->function && mc_conv_match_compat_function(conv, a->function, family, major, minor)) {
 		*container = a->function;
+		return 1;
+	}
+	if (!a->function && mc_conv_match_compat_machine(conv, a->name, family, major, minor)) {
+		*container = a->name;
 		return 1;
 	}
 	return 0;
@@ -314,7 +319,8 @@ int mc_model_build(mc_model **out, mc_facts **facts, size_t nfacts, const mc_con
 		add_compat(m, conv, fa);
 	}
 	link_hierarchy(m);
-	qsort(m->sets, m->nsets, sizeof(mc_compat_set), cmp_set);
+	if (m->nsets > 1)
+		qsort(m->sets, m->nsets, sizeof(mc_compat_set), cmp_set);
 	for (size_t i = 0; i < m->nsets; i++)
 		if (!mc_strvec_contains(&m->families, m->sets[i].family))
 			mc_strvec_push(&m->families, m->sets[i].family);

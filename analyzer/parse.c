@@ -17,6 +17,7 @@
 
 #include <clang-c/Index.h>
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -340,7 +341,25 @@ typedef struct {
 	mc_tree *tree;
 	mc_facts *facts;
 	const mc_conv *conv;
+	CXFile main_file;
 } extract_ctx;
+
+/* Declared in the main file, directly or by a macro used there (OBJECT_DEFINE_TYPE). */
+static int in_main_file(const extract_ctx *x, CXCursor c)
+{
+	CXFile f = NULL;
+	clang_getExpansionLocation(clang_getCursorLocation(c), &f, NULL, NULL, NULL);
+	/* Compared by name: every in-memory file has the same (empty) unique id. */
+	if (!f || !x->main_file)
+		return 0;
+	if (f == x->main_file)
+		return 1;
+	char *a = cx_take(clang_getFileName(f)), *b = cx_take(clang_getFileName(x->main_file));
+	int same = strcmp(a, b) == 0;
+	free(a);
+	free(b);
+	return same;
+}
 
 static void set_enum_value(extract_ctx *x, mc_prop *p, CXCursor value, int64_t iv)
 {
@@ -606,14 +625,13 @@ static void extract_compat_entry(extract_ctx *x, CXCursor rec, mc_compat_array *
 		e->file = mc_strdup(x->facts->path);
 }
 
-static void extract_compat_array(extract_ctx *x, CXCursor var, const char *function)
+static void extract_compat_list(extract_ctx *x, CXCursor init, char *name, const char *function, int line)
 {
 	mc_facts *f = x->facts;
 	mc_compat_array *a = MC_VEC_PUSH(f->compat, f->ncompat, f->cap_compat);
-	a->name = cursor_spelling(var);
+	a->name = name;
 	a->function = function ? mc_strdup(function) : NULL;
-	a->line = expansion_line(var);
-	CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+	a->line = line;
 	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr)
 		return;
 	cursor_list recs = children_of(init);
@@ -621,6 +639,47 @@ static void extract_compat_array(extract_ctx *x, CXCursor var, const char *funct
 		if (clang_getCursorKind(recs.v[i]) == CXCursor_InitListExpr)
 			extract_compat_entry(x, recs.v[i], a);
 	free(recs.v);
+}
+
+static void extract_compat_array(extract_ctx *x, CXCursor var, const char *function)
+{
+	extract_compat_list(x, clang_Cursor_getVarDeclInitializer(var), cursor_spelling(var), function,
+			    expansion_line(var));
+}
+
+/*
+ * Before QEMU 2.4 a machine was a QEMUMachine record whose .compat_props was a
+ * compound literal: the list is named after the machine (.name = "pc-1.1").
+ */
+static void extract_machine_record(extract_ctx *x, CXCursor var)
+{
+	CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr)
+		return;
+	cursor_list fields = children_of(init);
+	char *name = NULL;
+	CXCursor list = clang_getNullCursor();
+	int have_list = 0;
+	for (size_t i = 0; i < fields.n; i++) {
+		char *path = NULL;
+		CXCursor value;
+		if (!designator_of(fields.v[i], &path, &value))
+			continue;
+		if (strcmp(path, "name") == 0 && !name)
+			name = eval_string(value);
+		else if (strcmp(path, "compat_props") == 0) {
+			CXCursor lit;
+			if (find_kind(value, CXCursor_CompoundLiteralExpr, &lit) &&
+			    find_kind(lit, CXCursor_InitListExpr, &list))
+				have_list = 1;
+		}
+		free(path);
+	}
+	free(fields.v);
+	if (name && have_list)
+		extract_compat_list(x, list, name, NULL, expansion_line(var));
+	else
+		free(name);
 }
 
 static void extract_var(extract_ctx *x, CXCursor var, const char *function)
@@ -639,6 +698,8 @@ static void extract_var(extract_ctx *x, CXCursor var, const char *function)
 	} else if (type_is_record(t, "GlobalProperty", &is_array)) {
 		if (is_array)
 			extract_compat_array(x, var, function);
+	} else if (!function && type_is_record(t, "QEMUMachine", &is_array) && !is_array) {
+		extract_machine_record(x, var);
 	}
 }
 
@@ -757,7 +818,7 @@ static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientDa
 {
 	(void)parent;
 	extract_ctx *x = data;
-	if (!clang_Location_isFromMainFile(clang_getCursorLocation(c)))
+	if (!in_main_file(x, c))
 		return CXChildVisit_Continue;
 	switch (clang_getCursorKind(c)) {
 	case CXCursor_VarDecl:
@@ -775,10 +836,17 @@ static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientDa
 
 static void record_diagnostics(CXTranslationUnit tu, mc_facts *f)
 {
+	/* MIGCOMPAT_DIAG=1 prints every diagnostic: the way to see why an initializer was lost. */
+	const char *dump = getenv("MIGCOMPAT_DIAG");
 	unsigned n = clang_getNumDiagnostics(tu);
 	for (unsigned i = 0; i < n; i++) {
 		CXDiagnostic d = clang_getDiagnostic(tu, i);
 		enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
+		if (dump && *dump && sev >= CXDiagnostic_Error) {
+			char *text = cx_take(clang_formatDiagnostic(d, CXDiagnostic_DisplaySourceLocation));
+			fprintf(stderr, "%s: %s\n", f->path, text);
+			free(text);
+		}
 		if (sev >= CXDiagnostic_Error) {
 			f->ndiagnostics++;
 			if (!f->error) {
@@ -820,7 +888,7 @@ int mc_parser_run(mc_parser *p, mc_tree *tree, const char *path, const mc_tu_inp
 	}
 	f->parsed = 1;
 	record_diagnostics(tu, f);
-	extract_ctx x = { tu, tree, f, tree->conv };
+	extract_ctx x = { tu, tree, f, tree->conv, clang_getFile(tu, in->main_path) };
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), top_visit, &x);
 	clang_disposeTranslationUnit(tu);
 	return 0;

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Deeper than any real schema (QEMU's nest 4 levels), shallow for the stack. */
+/* Far deeper than real schemas nest, shallow enough for any stack. */
 #define QAPI_MAX_DEPTH 64
 
 /* ---- ASCII classification (locale-independent, as Python's on ASCII) -- */
@@ -880,8 +880,10 @@ static void stub_alias(stub_writer *w, mc_buf *body, const char *alias, const ch
 	uint64_t what;
 	if (!strmap_get(&w->ids, target, &what) || what != ID_ENUMERATOR)
 		return;
+	/* An old spelling was never compiled with this enum: it may be a macro
+	 * already (v2.4's camel_to_upper("Int_MAX") is INT_MAX). */
 	if (stub_claim(w, alias, ID_ENUMERATOR))
-		mc_buf_printf(body, "    %s = %s,\n", alias, target);
+		mc_buf_printf(body, "#ifndef %s\n    %s = %s,\n#endif\n", alias, alias, target);
 }
 
 /* Older spellings of every constant, declared as aliases of the current ones. */

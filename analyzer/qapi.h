@@ -55,9 +55,10 @@ const mc_qapi_enum *mc_qapi_find_enum(const mc_qapi *q, const char *name);
 
 /*
  * C text of a header declaring every enum (typedef enum X { ..., X__MAX } X;
- * with both old- and new-style constant names where they differ, and
- * extern const QEnumLookup X_lookup;) and typedef struct X X; / XList for
- * every struct.  Caller frees.
+ * with the older constant spellings as aliases where they differ) and
+ * typedef struct X X; / XList for every struct, XList for every enum.
+ * Nothing QEnumLookup-related: hand-written QEMU headers declare that.
+ * Caller frees.
  */
 char *mc_qapi_stub_header(const mc_qapi *q);
 

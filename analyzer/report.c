@@ -140,7 +140,8 @@ static int write_text(FILE *out, const mc_findings *fs, const mc_report_ctx *ctx
 		for (size_t k = 0; k < f->notes.n; k++)
 			fprintf(out, "%s%s:%d:1:%s note: %s\n", bold, f->file, f->line, reset, f->notes.v[k]);
 		if (f->suggestion)
-			fprintf(out, "%s%s:%d:1:%s note: add %s to %s%s%s\n", bold, f->file, f->line, reset, f->suggestion,
+			fprintf(out, "%s%s:%d:1:%s note: add %.*s to %s%s%s\n", bold, f->file, f->line, reset,
+				(int)(strlen(f->suggestion) - mc_str_endswith(f->suggestion, ",")), f->suggestion,
 				f->suggestion_array ? f->suggestion_array : "the newest compat array",
 				f->suggestion_file && *f->suggestion_file ? " in " : "",
 				f->suggestion_file ? f->suggestion_file : "");

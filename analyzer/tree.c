@@ -34,17 +34,19 @@ static int is_schema_path(const char *path)
 	       !strchr(path + 5, '/');
 }
 
-/* QType is generated as a QAPI builtin since 2.6; older trees define it by hand. */
+/* QType is generated as a QAPI builtin since 2.6 (members of every era declared:
+ * QTYPE_QINT until 2.9, QTYPE_QNUM after); older trees define it by hand. */
 static int tree_defines_qtype(mc_tree *tree)
 {
 	const mc_snapshot *snap = tree->snap;
 	for (size_t i = 0; i < snap->nfiles; i++) {
 		const char *path = snap->files[i].path;
-		if (!mc_str_startswith(path, "include/qapi/") || !mc_str_endswith(path, ".h"))
+		if (!mc_str_endswith(path, ".h") || mc_conv_is_skipped(tree->conv, path))
 			continue;
 		const char *data;
 		size_t len;
-		if (mc_tree_read(tree, path, &data, &len) == 0 && strstr(data, "QTYPE_NONE"))
+		/* An enumerator list, not a use such as "QTYPE_NONE < type". */
+		if (mc_tree_read(tree, path, &data, &len) == 0 && strstr(data, "QTYPE_NONE,"))
 			return 1;
 	}
 	return 0;
@@ -53,7 +55,7 @@ static int tree_defines_qtype(mc_tree *tree)
 static const char qtype_builtin[] =
 	"#ifndef MC_QAPI_QTYPE\n#define MC_QAPI_QTYPE\n"
 	"typedef enum QType { QTYPE_NONE, QTYPE_QNULL, QTYPE_QNUM, QTYPE_QSTRING, QTYPE_QDICT, QTYPE_QLIST,\n"
-	"    QTYPE_QBOOL, QTYPE__MAX } QType;\n#endif\n";
+	"    QTYPE_QBOOL, QTYPE_QINT, QTYPE_QFLOAT, QTYPE__MAX } QType;\n#endif\n";
 
 static void read_schema(mc_tree *tree)
 {

@@ -143,29 +143,72 @@ static int size_suffix_shift(char c)
 }
 
 /*
- * Binary fraction of a run of decimal digits ("5" -> 0.5 * 2^64), computed
- * exactly by repeated doubling so the result does not depend on the locale
- * or on strtod rounding.  Digits past the 40th cannot change a size.
+ * The fraction ".digits" the way qemu_strtosz sees it: strtod's correctly
+ * rounded double, times 2^64, truncated (0.5 -> 1 << 63).  Computed with
+ * integers (128 exact bits plus a sticky bit, then rounded to 53 bits) so
+ * the result does not depend on the locale.  *whole is set when the
+ * fraction rounds to 1.0.
  */
-static uint64_t decimal_fraction_bits(const char *digits, size_t n)
+static uint64_t size_fraction_bits(const char *digits, size_t n, int *whole)
 {
-	unsigned char d[40];
-	uint64_t bits = 0;
-	if (n > sizeof(d))
-		n = sizeof(d);
-	for (size_t i = 0; i < n; i++)
-		d[i] = (unsigned char)(digits[i] - '0');
-	for (int bit = 63; bit >= 0; bit--) {
+	unsigned char d[64];
+	size_t nd = n < sizeof(d) ? n : sizeof(d);
+	int sticky = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i < nd)
+			d[i] = (unsigned char)(digits[i] - '0');
+		else if (digits[i] != '0')
+			sticky = 1;
+	}
+	/* Binary long division by doubling: bits[0] is 2^-1 .. 2^-64, bits[1] below. */
+	uint64_t bits[2] = { 0, 0 };
+	for (int b = 0; b < 128; b++) {
 		int carry = 0;
-		for (size_t i = n; i-- > 0;) {
+		for (size_t i = nd; i-- > 0;) {
 			int x = d[i] * 2 + carry;
 			d[i] = (unsigned char)(x % 10);
 			carry = x / 10;
 		}
 		if (carry)
-			bits |= (uint64_t)1 << bit;
+			bits[b / 64] |= (uint64_t)1 << (63 - b % 64);
 	}
-	return bits;
+	for (size_t i = 0; i < nd; i++)
+		sticky |= d[i] != 0;
+
+	*whole = 0;
+	uint64_t hi = bits[0], lo = bits[1];
+	if (hi == 0) /* below 2^-64: QEMU keeps any non-zero fraction as 1 */
+		return (lo || sticky) ? 1 : 0;
+	/* Keep 53 significant bits starting at hi's top bit; round to nearest even. */
+	int top = 63;
+	while (!(hi >> top & 1))
+		top--;
+	int cut = top - 52;                 /* lowest kept bit of hi; >= -52 */
+	if (cut <= 0) {
+		/* All of hi is kept; the rounding point lies inside lo. */
+		int lcut = 64 + cut;            /* lowest kept bit of lo, 12..64 */
+		uint64_t guard = (lo >> (lcut - 1)) & 1;
+		uint64_t below = lo & (((uint64_t)1 << (lcut - 1)) - 1);
+		uint64_t kept_lsb = lcut < 64 ? (lo >> lcut) & 1 : hi & 1;
+		if (guard && (below || sticky || kept_lsb)) {
+			/* Rounding adds 2^lcut to lo; only its carry reaches hi. */
+			if (lcut == 64 || lo + ((uint64_t)1 << lcut) < lo) {
+				if (++hi == 0)
+					*whole = 1;
+			}
+		}
+		return hi;
+	}
+	uint64_t guard = (hi >> (cut - 1)) & 1;
+	uint64_t below = (hi & (((uint64_t)1 << (cut - 1)) - 1)) | lo;
+	uint64_t kept = hi >> cut;
+	if (guard && (below || sticky || (kept & 1)))
+		kept++;
+	if (kept >> (64 - cut)) { /* rounded up to 1.0 */
+		*whole = 1;
+		return 0;
+	}
+	return kept << cut;
 }
 
 /*
@@ -201,15 +244,19 @@ static int parse_size(const char *text, uint64_t *out)
 	}
 	int have_int = q > p;
 	uint64_t frac = 0;
-	int have_frac_digits = 0;
 	if (*q == '.') {
 		const char *f = ++q;
+		int whole;
 		while (isdigit((unsigned char)*q))
 			q++;
-		have_frac_digits = q > f;
-		if (!have_int && !have_frac_digits)
+		if (!have_int && q == f)
 			return -1;
-		frac = decimal_fraction_bits(f, (size_t)(q - f));
+		frac = size_fraction_bits(f, (size_t)(q - f), &whole);
+		if (whole) {
+			if (val == UINT64_MAX)
+				return -1;
+			val++;
+		}
 	} else if (!have_int) {
 		return -1;
 	}
@@ -229,14 +276,14 @@ static int parse_size(const char *text, uint64_t *out)
 	}
 	if (shift < 64 && (val >> (64 - shift)) != 0)
 		return -1;
-	uint64_t whole = val << shift;
+	uint64_t bytes = val << shift;
 	/* frac is a 0.64 fixed-point number: scale it and round 0.5 up. */
 	uint64_t scaled = frac >> (64 - shift);
 	uint64_t round = (frac >> (63 - shift)) & 1;
 	uint64_t add = scaled + round;
-	if (whole > UINT64_MAX - add)
+	if (bytes > UINT64_MAX - add)
 		return -1;
-	*out = whole + add;
+	*out = bytes + add;
 	return 0;
 }
 

@@ -229,3 +229,21 @@ char *mc_check_versions_text(const mc_version *v, size_t n)
 		return mc_sprintf("%d.%d", v[0].major, v[0].minor);
 	return mc_sprintf("%d.%d to %d.%d", v[n - 1].major, v[n - 1].minor, v[0].major, v[0].minor);
 }
+
+size_t mc_check_added_entries(const mc_check *c, const mc_subject *s, const char *prop, int applying,
+			      mc_entry_ref *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->hm->nsets && n < max; i++)
+		for (size_t j = 0; j < c->hm->sets[i].nentries && n < max; j++) {
+			const mc_compat_entry *e = c->hm->sets[i].entries[j];
+			if (strcmp(e->property, prop) != 0 || !mc_check_entry_is_new(c, &c->hm->sets[i], e))
+				continue;
+			if (mc_entry_applies(c->hm, e, s, prop) != applying)
+				continue;
+			out[n].set = &c->hm->sets[i];
+			out[n].e = e;
+			n++;
+		}
+	return n;
+}

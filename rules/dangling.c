@@ -46,10 +46,10 @@ static int tree_mentions(const mc_revision *rev, const char *name, const mc_mode
 }
 
 /* "EPYC-x86_64-cpu": a model name built at run time on top of a known type. */
-static int dynamic_name(const mc_model *m, const char *name)
+static int dynamic_name(const mc_revision *rev, const char *name)
 {
 	for (const char *p = strchr(name, '-'); p; p = strchr(p + 1, '-'))
-		if (mc_model_type(m, p + 1))
+		if (mc_model_type(rev->model, p + 1) && mc_conv_is_dynamic_suffix(rev->tree->conv, p + 1))
 			return 1;
 	return 0;
 }
@@ -81,7 +81,7 @@ static entry_status entry_check(const mc_revision *rev, const mc_compat_entry *e
 	const mc_model *m = rev->model;
 	const mc_type *t = mc_model_type(m, e->driver);
 	if (!t) {
-		if (dynamic_name(m, e->driver) || tree_mentions(rev, e->driver, m))
+		if (dynamic_name(rev, e->driver) || tree_mentions(rev, e->driver, m))
 			return ENTRY_UNKNOWN;
 		return ENTRY_DANGLING;
 	}

@@ -122,30 +122,7 @@ static void note_entry(mc_finding *f, const char *what, const mc_compat_set *set
 						   e->line));
 }
 
-typedef struct {
-	const mc_compat_set *set;
-	const mc_compat_entry *e;
-} entry_ref;
-
-static size_t added_entries(const mc_check *c, const mc_subject *s, const char *prop, int applying,
-			    entry_ref *out, size_t max)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < c->hm->nsets && n < max; i++)
-		for (size_t j = 0; j < c->hm->sets[i].nentries && n < max; j++) {
-			const mc_compat_entry *e = c->hm->sets[i].entries[j];
-			if (strcmp(e->property, prop) != 0 || !mc_check_entry_is_new(c, &c->hm->sets[i], e))
-				continue;
-			if (mc_entry_applies(c->hm, e, s, prop) != applying)
-				continue;
-			out[n].set = &c->hm->sets[i];
-			out[n].e = e;
-			n++;
-		}
-	return n;
-}
-
-static int family_covered(const entry_ref *refs, size_t n, const char *family)
+static int family_covered(const mc_entry_ref *refs, size_t n, const char *family)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(refs[i].set->family, "hw") == 0 || strcmp(refs[i].set->family, family) == 0)
@@ -159,19 +136,19 @@ static void report(mc_check *c, const char *prop, const mc_subject *hs, const di
 	const mc_type *owner = NULL;
 	const mc_type_prop *htp = mc_type_prop_find(hs->type, prop, &owner);
 	char *who = mc_subject_describe(hs);
-	char *old_v = mc_effective_display(&d[0].b), *new_v = mc_effective_display(&d[0].h);
+	char *old_v = mc_effective_display_as(&d[0].b, d[0].h.kind), *new_v = mc_effective_display(&d[0].h);
 	mc_version vs[256];
 	size_t nv = diff_versions(d, nd < 256 ? nd : 256, vs);
 	char *vtext = mc_check_versions_text(vs, nv);
-	entry_ref mine[64], others[64];
-	size_t nmine = added_entries(c, hs, prop, 1, mine, 64);
-	size_t nothers = added_entries(c, hs, prop, 0, others, 64);
+	mc_entry_ref mine[64], others[64];
+	size_t nmine = mc_check_added_entries(c, hs, prop, 1, mine, 64);
+	size_t nothers = mc_check_added_entries(c, hs, prop, 0, others, 64);
 	const char *rule;
 	mc_severity sev = MC_SEV_ERROR;
 	mc_finding *f = NULL;
 
 	/* An added entry that applies with a value other than the old one. */
-	const entry_ref *wrong = NULL;
+	const mc_entry_ref *wrong = NULL;
 	for (size_t i = 0; i < nmine && !wrong; i++) {
 		mc_effective be;
 		mc_subject bs;
@@ -248,6 +225,7 @@ static void report(mc_check *c, const char *prop, const mc_subject *hs, const di
 	}
 	f->old_value = mc_strdup(old_v);
 	f->new_value = mc_strdup(new_v);
+	f->owner = owner ? mc_strdup(owner->name) : NULL;
 	suggest(c, f, owner ? owner->name : hs->type->name, prop, old_v);
 	if (hs->proxy && strcmp(rule, "compat-missing") != 0)
 		mc_strvec_push_owned(&f->notes, mc_sprintf("affected: %s", who));
@@ -289,9 +267,12 @@ static void check_subject(mc_check *c, const char *prop, const mc_subject *hs, c
 		report(c, prop, hs, d, nd, out);
 	else if (unknown && !existing(out, "default-unknown", hs->type->name, prop)) {
 		const mc_type_prop *tp = mc_type_prop_find(hs->type, prop, NULL);
+		char *shown = mc_value_display(tp->prop->kind, &tp->prop->defval);
 		mc_findings_add(out, "default-unknown", MC_SEV_NOTE, hs->type->name, prop, tp->file, tp->prop->line,
-				"%s.%s: the default (%s) cannot be evaluated statically, so the change was not judged",
-				hs->type->name, prop, tp->prop->defval_text ? tp->prop->defval_text : "?");
+				"%s.%s: the default (%s) cannot be compared statically with the old one, so the change "
+				"was not judged",
+				hs->type->name, prop, shown);
+		free(shown);
 	}
 	free(d);
 }

@@ -25,9 +25,18 @@ static const char *off_value(const mc_prop *p)
 	}
 }
 
+static void add_version(mc_version *v, size_t *n, const mc_version *x)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (v[i].major == x->major && v[i].minor == x->minor)
+			return;
+	v[(*n)++] = *x;
+}
+
 static void check_subject(mc_check *c, const char *prop, const mc_subject *hs, mc_findings *out)
 {
-	size_t enabled = 0, compared = 0;
+	mc_version *enabled = mc_calloc(c->nversions + 1, sizeof(mc_version));
+	size_t nenabled = 0;
 	char *shown = NULL;
 	for (size_t fi = 0; fi < c->families.n; fi++)
 		for (size_t vi = 0; vi < c->nversions; vi++) {
@@ -35,34 +44,54 @@ static void check_subject(mc_check *c, const char *prop, const mc_subject *hs, m
 			if (mc_effective_get(c->hm, hs, prop, c->families.v[fi], c->versions[vi].major,
 					     c->versions[vi].minor, &he) < 0)
 				continue;
-			compared++;
 			mc_value v = mc_effective_value(&he, he.kind);
 			if (mc_value_enables(he.kind, &v)) {
-				enabled++;
+				add_version(enabled, &nenabled, &c->versions[vi]);
 				if (!shown)
 					shown = mc_effective_display(&he);
 			}
 			mc_value_free(&v);
 		}
-	if (!enabled) {
+	if (!nenabled) {
 		free(shown);
+		free(enabled);
 		return;
 	}
 	const mc_type *owner = NULL;
 	const mc_type_prop *tp = mc_type_prop_find(hs->type, prop, &owner);
-	char *vtext = mc_check_versions_text(c->versions, c->nversions);
+	char *vtext = mc_check_versions_text(enabled, nenabled);
+	/* Entries added with the property that keep it off for some machines only: wrong array. */
+	mc_entry_ref mine[16];
+	size_t nmine = mc_check_added_entries(c, hs, prop, 1, mine, 16);
+	const char *rule = nmine ? "compat-wrong-array" : "new-property-enabled";
 	mc_finding *f = NULL;
 	for (size_t i = 0; i < out->n && !f; i++)
-		if (strcmp(out->v[i].rule, "new-property-enabled") == 0 && strcmp(out->v[i].type, hs->type->name) == 0 &&
+		if (strcmp(out->v[i].rule, rule) == 0 && strcmp(out->v[i].type, hs->type->name) == 0 &&
 		    strcmp(out->v[i].property, prop) == 0)
 			f = &out->v[i];
-	if (!f) {
-		f = mc_findings_add(out, "new-property-enabled", MC_SEV_WARNING, hs->type->name, prop, tp->file,
+	if (!f && nmine) {
+		f = mc_findings_add(out, rule, c->stable_fix ? MC_SEV_NOTE : MC_SEV_ERROR, hs->type->name, prop, tp->file,
+				    tp->prop->line,
+				    "new property %s.%s: its compat entry is in %s, older than the newest array, so machine "
+				    "types %s get %s",
+				    hs->type->name, prop, mine[0].set->name, vtext, shown);
+		for (size_t i = 0; i < nmine; i++)
+			mc_strvec_push_owned(&f->notes, mc_sprintf("entry: { \"%s\", \"%s\", \"%s\" } in %s (%s:%d)",
+								   mine[i].e->driver, mine[i].e->property, mine[i].e->value,
+								   mine[i].set->name, mine[i].e->file, mine[i].e->line));
+		if (c->stable_fix)
+			mc_strvec_push_owned(&f->notes, mc_sprintf("placed on purpose for a regression that already "
+								   "shipped (%s)", c->stable_reason));
+		f->new_value = mc_strdup(shown);
+		f->owner = mc_strdup(owner->name);
+	} else if (!f) {
+		f = mc_findings_add(out, rule, MC_SEV_WARNING, hs->type->name, prop, tp->file,
 				    tp->prop->line,
 				    "new property %s.%s defaults to %s on released machine types %s, and no compat entry "
 				    "keeps the old behaviour",
 				    hs->type->name, prop, shown, vtext);
 		f->new_value = mc_strdup(shown);
+		f->owner = mc_strdup(owner->name);
 		const char *off = off_value(tp->prop);
 		if (off) {
 			int missing;
@@ -74,6 +103,7 @@ static void check_subject(mc_check *c, const char *prop, const mc_subject *hs, m
 		mc_strvec_push_owned(&f->notes, mc_sprintf("affected: %s inside %s", hs->type->name, hs->proxy->name));
 	free(vtext);
 	free(shown);
+	free(enabled);
 }
 
 void mc_rule_new_property(mc_check *c, mc_findings *out)

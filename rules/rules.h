@@ -60,6 +60,14 @@ extern const size_t mc_rule_catalog_len;
 const mc_rule_info *mc_rule_lookup(const char *id);
 
 /* Shared helpers for rules. */
+typedef struct {
+	const mc_compat_set *set;
+	const mc_compat_entry *e;
+} mc_entry_ref;
+
+/* Head entries for prop added by the change that apply (applying = 1) or do not apply to s. */
+size_t mc_check_added_entries(const mc_check *c, const mc_subject *s, const char *prop, int applying,
+			      mc_entry_ref *out, size_t max);
 /* "hw_compat_5_1" (or the macro-era name) and its file, for the newest released version. */
 void mc_check_suggest_array(const mc_check *c, const char *family, char **array, char **file, int *missing);
 /* "2.6 to 5.1" style summary of versions; caller frees. */

@@ -265,6 +265,12 @@ static void test_parse_size(void **state)
 	expect_uint(MC_KIND_SIZE, "1.0005k", 1025);  /* 1024.512: 0.5 rounds up */
 	expect_uint(MC_KIND_SIZE, "1.0004k", 1024);
 	expect_uint(MC_KIND_SIZE, "1.0", 1);         /* a zero fraction needs no suffix */
+	/* QEMU reads the fraction with strtod: a double, 53 bits */
+	expect_uint(MC_KIND_SIZE, ".7e", 807045053224792832ull);
+	expect_uint(MC_KIND_SIZE, "15.9999E", 18446628781559090944ull);
+	expect_uint(MC_KIND_SIZE, "0.99999999999999999999k", 1024);  /* rounds to 1.0 */
+	expect_uint(MC_KIND_SIZE, "1.99999999999999999999", 2);
+	expect_uint(MC_KIND_SIZE, "0.0000000000000000000000000001k", 0);
 	expect_uint(MC_KIND_SIZE, "0x10", 16);
 	expect_uint(MC_KIND_SIZE, "0x1b", 27);       /* 'b' is a hex digit here */
 	expect_uint(MC_KIND_SIZE, "0XfF", 255);

@@ -1,0 +1,1529 @@
+/*
+ * test_check.c - `migcompat check` end to end on fixtures/example.
+ *
+ * The fixture is built once into a temporary git repository (branch base, one
+ * branch per step, see fixtures/example/README.md).  For every step the tool
+ * runs as `migcompat check --repo DIR --format json base <step>` and the test
+ * checks
+ *  - the exit status (0 nothing of severity warning/error, 1 such findings,
+ *    2 input error with one "migcompat: " line on stderr);
+ *  - the JSON contract: base/head {rev, commit}, newest_compat {array,
+ *    version, file}, findings [{rule, severity, type, property, old_value,
+ *    new_value, file, line, message, notes, suggestion}], coverage {...};
+ *  - what the README says a correct tool reports for the step.
+ * Then the text format (gcc style, no colour off a terminal or with NO_COLOR),
+ * --output, the range syntaxes, determinism (twice, -j1 against -j4) and that
+ * a check leaves the repository (.git and work tree) untouched.
+ *
+ * Commit ids are resolved from the built repository, never written here;
+ * line numbers are read from the fixture's files.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <git2.h>
+#include <jansson.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fixture_repo.h"
+
+#define EXAMPLE_DIR MC_SOURCE_DIR "/fixtures/example"
+
+#define NEWEST_ARRAY "hw_compat_10_1"
+#define NEWEST_VERSION "10.1"
+#define MACHINE_C "hw/core/machine.c"
+#define VIRTIO_BLK_C "hw/block/virtio-blk.c"
+
+/* ---- the steps -------------------------------------------------------- */
+
+typedef struct {
+	const char *dir;      /* fixtures/example/steps/<dir> */
+	const char *branch;
+	char commit[GIT_OID_HEXSZ + 1];
+} step;
+
+static step steps[] = {
+	{ "01-good", "good", "" },
+	{ "02-forgot", "forgot", "" },
+	{ "03-wrong-value", "wrong-value", "" },
+	{ "04-wrong-array", "wrong-array", "" },
+	{ "05-header-only", "header-only", "" },
+	{ "06-refactor", "refactor", "" },
+	{ "07-new-prop-on", "new-prop-on", "" },
+	{ "08-sibling", "sibling", "" },
+	{ "09-dangling", "dangling", "" },
+	{ "10-syntax-error", "syntax-error", "" },
+	{ "11-no-compat", "no-compat", "" },
+	{ "12-empty", "empty", "" },
+	{ "13-enum", "enum", "" },
+	{ "14-proxy-alias", "proxy-alias", "" },
+	{ "15-ancestor", "ancestor", "" },
+	{ "16-wrong-array-fixes", "wrong-array-fixes", "" },
+};
+#define NSTEPS (sizeof(steps) / sizeof(steps[0]))
+
+static const char *const known_rules[] = {
+	"compat-missing", "compat-wrong-value", "compat-wrong-array", "compat-uncovered-type",
+	"compat-dangling", "new-property-enabled", "compat-redundant", "default-unknown",
+};
+
+static struct {
+	char *tmp;
+	char *repo;
+	char base_commit[GIT_OID_HEXSZ + 1];
+	/* coverage of an audit of base, for comparisons */
+	int have_base_cov;
+	json_int_t base_arrays, base_properties;
+} g;
+
+/* ---- memory: released after every test, failed or not ------------------ */
+
+static struct {
+	void **ptrs;
+	size_t n, cap;
+	json_t **json;
+	size_t nj, capj;
+} arena;
+
+static void *keep(void *p)
+{
+	if (arena.n == arena.cap) {
+		arena.cap = arena.cap ? 2 * arena.cap : 64;
+		arena.ptrs = realloc(arena.ptrs, arena.cap * sizeof(*arena.ptrs));
+		if (!arena.ptrs)
+			abort();
+	}
+	arena.ptrs[arena.n++] = p;
+	return p;
+}
+
+static json_t *keep_json(json_t *j)
+{
+	if (arena.nj == arena.capj) {
+		arena.capj = arena.capj ? 2 * arena.capj : 16;
+		arena.json = realloc(arena.json, arena.capj * sizeof(*arena.json));
+		if (!arena.json)
+			abort();
+	}
+	arena.json[arena.nj++] = j;
+	return j;
+}
+
+static int arena_release(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < arena.n; i++)
+		free(arena.ptrs[i]);
+	for (size_t i = 0; i < arena.nj; i++)
+		json_decref(arena.json[i]);
+	free(arena.ptrs);
+	free(arena.json);
+	memset(&arena, 0, sizeof(arena));
+	return 0;
+}
+
+static char *ksprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *ksprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return keep(s);
+}
+
+/* ---- running the tool ------------------------------------------------- */
+
+static int run(const char *const *argv, char **out, char **err)
+{
+	int rc = mc_test_run_tool(argv, out, err);
+	keep(*out);
+	keep(*err);
+	return rc;
+}
+
+static const char *tool_path(void)
+{
+	const char *bin = getenv("MIGCOMPAT_BIN");
+	return bin && *bin ? bin : MC_BINARY_DIR "/migcompat";
+}
+
+static step *find_step(const char *branch)
+{
+	for (size_t i = 0; i < NSTEPS; i++)
+		if (!strcmp(steps[i].branch, branch))
+			return &steps[i];
+	fail_msg("no step %s", branch);
+	return NULL;
+}
+
+static json_t *parse_json(const char *text, const char *what)
+{
+	json_error_t jerr;
+	json_t *root = json_loads(text, 0, &jerr);
+	if (!root)
+		fail_msg("%s: stdout is not JSON (line %d: %s):\n%s", what, jerr.line, jerr.text, text);
+	keep_json(root);
+	if (!json_is_object(root))
+		fail_msg("%s: the JSON report is not an object", what);
+	return root;
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		if (*s == '\n')
+			n++;
+	return n;
+}
+
+/* ---- fixture files ---------------------------------------------------- */
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	if (!buf)
+		abort();
+	size_t got;
+	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+		n += got;
+		if (cap - n < 2) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			if (!buf)
+				abort();
+		}
+	}
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The 1-based line of the first line holding needle in the step's version of path. */
+static int fixture_line(const char *step_dir, const char *path, const char *needle)
+{
+	char *text = NULL;
+	if (step_dir)
+		text = read_file(ksprintf("%s/steps/%s/files/%s", EXAMPLE_DIR, step_dir, path));
+	if (!text)
+		text = read_file(ksprintf("%s/tree/%s", EXAMPLE_DIR, path));
+	if (!text)
+		fail_msg("fixture file %s not found", path);
+	keep(text);
+	int line = 1;
+	for (const char *p = text; *p; line++) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		if (memmem(p, len, needle, strlen(needle)))
+			return line;
+		if (!eol)
+			break;
+		p = eol + 1;
+	}
+	fail_msg("'%s' not found in the %s version of %s", needle, step_dir ? step_dir : "base", path);
+	return 0;
+}
+
+/* ---- JSON helpers ----------------------------------------------------- */
+
+static const char *jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static int is_hex40(const char *s)
+{
+	if (!s || strlen(s) != 40)
+		return 0;
+	for (int i = 0; i < 40; i++)
+		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+static int is_str_or_null(json_t *v)
+{
+	return v && (json_is_string(v) || json_is_null(v));
+}
+
+static int is_loud(json_t *f)
+{
+	const char *sev = jstr(f, "severity");
+	return sev && (!strcmp(sev, "error") || !strcmp(sev, "warning"));
+}
+
+static json_t *findings_of(json_t *root)
+{
+	return json_object_get(root, "findings");
+}
+
+static size_t count_loud(json_t *root)
+{
+	size_t i, n = 0;
+	json_t *f;
+	json_array_foreach(findings_of(root), i, f)
+		n += is_loud(f);
+	return n;
+}
+
+static size_t count_rule(json_t *root, const char *rule)
+{
+	size_t i, n = 0;
+	json_t *f;
+	json_array_foreach(findings_of(root), i, f) {
+		const char *r = jstr(f, "rule");
+		if (r && !strcmp(r, rule))
+			n++;
+	}
+	return n;
+}
+
+/* First finding matching rule, type and property (NULL = any). */
+static json_t *find_finding(json_t *root, const char *rule, const char *type, const char *property)
+{
+	size_t i;
+	json_t *f;
+	json_array_foreach(findings_of(root), i, f) {
+		const char *r = jstr(f, "rule"), *t = jstr(f, "type"), *p = jstr(f, "property");
+		if (rule && (!r || strcmp(r, rule)))
+			continue;
+		if (type && (!t || strcmp(t, type)))
+			continue;
+		if (property && (!p || strcmp(p, property)))
+			continue;
+		return f;
+	}
+	return NULL;
+}
+
+/* A compact listing of the findings, for failure messages. */
+static const char *summary(json_t *root)
+{
+	char *s = ksprintf("%s", "");
+	size_t i;
+	json_t *f;
+	json_array_foreach(findings_of(root), i, f) {
+		s = ksprintf("%s  [%s %s] %s.%s at %s:%lld: %s\n", s, jstr(f, "rule") ? jstr(f, "rule") : "?",
+			     jstr(f, "severity") ? jstr(f, "severity") : "?", jstr(f, "type") ? jstr(f, "type") : "-",
+			     jstr(f, "property") ? jstr(f, "property") : "-", jstr(f, "file") ? jstr(f, "file") : "?",
+			     (long long)json_integer_value(json_object_get(f, "line")),
+			     jstr(f, "message") ? jstr(f, "message") : "");
+	}
+	return *s ? s : "  (no findings)\n";
+}
+
+static json_t *need_finding(json_t *root, const char *rule, const char *type, const char *property)
+{
+	json_t *f = find_finding(root, rule, type, property);
+	if (!f)
+		fail_msg("no %s finding for %s.%s; the report has:\n%s", rule, type ? type : "*",
+			 property ? property : "*", summary(root));
+	return f;
+}
+
+/* message, notes and type of a finding, one text to search. */
+static const char *finding_text(json_t *f)
+{
+	char *s = ksprintf("%s\n%s", jstr(f, "type") ? jstr(f, "type") : "", jstr(f, "message") ? jstr(f, "message") : "");
+	size_t i;
+	json_t *n;
+	json_array_foreach(json_object_get(f, "notes"), i, n)
+		if (json_is_string(n))
+			s = ksprintf("%s\n%s", s, json_string_value(n));
+	return s;
+}
+
+static int name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '-' || c == '_';
+}
+
+/* Does text name the QOM type (not as part of a longer name)? */
+static int mentions(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = strstr(text, name); p; p = strstr(p + 1, name))
+		if ((p == text || !name_char(p[-1])) && !name_char(p[n]))
+			return 1;
+	return 0;
+}
+
+static void expect_field(json_t *f, const char *key, const char *want)
+{
+	json_t *v = json_object_get(f, key);
+	if (!want) {
+		if (!json_is_null(v))
+			fail_msg("finding %s: %s should be null, is %s", jstr(f, "rule"), key,
+				 json_is_string(v) ? json_string_value(v) : "not a string");
+		return;
+	}
+	if (!json_is_string(v) || strcmp(json_string_value(v), want))
+		fail_msg("finding %s (%s): %s is '%s', want '%s'", jstr(f, "rule"), jstr(f, "message"), key,
+			 json_is_string(v) ? json_string_value(v) : "(not a string)", want);
+}
+
+static void expect_location(json_t *f, const char *file, int line)
+{
+	expect_field(f, "file", file);
+	json_int_t l = json_integer_value(json_object_get(f, "line"));
+	if (l != line)
+		fail_msg("finding %s (%s): line %lld, want %d", jstr(f, "rule"), jstr(f, "message"), (long long)l, line);
+}
+
+static int at_location(json_t *f, const char *file, int line)
+{
+	const char *ff = jstr(f, "file");
+	return ff && !strcmp(ff, file) && json_integer_value(json_object_get(f, "line")) == line;
+}
+
+static void expect_suggestion(json_t *f, const char *entry, const char *array, const char *file)
+{
+	json_t *s = json_object_get(f, "suggestion");
+	if (!json_is_object(s))
+		fail_msg("finding %s (%s) has no suggestion, want %s in %s", jstr(f, "rule"), jstr(f, "message"),
+			 entry, array);
+	const char *e = jstr(s, "entry"), *a = jstr(s, "array"), *fl = jstr(s, "file");
+	if (!e || strcmp(e, entry))
+		fail_msg("suggestion entry '%s', want '%s'", e ? e : "(null)", entry);
+	if (!a || strcmp(a, array))
+		fail_msg("suggestion array '%s', want '%s'", a ? a : "(null)", array);
+	if (!fl || strcmp(fl, file))
+		fail_msg("suggestion file '%s', want '%s'", fl ? fl : "(null)", file);
+}
+
+/* ---- the JSON contract ------------------------------------------------ */
+
+static void check_rev(json_t *root, const char *key, const char *rev, const char *commit)
+{
+	json_t *o = json_object_get(root, key);
+	if (!json_is_object(o))
+		fail_msg("no '%s' object in the report", key);
+	const char *r = jstr(o, "rev"), *c = jstr(o, "commit");
+	if (rev && (!r || strcmp(r, rev)))
+		fail_msg("%s.rev is '%s', want '%s'", key, r ? r : "(null)", rev);
+	if (!is_hex40(c))
+		fail_msg("%s.commit '%s' is not 40 lower-case hex digits", key, c ? c : "(null)");
+	if (commit && strcmp(c, commit))
+		fail_msg("%s.commit is %s, the repository says %s", key, c, commit);
+}
+
+static json_int_t cov_int(json_t *root, const char *key)
+{
+	json_t *v = json_object_get(json_object_get(root, "coverage"), key);
+	if (!json_is_integer(v))
+		fail_msg("coverage.%s is not an integer", key);
+	return json_integer_value(v);
+}
+
+static void check_finding_shape(json_t *f, size_t i)
+{
+	if (!json_is_object(f))
+		fail_msg("findings[%zu] is not an object", i);
+	const char *rule = jstr(f, "rule");
+	if (!rule)
+		fail_msg("findings[%zu] has no rule", i);
+	int known = 0;
+	for (size_t k = 0; k < sizeof(known_rules) / sizeof(known_rules[0]); k++)
+		known |= !strcmp(rule, known_rules[k]);
+	if (!known)
+		fail_msg("findings[%zu]: unknown rule '%s'", i, rule);
+	const char *sev = jstr(f, "severity");
+	if (!sev || (strcmp(sev, "error") && strcmp(sev, "warning") && strcmp(sev, "note")))
+		fail_msg("findings[%zu] (%s): severity '%s'", i, rule, sev ? sev : "(null)");
+	static const char *const nullable[] = { "type", "property", "old_value", "new_value" };
+	for (size_t k = 0; k < 4; k++)
+		if (!is_str_or_null(json_object_get(f, nullable[k])))
+			fail_msg("findings[%zu] (%s): '%s' missing or not a string/null", i, rule, nullable[k]);
+	const char *file = jstr(f, "file");
+	if (!file || !*file)
+		fail_msg("findings[%zu] (%s): no file", i, rule);
+	json_t *line = json_object_get(f, "line");
+	if (!json_is_integer(line) || json_integer_value(line) < 1)
+		fail_msg("findings[%zu] (%s): line missing or < 1", i, rule);
+	const char *msg = jstr(f, "message");
+	if (!msg || !*msg || strchr(msg, '\n'))
+		fail_msg("findings[%zu] (%s): message missing, empty or multi-line", i, rule);
+	json_t *notes = json_object_get(f, "notes");
+	if (!json_is_array(notes))
+		fail_msg("findings[%zu] (%s): notes is not an array", i, rule);
+	size_t k;
+	json_t *n;
+	json_array_foreach(notes, k, n)
+		if (!json_is_string(n))
+			fail_msg("findings[%zu] (%s): notes[%zu] is not a string", i, rule, k);
+	json_t *s = json_object_get(f, "suggestion");
+	if (!s)
+		fail_msg("findings[%zu] (%s): no suggestion key", i, rule);
+	if (!json_is_null(s)) {
+		if (!json_is_object(s) || !jstr(s, "entry") || !is_str_or_null(json_object_get(s, "array")) ||
+		    !is_str_or_null(json_object_get(s, "file")))
+			fail_msg("findings[%zu] (%s): suggestion is not {entry, array, file}", i, rule);
+		const char *e = jstr(s, "entry");
+		if (e[0] != '{')
+			fail_msg("findings[%zu] (%s): suggestion entry '%s' is not a C initializer", i, rule, e);
+	}
+}
+
+/* Everything every check report must satisfy; rc is the exit status. */
+static void check_contract(json_t *root, const char *branch, int rc)
+{
+	check_rev(root, "base", "base", g.base_commit);
+	check_rev(root, "head", branch, find_step(branch)->commit);
+
+	json_t *nc = json_object_get(root, "newest_compat");
+	if (!json_is_object(nc))
+		fail_msg("newest_compat is not an object");
+	const char *a = jstr(nc, "array"), *v = jstr(nc, "version"), *f = jstr(nc, "file");
+	if (!a || strcmp(a, NEWEST_ARRAY) || !v || strcmp(v, NEWEST_VERSION) || !f || strcmp(f, MACHINE_C))
+		fail_msg("newest_compat is {%s, %s, %s}, want {" NEWEST_ARRAY ", " NEWEST_VERSION ", " MACHINE_C "}",
+			 a ? a : "null", v ? v : "null", f ? f : "null");
+
+	json_t *findings = findings_of(root);
+	if (!json_is_array(findings))
+		fail_msg("findings is not an array");
+	size_t i;
+	json_t *fi;
+	json_array_foreach(findings, i, fi)
+		check_finding_shape(fi, i);
+
+	json_t *cov = json_object_get(root, "coverage");
+	if (!json_is_object(cov))
+		fail_msg("coverage is not an object");
+	static const char *const ints[] = { "files_parsed", "files_failed", "property_arrays",
+					    "property_arrays_unresolved", "properties" };
+	for (size_t k = 0; k < 5; k++)
+		if (cov_int(root, ints[k]) < 0)
+			fail_msg("coverage.%s is negative", ints[k]);
+	if (cov_int(root, "property_arrays_unresolved") > cov_int(root, "property_arrays"))
+		fail_msg("more unresolved property arrays than property arrays");
+	if (cov_int(root, "files_parsed") < 1)
+		fail_msg("coverage.files_parsed is 0");
+	json_t *un = json_object_get(cov, "unanalysed");
+	if (!json_is_array(un))
+		fail_msg("coverage.unanalysed is not an array");
+	json_array_foreach(un, i, fi)
+		if (!json_is_string(fi))
+			fail_msg("coverage.unanalysed[%zu] is not a string", i);
+
+	/* The exit status follows the findings. */
+	int want = count_loud(root) ? 1 : 0;
+	if (rc != want)
+		fail_msg("exit status %d, but the report has %zu warning/error findings (want exit %d):\n%s", rc,
+			 count_loud(root), want, summary(root));
+}
+
+/* Coverage at base, from an audit (cached for the run). */
+static void load_base_coverage(void)
+{
+	if (g.have_base_cov)
+		return;
+	const char *argv[] = { "migcompat", "audit", "--repo", g.repo, "--format", "json", "base", NULL };
+	char *out, *err;
+	int rc = run(argv, &out, &err);
+	if (rc != 0 && rc != 1)
+		fail_msg("audit base: exit %d\n%s", rc, err);
+	json_t *root = parse_json(out, "audit base");
+	g.base_arrays = cov_int(root, "property_arrays");
+	g.base_properties = cov_int(root, "properties");
+	g.have_base_cov = 1;
+}
+
+/* A step whose files all parse: nothing lost, and property counts as at base (+delta). */
+static void expect_full_coverage(json_t *root, int extra_properties)
+{
+	load_base_coverage();
+	if (cov_int(root, "files_failed") != 0)
+		fail_msg("files_failed is %lld", (long long)cov_int(root, "files_failed"));
+	assert_int_equal(cov_int(root, "property_arrays_unresolved"), 0);
+	assert_int_equal(cov_int(root, "property_arrays"), g.base_arrays);
+	assert_int_equal(cov_int(root, "properties"), g.base_properties + extra_properties);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(root, "coverage"), "unanalysed")), 0);
+}
+
+/* Runs the JSON check of base..branch, checks the contract, returns the report. */
+static json_t *check_step(const char *branch, int *rc_out)
+{
+	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "base", branch, NULL };
+	char *out, *err;
+	int rc = run(argv, &out, &err);
+	if (rc != 0 && rc != 1)
+		fail_msg("check base %s: exit %d\nstdout:\n%s\nstderr:\n%s", branch, rc, out, err);
+	if (*err)
+		fail_msg("check base %s: unexpected stderr:\n%s", branch, err);
+	json_t *root = parse_json(out, branch);
+	check_contract(root, branch, rc);
+	if (rc_out)
+		*rc_out = rc;
+	return root;
+}
+
+/* Every finding has this rule and this property. */
+static void expect_only(json_t *root, const char *rule, const char *property)
+{
+	size_t i;
+	json_t *f;
+	json_array_foreach(findings_of(root), i, f) {
+		const char *r = jstr(f, "rule"), *p = jstr(f, "property");
+		if ((rule && strcmp(r, rule)) || (property && (!p || strcmp(p, property))))
+			fail_msg("unexpected finding (want only %s on %s):\n%s", rule ? rule : "*",
+				 property ? property : "*", summary(root));
+	}
+}
+
+static void expect_clean(const char *branch)
+{
+	int rc;
+	json_t *root = check_step(branch, &rc);
+	if (rc != 0 || count_loud(root))
+		fail_msg("%s should be clean (exit 0), got exit %d:\n%s", branch, rc, summary(root));
+	expect_full_coverage(root, 0);
+}
+
+/* ---- group setup ------------------------------------------------------ */
+
+static int resolve(git_repository *repo, const char *rev, char *hex)
+{
+	git_object *obj = NULL;
+	char spec[256];
+	snprintf(spec, sizeof(spec), "refs/heads/%s^{commit}", rev);
+	if (git_revparse_single(&obj, repo, spec) < 0) {
+		fprintf(stderr, "cannot resolve %s in the fixture repository\n", spec);
+		return -1;
+	}
+	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, git_object_id(obj));
+	git_object_free(obj);
+	return 0;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	g.tmp = mc_test_tempdir("check");
+	if (!g.tmp)
+		return -1;
+	if (asprintf(&g.repo, "%s/repo", g.tmp) < 0)
+		return -1;
+	if (mc_fixture_repo_build(EXAMPLE_DIR, g.repo) != 0)
+		return -1;
+	git_libgit2_init();
+	git_repository *repo = NULL;
+	int rc = git_repository_open(&repo, g.repo);
+	if (rc == 0)
+		rc = resolve(repo, "base", g.base_commit);
+	for (size_t i = 0; rc == 0 && i < NSTEPS; i++)
+		rc = resolve(repo, steps[i].branch, steps[i].commit);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return rc < 0 ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	if (g.tmp)
+		mc_test_rmtree(g.tmp);
+	free(g.tmp);
+	free(g.repo);
+	memset(&g, 0, sizeof(g));
+	return 0;
+}
+
+/* ---- the steps -------------------------------------------------------- */
+
+/* The table above covers every step of the fixture. */
+static void test_steps_table_complete(void **state)
+{
+	(void)state;
+	DIR *d = opendir(EXAMPLE_DIR "/steps");
+	assert_non_null(d);
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || !isdigit((unsigned char)de->d_name[0]))
+			continue;
+		int found = 0;
+		for (size_t i = 0; i < NSTEPS; i++)
+			found |= !strcmp(steps[i].dir, de->d_name);
+		if (!found) {
+			closedir(d);
+			fail_msg("fixture step %s has no expectations in test_check.c", de->d_name);
+		}
+		n++;
+	}
+	closedir(d);
+	assert_int_equal(n, NSTEPS);
+	for (size_t i = 0; i < NSTEPS; i++) {
+		assert_true(is_hex40(steps[i].commit));
+		assert_string_not_equal(steps[i].commit, g.base_commit);
+	}
+}
+
+static void test_01_good(void **state)
+{
+	(void)state;
+	expect_clean("good");
+}
+
+static void test_02_forgot(void **state)
+{
+	(void)state;
+	int rc;
+	json_t *root = check_step("forgot", &rc);
+	assert_int_equal(rc, 1);
+	json_t *f = need_finding(root, "compat-missing", "virtio-blk-device", "num-queues");
+	expect_field(f, "severity", "error");
+	expect_field(f, "old_value", "1");
+	expect_field(f, "new_value", "65535");
+	expect_location(f, VIRTIO_BLK_C,
+			fixture_line("02-forgot", VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"num-queues\""));
+	expect_suggestion(f, "{ \"virtio-blk-device\", \"num-queues\", \"1\" },", NEWEST_ARRAY, MACHINE_C);
+	/* The released machines: 9.2 to 10.1, not 10.2 (in development). */
+	const char *msg = jstr(f, "message");
+	if (!strstr(msg, "9.2") || !strstr(msg, "10.1") || strstr(msg, "10.2"))
+		fail_msg("message should name machines 9.2 to 10.1 only: %s", msg);
+	/* Through the proxies' aliases too. */
+	const char *text = finding_text(f);
+	static const char *const via[] = { "virtio-blk-pci", "virtio-blk-pci-transitional",
+					   "virtio-blk-pci-non-transitional", "virtio-blk-ccw" };
+	for (size_t i = 0; i < 4; i++)
+		if (!mentions(text, via[i]))
+			fail_msg("compat-missing does not say that %s is affected:\n%s", via[i], text);
+	/* Nothing else: one mistake, one rule. */
+	expect_only(root, "compat-missing", "num-queues");
+	expect_full_coverage(root, 0);
+}
+
+static void test_03_wrong_value(void **state)
+{
+	(void)state;
+	int rc;
+	json_t *root = check_step("wrong-value", &rc);
+	assert_int_equal(rc, 1);
+	json_t *f = need_finding(root, "compat-wrong-value", "virtio-blk-device", "num-queues");
+	expect_field(f, "severity", "error");
+	expect_field(f, "old_value", "1");
+	if (!strstr(jstr(f, "message"), "2"))
+		fail_msg("the message should show the entry's value 2: %s", jstr(f, "message"));
+	int prop_line = fixture_line("03-wrong-value", VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"num-queues\"");
+	int entry_line = fixture_line("03-wrong-value", MACHINE_C, "\"num-queues\"");
+	if (!at_location(f, VIRTIO_BLK_C, prop_line) && !at_location(f, MACHINE_C, entry_line))
+		fail_msg("location %s:%lld is neither the property (%s:%d) nor the entry (%s:%d)", jstr(f, "file"),
+			 (long long)json_integer_value(json_object_get(f, "line")), VIRTIO_BLK_C, prop_line,
+			 MACHINE_C, entry_line);
+	if (!json_is_null(json_object_get(f, "suggestion")))
+		expect_suggestion(f, "{ \"virtio-blk-device\", \"num-queues\", \"1\" },", NEWEST_ARRAY, MACHINE_C);
+	/* The entry exists: not also reported as missing. */
+	assert_int_equal(count_rule(root, "compat-missing"), 0);
+	expect_only(root, NULL, "num-queues");
+	expect_full_coverage(root, 0);
+}
+
+static void check_wrong_array(const char *dir, const char *branch, const char *severity, int want_rc)
+{
+	int rc;
+	json_t *root = check_step(branch, &rc);
+	assert_int_equal(rc, want_rc);
+	json_t *f = need_finding(root, "compat-wrong-array", "virtio-blk-device", "num-queues");
+	expect_field(f, "severity", severity);
+	expect_field(f, "old_value", "1");
+	int prop_line = fixture_line(dir, VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"num-queues\"");
+	int entry_line = fixture_line(dir, MACHINE_C, "\"num-queues\"");
+	if (!at_location(f, VIRTIO_BLK_C, prop_line) && !at_location(f, MACHINE_C, entry_line))
+		fail_msg("location %s:%lld is neither the property (%s:%d) nor the entry (%s:%d)", jstr(f, "file"),
+			 (long long)json_integer_value(json_object_get(f, "line")), VIRTIO_BLK_C, prop_line,
+			 MACHINE_C, entry_line);
+	const char *text = finding_text(f);
+	if (!strstr(text, "hw_compat_10_0"))
+		fail_msg("compat-wrong-array should say where the entry is (hw_compat_10_0):\n%s", text);
+	/* Machine 10.1 is the one still changing; the fix is the newest array. */
+	if (!strstr(jstr(f, "message"), "10.1"))
+		fail_msg("compat-wrong-array should name machine 10.1: %s", jstr(f, "message"));
+	expect_suggestion(f, "{ \"virtio-blk-device\", \"num-queues\", \"1\" },", NEWEST_ARRAY, MACHINE_C);
+	assert_int_equal(count_rule(root, "compat-missing"), 0);
+	expect_only(root, NULL, "num-queues");
+	expect_full_coverage(root, 0);
+}
+
+static void test_04_wrong_array(void **state)
+{
+	(void)state;
+	check_wrong_array("04-wrong-array", "wrong-array", "error", 1);
+}
+
+static void test_16_wrong_array_fixes(void **state)
+{
+	(void)state;
+	check_wrong_array("16-wrong-array-fixes", "wrong-array-fixes", "note", 0);
+	/* A note only: nothing loud at all. */
+	int rc;
+	json_t *root = check_step("wrong-array-fixes", &rc);
+	assert_int_equal(count_loud(root), 0);
+}
+
+static void test_05_header_only(void **state)
+{
+	(void)state;
+	int rc;
+	json_t *root = check_step("header-only", &rc);
+	assert_int_equal(rc, 1);
+	json_t *f = need_finding(root, "compat-missing", "virtio-blk-device", "queue-size");
+	expect_field(f, "severity", "error");
+	expect_field(f, "old_value", "256");
+	expect_field(f, "new_value", "128");
+	/* The DEFINE_PROP line did not change; it is still where the finding points. */
+	expect_location(f, VIRTIO_BLK_C, fixture_line("05-header-only", VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"queue-size\""));
+	expect_suggestion(f, "{ \"virtio-blk-device\", \"queue-size\", \"256\" },", NEWEST_ARRAY, MACHINE_C);
+	expect_only(root, "compat-missing", "queue-size");
+	expect_full_coverage(root, 0);
+}
+
+static void test_06_refactor(void **state)
+{
+	(void)state;
+	int rc;
+	json_t *root = check_step("refactor", &rc);
+	assert_int_equal(rc, 0);
+	if (json_array_size(findings_of(root)) != 0)
+		fail_msg("a pure refactor must give no finding at all:\n%s", summary(root));
+	expect_full_coverage(root, 0);
+}
+
+static void test_07_new_prop_on(void **state)
+{
+	(void)state;
+	int rc;
+	json_t *root = check_step("new-prop-on", &rc);
+	assert_int_equal(rc, 1);
+	json_t *f = need_finding(root, "new-property-enabled", "virtio-blk-device", "x-new-feature");
+	expect_field(f, "severity", "warning");
+	expect_location(f, VIRTIO_BLK_C, fixture_line("07-new-prop-on", VIRTIO_BLK_C, "\"x-new-feature\""));
+	expect_suggestion(f, "{ \"virtio-blk-device\", \"x-new-feature\", \"off\" },", NEWEST_ARRAY, MACHINE_C);
+	expect_only(root, "new-property-enabled", "x-new-feature");
+	assert_int_equal(count_loud(root), 1);
+	expect_full_coverage(root, 1);
+}
+
+static void test_08_sibling(void **state)
+{
+	(void)state;
+	int rc;
+	json_t *root = check_step("sibling", &rc);
+	assert_int_equal(rc, 1);
+	need_finding(root, "compat-uncovered-type", NULL, "vectors");
+	expect_only(root, "compat-uncovered-type", "vectors");
+	int prop_line = fixture_line("08-sibling", "hw/virtio/virtio-blk-pci.c", "DEFINE_PROP_UINT32(\"vectors\"");
+	int entry_line = fixture_line("08-sibling", MACHINE_C, "\"vectors\"");
+	const char *all = "";
+	size_t i;
+	json_t *f;
+	json_array_foreach(findings_of(root), i, f) {
+		expect_field(f, "severity", "error");
+		expect_field(f, "old_value", "3");
+		expect_field(f, "new_value", "4");
+		/* virtio-blk-pci has its entry: it is not the uncovered type. */
+		const char *t = jstr(f, "type");
+		if (t && !strcmp(t, "virtio-blk-pci"))
+			fail_msg("virtio-blk-pci is covered by its entry:\n%s", summary(root));
+		if (!at_location(f, "hw/virtio/virtio-blk-pci.c", prop_line) && !at_location(f, MACHINE_C, entry_line))
+			fail_msg("location %s:%lld is neither the property nor the entry", jstr(f, "file"),
+				 (long long)json_integer_value(json_object_get(f, "line")));
+		json_t *s = json_object_get(f, "suggestion");
+		if (json_is_object(s)) {
+			if (strcmp(jstr(s, "array") ? jstr(s, "array") : "", NEWEST_ARRAY) ||
+			    !strstr(jstr(s, "entry"), "\"vectors\", \"3\""))
+				fail_msg("suggestion %s in %s", jstr(s, "entry"), jstr(s, "array"));
+		}
+		all = ksprintf("%s\n%s", all, finding_text(f));
+	}
+	if (!mentions(all, "virtio-blk-pci-transitional") || !mentions(all, "virtio-blk-pci-non-transitional"))
+		fail_msg("both transitional variants must be reported as uncovered:\n%s", all);
+	expect_full_coverage(root, 0);
+}
+
+static void test_09_dangling(void **state)
+{
+	(void)state;
+	int rc;
+	json_t *root = check_step("dangling", &rc);
+	assert_int_equal(rc, 1);
+	assert_int_equal(count_rule(root, "compat-dangling"), 2);
+	expect_only(root, "compat-dangling", NULL);
+	/* Unknown property of a known type: QEMU aborts, an error. */
+	json_t *f = need_finding(root, "compat-dangling", "virtio-blk-device", "no-such-prop");
+	expect_field(f, "severity", "error");
+	expect_location(f, MACHINE_C, fixture_line("09-dangling", MACHINE_C, "\"no-such-prop\""));
+	/* Unknown type: any severity, but reported at its entry. */
+	f = need_finding(root, "compat-dangling", "virtio-nonexistent-device", "foo");
+	expect_location(f, MACHINE_C, fixture_line("09-dangling", MACHINE_C, "\"virtio-nonexistent-device\""));
+	expect_full_coverage(root, 0);
+}
+
+static void test_10_syntax_error(void **state)
+{
+	(void)state;
+	int rc;
+	json_t *root = check_step("syntax-error", &rc);
+	/* No compat finding: a new type has no old machines. */
+	size_t i;
+	json_t *f;
+	json_array_foreach(findings_of(root), i, f) {
+		const char *r = jstr(f, "rule");
+		if (!strncmp(r, "compat-", 7) || !strcmp(r, "new-property-enabled"))
+			fail_msg("no compat finding expected for a new broken type:\n%s", summary(root));
+	}
+	assert_int_equal(rc, 0);
+	load_base_coverage();
+	if (cov_int(root, "files_failed") < 1)
+		fail_msg("hw/misc/broken.c does not parse, yet coverage.files_failed is %lld",
+			 (long long)cov_int(root, "files_failed"));
+	assert_true(cov_int(root, "property_arrays") >= g.base_arrays);
+	json_t *un = json_object_get(json_object_get(root, "coverage"), "unanalysed");
+	int broken = 0, binary = 0;
+	json_array_foreach(un, i, f) {
+		broken |= strstr(json_string_value(f), "hw/misc/broken.c") != NULL;
+		binary |= strstr(json_string_value(f), "hw/misc/binary.c") != NULL;
+	}
+	if (!broken || !binary)
+		fail_msg("coverage.unanalysed should list hw/misc/broken.c and hw/misc/binary.c (%s%s)",
+			 broken ? "" : "broken.c missing ", binary ? "" : "binary.c missing");
+}
+
+/* HEAD without compat arrays, or with nothing at all: an input error, not a crash or a pile of findings. */
+static void check_not_qemu(const char *branch)
+{
+	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "base", branch, NULL };
+	char *out, *err;
+	int rc = run(argv, &out, &err);
+	if (rc != 2)
+		fail_msg("check base %s: exit %d, want 2 (%s)\nstdout:\n%.2000s\nstderr:\n%.4000s", branch, rc,
+			 rc < 0 ? "crashed" : "an input error", out, err);
+	if (*out)
+		fail_msg("check base %s: no report expected on stdout:\n%.2000s", branch, out);
+	if (strncmp(err, "migcompat: ", 11) || count_lines(err) != 1 || err[strlen(err) - 1] != '\n')
+		fail_msg("check base %s: stderr should be one 'migcompat: ' line:\n%.4000s", branch, err);
+	if (!strstr(err, "compat") && !strstr(err, "QEMU"))
+		fail_msg("check base %s: the diagnostic should say the compat arrays are missing: %s", branch, err);
+}
+
+static void test_11_no_compat(void **state)
+{
+	(void)state;
+	check_not_qemu("no-compat");
+}
+
+static void test_12_empty(void **state)
+{
+	(void)state;
+	check_not_qemu("empty");
+}
+
+static void test_13_enum(void **state)
+{
+	(void)state;
+	expect_clean("enum");
+}
+
+static void test_14_proxy_alias(void **state)
+{
+	(void)state;
+	int rc;
+	json_t *root = check_step("proxy-alias", &rc);
+	assert_int_equal(rc, 1);
+	need_finding(root, "compat-uncovered-type", NULL, "max-write-zeroes-sectors");
+	expect_only(root, "compat-uncovered-type", "max-write-zeroes-sectors");
+	const char *all = "";
+	int fix_on_device = 0;
+	size_t i;
+	json_t *f;
+	json_array_foreach(findings_of(root), i, f) {
+		expect_field(f, "severity", "error");
+		expect_field(f, "old_value", "65535");
+		expect_field(f, "new_value", "262143");
+		all = ksprintf("%s\n%s", all, finding_text(f));
+		json_t *s = json_object_get(f, "suggestion");
+		if (json_is_object(s) &&
+		    !strcmp(jstr(s, "entry"), "{ \"virtio-blk-device\", \"max-write-zeroes-sectors\", \"65535\" },") &&
+		    jstr(s, "array") && !strcmp(jstr(s, "array"), NEWEST_ARRAY))
+			fix_on_device = 1;
+	}
+	static const char *const uncovered[] = { "virtio-blk-device", "virtio-blk-pci-transitional",
+						 "virtio-blk-pci-non-transitional", "virtio-blk-ccw" };
+	for (i = 0; i < 4; i++)
+		if (!mentions(all, uncovered[i]))
+			fail_msg("%s is not covered by the virtio-blk-pci entry but is not reported:\n%s", uncovered[i], all);
+	if (!fix_on_device)
+		fail_msg("the fix should be the entry on virtio-blk-device in " NEWEST_ARRAY ":\n%s", summary(root));
+	expect_full_coverage(root, 0);
+}
+
+static void test_15_ancestor(void **state)
+{
+	(void)state;
+	expect_clean("ancestor");
+}
+
+/* check BASE alone compares with HEAD, which is base: nothing. */
+static void test_head_default(void **state)
+{
+	(void)state;
+	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "base", NULL };
+	char *out, *err;
+	int rc = run(argv, &out, &err);
+	assert_int_equal(rc, 0);
+	json_t *root = parse_json(out, "check base");
+	check_rev(root, "head", NULL, g.base_commit);
+	assert_int_equal(json_array_size(findings_of(root)), 0);
+}
+
+/* ---- text format ------------------------------------------------------ */
+
+/* Runs with NO_COLOR set to value (NULL: unset); restores the environment. */
+static int run_env(const char *const *argv, const char *no_color, char **out, char **err)
+{
+	char *saved = getenv("NO_COLOR") ? strdup(getenv("NO_COLOR")) : NULL;
+	if (no_color)
+		setenv("NO_COLOR", no_color, 1);
+	else
+		unsetenv("NO_COLOR");
+	int rc = run(argv, out, err);
+	if (saved) {
+		setenv("NO_COLOR", saved, 1);
+		free(saved);
+	} else {
+		unsetenv("NO_COLOR");
+	}
+	return rc;
+}
+
+static int line_matches(const char *line, const char *pattern)
+{
+	regex_t re;
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+		fail_msg("bad regex %s", pattern);
+	int m = regexec(&re, line, 0, NULL, 0) == 0;
+	regfree(&re);
+	return m;
+}
+
+static char *regex_quote(const char *s)
+{
+	char *q = malloc(2 * strlen(s) + 1), *d = q;
+	if (!q)
+		abort();
+	for (; *s; s++) {
+		if (strchr(".[]{}()\\*+?^$|", *s))
+			*d++ = '\\';
+		*d++ = *s;
+	}
+	*d = '\0';
+	return keep(q);
+}
+
+/* Does some line of text match pattern? */
+static int has_line(const char *text, const char *pattern)
+{
+	char *copy = keep(strdup(text));
+	char *save = NULL;
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (line_matches(l, pattern))
+			return 1;
+	return 0;
+}
+
+static void test_text_format(void **state)
+{
+	(void)state;
+	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "base", "forgot", NULL };
+	char *out, *err;
+	int rc = run_env(argv, NULL, &out, &err);
+	assert_int_equal(rc, 1);
+	if (*err)
+		fail_msg("unexpected stderr:\n%s", err);
+	if (strchr(out, '\033') || strchr(err, '\033'))
+		fail_msg("escape codes in output that is not a terminal:\n%s", out);
+	int line = fixture_line("02-forgot", VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"num-queues\"");
+	/* gcc style: first the error, then notes, among them the fix. */
+	char *first = keep(strndup(out, strcspn(out, "\n")));
+	char *pat = ksprintf("^" VIRTIO_BLK_C ":%d:1: error: .*virtio-blk-device.*num-queues.* \\[compat-missing\\]$", line);
+	if (!line_matches(first, pat))
+		fail_msg("first line is not a gcc-style error for num-queues:\n%s", out);
+	pat = ksprintf("^" VIRTIO_BLK_C ":%d:1: note: add %s,? to " NEWEST_ARRAY " in " MACHINE_C "$", line,
+		       regex_quote("{ \"virtio-blk-device\", \"num-queues\", \"1\" }"));
+	if (!has_line(out, pat))
+		fail_msg("no 'note: add { ... } to " NEWEST_ARRAY " in " MACHINE_C "' line:\n%s", out);
+	/* Every line is a diagnostic or the final summary. */
+	char *copy = keep(strdup(out));
+	char *save = NULL;
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (!line_matches(l, "^[^ :]+:[0-9]+:[0-9]+: (error|warning|note): .") && strncmp(l, "migcompat: ", 11))
+			fail_msg("not a gcc-style line: '%s'", l);
+}
+
+/* Every JSON finding is a text diagnostic "file:line:1: severity: message [rule]". */
+static void test_text_matches_json(void **state)
+{
+	(void)state;
+	static const char *const branches[] = { "forgot", "sibling", "dangling", "proxy-alias", "wrong-array-fixes",
+						"new-prop-on" };
+	for (size_t b = 0; b < sizeof(branches) / sizeof(branches[0]); b++) {
+		const char *tv[] = { "migcompat", "check", "--repo", g.repo, "base", branches[b], NULL };
+		char *text, *err;
+		int trc = run_env(tv, "1", &text, &err);
+		int jrc;
+		json_t *root = check_step(branches[b], &jrc);
+		if (trc != jrc)
+			fail_msg("%s: text exit %d, JSON exit %d", branches[b], trc, jrc);
+		size_t i, diagnostics = 0;
+		json_t *f;
+		json_array_foreach(findings_of(root), i, f) {
+			char *want = ksprintf("%s:%lld:1: %s: %s [%s]", jstr(f, "file"),
+					      (long long)json_integer_value(json_object_get(f, "line")), jstr(f, "severity"),
+					      jstr(f, "message"), jstr(f, "rule"));
+			char *p = strstr(text, want);
+			if (!p || (p != text && p[-1] != '\n') || p[strlen(want)] != '\n')
+				fail_msg("%s: the text report lacks the line\n%s\n--- text ---\n%s", branches[b], want, text);
+		}
+		for (const char *l = text; *l; l = strchr(l, '\n') + 1) {
+			if (line_matches(keep(strndup(l, strcspn(l, "\n"))), "^[^ :]+:[0-9]+:1: (error|warning|note): .* \\[[a-z-]+\\]$"))
+				diagnostics++;
+			if (!strchr(l, '\n'))
+				break;
+		}
+		/* Notes of a finding are "note:" lines without a [rule]. */
+		if (diagnostics != json_array_size(findings_of(root)))
+			fail_msg("%s: %zu diagnostics in the text, %zu findings in JSON:\n%s", branches[b], diagnostics,
+				 json_array_size(findings_of(root)), text);
+	}
+}
+
+/* ---- colour ----------------------------------------------------------- */
+
+/*
+ * Runs argv with stdout on a pseudo-terminal (stderr to an unlinked file) and
+ * NO_COLOR set to no_color (NULL: unset).  Returns the exit status, or -2 when
+ * no pseudo-terminal can be had.  Carriage returns added by the terminal are removed.
+ */
+static int run_on_tty(const char *const *argv, const char *no_color, char **out, char **err)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (master < 0)
+		return -2;
+	if (grantpt(master) < 0 || unlockpt(master) < 0 || !ptsname(master)) {
+		close(master);
+		return -2;
+	}
+	int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+	if (slave < 0) {
+		close(master);
+		return -2;
+	}
+	char errpath[] = "/tmp/mc-tty-err-XXXXXX";
+	int efd = mkstemp(errpath);
+	assert_true(efd >= 0);
+	unlink(errpath);
+
+	size_t argc = 0;
+	while (argv[argc])
+		argc++;
+	char **args = calloc(argc + 1, sizeof(*args));
+	assert_non_null(args);
+	args[0] = (char *)tool_path();
+	for (size_t i = 1; i < argc; i++)
+		args[i] = (char *)argv[i];
+
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		setsid();
+		int nul = open("/dev/null", O_RDONLY);
+		dup2(nul, 0);
+		dup2(slave, 1);
+		dup2(efd, 2);
+		close(master);
+		if (no_color)
+			setenv("NO_COLOR", no_color, 1);
+		else
+			unsetenv("NO_COLOR");
+		execv(args[0], args);
+		_exit(127);
+	}
+	free(args);
+	close(slave);
+
+	size_t cap = 8192, n = 0;
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	for (;;) {
+		if (cap - n < 1024) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+		ssize_t r = read(master, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break; /* EIO once the child closed the terminal */
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	close(master);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	/* "\r\n" from the terminal's output processing back to "\n". */
+	char *d = buf;
+	for (const char *s = buf; *s; s++)
+		if (*s != '\r')
+			*d++ = *s;
+	*d = '\0';
+	*out = keep(buf);
+
+	off_t elen = lseek(efd, 0, SEEK_END);
+	char *ebuf = malloc((size_t)(elen > 0 ? elen : 0) + 1);
+	assert_non_null(ebuf);
+	ssize_t got = elen > 0 ? pread(efd, ebuf, (size_t)elen, 0) : 0;
+	ebuf[got > 0 ? got : 0] = '\0';
+	close(efd);
+	*err = keep(ebuf);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_no_color(void **state)
+{
+	(void)state;
+	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "base", "forgot", NULL };
+	char *plain, *perr;
+	int rc = run_env(argv, NULL, &plain, &perr);
+	assert_int_equal(rc, 1);
+	assert_null(strchr(plain, '\033'));
+
+	char *tty, *terr;
+	rc = run_on_tty(argv, NULL, &tty, &terr);
+	if (rc == -2)
+		skip();
+	if (rc != 1)
+		fail_msg("on a terminal: exit %d\n%s\n%s", rc, tty, terr);
+	/* On a terminal, colour is allowed (and this tool uses it): the test can see escapes. */
+	int tty_has_color = strchr(tty, '\033') != NULL;
+
+	rc = run_on_tty(argv, "1", &tty, &terr);
+	assert_int_equal(rc, 1);
+	if (strchr(tty, '\033'))
+		fail_msg("NO_COLOR=1 on a terminal still gives escape codes:\n%s", tty);
+	/* Without colour the terminal shows the same text as a file gets. */
+	assert_string_equal(tty, plain);
+
+	/* JSON never has colour, even on a terminal. */
+	const char *jargv[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "base", "forgot", NULL };
+	rc = run_on_tty(jargv, NULL, &tty, &terr);
+	assert_int_equal(rc, 1);
+	assert_null(strchr(tty, '\033'));
+	parse_json(tty, "json on a terminal");
+	if (!tty_has_color)
+		print_message("note: no colour on a terminal either\n");
+}
+
+/* ---- --output, ranges, determinism ------------------------------------ */
+
+static void test_output_file(void **state)
+{
+	(void)state;
+	const char *formats[] = { "json", "text" };
+	for (size_t k = 0; k < 2; k++) {
+		const char *path = ksprintf("%s/report-%s.out", g.tmp, formats[k]);
+		unlink(path);
+		const char *a1[] = { "migcompat", "check", "--repo", g.repo, "--format", formats[k], "base", "forgot", NULL };
+		const char *a2[] = { "migcompat", "check", "--repo", g.repo, "--format", formats[k], "--output", path,
+				     "base", "forgot", NULL };
+		char *o1, *e1, *o2, *e2;
+		int r1 = run_env(a1, NULL, &o1, &e1);
+		int r2 = run_env(a2, NULL, &o2, &e2);
+		assert_int_equal(r1, 1);
+		if (r2 != 1)
+			fail_msg("--output %s: exit %d\n%s", path, r2, e2);
+		if (*o2)
+			fail_msg("--output: the report went to stdout too:\n%s", o2);
+		assert_string_equal(e2, "");
+		char *written = read_file(path);
+		if (!written)
+			fail_msg("--output did not create %s", path);
+		keep(written);
+		assert_string_equal(written, o1);
+		if (k == 0)
+			check_contract(parse_json(written, "--output"), "forgot", r2);
+		unlink(path);
+	}
+}
+
+static void test_range_syntax(void **state)
+{
+	(void)state;
+	json_t *plain = check_step("forgot", NULL);
+	static const char *const ranges[] = { "base..forgot", "base...forgot", "good...forgot" };
+	for (size_t i = 0; i < 3; i++) {
+		const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", ranges[i], NULL };
+		char *out, *err;
+		int rc = run(argv, &out, &err);
+		if (rc != 1)
+			fail_msg("check %s: exit %d, want 1\n%s%s", ranges[i], rc, out, err);
+		json_t *root = parse_json(out, ranges[i]);
+		/* A...B starts from the merge base, which is base for every step. */
+		check_rev(root, "base", NULL, g.base_commit);
+		check_rev(root, "head", NULL, find_step("forgot")->commit);
+		if (!json_equal(findings_of(root), findings_of(plain)))
+			fail_msg("check %s reports other findings than check base forgot:\n%s\n--- base forgot ---\n%s",
+				 ranges[i], summary(root), summary(plain));
+	}
+	/* A..B is the change from A itself: good..forgot drops good's compat entry. */
+	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "good..forgot", NULL };
+	char *out, *err;
+	int rc = run(argv, &out, &err);
+	json_t *root = parse_json(out, "good..forgot");
+	check_rev(root, "base", NULL, find_step("good")->commit);
+	check_rev(root, "head", NULL, find_step("forgot")->commit);
+	if (rc != 1 || !find_finding(root, NULL, "virtio-blk-device", "num-queues"))
+		fail_msg("good..forgot removes the num-queues entry, exit %d:\n%s", rc, summary(root));
+}
+
+static void expect_same_output(const char *const *a, const char *const *b, const char *what)
+{
+	char *o1, *e1, *o2, *e2;
+	int r1 = run_env(a, NULL, &o1, &e1);
+	int r2 = run_env(b, NULL, &o2, &e2);
+	if (r1 != r2)
+		fail_msg("%s: exit %d then %d", what, r1, r2);
+	if (r1 != 0 && r1 != 1)
+		fail_msg("%s: exit %d\n%s", what, r1, e1);
+	if (strcmp(o1, o2)) {
+		size_t k = 0;
+		while (o1[k] && o1[k] == o2[k])
+			k++;
+		fail_msg("%s: outputs differ at byte %zu:\n--- first ---\n%s\n--- second ---\n%s", what, k, o1, o2);
+	}
+	assert_string_equal(e1, e2);
+}
+
+static const char *const busy_branches[] = { "forgot", "sibling", "dangling", "proxy-alias", "syntax-error",
+					     "new-prop-on", "wrong-array-fixes" };
+#define NBUSY (sizeof(busy_branches) / sizeof(busy_branches[0]))
+
+static void test_deterministic(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NBUSY; i++) {
+		const char *a[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "base", busy_branches[i], NULL };
+		expect_same_output(a, a, ksprintf("json, twice, %s", busy_branches[i]));
+	}
+	const char *t[] = { "migcompat", "check", "--repo", g.repo, "base", "proxy-alias", NULL };
+	expect_same_output(t, t, "text, twice, proxy-alias");
+}
+
+static void test_jobs_identical(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NBUSY; i++) {
+		const char *a[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "-j1", "base",
+				    busy_branches[i], NULL };
+		const char *b[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "-j", "4", "base",
+				    busy_branches[i], NULL };
+		expect_same_output(a, b, ksprintf("json, -j1 vs -j4, %s", busy_branches[i]));
+	}
+	const char *a[] = { "migcompat", "check", "--repo", g.repo, "-j1", "base", "sibling", NULL };
+	const char *b[] = { "migcompat", "check", "--repo", g.repo, "-j4", "base", "sibling", NULL };
+	expect_same_output(a, b, "text, -j1 vs -j4, sibling");
+}
+
+/* ---- the repository is read only -------------------------------------- */
+
+static struct {
+	const char *root;
+	size_t root_len;
+	char **lines;
+	size_t n, cap;
+} snap;
+
+static uint64_t fnv1a(const char *data, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)data[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int snap_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	const char *rel = path + snap.root_len;
+	char kind = flag == FTW_D || flag == FTW_DP ? 'd' : flag == FTW_SL ? 'l' : S_ISREG(st->st_mode) ? 'f' : '?';
+	uint64_t h = 0;
+	long long size = kind == 'd' ? 0 : (long long)st->st_size;
+	if (kind == 'f') {
+		FILE *f = fopen(path, "rb");
+		if (f) {
+			char *buf = malloc((size_t)st->st_size + 1);
+			if (!buf)
+				abort();
+			size_t got = fread(buf, 1, (size_t)st->st_size, f);
+			fclose(f);
+			h = fnv1a(buf, got);
+			free(buf);
+		}
+	} else if (kind == 'l') {
+		char target[4096];
+		ssize_t n = readlink(path, target, sizeof(target));
+		h = n > 0 ? fnv1a(target, (size_t)n) : 0;
+	}
+	if (snap.n == snap.cap) {
+		snap.cap = snap.cap ? 2 * snap.cap : 256;
+		snap.lines = realloc(snap.lines, snap.cap * sizeof(*snap.lines));
+		if (!snap.lines)
+			abort();
+	}
+	if (asprintf(&snap.lines[snap.n++], "%c %s %lld %016llx", kind, *rel ? rel : "/", size,
+		     (unsigned long long)h) < 0)
+		abort();
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every path under dir with its type, size and content hash, sorted, one per line. */
+static char *snapshot(const char *dir)
+{
+	memset(&snap, 0, sizeof(snap));
+	snap.root = dir;
+	snap.root_len = strlen(dir);
+	if (nftw(dir, snap_entry, 32, FTW_PHYS) != 0)
+		fail_msg("cannot walk %s", dir);
+	qsort(snap.lines, snap.n, sizeof(*snap.lines), cmp_str);
+	size_t len = 1;
+	for (size_t i = 0; i < snap.n; i++)
+		len += strlen(snap.lines[i]) + 1;
+	char *s = malloc(len), *p = s;
+	if (!s)
+		abort();
+	for (size_t i = 0; i < snap.n; i++) {
+		size_t l = strlen(snap.lines[i]);
+		memcpy(p, snap.lines[i], l);
+		p[l] = '\n';
+		p += l + 1;
+		free(snap.lines[i]);
+	}
+	*p = '\0';
+	free(snap.lines);
+	memset(&snap, 0, sizeof(snap));
+	return keep(s);
+}
+
+static void expect_same_snapshot(const char *before, const char *after, const char *what)
+{
+	if (!strcmp(before, after))
+		return;
+	/* Name the first entry that differs. */
+	const char *a = before, *b = after;
+	while (*a && *b) {
+		size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+		if (la != lb || memcmp(a, b, la))
+			fail_msg("%s changed the repository: before '%.*s', after '%.*s'", what, (int)la, a, (int)lb, b);
+		a += la + 1;
+		b += lb + 1;
+	}
+	fail_msg("%s changed the repository: entries %s", what, *a ? "removed" : "added");
+}
+
+static void test_repository_untouched(void **state)
+{
+	(void)state;
+	char *gitdir = ksprintf("%s/.git", g.repo);
+	char *git_before = snapshot(gitdir);
+	char *tree_before = snapshot(g.repo);
+	assert_non_null(strstr(git_before, "d / 0 "));
+	assert_non_null(strstr(git_before, "f /HEAD "));
+
+	const char *runs[][12] = {
+		{ "migcompat", "check", "--repo", g.repo, "--format", "json", "base", "forgot", NULL },
+		{ "migcompat", "check", "--repo", g.repo, "base", "sibling", NULL },
+		{ "migcompat", "check", "--repo", g.repo, "-j", "4", "base...proxy-alias", NULL },
+		{ "migcompat", "check", "--repo", g.repo, "base", "syntax-error", NULL },
+		{ "migcompat", "check", "--repo", g.repo, "base", "empty", NULL },
+		{ "migcompat", "check", "--repo", g.repo, "--cached", NULL },
+		{ "migcompat", "check", "--repo", g.repo, "--worktree", "base", NULL },
+		{ "migcompat", "audit", "--repo", g.repo, NULL },
+	};
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		char *out, *err;
+		int rc = run(runs[i], &out, &err);
+		if (rc < 0 || rc > 2)
+			fail_msg("run %zu (%s) did not run to the end (exit %d):\n%s", i, runs[i][1], rc, err);
+		expect_same_snapshot(git_before, snapshot(gitdir), ksprintf("run %zu (%s)", i, runs[i][1]));
+	}
+	expect_same_snapshot(tree_before, snapshot(g.repo), "the checks");
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_teardown(f, arena_release)
+	const struct CMUnitTest tests[] = {
+		T(test_steps_table_complete),
+		T(test_01_good),
+		T(test_02_forgot),
+		T(test_03_wrong_value),
+		T(test_04_wrong_array),
+		T(test_05_header_only),
+		T(test_06_refactor),
+		T(test_07_new_prop_on),
+		T(test_08_sibling),
+		T(test_09_dangling),
+		T(test_10_syntax_error),
+		T(test_11_no_compat),
+		T(test_12_empty),
+		T(test_13_enum),
+		T(test_14_proxy_alias),
+		T(test_15_ancestor),
+		T(test_16_wrong_array_fixes),
+		T(test_head_default),
+		T(test_text_format),
+		T(test_text_matches_json),
+		T(test_no_color),
+		T(test_output_file),
+		T(test_range_syntax),
+		T(test_deterministic),
+		T(test_jobs_identical),
+		T(test_repository_untouched),
+	};
+#undef T
+	return cmocka_run_group_tests_name("check", tests, group_setup, group_teardown) ? 1 : 0;
+}
