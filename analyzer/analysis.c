@@ -9,18 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "cache.h"
 #include "parse.h"
 
 struct mc_store {
 	pthread_mutex_t lock;
 	mc_map facts;          /* key -> mc_facts* */
+	mc_cache *cache;       /* borrowed; NULL without a persistent cache */
 	size_t parsed, reused;
 };
 
-int mc_store_open(mc_store **out)
+int mc_store_open(mc_store **out, mc_cache *cache)
 {
 	mc_store *s = mc_calloc(1, sizeof(*s));
 	pthread_mutex_init(&s->lock, NULL);
+	s->cache = cache;
 	*out = s;
 	return 0;
 }
@@ -46,6 +49,8 @@ static mc_facts *store_get(mc_store *s, const char *key)
 {
 	pthread_mutex_lock(&s->lock);
 	mc_facts *f = mc_map_get(&s->facts, key);
+	if (!f && s->cache && (f = mc_cache_get(s->cache, key)))
+		mc_map_put(&s->facts, key, f);
 	if (f)
 		s->reused++;
 	pthread_mutex_unlock(&s->lock);
@@ -63,6 +68,8 @@ static mc_facts *store_put(mc_store *s, const char *key, mc_facts *f)
 	} else {
 		mc_map_put(&s->facts, key, f);
 		s->parsed++;
+		if (s->cache)
+			mc_cache_put(s->cache, key, f);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return f;
@@ -209,6 +216,8 @@ int mc_revision_load(mc_revision **out, mc_snapshot *snap, const mc_conv *conv, 
 	pthread_mutex_destroy(&q.lock);
 	if (opts->progress && paths.n)
 		fputs("\n", stderr);
+	if (store->cache && mc_cache_flush(store->cache) < 0)
+		fprintf(stderr, "migcompat: %s; going on without the cache\n", mc_error_last());
 	rev->facts = q.results;
 	rev->owned = q.owned;
 	rev->nfacts = paths.n;

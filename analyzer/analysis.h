@@ -17,8 +17,10 @@
  * so a hit is always safe to reuse.  The store owns the facts it holds.
  */
 typedef struct mc_store mc_store;
+struct mc_cache;
 
-int mc_store_open(mc_store **out);
+/* cache (may be NULL) persists facts across runs; the store borrows it. */
+int mc_store_open(mc_store **out, struct mc_cache *cache);
 void mc_store_free(mc_store *s);
 /* Number of facts parsed and reused so far. */
 void mc_store_counts(const mc_store *s, size_t *parsed, size_t *reused);

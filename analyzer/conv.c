@@ -125,6 +125,9 @@ static const char *apply_directive(mc_conv *conv, char **w, int n)
 	} else if (strcmp(k, "compat-machine") == 0) {
 		NEED(3);
 		push_pair(&conv->compat_machines, &conv->ncompat_machines, &conv->cap_compat_machines, w[2], w[1], 0);
+	} else if (strcmp(k, "compat-defaults") == 0) {
+		NEED(3);
+		push_pair(&conv->compat_defaults, &conv->ncompat_defaults, &conv->cap_compat_defaults, w[2], w[1], 0);
 	} else if (strcmp(k, "dynamic-type-suffix") == 0) {
 		NEED(2);
 		mc_strvec_push(&conv->dynamic_type_suffixes, w[1]);
@@ -258,6 +261,7 @@ void mc_conv_free(mc_conv *conv)
 	free_pairs(conv->compat_macros, conv->ncompat_macros);
 	free_pairs(conv->compat_functions, conv->ncompat_functions);
 	free_pairs(conv->compat_machines, conv->ncompat_machines);
+	free_pairs(conv->compat_defaults, conv->ncompat_defaults);
 	mc_strvec_free(&conv->dynamic_type_suffixes);
 	free(conv->version_file);
 	memset(conv, 0, sizeof(*conv));
@@ -390,4 +394,12 @@ int mc_conv_is_dynamic_suffix(const mc_conv *conv, const char *type_name)
 		if (mc_str_endswith(type_name, conv->dynamic_type_suffixes.v[i]))
 			return 1;
 	return 0;
+}
+
+const char *mc_conv_match_compat_defaults(const mc_conv *conv, const char *name)
+{
+	for (size_t i = 0; i < conv->ncompat_defaults; i++)
+		if (mc_str_startswith(name, conv->compat_defaults[i].name))
+			return conv->compat_defaults[i].family;
+	return NULL;
 }

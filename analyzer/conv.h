@@ -49,6 +49,7 @@ typedef struct mc_conv {
 	mc_conv_pair *compat_macros; size_t ncompat_macros, cap_compat_macros;
 	mc_conv_pair *compat_functions; size_t ncompat_functions, cap_compat_functions;
 	mc_conv_pair *compat_machines; size_t ncompat_machines, cap_compat_machines;
+	mc_conv_pair *compat_defaults; size_t ncompat_defaults, cap_compat_defaults;
 	mc_strvec dynamic_type_suffixes;
 	char *version_file;
 	size_t max_file_size;
@@ -76,6 +77,8 @@ int mc_conv_match_compat_macro(const mc_conv *conv, const char *name, const char
 int mc_conv_match_compat_function(const mc_conv *conv, const char *name, const char **family, int *major, int *minor);
 /* A machine name of the pre-2.4 QEMUMachine records: "pc-1.1", "pc-i440fx-1.4". */
 int mc_conv_match_compat_machine(const mc_conv *conv, const char *name, const char **family, int *major, int *minor);
+/* The family of an unversioned machine-wide defaults array ("pc_q35_compat_defaults"), or NULL. */
+const char *mc_conv_match_compat_defaults(const mc_conv *conv, const char *name);
 /* Is this a type name built at run time on top of a known type ("EPYC-x86_64-cpu")? */
 int mc_conv_is_dynamic_suffix(const mc_conv *conv, const char *type_name);
 

@@ -197,6 +197,8 @@ static int head_defines(const mc_model *head, int major, int minor)
 {
 	int newest_major = -1, newest_minor = -1;
 	for (size_t i = 0; i < head->nsets; i++) {
+		if (head->sets[i].major == MC_VERSION_DEFAULTS)
+			continue;
 		if (head->sets[i].major == major && head->sets[i].minor == minor)
 			return 1;
 		if (mc_version_cmp(head->sets[i].major, head->sets[i].minor, newest_major, newest_minor) > 0) {
@@ -216,7 +218,8 @@ size_t mc_versions_compared(const mc_model *base, const mc_model *head, mc_versi
 	int have_released = mc_model_released(base, &rmaj, &rmin);
 	for (size_t i = 0; i < base->nsets; i++) {
 		const mc_compat_set *s = &base->sets[i];
-		if (have_released && mc_version_cmp(s->major, s->minor, rmaj, rmin) > 0)
+		if (s->major == MC_VERSION_DEFAULTS ||
+		    (have_released && mc_version_cmp(s->major, s->minor, rmaj, rmin) > 0))
 			continue;
 		add_version(&v, &n, &cap, s->major, s->minor);
 	}

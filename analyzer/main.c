@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "cache.h"
 #include "report.h"
 #include "rules.h"
 
@@ -31,6 +32,8 @@ static const char usage_text[] =
 	"  --worktree          compare HEAD with the working tree files\n"
 	"  -j N                parser threads (default: the number of CPUs)\n"
 	"  --rules FILE        tree conventions to use instead of the built-in rules/qemu.conv\n"
+	"  --cache DIR         keep parsed facts in DIR (default: $XDG_CACHE_HOME/migcompat)\n"
+	"  --no-cache          parse everything, keep nothing\n"
 	"\n"
 	"exit status: 0 no warning or error, 1 findings, 2 usage or input error\n";
 
@@ -39,6 +42,8 @@ typedef struct {
 	const char *repo;
 	const char *output;
 	const char *rules;
+	const char *cache_dir;
+	int no_cache;
 	mc_format format;
 	int jobs;
 	int cached, worktree;
@@ -75,6 +80,8 @@ static int parse_options(int argc, char **argv, options *o)
 		{ "cached", no_argument, NULL, 'c' },
 		{ "worktree", no_argument, NULL, 'w' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "cache", required_argument, NULL, 'C' },
+		{ "no-cache", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof(*o));
@@ -91,6 +98,8 @@ static int parse_options(int argc, char **argv, options *o)
 		case 'R': o->rules = optarg; break;
 		case 'c': o->cached = 1; break;
 		case 'w': o->worktree = 1; break;
+		case 'C': o->cache_dir = optarg; break;
+		case 'N': o->no_cache = 1; break;
 		case 'f':
 			if (mc_format_parse(optarg, &o->format) < 0)
 				return MC_EINPUT;
@@ -231,6 +240,21 @@ static int use_color(const options *o)
 	return !o->output && o->format == MC_FORMAT_TEXT && isatty(1) && !(nc && *nc);
 }
 
+/* The persistent cache, or NULL: a cache that cannot be used never stops the run. */
+static mc_cache *open_cache(const options *o)
+{
+	if (o->no_cache)
+		return NULL;
+	char *dir = o->cache_dir ? mc_strdup(o->cache_dir) : mc_cache_default_dir();
+	mc_cache *cache = NULL;
+	if (dir && mc_cache_open(&cache, dir) < 0) {
+		fprintf(stderr, "migcompat: %s; going on without the cache\n", mc_error_last());
+		cache = NULL;
+	}
+	free(dir);
+	return cache;
+}
+
 static int run_check(const options *o, int audit)
 {
 	mc_conv conv;
@@ -238,6 +262,7 @@ static int run_check(const options *o, int audit)
 		return EXIT_USAGE;
 	mc_repo *repo = NULL;
 	mc_store *store = NULL;
+	mc_cache *cache = NULL;
 	mc_revision *base = NULL, *head = NULL;
 	mc_findings fs = {0};
 	char *messages = NULL;
@@ -260,7 +285,8 @@ static int run_check(const options *o, int audit)
 	} else if (resolve_change(repo, o, &ch) < 0) {
 		goto out;
 	}
-	mc_store_open(&store);
+	cache = open_cache(o);
+	mc_store_open(&store, cache);
 	int rc = mc_revision_load(&base, ch.base, &conv, store, &aopts);
 	ch.base = NULL;
 	if (rc < 0) {
@@ -289,6 +315,7 @@ out:
 	mc_revision_free(base);
 	mc_revision_free(head);
 	mc_store_free(store);
+	mc_cache_free(cache);
 	mc_repo_free(repo);
 	mc_conv_free(&conv);
 	return status;

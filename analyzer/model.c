@@ -227,10 +227,17 @@ static void add_compat(mc_model *m, const mc_conv *conv, const mc_facts *f)
 		const char *family, *container;
 		int major, minor;
 		if (!classify_compat(conv, a, &family, &major, &minor, &container)) {
-			if (a->nentries)
-				unanalysed(m, f->path, a->line, a->name,
-					   "compat array of no known machine version (machine-wide defaults are not evaluated)");
-			continue;
+			/* Machine-wide defaults apply to every version of their family, before the
+			 * versioned arrays: they sort as the newest. */
+			family = a->function ? NULL : mc_conv_match_compat_defaults(conv, a->name);
+			if (!family) {
+				if (a->nentries)
+					unanalysed(m, f->path, a->line, a->name,
+						   "compat array of no known machine family or version");
+				continue;
+			}
+			major = minor = MC_VERSION_DEFAULTS;
+			container = a->name;
 		}
 		mc_compat_set *s = set_get(m, family, major, minor, container, f->path, a->line);
 		/* The same list reaches several machine files (i440fx and q35): keep one copy. */
@@ -382,7 +389,7 @@ const mc_type_prop *mc_type_prop_find(const mc_type *t, const char *name, const 
 const mc_compat_set *mc_model_newest_set(const mc_model *m, const char *family)
 {
 	for (size_t i = 0; i < m->nsets; i++)
-		if (strcmp(m->sets[i].family, family) == 0)
+		if (strcmp(m->sets[i].family, family) == 0 && m->sets[i].major != MC_VERSION_DEFAULTS)
 			return &m->sets[i];
 	return NULL;
 }

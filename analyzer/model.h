@@ -38,6 +38,9 @@ struct mc_type {
 	int props_unknown;      /* an attached array could not be extracted */
 };
 
+/* The version of a family's machine-wide defaults: applied to every machine version. */
+#define MC_VERSION_DEFAULTS 100000
+
 /* One versioned compat container: an array, a macro's list or a function-local array. */
 typedef struct {
 	const char *family;     /* "hw", "pc", ... */

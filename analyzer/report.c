@@ -25,7 +25,10 @@ int mc_format_parse(const char *name, mc_format *out)
 static const mc_compat_set *newest_set(const mc_model *m)
 {
 	const mc_compat_set *s = mc_model_newest_set(m, "hw");
-	return s ? s : (m->nsets ? &m->sets[0] : NULL);
+	for (size_t i = 0; !s && i < m->nsets; i++)
+		if (m->sets[i].major != MC_VERSION_DEFAULTS)
+			s = &m->sets[i];
+	return s;
 }
 
 static json_t *jstr(const char *s)

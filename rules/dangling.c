@@ -89,19 +89,35 @@ static entry_status entry_check(const mc_revision *rev, const mc_compat_entry *e
 	size_t n = 0, cap = 0;
 	collect_concrete(t, &concrete, &n, &cap);
 	int any_has = mc_type_has_prop(m, t, e->property);
-	for (size_t i = 0; i < n; i++) {
-		if (mc_type_has_prop(m, concrete[i], e->property))
-			any_has = 1;
-		else if (!e->optional && !concrete[i]->props_unknown &&
-			 !file_mentions(rev, concrete[i]->file, e->property))
+	for (size_t i = 0; i < n && !any_has; i++)
+		any_has = mc_type_has_prop(m, concrete[i], e->property);
+	/* Where the property is a DEFINE_PROP, a type without it really lacks it; otherwise
+	 * it may be added by code written in the type's file. */
+	for (size_t i = 0; i < n; i++)
+		if (!mc_type_has_prop(m, concrete[i], e->property) && !e->optional && !concrete[i]->props_unknown &&
+		    (any_has || !file_mentions(rev, concrete[i]->file, e->property)))
 			mc_strvec_push(lacking, concrete[i]->name);
-	}
 	free(concrete);
 	if (!any_has) {
 		mc_strvec_free(lacking);
 		return written_near(rev, t, e->property) ? ENTRY_UNKNOWN : ENTRY_DANGLING;
 	}
 	return lacking->n ? ENTRY_DANGLING : ENTRY_OK;
+}
+
+/* The first subtype of t that declares prop itself. */
+static const mc_type *declaring_subtype(const mc_model *m, const mc_type *t, const char *prop)
+{
+	for (size_t i = 0; i < t->nchildren; i++) {
+		const mc_type *c = t->children[i];
+		for (size_t k = 0; k < c->nprops; k++)
+			if (strcmp(c->props[k].prop->name, prop) == 0)
+				return c;
+		const mc_type *d = declaring_subtype(m, c, prop);
+		if (d)
+			return d;
+	}
+	return NULL;
 }
 
 static void report(mc_findings *out, const mc_compat_set *set, const mc_compat_entry *e, const mc_model *m,
@@ -118,7 +134,14 @@ static void report(mc_findings *out, const mc_compat_set *set, const mc_compat_e
 				    "compat entry in %s sets '%s' on %s, which has no such property: QEMU aborts "
 				    "when it applies the entry",
 				    set->name, e->property, e->driver);
-	else {
+	else if (strcmp(lacking->v[0], e->driver) == 0 && declaring_subtype(m, t, e->property)) {
+		/* The entry names a parent of the type that has the property: report that type. */
+		const mc_type *d = declaring_subtype(m, t, e->property);
+		f = mc_findings_add(out, "compat-dangling", MC_SEV_ERROR, d->name, e->property, e->file, e->line,
+				    "compat entry in %s sets '%s' on %s, which lacks the property (only its subtype %s "
+				    "has it): QEMU aborts when it creates a %s on an older machine type",
+				    set->name, e->property, e->driver, d->name, e->driver);
+	} else {
 		f = mc_findings_add(out, "compat-dangling", MC_SEV_ERROR, e->driver, e->property, e->file, e->line,
 				    "compat entry in %s sets '%s' on %s, but its subtype %s lacks the property: QEMU "
 				    "aborts when it creates one on an older machine type (or use .optional = true)",
