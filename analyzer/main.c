@@ -15,6 +15,7 @@
 #include "cache.h"
 #include "report.h"
 #include "rules.h"
+#include "show.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 
@@ -22,6 +23,8 @@ static const char usage_text[] =
 	"usage: migcompat check [options] BASE [HEAD]     findings the change BASE..HEAD introduces\n"
 	"       migcompat check [options] BASE..HEAD | BASE...HEAD\n"
 	"       migcompat audit [options] [REV]           everything wrong at one revision\n"
+	"       migcompat show [options] [--machine X.Y] [--family F] [--type T] [REV]\n"
+	"                                                 effective defaults under a machine version\n"
 	"       migcompat --list-rules | --explain RULE | --version | --help\n"
 	"\n"
 	"options:\n"
@@ -44,6 +47,7 @@ typedef struct {
 	const char *rules;
 	const char *cache_dir;
 	int no_cache;
+	const char *machine, *family, *type;
 	mc_format format;
 	int jobs;
 	int cached, worktree;
@@ -82,6 +86,9 @@ static int parse_options(int argc, char **argv, options *o)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "cache", required_argument, NULL, 'C' },
 		{ "no-cache", no_argument, NULL, 'N' },
+		{ "machine", required_argument, NULL, 'M' },
+		{ "family", required_argument, NULL, 'F' },
+		{ "type", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof(*o));
@@ -100,6 +107,9 @@ static int parse_options(int argc, char **argv, options *o)
 		case 'w': o->worktree = 1; break;
 		case 'C': o->cache_dir = optarg; break;
 		case 'N': o->no_cache = 1; break;
+		case 'M': o->machine = optarg; break;
+		case 'F': o->family = optarg; break;
+		case 'T': o->type = optarg; break;
 		case 'f':
 			if (mc_format_parse(optarg, &o->format) < 0)
 				return MC_EINPUT;
@@ -321,6 +331,53 @@ out:
 	return status;
 }
 
+static int run_show(const options *o)
+{
+	mc_show_opts so = { o->family ? o->family : "hw", -1, -1, o->type };
+	if (o->nrevs > 1) {
+		mc_error_set("show takes one revision");
+		return EXIT_USAGE;
+	}
+	if (o->machine && mc_show_parse_machine(o->machine, &so.major, &so.minor) < 0)
+		return EXIT_USAGE;
+	mc_conv conv;
+	if (load_conventions(o, &conv) < 0)
+		return EXIT_USAGE;
+	const char *rev_name = o->nrevs ? o->revs[0] : "HEAD";
+	mc_repo *repo = NULL;
+	mc_cache *cache = NULL;
+	mc_store *store = NULL;
+	mc_revision *rev = NULL;
+	mc_snapshot *snap = NULL;
+	mc_oid commit;
+	int status = EXIT_USAGE;
+	mc_analysis_opts aopts = { o->jobs, isatty(2) };
+	if (mc_repo_open(&repo, o->repo) < 0 || mc_repo_resolve(repo, &commit, rev_name) < 0 ||
+	    mc_snapshot_from_commit(&snap, repo, &commit, rev_name) < 0)
+		goto out;
+	cache = open_cache(o);
+	mc_store_open(&store, cache);
+	if (mc_revision_load(&rev, snap, &conv, store, &aopts) < 0)
+		goto out;
+	FILE *out = stdout;
+	if (o->output && !(out = fopen(o->output, "w"))) {
+		mc_error_set("cannot write '%s': %s", o->output, strerror(errno));
+		goto out;
+	}
+	int rc = mc_show_write(out, o->format, rev, rev_name, &so);
+	if (out != stdout)
+		fclose(out);
+	if (rc == 0)
+		status = EXIT_CLEAN;
+out:
+	mc_revision_free(rev);
+	mc_store_free(store);
+	mc_cache_free(cache);
+	mc_repo_free(repo);
+	mc_conv_free(&conv);
+	return status;
+}
+
 static int list_rules(void)
 {
 	for (size_t i = 0; i < mc_rule_catalog_len; i++)
@@ -359,6 +416,9 @@ int main(int argc, char **argv)
 		return list_rules();
 	if (strcmp(cmd, "--explain") == 0) {
 		status = explain_rule(argc > 2 ? argv[2] : NULL);
+	} else if (strcmp(cmd, "show") == 0) {
+		options o;
+		status = parse_options(argc, argv, &o) < 0 ? EXIT_USAGE : run_show(&o);
 	} else if (strcmp(cmd, "check") == 0 || strcmp(cmd, "audit") == 0) {
 		options o;
 		if (parse_options(argc, argv, &o) < 0)
