@@ -114,9 +114,19 @@ int mc_analysis_wants(const mc_conv *conv, const char *path, const char *text, s
 	return strstr(text, "Property") != NULL || strstr(text, "TypeInfo") != NULL;
 }
 
+/* Precompiled common headers (qemu/osdep.h), one per target, built on first use. */
+typedef struct {
+	char *arch;            /* "" for target-independent files */
+	char *path;            /* NULL when it could not be built: parse without */
+} pch_entry;
+
 typedef struct {
 	mc_tree *tree;
 	mc_store *store;
+	char *pch_dir;         /* temporary directory, or NULL when disabled */
+	pch_entry *pchs;
+	size_t npchs, cap_pchs;
+	pthread_mutex_t pch_lock;
 	char **paths;
 	mc_facts **results;
 	char *owned;           /* results[i] belongs to the revision, not the store */
@@ -126,6 +136,58 @@ typedef struct {
 	int progress;
 	pthread_mutex_t lock;
 } work_queue;
+
+static const char *common_header = "qemu/osdep.h";
+
+/* A tree path that gets the flags of arch (conv "target" prefixes ending in '/'). */
+static char *path_for_arch(const mc_conv *conv, const char *arch)
+{
+	if (!*arch)
+		return mc_strdup("mc-common.c");
+	for (size_t i = 0; i < conv->ntargets; i++)
+		if (strcmp(conv->targets[i].arch, arch) == 0 && mc_str_endswith(conv->targets[i].prefix, "/"))
+			return mc_sprintf("%smc-common.c", conv->targets[i].prefix);
+	return NULL;
+}
+
+static const char *pch_for(work_queue *q, mc_parser *parser, const char *arch)
+{
+	if (!q->pch_dir)
+		return NULL;
+	arch = arch ? arch : "";
+	pthread_mutex_lock(&q->pch_lock);
+	for (size_t i = 0; i < q->npchs; i++)
+		if (strcmp(q->pchs[i].arch, arch) == 0) {
+			pthread_mutex_unlock(&q->pch_lock);
+			return q->pchs[i].path;
+		}
+	pch_entry *e = MC_VEC_PUSH(q->pchs, q->npchs, q->cap_pchs);
+	e->arch = mc_strdup(arch);
+	char *where = path_for_arch(q->tree->conv, arch);
+	char *text = mc_sprintf("#include \"%s\"\n", common_header);
+	mc_tu_input in;
+	if (where && mc_tree_prepare(q->tree, where, text, &in) == 0) {
+		char *out = mc_sprintf("%s/common-%s.pch", q->pch_dir, *arch ? arch : "host");
+		if (mc_parser_save_pch(parser, &in, out) == 0)
+			e->path = out;
+		else
+			free(out);
+		mc_tu_input_free(&in);
+	}
+	free(text);
+	free(where);
+	const char *path = e->path;
+	pthread_mutex_unlock(&q->pch_lock);
+	return path;
+}
+
+static void use_pch(mc_tu_input *in, const char *pch)
+{
+	const char *args[] = { "-include-pch", pch, "-Xclang", "-fallow-pch-with-compiler-errors",
+			       "-Xclang", "-fno-validate-pch" };
+	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
+		mc_strvec_push(&in->args, args[i]);
+}
 
 static mc_facts *facts_for(mc_parser *parser, work_queue *q, const char *path, char *owned)
 {
@@ -140,6 +202,10 @@ static mc_facts *facts_for(mc_parser *parser, work_queue *q, const char *path, c
 	char *key = facts_key(q->tree, path, &in);
 	mc_facts *f = store_get(q->store, key);
 	if (!f) {
+		/* The key is taken before: the precompiled header changes speed, not facts. */
+		const char *pch = pch_for(q, parser, in.arch);
+		if (pch)
+			use_pch(&in, pch);
 		mc_parser_run(parser, q->tree, path, &in, &f);
 		f = store_put(q->store, key, f);
 	}
@@ -171,6 +237,35 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+static char *make_pch_dir(const mc_tree *tree)
+{
+	char include[64];
+	snprintf(include, sizeof(include), "include/%s", common_header);
+	if (!mc_snapshot_find(tree->snap, include))
+		return NULL;
+	const char *tmp = getenv("TMPDIR");
+	char *dir = mc_sprintf("%s/migcompat-pch-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		free(dir);
+		return NULL; /* no scratch space: parse without */
+	}
+	return dir;
+}
+
+static void remove_pchs(work_queue *q)
+{
+	for (size_t i = 0; i < q->npchs; i++) {
+		if (q->pchs[i].path)
+			unlink(q->pchs[i].path);
+		free(q->pchs[i].path);
+		free(q->pchs[i].arch);
+	}
+	free(q->pchs);
+	if (q->pch_dir)
+		rmdir(q->pch_dir);
+	free(q->pch_dir);
+}
+
 static mc_strvec select_files(mc_tree *tree)
 {
 	mc_strvec paths = {0};
@@ -200,6 +295,8 @@ int mc_revision_load(mc_revision **out, mc_snapshot *snap, const mc_conv *conv, 
 	q.results = mc_calloc(paths.n, sizeof(mc_facts *));
 	q.owned = mc_calloc(paths.n, 1);
 	pthread_mutex_init(&q.lock, NULL);
+	pthread_mutex_init(&q.pch_lock, NULL);
+	q.pch_dir = make_pch_dir(rev->tree);
 	int jobs = opts->jobs > 0 ? opts->jobs : 1;
 	pthread_t *threads = mc_calloc((size_t)jobs, sizeof(pthread_t));
 	int started = 0;
@@ -214,6 +311,8 @@ int mc_revision_load(mc_revision **out, mc_snapshot *snap, const mc_conv *conv, 
 		pthread_join(threads[i], NULL);
 	free(threads);
 	pthread_mutex_destroy(&q.lock);
+	pthread_mutex_destroy(&q.pch_lock);
+	remove_pchs(&q);
 	if (opts->progress && paths.n)
 		fputs("\n", stderr);
 	if (store->cache && mc_cache_flush(store->cache) < 0)

@@ -862,11 +862,8 @@ static void record_diagnostics(CXTranslationUnit tu, mc_facts *f)
 	}
 }
 
-int mc_parser_run(mc_parser *p, mc_tree *tree, const char *path, const mc_tu_input *in, mc_facts **out)
+static CXTranslationUnit parse_input(mc_parser *p, const mc_tu_input *in, unsigned options, enum CXErrorCode *rc)
 {
-	mc_facts *f = mc_calloc(1, sizeof(*f));
-	f->path = mc_strdup(path);
-	*out = f;
 	const char **args = mc_calloc(in->args.n, sizeof(char *));
 	for (size_t i = 0; i < in->args.n; i++)
 		args[i] = in->args.v[i];
@@ -877,11 +874,38 @@ int mc_parser_run(mc_parser *p, mc_tree *tree, const char *path, const mc_tu_inp
 		files[i].Length = (unsigned long)in->files[i].length;
 	}
 	CXTranslationUnit tu = NULL;
-	enum CXErrorCode rc = clang_parseTranslationUnit2(p->index, in->main_path, args, (int)in->args.n,
-							  files, (unsigned)in->nfiles,
-							  CXTranslationUnit_KeepGoing, &tu);
+	*rc = clang_parseTranslationUnit2(p->index, in->main_path, args, (int)in->args.n, files, (unsigned)in->nfiles,
+					  options, &tu);
 	free(args);
 	free(files);
+	return tu;
+}
+
+int mc_parser_save_pch(mc_parser *p, const mc_tu_input *in, const char *out_path)
+{
+	enum CXErrorCode rc;
+	CXTranslationUnit tu = parse_input(p, in, CXTranslationUnit_KeepGoing | CXTranslationUnit_ForSerialization |
+							  CXTranslationUnit_Incomplete, &rc);
+	if (rc != CXError_Success || !tu) {
+		mc_error_set("libclang could not parse the common headers (error %d)", (int)rc);
+		return MC_EIO;
+	}
+	int saved = clang_saveTranslationUnit(tu, out_path, clang_defaultSaveOptions(tu));
+	clang_disposeTranslationUnit(tu);
+	if (saved != CXSaveError_None) {
+		mc_error_set("libclang could not save the common headers (error %d)", saved);
+		return MC_EIO;
+	}
+	return 0;
+}
+
+int mc_parser_run(mc_parser *p, mc_tree *tree, const char *path, const mc_tu_input *in, mc_facts **out)
+{
+	mc_facts *f = mc_calloc(1, sizeof(*f));
+	f->path = mc_strdup(path);
+	*out = f;
+	enum CXErrorCode rc;
+	CXTranslationUnit tu = parse_input(p, in, CXTranslationUnit_KeepGoing, &rc);
 	if (rc != CXError_Success || !tu) {
 		f->error = mc_sprintf("%s: libclang could not parse the file (error %d)", path, (int)rc);
 		return 0;

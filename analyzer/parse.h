@@ -23,4 +23,11 @@ void mc_parser_free(mc_parser *p);
  */
 int mc_parser_run(mc_parser *p, mc_tree *tree, const char *path, const mc_tu_input *in, mc_facts **out);
 
+/*
+ * Parses the common headers (in->main_path holds only #include lines) and
+ * saves them as a precompiled header at out_path, outside the repository.
+ * Later parses add "-include-pch out_path" and skip re-reading those headers.
+ */
+int mc_parser_save_pch(mc_parser *p, const mc_tu_input *in, const char *out_path);
+
 #endif
