@@ -106,14 +106,23 @@ static void check_subject(mc_check *c, const char *prop, const mc_subject *hs, m
 	free(enabled);
 }
 
+/* A property list lost at base would make every property look new. */
+static int props_unknown(const mc_type *t)
+{
+	for (; t; t = t->parent)
+		if (t->props_unknown)
+			return 1;
+	return 0;
+}
+
 void mc_rule_new_property(mc_check *c, mc_findings *out)
 {
 	mc_strvec seen = {0};
 	for (size_t i = 0; i < c->hm->ntypes; i++) {
 		const mc_type *ht = c->hm->type_list[i];
 		const mc_type *bt = mc_model_type(c->bm, ht->name);
-		if (!bt)
-			continue; /* a new type: no released machine can have it */
+		if (!bt || props_unknown(bt))
+			continue; /* a new type (no released machine has it), or base's list was not extracted */
 		for (size_t k = 0; k < ht->nprops; k++) {
 			const char *prop = ht->props[k].prop->name;
 			if (mc_type_prop_find(bt, prop, NULL) || mc_strvec_contains(&seen, prop))
@@ -123,7 +132,8 @@ void mc_rule_new_property(mc_check *c, mc_findings *out)
 			mc_subjects_collect(c->hm, prop, &hs);
 			for (size_t s = 0; s < hs.n; s++) {
 				mc_subject bs;
-				if (!mc_subject_find(c->bm, &hs.v[s], &bs) || mc_type_prop_find(bs.type, prop, NULL))
+				if (!mc_subject_find(c->bm, &hs.v[s], &bs) || mc_type_prop_find(bs.type, prop, NULL) ||
+				    props_unknown(bs.type))
 					continue;
 				check_subject(c, prop, &hs.v[s], out);
 			}
