@@ -149,6 +149,12 @@ void mc_findings_finish(mc_findings *fs)
 		qsort(fs->v, fs->n, sizeof(mc_finding), cmp_finding);
 }
 
+void mc_findings_free_items(mc_findings *fs)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		finding_free(&fs->v[i]);
+}
+
 void mc_findings_free(mc_findings *fs)
 {
 	for (size_t i = 0; i < fs->n; i++)

@@ -45,6 +45,8 @@ mc_finding *mc_findings_add(mc_findings *fs, const char *rule, mc_severity sev, 
 #define MC_FINDINGS_FAMILY 4
 void mc_findings_finish(mc_findings *fs);
 void mc_findings_free(mc_findings *fs);
+/* Frees the findings' contents but not the array (for findings moved elsewhere). */
+void mc_findings_free_items(mc_findings *fs);
 const char *mc_severity_name(mc_severity s);
 /* Count of findings of severity warning or error. */
 size_t mc_findings_loud(const mc_findings *fs);

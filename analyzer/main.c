@@ -33,6 +33,7 @@ static const char usage_text[] =
 	"  --output FILE       write the report to FILE instead of standard output\n"
 	"  --cached            compare HEAD with the staged index (BASE defaults to HEAD)\n"
 	"  --worktree          compare HEAD with the working tree files\n"
+	"  --each-commit       check every commit of BASE..HEAD against its parent ([3/7] <subject>)\n"
 	"  -j N                parser threads (default: the number of CPUs)\n"
 	"  --rules FILE        tree conventions to use instead of the built-in rules/qemu.conv\n"
 	"  --cache DIR         keep parsed facts in DIR (default: $XDG_CACHE_HOME/migcompat)\n"
@@ -50,7 +51,7 @@ typedef struct {
 	const char *machine, *family, *type;
 	mc_format format;
 	int jobs;
-	int cached, worktree;
+	int cached, worktree, each_commit;
 	const char *revs[2];
 	int nrevs;
 } options;
@@ -83,6 +84,7 @@ static int parse_options(int argc, char **argv, options *o)
 		{ "rules", required_argument, NULL, 'R' },
 		{ "cached", no_argument, NULL, 'c' },
 		{ "worktree", no_argument, NULL, 'w' },
+		{ "each-commit", no_argument, NULL, 'E' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "cache", required_argument, NULL, 'C' },
 		{ "no-cache", no_argument, NULL, 'N' },
@@ -105,6 +107,7 @@ static int parse_options(int argc, char **argv, options *o)
 		case 'R': o->rules = optarg; break;
 		case 'c': o->cached = 1; break;
 		case 'w': o->worktree = 1; break;
+		case 'E': o->each_commit = 1; break;
 		case 'C': o->cache_dir = optarg; break;
 		case 'N': o->no_cache = 1; break;
 		case 'M': o->machine = optarg; break;
@@ -130,8 +133,8 @@ static int parse_options(int argc, char **argv, options *o)
 		}
 		o->revs[o->nrevs++] = argv[optind];
 	}
-	if (o->cached && o->worktree) {
-		mc_error_set("--cached and --worktree cannot be used together");
+	if (o->cached + o->worktree + o->each_commit > 1) {
+		mc_error_set("--cached, --worktree and --each-commit cannot be used together");
 		return MC_EINPUT;
 	}
 	return 0;
@@ -265,6 +268,88 @@ static mc_cache *open_cache(const options *o)
 	return cache;
 }
 
+/* Checks one pair of loaded revisions; findings are labelled with commit when given. */
+static void check_pair(mc_repo *repo, const mc_revision *base, const mc_revision *head, const char *messages,
+		       int audit, const char *commit, mc_findings *fs)
+{
+	mc_findings one = {0};
+	mc_check check;
+	mc_check_init(&check, repo, base, head, messages);
+	check.audit = audit;
+	mc_check_run(&check, &one);
+	mc_check_free(&check);
+	for (size_t i = 0; i < one.n; i++) {
+		mc_finding *slot = MC_VEC_PUSH(fs->v, fs->n, fs->cap);
+		*slot = one.v[i];
+		if (commit)
+			slot->commit = mc_strdup(commit);
+	}
+	free(one.v);
+}
+
+/*
+ * --each-commit: every commit of the series must keep migration working on its
+ * own.  Commit i is compared with the state before the series (a compat entry
+ * in patch 5 restores the released value, not patch 4's broken one) and
+ * reports what is new since commit i-1.  The facts store makes each step parse
+ * only what the commit changed.
+ */
+static char *finding_key(const mc_finding *f)
+{
+	return mc_sprintf("%s|%s|%s", f->rule, f->type, f->property);
+}
+
+static int check_series(mc_repo *repo, const change *ch, const mc_conv *conv, mc_store *store,
+			const mc_analysis_opts *aopts, const mc_revision *base, mc_revision **last, mc_findings *fs)
+{
+	mc_oid *commits = NULL;
+	size_t n = 0;
+	if (mc_repo_walk_range(repo, &ch->base_commit, &ch->head_commit, &commits, &n) < 0)
+		return MC_EINPUT;
+	int rc = 0;
+	mc_map before = {0};
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		mc_snapshot *snap;
+		mc_revision *head = NULL;
+		if ((rc = mc_snapshot_from_commit(&snap, repo, &commits[i], commits[i].hex)) < 0 ||
+		    (rc = mc_revision_load(&head, snap, conv, store, aopts)) < 0 || (rc = require_compat(head)) < 0) {
+			mc_revision_free(head);
+			break;
+		}
+		char *subject = NULL, *message = NULL;
+		mc_repo_commit_subject(repo, &commits[i], &subject);
+		mc_repo_commit_message(repo, &commits[i], &message);
+		char *label = mc_sprintf("[%zu/%zu] %.12s %s", i + 1, n, commits[i].hex, subject ? subject : "");
+		mc_findings now = {0};
+		check_pair(repo, base, head, message, 0, label, &now);
+		mc_map seen = {0};
+		for (size_t k = 0; k < now.n; k++) {
+			char *key = finding_key(&now.v[k]);
+			mc_map_put(&seen, key, (void *)1);
+			mc_finding *slot;
+			if (mc_map_get(&before, key)) {
+				mc_findings one = { &now.v[k], 1, 1 };
+				mc_findings_free_items(&one);
+			} else {
+				slot = MC_VEC_PUSH(fs->v, fs->n, fs->cap);
+				*slot = now.v[k];
+			}
+			free(key);
+		}
+		free(now.v);
+		mc_map_free(&before);
+		before = seen;
+		free(label);
+		free(subject);
+		free(message);
+		mc_revision_free(*last);
+		*last = head;
+	}
+	mc_map_free(&before);
+	free(commits);
+	return rc;
+}
+
 static int run_check(const options *o, int audit)
 {
 	mc_conv conv;
@@ -299,19 +384,26 @@ static int run_check(const options *o, int audit)
 	mc_store_open(&store, cache);
 	int rc = mc_revision_load(&base, ch.base, &conv, store, &aopts);
 	ch.base = NULL;
-	if (rc < 0) {
+	if (rc < 0 || require_compat(base) < 0) {
 		mc_snapshot_free(ch.head);
 		goto out;
 	}
-	rc = mc_revision_load(&head, ch.head, &conv, store, &aopts);
-	if (rc < 0 || require_compat(base) < 0 || require_compat(head) < 0)
-		goto out;
-	messages = audit ? NULL : change_messages(repo, &ch);
-	mc_check check;
-	mc_check_init(&check, repo, base, head, messages);
-	check.audit = audit;
-	mc_check_run(&check, &fs);
-	mc_check_free(&check);
+	if (o->each_commit) {
+		mc_snapshot_free(ch.head);
+		if (!ch.head_is_commit || check_series(repo, &ch, &conv, store, &aopts, base, &head, &fs) < 0)
+			goto out;
+		if (!head) {
+			mc_error_set("%s has no commits to check", o->revs[0]);
+			goto out;
+		}
+		mc_findings_finish(&fs);
+	} else {
+		rc = mc_revision_load(&head, ch.head, &conv, store, &aopts);
+		if (rc < 0 || require_compat(head) < 0)
+			goto out;
+		messages = audit ? NULL : change_messages(repo, &ch);
+		check_pair(repo, base, head, messages, audit, NULL, &fs);
+	}
 	mc_report_ctx ctx = { audit ? NULL : ch.base_rev, audit ? NULL : ch.base_commit.hex,
 			      ch.head_rev, ch.head_is_commit ? ch.head_commit.hex : NULL, head->model, use_color(o) };
 	if (write_report(o, &fs, &ctx) < 0)

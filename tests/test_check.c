@@ -77,6 +77,8 @@ static step steps[] = {
 	{ "14-proxy-alias", "proxy-alias", "" },
 	{ "15-ancestor", "ancestor", "" },
 	{ "16-wrong-array-fixes", "wrong-array-fixes", "" },
+	{ "17-series-1", "series-1", "" },
+	{ "18-series-2", "series-2", "" },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
@@ -784,6 +786,47 @@ static void test_16_wrong_array_fixes(void **state)
 	int rc;
 	json_t *root = check_step("wrong-array-fixes", &rc);
 	assert_int_equal(count_loud(root), 0);
+}
+
+/* A two-patch series: the change alone is broken, the series as a whole is not. */
+static void test_17_18_series(void **state)
+{
+	(void)state;
+	expect_clean("series-2");
+	int rc;
+	json_t *root = check_step("series-1", &rc);
+	assert_int_equal(rc, 1);
+	need_finding(root, "compat-missing", "virtio-blk-device", "num-queues");
+}
+
+/* --each-commit reports the broken patch, labelled, and nothing for the patch that repairs it. */
+static void test_each_commit(void **state)
+{
+	(void)state;
+	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "--each-commit",
+			       "base..series-2", NULL };
+	char *out, *err;
+	int rc = run(argv, &out, &err);
+	assert_int_equal(rc, 1);
+	json_t *root = parse_json(out, "--each-commit base..series-2");
+	json_t *f = need_finding(root, "compat-missing", "virtio-blk-device", "num-queues");
+	const char *commit = jstr(f, "commit");
+	assert_non_null(commit);
+	if (strncmp(commit, "[1/2] ", 6) != 0 || !strstr(commit, "series 1/2"))
+		fail_msg("finding labelled '%s', expected [1/2] and the subject of patch 1", commit);
+	size_t i;
+	json_t *x;
+	json_array_foreach(findings_of(root), i, x) {
+		const char *c = jstr(x, "commit");
+		if (c && strncmp(c, "[2/2] ", 6) == 0)
+			fail_msg("patch 2 restores the released value but got a finding:\n%s", summary(root));
+	}
+	/* The text form names the commit before its findings. */
+	const char *targv[] = { "migcompat", "check", "--repo", g.repo, "--each-commit", "base..series-2", NULL };
+	rc = run(targv, &out, &err);
+	assert_int_equal(rc, 1);
+	if (!strstr(out, "[1/2] "))
+		fail_msg("text output does not label the commit:\n%s", out);
 }
 
 static void test_05_header_only(void **state)
@@ -1514,6 +1557,8 @@ int main(void)
 		T(test_14_proxy_alias),
 		T(test_15_ancestor),
 		T(test_16_wrong_array_fixes),
+		T(test_17_18_series),
+		T(test_each_commit),
 		T(test_head_default),
 		T(test_text_format),
 		T(test_text_matches_json),

@@ -190,7 +190,8 @@ static void changed_paths(git_repository *repo, const char *a, const char *b, ch
 
 typedef struct {
 	const char *branch;
-	const char *paths; /* changed paths relative to base, sorted */
+	const char *paths;  /* changed paths relative to base, sorted */
+	const char *parent; /* parent branch; NULL means base */
 } step_spec;
 
 #define BLK_C "hw/block/virtio-blk.c"
@@ -198,22 +199,24 @@ typedef struct {
 #define BLK_H "include/hw/virtio/virtio-blk.h"
 
 static const step_spec example_steps[] = {
-	{ "good", BLK_C "," MACHINE_C "," BLK_H },
-	{ "forgot", BLK_C "," BLK_H },
-	{ "wrong-value", BLK_C "," MACHINE_C "," BLK_H },
-	{ "wrong-array", BLK_C "," MACHINE_C "," BLK_H },
-	{ "header-only", BLK_H },
-	{ "refactor", BLK_C "," MACHINE_C ",hw/misc/foo-dev.c,hw/usb/hcd-xhci.c," BLK_H },
-	{ "new-prop-on", BLK_C "," BLK_H },
-	{ "sibling", MACHINE_C ",hw/virtio/virtio-blk-pci.c" },
-	{ "dangling", MACHINE_C },
-	{ "syntax-error", "hw/misc/binary.c,hw/misc/broken.c" },
-	{ "no-compat", MACHINE_C ",hw/i386/pc.c" },
-	{ "empty", NULL }, /* everything */
-	{ "enum", BLK_C "," MACHINE_C },
-	{ "proxy-alias", BLK_C "," MACHINE_C },
-	{ "ancestor", MACHINE_C ",hw/virtio/virtio-pci.c" },
-	{ "wrong-array-fixes", BLK_C "," MACHINE_C "," BLK_H },
+	{ "good", BLK_C "," MACHINE_C "," BLK_H, NULL },
+	{ "forgot", BLK_C "," BLK_H, NULL },
+	{ "wrong-value", BLK_C "," MACHINE_C "," BLK_H, NULL },
+	{ "wrong-array", BLK_C "," MACHINE_C "," BLK_H, NULL },
+	{ "header-only", BLK_H, NULL },
+	{ "refactor", BLK_C "," MACHINE_C ",hw/misc/foo-dev.c,hw/usb/hcd-xhci.c," BLK_H, NULL },
+	{ "new-prop-on", BLK_C "," BLK_H, NULL },
+	{ "sibling", MACHINE_C ",hw/virtio/virtio-blk-pci.c", NULL },
+	{ "dangling", MACHINE_C, NULL },
+	{ "syntax-error", "hw/misc/binary.c,hw/misc/broken.c", NULL },
+	{ "no-compat", MACHINE_C ",hw/i386/pc.c", NULL },
+	{ "empty", NULL, NULL }, /* everything */
+	{ "enum", BLK_C "," MACHINE_C, NULL },
+	{ "proxy-alias", BLK_C "," MACHINE_C, NULL },
+	{ "ancestor", MACHINE_C ",hw/virtio/virtio-pci.c", NULL },
+	{ "wrong-array-fixes", BLK_C "," MACHINE_C "," BLK_H, NULL },
+	{ "series-1", BLK_C "," BLK_H, NULL },
+	{ "series-2", BLK_C "," MACHINE_C "," BLK_H, "series-1" },
 };
 #define N_STEPS (sizeof(example_steps) / sizeof(example_steps[0]))
 
@@ -319,9 +322,11 @@ static void test_example_steps(void **state)
 	for (size_t i = 0; i < N_STEPS; i++) {
 		const step_spec *s = &example_steps[i];
 		git_commit *c = branch_commit(ex->repo, s->branch);
+		git_commit *parent = s->parent ? branch_commit(ex->repo, s->parent) : NULL;
 		assert_int_equal(git_commit_parentcount(c), 1);
-		if (!git_oid_equal(git_commit_parent_id(c, 0), git_commit_id(base)))
-			fail_msg("the parent of %s is not base", s->branch);
+		if (!git_oid_equal(git_commit_parent_id(c, 0), git_commit_id(parent ? parent : base)))
+			fail_msg("the parent of %s is not %s", s->branch, s->parent ? s->parent : "base");
+		git_commit_free(parent);
 		/* Messages look like QEMU commits: subject, body, sign-off. */
 		if (!strstr(git_commit_message(c), "\nSigned-off-by: "))
 			fail_msg("%s: no Signed-off-by", s->branch);
