@@ -29,7 +29,7 @@ static const char usage_text[] =
 	"\n"
 	"options:\n"
 	"  --repo DIR          the QEMU git repository (default: the current directory)\n"
-	"  --format FMT        text (default) or json\n"
+	"  --format FMT        text (default), json, sarif (SARIF 2.1.0) or codeclimate (GitLab)\n"
 	"  --output FILE       write the report to FILE instead of standard output\n"
 	"  --cached            compare HEAD with the staged index (BASE defaults to HEAD)\n"
 	"  --worktree          compare HEAD with the working tree files\n"

@@ -4,7 +4,9 @@
 #include "report.h"
 
 #include <errno.h>
+#include <git2.h>
 #include <jansson.h>
+#include "rules.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,8 +16,12 @@ int mc_format_parse(const char *name, mc_format *out)
 		*out = MC_FORMAT_TEXT;
 	else if (strcmp(name, "json") == 0)
 		*out = MC_FORMAT_JSON;
+	else if (strcmp(name, "sarif") == 0)
+		*out = MC_FORMAT_SARIF;
+	else if (strcmp(name, "codeclimate") == 0)
+		*out = MC_FORMAT_CODECLIMATE;
 	else {
-		mc_error_set("unknown format '%s' (text or json)", name);
+		mc_error_set("unknown format '%s' (text, json, sarif or codeclimate)", name);
 		return MC_EINPUT;
 	}
 	return 0;
@@ -162,7 +168,119 @@ static int write_text(FILE *out, const mc_findings *fs, const mc_report_ctx *ctx
 	return 0;
 }
 
+/*
+ * A finding keeps its identity when lines move: rule, type and property (and
+ * the commit label for a series) decide it.
+ */
+static char *fingerprint(const mc_finding *f)
+{
+	char *id = mc_sprintf("%s|%s|%s|%s", f->rule, f->type ? f->type : "", f->property ? f->property : "",
+			      f->commit ? f->commit : "");
+	git_oid oid;
+	char hex[41];
+	git_odb_hash(&oid, id, strlen(id), GIT_OBJECT_BLOB);
+	git_oid_tostr(hex, sizeof(hex), &oid);
+	free(id);
+	return mc_strdup(hex);
+}
+
+static int dump(FILE *out, json_t *root)
+{
+	int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	fputc('\n', out);
+	if (rc < 0 || ferror(out)) {
+		mc_error_set("cannot write the report: %s", strerror(errno));
+		return MC_EIO;
+	}
+	return 0;
+}
+
+/* A finding's message with its notes and fix, for formats that have one text. */
+static char *full_text(const mc_finding *f)
+{
+	mc_buf b = {0};
+	mc_buf_puts(&b, f->message);
+	for (size_t i = 0; i < f->notes.n; i++)
+		mc_buf_printf(&b, "\n%s", f->notes.v[i]);
+	if (f->suggestion)
+		mc_buf_printf(&b, "\nfix: add %s to %s%s%s", f->suggestion,
+			      f->suggestion_array ? f->suggestion_array : "the newest compat array",
+			      f->suggestion_file && *f->suggestion_file ? " in " : "",
+			      f->suggestion_file ? f->suggestion_file : "");
+	return mc_buf_detach(&b);
+}
+
+static int write_sarif(FILE *out, const mc_findings *fs)
+{
+	json_t *rules = json_array();
+	for (size_t i = 0; i < mc_rule_catalog_len; i++) {
+		const mc_rule_info *r = &mc_rule_catalog[i];
+		char *help = mc_sprintf("%s\n\nExample: %s\n\nFix: %s", r->description, r->example, r->fix);
+		json_array_append_new(rules, json_pack("{s:s, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}", "id", r->id,
+						       "shortDescription", "text", r->summary,
+						       "fullDescription", "text", r->description,
+						       "help", "text", help,
+						       "defaultConfiguration", "level", r->severity));
+		free(help);
+	}
+	json_t *results = json_array();
+	for (size_t i = 0; i < fs->n; i++) {
+		const mc_finding *f = &fs->v[i];
+		char *text = full_text(f), *fp = fingerprint(f);
+		json_t *loc = json_pack("{s:{s:{s:s, s:s}, s:{s:i}}}", "physicalLocation", "artifactLocation", "uri",
+					f->file, "uriBaseId", "%SRCROOT%", "region", "startLine", f->line > 0 ? f->line : 1);
+		json_t *res = json_pack("{s:s, s:s, s:{s:s}, s:[o], s:{s:s}}", "ruleId", f->rule, "level",
+					mc_severity_name(f->severity), "message", "text", text, "locations", loc,
+					"partialFingerprints", "migcompat/v1", fp);
+		json_t *props = json_pack("{s:s, s:s}", "type", f->type ? f->type : "", "property",
+					  f->property ? f->property : "");
+		if (f->commit)
+			json_object_set_new(props, "commit", json_string(f->commit));
+		json_object_set_new(res, "properties", props);
+		json_array_append_new(results, res);
+		free(text);
+		free(fp);
+	}
+	json_t *root = json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:s, s:o}}, s:o}]}",
+				 "$schema", "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
+				 "runs", "tool", "driver", "name", "migcompat", "version", MC_VERSION,
+				 "informationUri", "https://www.qemu.org/docs/master/devel/migration/compatibility.html",
+				 "rules", rules, "results", results);
+	return dump(out, root);
+}
+
+static const char *codeclimate_severity(mc_severity s)
+{
+	return s == MC_SEV_ERROR ? "major" : s == MC_SEV_WARNING ? "minor" : "info";
+}
+
+static int write_codeclimate(FILE *out, const mc_findings *fs)
+{
+	json_t *root = json_array();
+	for (size_t i = 0; i < fs->n; i++) {
+		const mc_finding *f = &fs->v[i];
+		char *text = full_text(f), *fp = fingerprint(f);
+		json_array_append_new(root, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:i}}}", "description", text,
+						      "check_name", f->rule, "fingerprint", fp, "severity",
+						      codeclimate_severity(f->severity), "location", "path", f->file,
+						      "lines", "begin", f->line > 0 ? f->line : 1));
+		free(text);
+		free(fp);
+	}
+	return dump(out, root);
+}
+
 int mc_report_write(FILE *out, mc_format fmt, const mc_findings *fs, const mc_report_ctx *ctx)
 {
-	return fmt == MC_FORMAT_JSON ? write_json(out, fs, ctx) : write_text(out, fs, ctx);
+	switch (fmt) {
+	case MC_FORMAT_JSON:
+		return write_json(out, fs, ctx);
+	case MC_FORMAT_SARIF:
+		return write_sarif(out, fs);
+	case MC_FORMAT_CODECLIMATE:
+		return write_codeclimate(out, fs);
+	default:
+		return write_text(out, fs, ctx);
+	}
 }

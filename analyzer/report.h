@@ -1,5 +1,5 @@
 /*
- * report.h - findings out: gcc-style text and JSON.
+ * report.h - findings out: gcc-style text, JSON, SARIF 2.1.0 and GitLab Code Quality.
  */
 #ifndef MC_REPORT_H
 #define MC_REPORT_H
@@ -8,7 +8,7 @@
 #include "findings.h"
 #include "model.h"
 
-typedef enum { MC_FORMAT_TEXT, MC_FORMAT_JSON } mc_format;
+typedef enum { MC_FORMAT_TEXT, MC_FORMAT_JSON, MC_FORMAT_SARIF, MC_FORMAT_CODECLIMATE } mc_format;
 
 typedef struct {
 	const char *base_rev;
