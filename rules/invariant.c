@@ -73,6 +73,20 @@ static mc_finding *existing(mc_findings *out, const char *rule, const char *type
 	return NULL;
 }
 
+/* One "affected:" / "not covered:" note per finding, listing every context. */
+static void add_context(mc_finding *f, const char *label, const char *who)
+{
+	size_t n = strlen(label);
+	for (size_t i = 0; i < f->notes.n; i++)
+		if (strncmp(f->notes.v[i], label, n) == 0) {
+			char *joined = mc_sprintf("%s, %s", f->notes.v[i], who);
+			free(f->notes.v[i]);
+			f->notes.v[i] = joined;
+			return;
+		}
+	mc_strvec_push_owned(&f->notes, mc_sprintf("%s %s", label, who));
+}
+
 static char *quote_c(const char *s)
 {
 	mc_buf b = {0};
@@ -165,7 +179,7 @@ static void report(mc_check *c, const char *prop, const mc_subject *hs, const di
 	if (nmine == 0 && nothers > 0) {
 		rule = "compat-uncovered-type";
 		if ((f = existing(out, rule, hs->type->name, prop))) {
-			mc_strvec_push_owned(&f->notes, mc_sprintf("also not covered: %s", who));
+			add_context(f, "not covered:", who);
 			goto done;
 		}
 		f = mc_findings_add(out, rule, sev, hs->type->name, prop, htp->file, htp->prop->line,
@@ -177,15 +191,14 @@ static void report(mc_check *c, const char *prop, const mc_subject *hs, const di
 	} else if (nmine == 0) {
 		rule = "compat-missing";
 		if ((f = existing(out, rule, hs->type->name, prop))) {
-			mc_strvec_push_owned(&f->notes, mc_sprintf("also affected: %s", who));
+			add_context(f, "affected:", who);
 			goto done;
 		}
 		f = mc_findings_add(out, rule, sev, hs->type->name, prop, htp->file, htp->prop->line,
 				    "default of %s.%s changes from %s to %s for released machine types %s, and no "
 				    "compat entry keeps %s",
 				    hs->type->name, prop, old_v, new_v, vtext, old_v);
-		if (hs->proxy)
-			mc_strvec_push_owned(&f->notes, mc_sprintf("affected: %s", who));
+		add_context(f, "affected:", who);
 	} else if (wrong) {
 		rule = "compat-wrong-value";
 		if ((f = existing(out, rule, hs->type->name, prop)))
@@ -227,8 +240,10 @@ static void report(mc_check *c, const char *prop, const mc_subject *hs, const di
 	f->new_value = mc_strdup(new_v);
 	f->owner = owner ? mc_strdup(owner->name) : NULL;
 	suggest(c, f, owner ? owner->name : hs->type->name, prop, old_v);
-	if (hs->proxy && strcmp(rule, "compat-missing") != 0)
-		mc_strvec_push_owned(&f->notes, mc_sprintf("affected: %s", who));
+	if (strcmp(rule, "compat-missing") != 0 && strcmp(rule, "compat-uncovered-type") != 0)
+		add_context(f, "affected:", who);
+	else if (strcmp(rule, "compat-uncovered-type") == 0)
+		add_context(f, "not covered:", who);
 done:
 	free(who);
 	free(old_v);
