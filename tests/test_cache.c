@@ -568,7 +568,7 @@ static void test_corrupt_facts_pages(void **state)
 	size_t from = (size_t)(facts_root - 1) * (size_t)page_size;
 	if (from >= len)
 		fail_msg("the facts table root page %lld lies beyond the file (%zu bytes)", facts_root, len);
-	pseudo_random((unsigned char *)data + from, len - from, 0xbadpa9eu);
+	pseudo_random((unsigned char *)data + from, len - from, 0xbadbad9eu);
 	write_file(file, data, len);
 	/* The schema is still readable; the facts are not. */
 	const char *format = db_text(file, "SELECT value FROM meta WHERE key = 'format'");
