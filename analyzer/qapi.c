@@ -769,24 +769,28 @@ static int c_identifier_ok(const char *s)
 	return 1;
 }
 
-static void add_enum(mc_qapi *q, const qnode *expr, const char *name)
+/*
+ * Adds an enum whose members are the strings of a list ('enum' data) or the
+ * keys of a dict (the implicit <Union>Kind enum of a simple union).
+ */
+static void add_enum_from(mc_qapi *q, const char *name, const char *prefix, const qnode *data)
 {
 	struct mc_qapi_index *ix = index_of(q);
 	if (!qapi_type_name_ok(name) || strmap_get(&ix->enum_names, name, NULL))
 		return;
 
-	const qnode *data = qnode_get(expr, "data");
-	const char *prefix = qnode_get_str(expr, "prefix");
 	mc_qapi_enum e = { 0 };
 	e.name = mc_strdup(name);
 	e.c_prefix = c_identifier_ok(prefix) ? mc_strdup(prefix) : mc_qapi_camel_to_upper(name);
 
-	size_t cap = data && data->type == QN_LIST ? data->n : 0;
+	int keys = data && data->type == QN_DICT;
+	size_t cap = data && (data->type == QN_LIST || keys) ? data->n : 0;
 	e.members = mc_calloc(cap, sizeof(char *));
 	e.c_names = mc_calloc(cap, sizeof(char *));
 	for (size_t i = 0; i < cap; i++) {
 		const qnode *m = data->items[i].val;
-		const char *member = m->type == QN_STR ? m->str : qnode_get_str(m, "name");
+		const char *member = keys ? data->items[i].key
+					  : (m->type == QN_STR ? m->str : qnode_get_str(m, "name"));
 		if (!member)
 			continue;
 		e.members[e.nmembers] = mc_strdup(member);
@@ -801,6 +805,22 @@ static void add_enum(mc_qapi *q, const qnode *expr, const char *name)
 		index_enum(ix, slot, q->nenums - 1);
 		ix->nindexed = q->nenums;
 	}
+}
+
+static void add_enum(mc_qapi *q, const qnode *expr, const char *name)
+{
+	add_enum_from(q, name, qnode_get_str(expr, "prefix"), qnode_get(expr, "data"));
+}
+
+/* A simple union (no discriminator) generates the enum <Name>Kind of its branches. */
+static void add_union_kind(mc_qapi *q, const qnode *expr, const char *name)
+{
+	const qnode *data = qnode_get(expr, "data");
+	if (qnode_get(expr, "discriminator") || !data || data->type != QN_DICT)
+		return;
+	char *kind = mc_sprintf("%sKind", name);
+	add_enum_from(q, kind, NULL, data);
+	free(kind);
 }
 
 static void add_struct(mc_qapi *q, const char *name)
@@ -828,6 +848,8 @@ static void add_expression(mc_qapi *q, const qnode *expr)
 		name = qnode_get_str(expr, compound[i]);
 		if (name) {
 			add_struct(q, name);
+			if (i == 1)
+				add_union_kind(q, expr, name);
 			return;
 		}
 	}

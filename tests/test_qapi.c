@@ -212,6 +212,31 @@ static void test_schema_structs(void **state)
 	mc_qapi_free(&q);
 }
 
+/* A simple union generates the enum of its branches, <Name>Kind; a flat union does not. */
+static void test_union_kind_enum(void **state)
+{
+	(void)state;
+	mc_qapi q;
+	load(&q, "{ 'union': 'ChardevBackend', 'data': { 'file': 'ChardevFile', 'null': 'ChardevCommon',\n"
+		 "  'socket': 'ChardevSocket' } }\n"
+		 "{ 'union': 'Flat', 'base': { 'type': 'FlatKindEnum' }, 'discriminator': 'type',\n"
+		 "  'data': { 'a': 'A' } }\n");
+	const char *enum_name = NULL;
+	const char *m = mc_qapi_member_of_constant(&q, "CHARDEV_BACKEND_KIND_NULL", &enum_name);
+	assert_non_null(m);
+	assert_string_equal(m, "null");
+	assert_string_equal(enum_name, "ChardevBackendKind");
+	const mc_qapi_enum *e = mc_qapi_find_enum(&q, "ChardevBackendKind");
+	assert_non_null(e);
+	assert_int_equal(e->nmembers, 3);
+	assert_string_equal(e->members[2], "socket");
+	assert_null(mc_qapi_find_enum(&q, "FlatKind"));
+	char *stub = mc_qapi_stub_header(&q);
+	assert_non_null(strstr(stub, "CHARDEV_BACKEND_KIND_SOCKET"));
+	free(stub);
+	mc_qapi_free(&q);
+}
+
 static void test_schema_several_files(void **state)
 {
 	(void)state;
@@ -696,6 +721,7 @@ int main(void)
 		cmocka_unit_test(test_schema_enums),
 		cmocka_unit_test(test_schema_structs),
 		cmocka_unit_test(test_schema_several_files),
+		cmocka_unit_test(test_union_kind_enum),
 		cmocka_unit_test(test_schema_escapes_and_odd_names),
 		cmocka_unit_test(test_constant_lookup),
 		cmocka_unit_test(test_constant_collision_first_wins),

@@ -1,0 +1,1215 @@
+/*
+ * test_integrations.c - the ways migcompat plugs into other tools.
+ *
+ *  - --format sarif (SARIF 2.1.0: the rule catalog in tool.driver.rules, one
+ *    result per finding with a relative location and a partial fingerprint
+ *    that follows the finding, not its line);
+ *  - --format codeclimate (GitLab Code Quality: a JSON array of issues);
+ *  - check --cached (HEAD against the staged index) and --worktree (HEAD
+ *    against the files on disk), on a repository the test edits and stages
+ *    with libgit2; the tool must not write to .git;
+ *  - scripts/pre-commit run by /bin/sh as git would run it: errors block,
+ *    warnings and a clean index pass;
+ *  - .pre-commit-hooks.yaml for the pre-commit framework.
+ *
+ * Every repository is built from fixtures/ with the fixture builder into a
+ * temporary directory; every run of the tool uses a cache directory under it.
+ * Line numbers are read from the fixture's files, commit ids never written here.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <git2.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fixture_repo.h"
+
+#define EXAMPLE_DIR MC_SOURCE_DIR "/fixtures/example"
+#define HOOK_SCRIPT MC_SOURCE_DIR "/scripts/pre-commit"
+#define HOOKS_YAML MC_SOURCE_DIR "/.pre-commit-hooks.yaml"
+
+#define VIRTIO_BLK_C "hw/block/virtio-blk.c"
+#define NUM_QUEUES_PROP "DEFINE_PROP_UINT16(\"num-queues\""
+#define NUM_QUEUES_ENTRY "{ \"virtio-blk-device\", \"num-queues\", \"1\" }"
+#define BASE_DEFAULT "conf.num_queues, 1)"
+#define EDITED_DEFAULT "conf.num_queues, 4)"
+/* Blank lines the "shifted" step puts above the num-queues property. */
+#define SHIFT_LINES 3
+
+static struct {
+	char *tmp;     /* everything below lives here */
+	char *repo;    /* fixtures/example, read only */
+	char *fx;      /* a fixture written at test time: forgot, and forgot with moved lines */
+	char *fxrepo;  /* ... built */
+	char *cache;   /* --cache DIR of every run */
+} g;
+
+/* ---- memory: released after every test, failed or not ------------------ */
+
+static struct {
+	void **ptrs;
+	size_t n, cap;
+	json_t **json;
+	size_t nj, capj;
+} arena;
+
+static void *keep(void *p)
+{
+	if (arena.n == arena.cap) {
+		arena.cap = arena.cap ? 2 * arena.cap : 64;
+		arena.ptrs = realloc(arena.ptrs, arena.cap * sizeof(*arena.ptrs));
+		if (!arena.ptrs)
+			abort();
+	}
+	arena.ptrs[arena.n++] = p;
+	return p;
+}
+
+static json_t *keep_json(json_t *j)
+{
+	if (arena.nj == arena.capj) {
+		arena.capj = arena.capj ? 2 * arena.capj : 16;
+		arena.json = realloc(arena.json, arena.capj * sizeof(*arena.json));
+		if (!arena.json)
+			abort();
+	}
+	arena.json[arena.nj++] = j;
+	return j;
+}
+
+static int arena_release(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < arena.n; i++)
+		free(arena.ptrs[i]);
+	for (size_t i = 0; i < arena.nj; i++)
+		json_decref(arena.json[i]);
+	free(arena.ptrs);
+	free(arena.json);
+	memset(&arena, 0, sizeof(arena));
+	return 0;
+}
+
+static char *ksprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *ksprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return keep(s);
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	if (!buf)
+		abort();
+	size_t got;
+	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+		n += got;
+		if (cap - n < 2) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			if (!buf)
+				abort();
+		}
+	}
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	size_t len = strlen(text);
+	int ok = fwrite(text, 1, len, f) == len;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+	char *p = strdup(path);
+	if (!p)
+		abort();
+	int rc = 0;
+	for (char *s = p + 1; rc == 0; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			rc = -1;
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+/* The 1-based line of the first line holding needle in text, or 0. */
+static int line_of(const char *text, const char *needle)
+{
+	int line = 1;
+	for (const char *p = text; *p; line++) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		if (memmem(p, len, needle, strlen(needle)))
+			return line;
+		if (!eol)
+			break;
+		p = eol + 1;
+	}
+	return 0;
+}
+
+/* The line of needle in a step's version of path (NULL step: the base tree). */
+static int fixture_line(const char *step_dir, const char *path, const char *needle)
+{
+	char *text = NULL;
+	if (step_dir)
+		text = read_file(ksprintf("%s/steps/%s/files/%s", EXAMPLE_DIR, step_dir, path));
+	if (!text)
+		text = read_file(ksprintf("%s/tree/%s", EXAMPLE_DIR, path));
+	if (!text)
+		fail_msg("fixture file %s not found", path);
+	keep(text);
+	int line = line_of(text, needle);
+	if (!line)
+		fail_msg("'%s' not found in the %s version of %s", needle, step_dir ? step_dir : "base", path);
+	return line;
+}
+
+/* Replaces the one occurrence of from by to in text (fails on 0 or 2+). */
+static char *replace_once(const char *text, const char *from, const char *to)
+{
+	const char *p = strstr(text, from);
+	if (!p)
+		fail_msg("'%s' not found", from);
+	if (strstr(p + 1, from))
+		fail_msg("'%s' occurs more than once", from);
+	return ksprintf("%.*s%s%s", (int)(p - text), text, to, p + strlen(from));
+}
+
+/* ---- the fixture written at test time ---------------------------------- */
+
+/*
+ * fx/tree          -> a symbolic link to fixtures/example/tree
+ * fx/steps/01-forgot   the files of fixtures/example/steps/02-forgot
+ * fx/steps/02-shifted  the same, with SHIFT_LINES blank lines above num-queues
+ */
+static struct {
+	const char *src, *dst;
+	size_t src_len;
+	int shift;
+} cp;
+
+static int copy_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	const char *rel = path + cp.src_len;
+	char *dst;
+	if (asprintf(&dst, "%s%s", cp.dst, rel) < 0)
+		abort();
+	int rc = 0;
+	if (flag == FTW_D) {
+		rc = make_dirs(dst);
+	} else if (flag == FTW_F && S_ISREG(st->st_mode)) {
+		char *text = read_file(path);
+		if (!text) {
+			rc = -1;
+		} else {
+			char *out = text;
+			if (cp.shift && !strcmp(rel, "/" VIRTIO_BLK_C)) {
+				const char *at = strstr(text, NUM_QUEUES_PROP);
+				if (!at) {
+					rc = -1;
+				} else {
+					while (at > text && at[-1] != '\n')
+						at--;
+					if (asprintf(&out, "%.*s%.*s%s", (int)(at - text), text, SHIFT_LINES,
+						     "\n\n\n\n\n\n\n\n", at) < 0)
+						abort();
+				}
+			}
+			if (rc == 0)
+				rc = write_file(dst, out);
+			if (out != text)
+				free(out);
+			free(text);
+		}
+	} else {
+		rc = -1;
+	}
+	free(dst);
+	return rc;
+}
+
+static int copy_tree(const char *src, const char *dst, int shift)
+{
+	cp.src = src;
+	cp.dst = dst;
+	cp.src_len = strlen(src);
+	cp.shift = shift;
+	int rc = nftw(src, copy_entry, 16, FTW_PHYS);
+	memset(&cp, 0, sizeof(cp));
+	return rc;
+}
+
+static int write_fixture(const char *fx)
+{
+	char *p = NULL;
+	int rc = make_dirs(fx);
+	if (rc == 0 && asprintf(&p, "%s/tree", fx) >= 0) {
+		rc = symlink(EXAMPLE_DIR "/tree", p);
+		free(p);
+	}
+	static const char *const names[] = { "01-forgot", "02-shifted" };
+	for (int i = 0; rc == 0 && i < 2; i++) {
+		char *dir, *files;
+		if (asprintf(&dir, "%s/steps/%s", fx, names[i]) < 0 || asprintf(&files, "%s/files", dir) < 0)
+			abort();
+		rc = make_dirs(files);
+		if (rc == 0)
+			rc = copy_tree(EXAMPLE_DIR "/steps/02-forgot/files", files, i == 1);
+		if (rc == 0 && asprintf(&p, "%s/PARENT", dir) >= 0) {
+			rc = write_file(p, "base\n");
+			free(p);
+		}
+		if (rc == 0 && asprintf(&p, "%s/MESSAGE", dir) >= 0) {
+			rc = write_file(p, i ? "virtio-blk: num-queues default, with lines moved\n"
+					     : "virtio-blk: num-queues default\n");
+			free(p);
+		}
+		free(dir);
+		free(files);
+	}
+	return rc;
+}
+
+/* ---- setup -------------------------------------------------------------- */
+
+static int group_setup(void **state)
+{
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	g.tmp = mc_test_tempdir("integrations");
+	if (!g.tmp)
+		return -1;
+	if (asprintf(&g.repo, "%s/repo", g.tmp) < 0 || asprintf(&g.fx, "%s/fx", g.tmp) < 0 ||
+	    asprintf(&g.fxrepo, "%s/fxrepo", g.tmp) < 0 || asprintf(&g.cache, "%s/cache", g.tmp) < 0)
+		return -1;
+	if (mc_fixture_repo_build(EXAMPLE_DIR, g.repo) != 0)
+		return -1;
+	if (write_fixture(g.fx) != 0) {
+		fprintf(stderr, "cannot write the fixture %s: %s\n", g.fx, strerror(errno));
+		return -1;
+	}
+	if (mc_fixture_repo_build(g.fx, g.fxrepo) != 0)
+		return -1;
+	git_libgit2_init();
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	git_libgit2_shutdown();
+	if (g.tmp)
+		mc_test_rmtree(g.tmp);
+	free(g.tmp);
+	free(g.repo);
+	free(g.fx);
+	free(g.fxrepo);
+	free(g.cache);
+	memset(&g, 0, sizeof(g));
+	return 0;
+}
+
+/* A fresh copy of the example repository that a test may change. */
+static const char *own_repo(const char *name)
+{
+	char *dir = ksprintf("%s/%s", g.tmp, name);
+	mc_test_rmtree(dir);
+	if (mc_fixture_repo_build(EXAMPLE_DIR, dir) != 0)
+		fail_msg("cannot build the fixture repository in %s", dir);
+	return dir;
+}
+
+/* ---- running the tool --------------------------------------------------- */
+
+static const char *tool_path(void)
+{
+	const char *bin = getenv("MIGCOMPAT_BIN");
+	return bin && *bin ? bin : MC_BINARY_DIR "/migcompat";
+}
+
+static int run(const char *const *argv, char **out, char **err)
+{
+	int rc = mc_test_run_tool(argv, out, err);
+	keep(*out);
+	keep(*err);
+	return rc;
+}
+
+/* `migcompat check --repo REPO --cache CACHE --format FMT [extra...]`; exit status in *rc. */
+static char *check(const char *repo, const char *format, int *rc, const char *a1, const char *a2,
+		   const char *a3)
+{
+	const char *argv[12] = { "migcompat", "check", "--repo", repo, "--cache", g.cache, "--format", format };
+	size_t n = 8;
+	if (a1)
+		argv[n++] = a1;
+	if (a2)
+		argv[n++] = a2;
+	if (a3)
+		argv[n++] = a3;
+	argv[n] = NULL;
+	char *out, *err;
+	*rc = run(argv, &out, &err);
+	if (*rc < 0 || *rc > 2)
+		fail_msg("check --format %s %s %s %s: exit %d (crash?)\n%s", format, a1 ? a1 : "", a2 ? a2 : "",
+			 a3 ? a3 : "", *rc, err);
+	if (*rc == 2)
+		fail_msg("check --format %s %s %s %s: input error\n%s", format, a1 ? a1 : "", a2 ? a2 : "",
+			 a3 ? a3 : "", err);
+	return out;
+}
+
+static json_t *parse_json(const char *text, const char *what)
+{
+	json_error_t jerr;
+	json_t *root = json_loads(text, 0, &jerr);
+	if (!root)
+		fail_msg("%s: stdout is not JSON (line %d: %s):\n%s", what, jerr.line, jerr.text, text);
+	return keep_json(root);
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static const char *jpath_str(json_t *o, const char *const *keys, size_t n)
+{
+	for (size_t i = 0; i < n && o; i++)
+		o = json_object_get(o, keys[i]);
+	return json_string_value(o);
+}
+
+static int nonempty(const char *s)
+{
+	return s && *s;
+}
+
+/* Rule ids in the first column of `migcompat --list-rules`. */
+static size_t listed_rules(const char ***out)
+{
+	const char *argv[] = { "migcompat", "--list-rules", NULL };
+	char *text, *err;
+	int rc = run(argv, &text, &err);
+	if (rc != 0)
+		fail_msg("--list-rules: exit %d\n%s", rc, err);
+	const char **ids = keep(calloc(64, sizeof(*ids)));
+	size_t n = 0;
+	for (const char *l = text; *l && n < 64;) {
+		size_t len = strcspn(l, "\n");
+		size_t w = strcspn(l, " \t\n");
+		if (w > 0)
+			ids[n++] = ksprintf("%.*s", (int)w, l);
+		l += len;
+		if (*l)
+			l++;
+	}
+	if (n == 0)
+		fail_msg("--list-rules printed no rule:\n%s", text);
+	*out = ids;
+	return n;
+}
+
+/* The findings of --format json, to compare other formats with. */
+static json_t *json_findings(const char *repo, const char *base, const char *head, int *rc)
+{
+	json_t *root = parse_json(check(repo, "json", rc, base, head, NULL), "json");
+	json_t *fs = json_object_get(root, "findings");
+	if (!json_is_array(fs))
+		fail_msg("--format json has no findings array");
+	return fs;
+}
+
+/* ---- SARIF -------------------------------------------------------------- */
+
+static json_t *sarif_run(const char *repo, const char *base, const char *head, int want_rc)
+{
+	int rc;
+	char *out = check(repo, "sarif", &rc, base, head, NULL);
+	json_t *root = parse_json(out, ksprintf("sarif %s %s", base, head));
+	if (rc != want_rc)
+		fail_msg("sarif %s %s: exit %d, want %d\n%s", base, head, rc, want_rc, out);
+	if (!json_is_object(root))
+		fail_msg("sarif: the log is not an object");
+	const char *version = jstr(root, "version");
+	if (!version || strcmp(version, "2.1.0"))
+		fail_msg("sarif: version '%s', want 2.1.0", version ? version : "(none)");
+	json_t *runs = json_object_get(root, "runs");
+	if (!json_is_array(runs) || json_array_size(runs) < 1 || !json_is_object(json_array_get(runs, 0)))
+		fail_msg("sarif: runs is not a non-empty array of objects");
+	json_t *r = json_array_get(runs, 0);
+	if (!json_is_array(json_object_get(r, "results")))
+		fail_msg("sarif: runs[0].results is not an array");
+	return r;
+}
+
+static json_t *sarif_results(json_t *r)
+{
+	return json_object_get(r, "results");
+}
+
+/* The one non-empty fingerprint value of a result (partialFingerprints). */
+static const char *sarif_fingerprint(json_t *res)
+{
+	json_t *pf = json_object_get(res, "partialFingerprints");
+	if (!json_is_object(pf) || json_object_size(pf) == 0)
+		fail_msg("sarif result %s has no partialFingerprints", jstr(res, "ruleId"));
+	const char *key, *fp = NULL;
+	json_t *v;
+	json_object_foreach(pf, key, v) {
+		if (!nonempty(json_string_value(v)))
+			fail_msg("partialFingerprints.%s is not a non-empty string", key);
+		char *one = ksprintf("%s=%s", key, json_string_value(v));
+		fp = fp ? ksprintf("%s;%s", fp, one) : one;
+	}
+	return fp;
+}
+
+static const char *sarif_uri(json_t *res)
+{
+	static const char *const k[] = { "physicalLocation", "artifactLocation", "uri" };
+	json_t *loc = json_array_get(json_object_get(res, "locations"), 0);
+	return jpath_str(loc, k, 3);
+}
+
+static json_int_t sarif_line(json_t *res)
+{
+	json_t *loc = json_array_get(json_object_get(res, "locations"), 0);
+	json_t *v = json_object_get(json_object_get(json_object_get(loc, "physicalLocation"), "region"), "startLine");
+	if (!json_is_integer(v))
+		fail_msg("sarif result %s: region.startLine is not an integer", jstr(res, "ruleId"));
+	return json_integer_value(v);
+}
+
+static void test_sarif_driver(void **state)
+{
+	(void)state;
+	json_t *r = sarif_run(g.repo, "base", "forgot", 1);
+	json_t *driver = json_object_get(json_object_get(r, "tool"), "driver");
+	if (!json_is_object(driver))
+		fail_msg("sarif: no runs[0].tool.driver");
+	const char *name = jstr(driver, "name");
+	if (!name || strcmp(name, "migcompat"))
+		fail_msg("sarif: driver.name '%s', want migcompat", name ? name : "(none)");
+	json_t *rules = json_object_get(driver, "rules");
+	if (!json_is_array(rules))
+		fail_msg("sarif: driver.rules is not an array");
+
+	const char **ids;
+	size_t n = listed_rules(&ids);
+	static const char *const texts[] = { "shortDescription", "fullDescription", "help" };
+	for (size_t i = 0; i < n; i++) {
+		json_t *found = NULL, *rule;
+		size_t k;
+		json_array_foreach(rules, k, rule) {
+			const char *id = jstr(rule, "id");
+			if (id && !strcmp(id, ids[i])) {
+				if (found)
+					fail_msg("sarif: rule %s is described twice", ids[i]);
+				found = rule;
+			}
+		}
+		if (!found)
+			fail_msg("sarif: driver.rules lacks %s (listed by --list-rules)", ids[i]);
+		for (size_t t = 0; t < 3; t++)
+			if (!nonempty(jstr(json_object_get(found, texts[t]), "text")))
+				fail_msg("sarif: rule %s has no %s.text", ids[i], texts[t]);
+	}
+	/* And nothing the catalog does not list. */
+	if (json_array_size(rules) != n)
+		fail_msg("sarif: %zu rules in driver.rules, --list-rules prints %zu", json_array_size(rules), n);
+}
+
+static void test_sarif_result(void **state)
+{
+	(void)state;
+	json_t *r = sarif_run(g.repo, "base", "forgot", 1);
+	json_t *results = sarif_results(r);
+	if (json_array_size(results) == 0)
+		fail_msg("sarif base forgot: no result");
+	json_t *res = json_array_get(results, 0);
+	const char *rule = jstr(res, "ruleId"), *level = jstr(res, "level");
+	if (!rule || strcmp(rule, "compat-missing"))
+		fail_msg("results[0].ruleId '%s', want compat-missing", rule ? rule : "(none)");
+	if (!level || strcmp(level, "error"))
+		fail_msg("results[0].level '%s', want error", level ? level : "(none)");
+	if (!nonempty(jstr(json_object_get(res, "message"), "text")))
+		fail_msg("results[0].message.text is empty");
+	const char *uri = sarif_uri(res);
+	if (!uri || strcmp(uri, VIRTIO_BLK_C))
+		fail_msg("results[0] uri '%s', want the relative path %s", uri ? uri : "(none)", VIRTIO_BLK_C);
+	int want_line = fixture_line("02-forgot", VIRTIO_BLK_C, NUM_QUEUES_PROP);
+	if (sarif_line(res) != want_line)
+		fail_msg("results[0] startLine %lld, want %d (the num-queues property)", (long long)sarif_line(res),
+			 want_line);
+	sarif_fingerprint(res);
+
+	/* One result per finding of the JSON report, in the same order, same place. */
+	int jrc;
+	json_t *fs = json_findings(g.repo, "base", "forgot", &jrc);
+	assert_int_equal(jrc, 1);
+	if (json_array_size(fs) != json_array_size(results))
+		fail_msg("sarif has %zu results, json %zu findings", json_array_size(results), json_array_size(fs));
+	size_t i;
+	json_t *f;
+	json_array_foreach(fs, i, f) {
+		json_t *x = json_array_get(results, i);
+		if (strcmp(jstr(x, "ruleId") ? jstr(x, "ruleId") : "", jstr(f, "rule") ? jstr(f, "rule") : "") ||
+		    strcmp(jstr(x, "level") ? jstr(x, "level") : "", jstr(f, "severity") ? jstr(f, "severity") : "") ||
+		    !sarif_uri(x) || !jstr(f, "file") || strcmp(sarif_uri(x), jstr(f, "file")) ||
+		    sarif_line(x) != json_integer_value(json_object_get(f, "line")))
+			fail_msg("sarif results[%zu] (%s %s %s:%lld) differs from json findings[%zu] (%s %s %s:%lld)", i,
+				 jstr(x, "ruleId"), jstr(x, "level"), sarif_uri(x), (long long)sarif_line(x), i,
+				 jstr(f, "rule"), jstr(f, "severity"), jstr(f, "file"),
+				 (long long)json_integer_value(json_object_get(f, "line")));
+	}
+}
+
+/* Every result of every busy step: a known rule, a SARIF level, a relative uri. */
+static void test_sarif_results_shape(void **state)
+{
+	(void)state;
+	static const char *const heads[] = { "forgot", "new-prop-on", "sibling", "dangling", "proxy-alias",
+					     "wrong-array-fixes" };
+	for (size_t h = 0; h < sizeof(heads) / sizeof(heads[0]); h++) {
+		int jrc;
+		json_t *fs = json_findings(g.repo, "base", heads[h], &jrc);
+		json_t *r = sarif_run(g.repo, "base", heads[h], jrc);
+		json_t *results = sarif_results(r);
+		if (json_array_size(results) != json_array_size(fs))
+			fail_msg("%s: sarif has %zu results, json %zu findings", heads[h], json_array_size(results),
+				 json_array_size(fs));
+		json_t *rules = json_object_get(json_object_get(json_object_get(r, "tool"), "driver"), "rules");
+		size_t i;
+		json_t *res;
+		json_array_foreach(results, i, res) {
+			const char *rule = jstr(res, "ruleId"), *level = jstr(res, "level");
+			int known = 0;
+			size_t k;
+			json_t *d;
+			json_array_foreach(rules, k, d)
+				known |= rule && jstr(d, "id") && !strcmp(jstr(d, "id"), rule);
+			if (!known)
+				fail_msg("%s: result %zu names rule '%s', not in driver.rules", heads[h], i,
+					 rule ? rule : "(none)");
+			if (!level || (strcmp(level, "error") && strcmp(level, "warning") && strcmp(level, "note") &&
+				       strcmp(level, "none")))
+				fail_msg("%s: result %zu has level '%s'", heads[h], i, level ? level : "(none)");
+			const char *uri = sarif_uri(res);
+			if (!nonempty(uri) || uri[0] == '/' || strstr(uri, "://"))
+				fail_msg("%s: result %zu uri '%s' is not a relative path", heads[h], i, uri ? uri : "(none)");
+			if (sarif_line(res) < 1)
+				fail_msg("%s: result %zu startLine %lld", heads[h], i, (long long)sarif_line(res));
+			if (!nonempty(jstr(json_object_get(res, "message"), "text")))
+				fail_msg("%s: result %zu has no message text", heads[h], i);
+			sarif_fingerprint(res);
+		}
+	}
+	/* A clean change: no result, exit 0. */
+	json_t *clean = sarif_run(g.repo, "base", "good", 0);
+	assert_int_equal(json_array_size(sarif_results(clean)), 0);
+}
+
+/* The fingerprint follows the finding (rule, type, property), not its line. */
+static void test_sarif_fingerprint(void **state)
+{
+	(void)state;
+	json_t *forgot = json_array_get(sarif_results(sarif_run(g.repo, "base", "forgot", 1)), 0);
+	json_t *series = json_array_get(sarif_results(sarif_run(g.repo, "base", "series-1", 1)), 0);
+	assert_non_null(forgot);
+	assert_non_null(series);
+	const char *fp_forgot = sarif_fingerprint(forgot), *fp_series = sarif_fingerprint(series);
+	if (strcmp(fp_forgot, fp_series))
+		fail_msg("the same finding in forgot and series-1 has fingerprints %s and %s", fp_forgot, fp_series);
+
+	/* The same change with the property SHIFT_LINES lines lower (fixture written by this test). */
+	json_t *fx_plain = json_array_get(sarif_results(sarif_run(g.fxrepo, "base", "forgot", 1)), 0);
+	json_t *shifted = json_array_get(sarif_results(sarif_run(g.fxrepo, "base", "shifted", 1)), 0);
+	assert_non_null(fx_plain);
+	assert_non_null(shifted);
+	const char *rule = jstr(shifted, "ruleId");
+	if (!rule || strcmp(rule, "compat-missing"))
+		fail_msg("shifted: ruleId '%s', want compat-missing", rule ? rule : "(none)");
+	json_int_t plain_line = sarif_line(fx_plain), shifted_line = sarif_line(shifted);
+	int want = fixture_line("02-forgot", VIRTIO_BLK_C, NUM_QUEUES_PROP);
+	if (plain_line != want || shifted_line != want + SHIFT_LINES)
+		fail_msg("startLine %lld and %lld, want %d and %d", (long long)plain_line, (long long)shifted_line,
+			 want, want + SHIFT_LINES);
+	const char *fp_plain = sarif_fingerprint(fx_plain), *fp_shifted = sarif_fingerprint(shifted);
+	if (strcmp(fp_plain, fp_shifted))
+		fail_msg("moving the finding %d lines changed its fingerprint: %s, then %s", SHIFT_LINES, fp_plain,
+			 fp_shifted);
+	if (strcmp(fp_plain, fp_forgot))
+		fail_msg("the same finding in two repositories has fingerprints %s and %s", fp_forgot, fp_plain);
+
+	/* Another finding (queue-size, not num-queues) has another fingerprint. */
+	json_t *header = json_array_get(sarif_results(sarif_run(g.repo, "base", "header-only", 1)), 0);
+	assert_non_null(header);
+	const char *fp_header = sarif_fingerprint(header);
+	if (!strcmp(fp_header, fp_forgot))
+		fail_msg("num-queues and queue-size findings share the fingerprint %s", fp_header);
+}
+
+/* ---- Code Climate ------------------------------------------------------- */
+
+static json_t *codeclimate_run(const char *repo, const char *base, const char *head, int *rc)
+{
+	char *out = check(repo, "codeclimate", rc, base, head, NULL);
+	json_t *root = parse_json(out, ksprintf("codeclimate %s %s", base, head));
+	if (!json_is_array(root))
+		fail_msg("codeclimate %s %s: the report is not a JSON array:\n%s", base, head, out);
+	return root;
+}
+
+static void test_codeclimate(void **state)
+{
+	(void)state;
+	const char **ids;
+	size_t nids = listed_rules(&ids);
+	static const char *const sevs[] = { "info", "minor", "major", "critical", "blocker" };
+	static const char *const heads[] = { "forgot", "new-prop-on", "sibling", "dangling", "proxy-alias",
+					     "wrong-array-fixes" };
+	for (size_t h = 0; h < sizeof(heads) / sizeof(heads[0]); h++) {
+		int jrc, rc;
+		json_t *fs = json_findings(g.repo, "base", heads[h], &jrc);
+		json_t *issues = codeclimate_run(g.repo, "base", heads[h], &rc);
+		if (rc != jrc)
+			fail_msg("%s: codeclimate exits %d, json %d", heads[h], rc, jrc);
+		if (json_array_size(issues) != json_array_size(fs))
+			fail_msg("%s: %zu issues, %zu findings in json", heads[h], json_array_size(issues),
+				 json_array_size(fs));
+		if (json_array_size(issues) == 0)
+			fail_msg("%s: no issue", heads[h]);
+		size_t i;
+		json_t *it;
+		json_array_foreach(issues, i, it) {
+			if (!json_is_object(it))
+				fail_msg("%s: issue %zu is not an object", heads[h], i);
+			json_t *f = json_array_get(fs, i);
+			if (!nonempty(jstr(it, "description")))
+				fail_msg("%s: issue %zu has no description", heads[h], i);
+			const char *cn = jstr(it, "check_name");
+			int known = 0;
+			for (size_t k = 0; cn && k < nids; k++)
+				known |= !strcmp(cn, ids[k]);
+			if (!known)
+				fail_msg("%s: issue %zu check_name '%s' is not a rule", heads[h], i, cn ? cn : "(none)");
+			if (!jstr(f, "rule") || strcmp(cn, jstr(f, "rule")))
+				fail_msg("%s: issue %zu check_name %s, json rule %s", heads[h], i, cn, jstr(f, "rule"));
+			if (!nonempty(jstr(it, "fingerprint")))
+				fail_msg("%s: issue %zu has no fingerprint", heads[h], i);
+			for (size_t k = 0; k < i; k++)
+				if (!strcmp(jstr(json_array_get(issues, k), "fingerprint"), jstr(it, "fingerprint")))
+					fail_msg("%s: issues %zu and %zu share the fingerprint %s", heads[h], k, i,
+						 jstr(it, "fingerprint"));
+			const char *sev = jstr(it, "severity");
+			int ok = 0;
+			for (size_t k = 0; sev && k < 5; k++)
+				ok |= !strcmp(sev, sevs[k]);
+			if (!ok)
+				fail_msg("%s: issue %zu severity '%s'", heads[h], i, sev ? sev : "(none)");
+			json_t *loc = json_object_get(it, "location");
+			const char *path = jstr(loc, "path");
+			if (!nonempty(path) || path[0] == '/')
+				fail_msg("%s: issue %zu location.path '%s' is not relative", heads[h], i,
+					 path ? path : "(none)");
+			if (!jstr(f, "file") || strcmp(path, jstr(f, "file")))
+				fail_msg("%s: issue %zu path %s, json file %s", heads[h], i, path, jstr(f, "file"));
+			json_t *begin = json_object_get(json_object_get(loc, "lines"), "begin");
+			if (!json_is_integer(begin) || json_integer_value(begin) < 1)
+				fail_msg("%s: issue %zu has no location.lines.begin >= 1", heads[h], i);
+			if (json_integer_value(begin) != json_integer_value(json_object_get(f, "line")))
+				fail_msg("%s: issue %zu begins at %lld, json line %lld", heads[h], i,
+					 (long long)json_integer_value(begin),
+					 (long long)json_integer_value(json_object_get(f, "line")));
+		}
+	}
+
+	/* forgot: the one issue, where the README puts it. */
+	int rc;
+	json_t *issues = codeclimate_run(g.repo, "base", "forgot", &rc);
+	json_t *it = json_array_get(issues, 0);
+	assert_string_equal(jstr(it, "check_name"), "compat-missing");
+	assert_string_equal(jstr(json_object_get(it, "location"), "path"), VIRTIO_BLK_C);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(it, "location"), "lines"),
+							    "begin")),
+			 fixture_line("02-forgot", VIRTIO_BLK_C, NUM_QUEUES_PROP));
+
+	/* A clean change: an empty array, exit 0. */
+	json_t *clean = codeclimate_run(g.repo, "base", "good", &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(json_array_size(clean), 0);
+}
+
+/* ---- the repository is read only --------------------------------------- */
+
+static struct {
+	size_t root_len;
+	char **lines;
+	size_t n, cap;
+} snap;
+
+static uint64_t fnv1a(const char *data, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)data[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int snap_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	const char *rel = path + snap.root_len;
+	char kind = flag == FTW_D || flag == FTW_DP ? 'd' : flag == FTW_SL ? 'l' : S_ISREG(st->st_mode) ? 'f' : '?';
+	uint64_t h = 0;
+	long long size = kind == 'd' ? 0 : (long long)st->st_size;
+	if (kind == 'f') {
+		FILE *f = fopen(path, "rb");
+		if (f) {
+			char *buf = malloc((size_t)st->st_size + 1);
+			if (!buf)
+				abort();
+			size_t got = fread(buf, 1, (size_t)st->st_size, f);
+			fclose(f);
+			h = fnv1a(buf, got);
+			free(buf);
+		}
+	} else if (kind == 'l') {
+		char target[4096];
+		ssize_t n = readlink(path, target, sizeof(target));
+		h = n > 0 ? fnv1a(target, (size_t)n) : 0;
+	}
+	if (snap.n == snap.cap) {
+		snap.cap = snap.cap ? 2 * snap.cap : 256;
+		snap.lines = realloc(snap.lines, snap.cap * sizeof(*snap.lines));
+		if (!snap.lines)
+			abort();
+	}
+	if (asprintf(&snap.lines[snap.n++], "%c %s %lld %016llx", kind, *rel ? rel : "/", size,
+		     (unsigned long long)h) < 0)
+		abort();
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every path under dir with its type, size and content hash, sorted, one per line. */
+static char *snapshot(const char *dir)
+{
+	memset(&snap, 0, sizeof(snap));
+	snap.root_len = strlen(dir);
+	if (nftw(dir, snap_entry, 32, FTW_PHYS) != 0)
+		fail_msg("cannot walk %s", dir);
+	qsort(snap.lines, snap.n, sizeof(*snap.lines), cmp_str);
+	size_t len = 1;
+	for (size_t i = 0; i < snap.n; i++)
+		len += strlen(snap.lines[i]) + 1;
+	char *s = malloc(len), *p = s;
+	if (!s)
+		abort();
+	for (size_t i = 0; i < snap.n; i++) {
+		size_t l = strlen(snap.lines[i]);
+		memcpy(p, snap.lines[i], l);
+		p[l] = '\n';
+		p += l + 1;
+		free(snap.lines[i]);
+	}
+	*p = '\0';
+	free(snap.lines);
+	memset(&snap, 0, sizeof(snap));
+	return keep(s);
+}
+
+static void expect_same_snapshot(const char *before, const char *after, const char *what)
+{
+	if (!strcmp(before, after))
+		return;
+	const char *a = before, *b = after;
+	while (*a && *b) {
+		size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+		if (la != lb || memcmp(a, b, la))
+			fail_msg("%s changed the repository: before '%.*s', after '%.*s'", what, (int)la, a, (int)lb, b);
+		a += la + 1;
+		b += lb + 1;
+	}
+	fail_msg("%s changed the repository: entries %s", what, *a ? "removed" : "added");
+}
+
+/* ---- editing and staging ------------------------------------------------ */
+
+/* num-queues 1 -> 4 in the work tree of repo. */
+static void edit_num_queues(const char *repo)
+{
+	const char *path = ksprintf("%s/%s", repo, VIRTIO_BLK_C);
+	char *text = read_file(path);
+	if (!text)
+		fail_msg("cannot read %s", path);
+	keep(text);
+	if (write_file(path, replace_once(text, BASE_DEFAULT, EDITED_DEFAULT)) != 0)
+		fail_msg("cannot write %s", path);
+}
+
+/* git add path, with libgit2, into repo's own index. */
+static void stage_path(const char *repo_dir, const char *path)
+{
+	git_repository *repo = NULL;
+	git_index *index = NULL;
+	int rc = git_repository_open(&repo, repo_dir);
+	if (rc == 0)
+		rc = git_repository_index(&index, repo);
+	if (rc == 0)
+		rc = git_index_add_bypath(index, path);
+	if (rc == 0)
+		rc = git_index_write(index);
+	char *msg = rc < 0 ? ksprintf("staging %s: %s", path, git_error_last() ? git_error_last()->message : "?") : NULL;
+	git_index_free(index);
+	git_repository_free(repo);
+	if (msg)
+		fail_msg("libgit2: %s", msg);
+}
+
+/* The index becomes the tree of branch (git read-tree BRANCH). */
+static void index_from_branch(const char *repo_dir, const char *branch)
+{
+	git_repository *repo = NULL;
+	git_index *index = NULL;
+	git_object *tree = NULL;
+	int rc = git_repository_open(&repo, repo_dir);
+	if (rc == 0)
+		rc = git_revparse_single(&tree, repo, ksprintf("refs/heads/%s^{tree}", branch));
+	if (rc == 0)
+		rc = git_repository_index(&index, repo);
+	if (rc == 0)
+		rc = git_index_read_tree(index, (git_tree *)tree);
+	if (rc == 0)
+		rc = git_index_write(index);
+	char *msg = rc < 0 ? ksprintf("index from %s: %s", branch, git_error_last() ? git_error_last()->message : "?")
+			   : NULL;
+	git_object_free(tree);
+	git_index_free(index);
+	git_repository_free(repo);
+	if (msg)
+		fail_msg("libgit2: %s", msg);
+}
+
+/* ---- --cached and --worktree -------------------------------------------- */
+
+/*
+ * check --worktree or --cached as JSON, with the exit status wanted, .git
+ * hashed before and after.  Returns the findings.
+ */
+static json_t *check_local(const char *repo, const char *mode, int want_rc, const char *when)
+{
+	const char *gitdir = ksprintf("%s/.git", repo);
+	char *before = snapshot(gitdir);
+	int rc;
+	char *out = check(repo, "json", &rc, mode, NULL, NULL);
+	expect_same_snapshot(before, snapshot(gitdir), ksprintf("check %s (%s)", mode, when));
+	json_t *root = parse_json(out, ksprintf("check %s (%s)", mode, when));
+	json_t *fs = json_object_get(root, "findings");
+	if (!json_is_array(fs))
+		fail_msg("check %s (%s): no findings array", mode, when);
+	if (rc != want_rc)
+		fail_msg("check %s (%s): exit %d, want %d\n%s", mode, when, rc, want_rc, out);
+	return fs;
+}
+
+static void expect_num_queues_missing(json_t *fs, const char *what)
+{
+	int line = fixture_line(NULL, VIRTIO_BLK_C, NUM_QUEUES_PROP);
+	size_t i;
+	json_t *f;
+	json_array_foreach(fs, i, f) {
+		const char *rule = jstr(f, "rule"), *type = jstr(f, "type"), *prop = jstr(f, "property");
+		if (!rule || strcmp(rule, "compat-missing") || !type || strcmp(type, "virtio-blk-device") || !prop ||
+		    strcmp(prop, "num-queues"))
+			continue;
+		const char *oldv = jstr(f, "old_value"), *newv = jstr(f, "new_value"), *file = jstr(f, "file");
+		if (!oldv || strcmp(oldv, "1") || !newv || strcmp(newv, "4"))
+			fail_msg("%s: num-queues %s -> %s, want 1 -> 4", what, oldv ? oldv : "null", newv ? newv : "null");
+		if (!file || strcmp(file, VIRTIO_BLK_C) || json_integer_value(json_object_get(f, "line")) != line)
+			fail_msg("%s: at %s:%lld, want %s:%d", what, file ? file : "null",
+				 (long long)json_integer_value(json_object_get(f, "line")), VIRTIO_BLK_C, line);
+		if (json_array_size(fs) != 1)
+			fail_msg("%s: %zu findings, want only compat-missing", what, json_array_size(fs));
+		return;
+	}
+	fail_msg("%s: no compat-missing finding for virtio-blk-device.num-queues (%zu findings)", what,
+		 json_array_size(fs));
+}
+
+static void test_cached_and_worktree(void **state)
+{
+	(void)state;
+	const char *repo = own_repo("local");
+
+	/* Nothing changed yet: both clean. */
+	assert_int_equal(json_array_size(check_local(repo, "--worktree", 0, "unchanged")), 0);
+	assert_int_equal(json_array_size(check_local(repo, "--cached", 0, "unchanged")), 0);
+
+	/* Edited on disk, not staged: the work tree has the change, the index not. */
+	edit_num_queues(repo);
+	expect_num_queues_missing(check_local(repo, "--worktree", 1, "edited"), "--worktree, edited");
+	json_t *fs = check_local(repo, "--cached", 0, "edited, not staged");
+	if (json_array_size(fs) != 0)
+		fail_msg("check --cached before staging reports %zu findings", json_array_size(fs));
+
+	/* Staged by the test (libgit2 writes .git/index before the hashing). */
+	stage_path(repo, VIRTIO_BLK_C);
+	expect_num_queues_missing(check_local(repo, "--cached", 1, "staged"), "--cached, staged");
+	expect_num_queues_missing(check_local(repo, "--worktree", 1, "staged"), "--worktree, staged");
+
+	/* An explicit base works the same. */
+	int rc;
+	const char *gitdir = ksprintf("%s/.git", repo);
+	char *before = snapshot(gitdir);
+	char *out = check(repo, "json", &rc, "--cached", "base", NULL);
+	expect_same_snapshot(before, snapshot(gitdir), "check --cached base");
+	assert_int_equal(rc, 1);
+	expect_num_queues_missing(json_object_get(parse_json(out, "--cached base"), "findings"), "--cached base");
+
+	mc_test_rmtree(repo);
+}
+
+/* ---- scripts/pre-commit ------------------------------------------------- */
+
+static char *slurp_fd(int fd)
+{
+	off_t len = lseek(fd, 0, SEEK_END);
+	char *buf = malloc((size_t)(len > 0 ? len : 0) + 1);
+	if (!buf)
+		abort();
+	ssize_t got = len > 0 ? pread(fd, buf, (size_t)len, 0) : 0;
+	buf[got > 0 ? got : 0] = '\0';
+	close(fd);
+	return keep(buf);
+}
+
+static int capture_fd(void)
+{
+	char path[] = "/tmp/mc-hook-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		fail_msg("mkstemp: %s", strerror(errno));
+	unlink(path);
+	return fd;
+}
+
+/*
+ * Runs scripts/pre-commit with /bin/sh in dir, as git runs a hook: MIGCOMPAT
+ * is the binary (NULL: the one under test), the cache goes to the test's
+ * directory.  Returns the exit status (-1: no normal exit).
+ */
+static int run_hook(const char *dir, const char *migcompat, char **out, char **err)
+{
+	int ofd = capture_fd(), efd = capture_fd();
+	const char *cache_home = ksprintf("%s/xdg-cache", g.tmp);
+	const char *tool = migcompat ? migcompat : tool_path();
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+		if (nul >= 0)
+			dup2(nul, 0);
+		dup2(ofd, 1);
+		dup2(efd, 2);
+		if (chdir(dir) < 0)
+			_exit(126);
+		setenv("MIGCOMPAT", tool, 1);
+		setenv("XDG_CACHE_HOME", cache_home, 1);
+		unsetenv("GIT_DIR");
+		unsetenv("GIT_INDEX_FILE");
+		unsetenv("GIT_WORK_TREE");
+		execl("/bin/sh", "sh", HOOK_SCRIPT, (char *)NULL);
+		_exit(127);
+	}
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	*out = slurp_fd(ofd);
+	*err = slurp_fd(efd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Does text have a line holding needle? (a line = between newlines) */
+static int has_line_with(const char *text, const char *a, const char *b)
+{
+	for (const char *l = text; *l;) {
+		size_t len = strcspn(l, "\n");
+		if (memmem(l, len, a, strlen(a)) && (!b || memmem(l, len, b, strlen(b))))
+			return 1;
+		l += len;
+		if (*l)
+			l++;
+	}
+	return 0;
+}
+
+static void test_pre_commit_hook(void **state)
+{
+	(void)state;
+	const char *repo = own_repo("hook");
+	const char *gitdir = ksprintf("%s/.git", repo);
+	char *out, *err;
+
+	/* Nothing staged: the commit goes through. */
+	int rc = run_hook(repo, NULL, &out, &err);
+	if (rc != 0)
+		fail_msg("pre-commit with nothing staged: exit %d\n%s%s", rc, out, err);
+
+	/* Changed on disk only: the hook looks at the index, the commit goes through. */
+	edit_num_queues(repo);
+	rc = run_hook(repo, NULL, &out, &err);
+	if (rc != 0)
+		fail_msg("pre-commit with an unstaged change: exit %d\n%s%s", rc, out, err);
+
+	/* Staged: blocked, with the entry to add. */
+	stage_path(repo, VIRTIO_BLK_C);
+	char *before = snapshot(gitdir);
+	rc = run_hook(repo, NULL, &out, &err);
+	expect_same_snapshot(before, snapshot(gitdir), "the pre-commit hook");
+	if (rc != 1)
+		fail_msg("pre-commit with the staged num-queues change: exit %d, want 1\n%s%s", rc, out, err);
+	if (!has_line_with(out, NUM_QUEUES_ENTRY, "hw_compat_10_1"))
+		fail_msg("pre-commit: no line suggests %s in hw_compat_10_1:\n%s", NUM_QUEUES_ENTRY, out);
+	if (!has_line_with(out, "[compat-missing]", NULL))
+		fail_msg("pre-commit: the compat-missing error is not shown:\n%s", out);
+
+	/* Only a warning staged (the tree of new-prop-on): shown, not blocking. */
+	index_from_branch(repo, "new-prop-on");
+	rc = run_hook(repo, NULL, &out, &err);
+	if (rc != 0)
+		fail_msg("pre-commit with only a warning staged: exit %d, want 0\n%s%s", rc, out, err);
+	if (!has_line_with(out, "warning:", "[new-property-enabled]"))
+		fail_msg("pre-commit: the new-property-enabled warning is not shown:\n%s", out);
+
+	/* No binary: an explanation and a blocked commit, not a silent pass. */
+	rc = run_hook(repo, ksprintf("%s/no-such-migcompat", g.tmp), &out, &err);
+	if (rc == 0)
+		fail_msg("pre-commit without a migcompat binary lets the commit through\n%s%s", out, err);
+	if (!strstr(err, "not found"))
+		fail_msg("pre-commit without a binary says:\n%s%s", out, err);
+
+	mc_test_rmtree(repo);
+}
+
+/* ---- the pre-commit framework ------------------------------------------- */
+
+static void test_pre_commit_hooks_yaml(void **state)
+{
+	(void)state;
+	char *yaml = read_file(HOOKS_YAML);
+	if (!yaml)
+		fail_msg("%s is missing", HOOKS_YAML);
+	keep(yaml);
+	int id = 0, entry = 0;
+	for (const char *l = yaml; *l;) {
+		size_t len = strcspn(l, "\n");
+		char *line = ksprintf("%.*s", (int)len, l);
+		char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '-') {
+			p++;
+			while (*p == ' ')
+				p++;
+		}
+		char *end = p + strlen(p);
+		while (end > p && (end[-1] == ' ' || end[-1] == '\r' || end[-1] == '\t'))
+			*--end = '\0';
+		if (!strcmp(p, "id: migcompat") || !strcmp(p, "id: \"migcompat\"") || !strcmp(p, "id: 'migcompat'"))
+			id = 1;
+		if (!strcmp(p, "entry: scripts/pre-commit") || !strcmp(p, "entry: \"scripts/pre-commit\"") ||
+		    !strcmp(p, "entry: 'scripts/pre-commit'"))
+			entry = 1;
+		l += len;
+		if (*l)
+			l++;
+	}
+	if (!id)
+		fail_msg(".pre-commit-hooks.yaml has no 'id: migcompat':\n%s", yaml);
+	if (!entry)
+		fail_msg(".pre-commit-hooks.yaml has no 'entry: scripts/pre-commit':\n%s", yaml);
+	/* The entry exists and can be run (language: script runs it directly). */
+	struct stat st;
+	if (stat(HOOK_SCRIPT, &st) < 0 || !S_ISREG(st.st_mode))
+		fail_msg("%s does not exist", HOOK_SCRIPT);
+	if (!(st.st_mode & S_IXUSR))
+		fail_msg("%s is not executable", HOOK_SCRIPT);
+	char *script = read_file(HOOK_SCRIPT);
+	assert_non_null(script);
+	keep(script);
+	if (strncmp(script, "#!", 2))
+		fail_msg("%s has no #! line", HOOK_SCRIPT);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_teardown(f, arena_release)
+	const struct CMUnitTest tests[] = {
+		T(test_sarif_driver),
+		T(test_sarif_result),
+		T(test_sarif_results_shape),
+		T(test_sarif_fingerprint),
+		T(test_codeclimate),
+		T(test_cached_and_worktree),
+		T(test_pre_commit_hook),
+		T(test_pre_commit_hooks_yaml),
+	};
+#undef T
+	return cmocka_run_group_tests_name("integrations", tests, group_setup, group_teardown) ? 1 : 0;
+}
