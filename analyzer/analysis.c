@@ -87,8 +87,8 @@ static char *facts_key(const mc_tree *tree, const char *path, const mc_tu_input 
 {
 	mc_buf b = {0};
 	const mc_file *f = mc_snapshot_find(tree->snap, path);
-	mc_buf_printf(&b, "migcompat %s\n%s\n%s\n%s\n", MC_VERSION, path, f ? f->blob.hex : "-",
-		      in->arch ? in->arch : "-");
+	mc_buf_printf(&b, "migcompat %s facts %d conv %s\n%s\n%s\n%s\n", MC_VERSION, MC_FACTS_VERSION,
+		      tree->conv->digest, path, f ? f->blob.hex : "-", in->arch ? in->arch : "-");
 	for (size_t i = 0; i < in->args.n; i++)
 		mc_buf_printf(&b, "%s\n", in->args.v[i]);
 	for (size_t i = 0; i < in->deps.n; i++)

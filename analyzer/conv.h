@@ -53,6 +53,7 @@ typedef struct mc_conv {
 	mc_strvec dynamic_type_suffixes;
 	char *version_file;
 	size_t max_file_size;
+	char digest[41];         /* hash of the conventions text: part of every facts key */
 } mc_conv;
 
 /* Parses conventions text; errors name source:line. */

@@ -13,6 +13,13 @@
 #include <stddef.h>
 #include "value.h"
 
+/*
+ * Version of what the extraction produces.  Bump it with every change to
+ * parse.c, tree.c or the QAPI stub that can change the facts of a file: cached
+ * facts of another version are never reused.
+ */
+#define MC_FACTS_VERSION 3
+
 typedef struct {
 	char *name;          /* QOM property name */
 	char *info;          /* PropertyInfo variable, e.g. "qdev_prop_uint32"; NULL if unknown */

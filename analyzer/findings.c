@@ -129,6 +129,12 @@ static void collapse_families(mc_findings *fs)
 	free(drop);
 }
 
+/* Findings about one compat entry: two entries in two arrays are two findings. */
+int mc_finding_is_entry_located(const mc_finding *f)
+{
+	return strcmp(f->rule, "compat-dangling") == 0 || strcmp(f->rule, "compat-redundant") == 0;
+}
+
 void mc_findings_finish(mc_findings *fs)
 {
 	collapse_families(fs);
@@ -138,7 +144,9 @@ void mc_findings_finish(mc_findings *fs)
 		for (size_t j = 0; j < out && !dup; j++)
 			dup = strcmp0(fs->v[j].rule, fs->v[i].rule) == 0 && strcmp0(fs->v[j].type, fs->v[i].type) == 0 &&
 			      strcmp0(fs->v[j].property, fs->v[i].property) == 0 &&
-			      strcmp0(fs->v[j].commit, fs->v[i].commit) == 0;
+			      strcmp0(fs->v[j].commit, fs->v[i].commit) == 0 &&
+			      (!mc_finding_is_entry_located(&fs->v[i]) ||
+			       (strcmp0(fs->v[j].file, fs->v[i].file) == 0 && fs->v[j].line == fs->v[i].line));
 		if (dup)
 			finding_free(&fs->v[i]);
 		else

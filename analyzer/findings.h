@@ -48,6 +48,8 @@ void mc_findings_free(mc_findings *fs);
 /* Frees the findings' contents but not the array (for findings moved elsewhere). */
 void mc_findings_free_items(mc_findings *fs);
 const char *mc_severity_name(mc_severity s);
+/* Is the finding about one compat entry (dangling, redundant) rather than a property? */
+int mc_finding_is_entry_located(const mc_finding *f);
 /* Count of findings of severity warning or error. */
 size_t mc_findings_loud(const mc_findings *fs);
 

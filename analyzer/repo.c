@@ -650,13 +650,27 @@ out:
 	return err;
 }
 
-/* Reads the index as it is on disk now; never writes it back. */
+/*
+ * Reads the index as it is on disk now; never writes it back.  Like git, the
+ * index named by GIT_INDEX_FILE wins: "git commit -a" and "git commit PATH"
+ * run the pre-commit hook with a temporary index there.
+ */
 static int open_index(git_index **out, mc_repo *repo, const char *what)
 {
 	*out = NULL;
 	if (git_repository_is_bare(repo->git)) {
 		mc_error_set("%s is a bare repository: it has no %s", repo->name, what);
 		return MC_EINPUT;
+	}
+	const char *env = getenv("GIT_INDEX_FILE");
+	if (env && *env) {
+		if (git_index_open(out, env) < 0 || git_index_read(*out, 0) < 0) {
+			git_index_free(*out);
+			*out = NULL;
+			mc_error_set("cannot read the index %s (GIT_INDEX_FILE): %s", env, git_msg());
+			return MC_EIO;
+		}
+		return 0;
 	}
 	if (git_repository_index(out, repo->git) < 0 || git_index_read(*out, 0) < 0) {
 		git_index_free(*out);

@@ -174,8 +174,9 @@ static int write_text(FILE *out, const mc_findings *fs, const mc_report_ctx *ctx
  */
 static char *fingerprint(const mc_finding *f)
 {
-	char *id = mc_sprintf("%s|%s|%s|%s", f->rule, f->type ? f->type : "", f->property ? f->property : "",
-			      f->commit ? f->commit : "");
+	/* Entry findings also name their file: the same bad entry in machine.c and pc.c is two. */
+	char *id = mc_sprintf("%s|%s|%s|%s|%s", f->rule, f->type ? f->type : "", f->property ? f->property : "",
+			      f->commit ? f->commit : "", mc_finding_is_entry_located(f) ? f->file : "");
 	git_oid oid;
 	char hex[41];
 	git_odb_hash(&oid, id, strlen(id), GIT_OBJECT_BLOB);
@@ -204,7 +205,8 @@ static char *full_text(const mc_finding *f)
 	for (size_t i = 0; i < f->notes.n; i++)
 		mc_buf_printf(&b, "\n%s", f->notes.v[i]);
 	if (f->suggestion)
-		mc_buf_printf(&b, "\nfix: add %s to %s%s%s", f->suggestion,
+		mc_buf_printf(&b, "\nfix: add %.*s to %s%s%s",
+			      (int)(strlen(f->suggestion) - mc_str_endswith(f->suggestion, ",")), f->suggestion,
 			      f->suggestion_array ? f->suggestion_array : "the newest compat array",
 			      f->suggestion_file && *f->suggestion_file ? " in " : "",
 			      f->suggestion_file ? f->suggestion_file : "");

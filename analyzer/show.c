@@ -3,6 +3,7 @@
  */
 #include "show.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -11,6 +12,15 @@
 
 int mc_show_parse_machine(const char *text, int *major, int *minor)
 {
+	/* Digits, one dot, digits: strtol alone would take signs and blanks. */
+	const char *dot = strchr(text, '.');
+	int ok = dot && dot != text && dot[1];
+	for (const char *p = text; ok && *p; p++)
+		ok = p == dot || isdigit((unsigned char)*p);
+	if (!ok) {
+		mc_error_set("--machine needs a version such as 5.1, not '%s'", text);
+		return MC_EINPUT;
+	}
 	char *end;
 	long a = strtol(text, &end, 10);
 	if (end != text && *end == '.') {

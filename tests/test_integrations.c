@@ -1040,7 +1040,7 @@ static char *slurp_fd(int fd)
 
 static int capture_fd(void)
 {
-	char path[] = "/tmp/mc-hook-XXXXXX";
+	char *path = ksprintf("%s/hook-out-XXXXXX", g.tmp);
 	int fd = mkstemp(path);
 	if (fd < 0)
 		fail_msg("mkstemp: %s", strerror(errno));
@@ -1051,9 +1051,10 @@ static int capture_fd(void)
 /*
  * Runs scripts/pre-commit with /bin/sh in dir, as git runs a hook: MIGCOMPAT
  * is the binary (NULL: the one under test), the cache goes to the test's
- * directory.  Returns the exit status (-1: no normal exit).
+ * directory, GIT_INDEX_FILE is index_file (NULL: unset).  Returns the exit
+ * status (-1: no normal exit).
  */
-static int run_hook(const char *dir, const char *migcompat, char **out, char **err)
+static int run_hook_env(const char *dir, const char *migcompat, const char *index_file, char **out, char **err)
 {
 	int ofd = capture_fd(), efd = capture_fd();
 	const char *cache_home = ksprintf("%s/xdg-cache", g.tmp);
@@ -1072,7 +1073,10 @@ static int run_hook(const char *dir, const char *migcompat, char **out, char **e
 		setenv("MIGCOMPAT", tool, 1);
 		setenv("XDG_CACHE_HOME", cache_home, 1);
 		unsetenv("GIT_DIR");
-		unsetenv("GIT_INDEX_FILE");
+		if (index_file)
+			setenv("GIT_INDEX_FILE", index_file, 1);
+		else
+			unsetenv("GIT_INDEX_FILE");
 		unsetenv("GIT_WORK_TREE");
 		execl("/bin/sh", "sh", HOOK_SCRIPT, (char *)NULL);
 		_exit(127);
@@ -1083,6 +1087,11 @@ static int run_hook(const char *dir, const char *migcompat, char **out, char **e
 	*out = slurp_fd(ofd);
 	*err = slurp_fd(efd);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int run_hook(const char *dir, const char *migcompat, char **out, char **err)
+{
+	return run_hook_env(dir, migcompat, NULL, out, err);
 }
 
 /* Does text have a line holding needle? (a line = between newlines) */
@@ -1147,6 +1156,50 @@ static void test_pre_commit_hook(void **state)
 	mc_test_rmtree(repo);
 }
 
+/*
+ * `git commit -a` (and `git commit PATH`) stage into a temporary index and run
+ * the hook with GIT_INDEX_FILE naming it; .git/index still holds the old
+ * state.  The hook must check the index the commit is made from.
+ */
+static void test_pre_commit_hook_commit_all(void **state)
+{
+	(void)state;
+	const char *repo = own_repo("hook-commit-all");
+	const char *index = ksprintf("%s/.git/index", repo);
+	const char *copy = ksprintf("%s/.git/index-copy", repo);
+	const char *next = ksprintf("%s/.git/index.lock", repo);
+
+	/* The temporary index: the broken change staged.  Then .git/index back to HEAD. */
+	edit_num_queues(repo);
+	stage_path(repo, VIRTIO_BLK_C);
+	{
+		FILE *in = fopen(index, "rb"), *out = fopen(copy, "wb");
+		assert_non_null(in);
+		assert_non_null(out);
+		char buf[8192];
+		size_t n;
+		while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+			assert_int_equal(fwrite(buf, 1, n, out), n);
+		fclose(in);
+		assert_int_equal(fclose(out), 0);
+	}
+	index_from_branch(repo, "base");
+	if (rename(copy, next) < 0)
+		fail_msg("rename %s: %s", copy, strerror(errno));
+
+	char *out, *err;
+	int rc = run_hook_env(repo, NULL, NULL, &out, &err);
+	if (rc != 0)
+		fail_msg("pre-commit, .git/index at HEAD: exit %d, want 0\n%s%s", rc, out, err);
+	rc = run_hook_env(repo, NULL, next, &out, &err);
+	if (rc != 1 || !has_line_with(out, NUM_QUEUES_ENTRY, "hw_compat_10_1"))
+		fail_msg("pre-commit with GIT_INDEX_FILE=%s (as `git commit -a` runs it) holding the num-queues change: "
+			 "exit %d, want 1 with the suggestion; migcompat read .git/index instead?\n%s%s",
+			 next, rc, out, err);
+	unlink(next);
+	mc_test_rmtree(repo);
+}
+
 /* ---- the pre-commit framework ------------------------------------------- */
 
 static void test_pre_commit_hooks_yaml(void **state)
@@ -1208,6 +1261,7 @@ int main(void)
 		T(test_codeclimate),
 		T(test_cached_and_worktree),
 		T(test_pre_commit_hook),
+		T(test_pre_commit_hook_commit_all),
 		T(test_pre_commit_hooks_yaml),
 	};
 #undef T
