@@ -24,6 +24,13 @@ struct mc_cache {
 
 static int mkdir_p(const char *dir)
 {
+	struct stat st;
+	if (stat(dir, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		errno = ENOTDIR;
+		return -1;
+	}
 	char *p = mc_strdup(dir);
 	for (char *s = p + 1; *s; s++) {
 		if (*s != '/')
@@ -56,7 +63,18 @@ static int exec_sql(sqlite3 *db, const char *sql)
 	return sqlite3_exec(db, sql, NULL, NULL, NULL);
 }
 
-/* Is this our database?  1 yes, 0 empty (new), -1 foreign or damaged. */
+static int quick_check_ok(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	int ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+		 strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+	sqlite3_finalize(st);
+	return ok;
+}
+
+/* Is this our database?  1 yes, 0 empty (new), -1 foreign or damaged (pages included). */
 static int check_format(sqlite3 *db)
 {
 	sqlite3_stmt *st;
@@ -71,7 +89,7 @@ static int check_format(sqlite3 *db)
 	int ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
 		 strcmp((const char *)sqlite3_column_text(st, 0), CACHE_FORMAT) == 0;
 	sqlite3_finalize(st);
-	return ok ? 1 : -1;
+	return ok && quick_check_ok(db) ? 1 : -1;
 }
 
 static int create_schema(sqlite3 *db)
@@ -97,6 +115,47 @@ static int open_db(sqlite3 **db, const char *path)
 	return 0;
 }
 
+/*
+ * Checks the file and creates the schema in one write transaction, so that two
+ * runs starting on a cold cache never see each other's half-made schema.
+ * Returns 1 ready, -1 foreign or damaged, -2 unusable (message set).
+ */
+static int prepare_db(sqlite3 *db, const char *path)
+{
+	if (exec_sql(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+		int code = sqlite3_errcode(db);
+		if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+			return -1;
+		mc_error_set("cannot use cache %s: %s", path, sqlite3_errmsg(db));
+		return -2;
+	}
+	int state = check_format(db);
+	if (state == 0 && create_schema(db) < 0) {
+		mc_error_set("cannot use cache %s: %s", path, sqlite3_errmsg(db));
+		exec_sql(db, "ROLLBACK");
+		return -2;
+	}
+	if (state < 0) {
+		exec_sql(db, "ROLLBACK");
+		return -1;
+	}
+	if (exec_sql(db, "COMMIT") != SQLITE_OK) {
+		mc_error_set("cannot use cache %s: %s", path, sqlite3_errmsg(db));
+		return -2;
+	}
+	return 1;
+}
+
+static void remove_db_files(const char *path)
+{
+	unlink(path);
+	char *wal = mc_sprintf("%s-wal", path), *shm = mc_sprintf("%s-shm", path);
+	unlink(wal);
+	unlink(shm);
+	free(wal);
+	free(shm);
+}
+
 int mc_cache_open(mc_cache **out, const char *dir)
 {
 	if (mkdir_p(dir) < 0) {
@@ -105,29 +164,22 @@ int mc_cache_open(mc_cache **out, const char *dir)
 	}
 	char *path = mc_sprintf("%s/facts.sqlite", dir);
 	sqlite3 *db = NULL;
-	int state = -1;
-	if (open_db(&db, path) == 0)
-		state = check_format(db);
-	if (state < 0) {
+	int state = -2;
+	if (open_db(&db, path) < 0)
+		mc_error_set("cannot open cache %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+	else
+		state = prepare_db(db, path);
+	if (state == -1) {
 		/* Never trust a file we did not write: start over. */
 		fprintf(stderr, "migcompat: cache %s is damaged or from another version; rebuilding it\n", path);
 		sqlite3_close(db);
 		db = NULL;
-		unlink(path);
-		char *wal = mc_sprintf("%s-wal", path), *shm = mc_sprintf("%s-shm", path);
-		unlink(wal);
-		unlink(shm);
-		free(wal);
-		free(shm);
-		if (open_db(&db, path) < 0)
-			state = -2;
-		else
-			state = 0;
+		remove_db_files(path);
+		state = open_db(&db, path) < 0 ? -2 : prepare_db(db, path);
+		if (state == -1)
+			mc_error_set("cannot rebuild cache %s", path);
 	}
-	if (state == 0 && create_schema(db) < 0)
-		state = -2;
-	if (state == -2) {
-		mc_error_set("cannot use cache %s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+	if (state != 1) {
 		sqlite3_close(db);
 		free(path);
 		return MC_EIO;

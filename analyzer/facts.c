@@ -15,6 +15,7 @@ static void prop_free(mc_prop *p)
 	free(p->enum_type);
 	mc_value_free(&p->defval);
 	free(p->defval_text);
+	free(p->condition);
 	free(p->suppress);
 }
 
@@ -144,6 +145,7 @@ char *mc_facts_to_json(const mc_facts *f)
 			json_object_set_new(jp, "val", value_to_json(&p->defval));
 			json_object_set_new(jp, "text", jstr(p->defval_text));
 			json_object_set_new(jp, "line", json_integer(p->line));
+			json_object_set_new(jp, "cond", jstr(p->condition));
 			json_object_set_new(jp, "supp", jstr(p->suppress));
 			json_array_append_new(props, jp);
 		}
@@ -255,6 +257,7 @@ int mc_facts_from_json(mc_facts **out, const char *text)
 			value_from_json(&p->defval, json_object_get(jp, "val"));
 			p->defval_text = sdup(jp, "text");
 			p->line = jint(jp, "line");
+			p->condition = sdup(jp, "cond");
 			p->suppress = sdup(jp, "supp");
 		}
 	}

@@ -18,7 +18,7 @@
  * parse.c, tree.c or the QAPI stub that can change the facts of a file: cached
  * facts of another version are never reused.
  */
-#define MC_FACTS_VERSION 3
+#define MC_FACTS_VERSION 4
 
 typedef struct {
 	char *name;          /* QOM property name */
@@ -29,6 +29,7 @@ typedef struct {
 	mc_value defval;     /* MC_VAL_NONE when !has_default */
 	char *defval_text;   /* the default's spelling (symbolic name or literal) for messages */
 	int line;            /* line of the element in the file (expansion location) */
+	char *condition;     /* the #if/#ifdef the element sits under in its file ("__linux__"), or NULL */
 	char *suppress;      /* rule ids named by a migcompat marker comment on the line, or NULL */
 } mc_prop;
 

@@ -129,7 +129,7 @@ static void collapse_families(mc_findings *fs)
 	free(drop);
 }
 
-/* Findings about one compat entry: two entries in two arrays are two findings. */
+/* Findings about one compat entry, identified by its value too. */
 int mc_finding_is_entry_located(const mc_finding *f)
 {
 	return strcmp(f->rule, "compat-dangling") == 0 || strcmp(f->rule, "compat-redundant") == 0;
@@ -140,17 +140,22 @@ void mc_findings_finish(mc_findings *fs)
 	collapse_families(fs);
 	size_t out = 0;
 	for (size_t i = 0; i < fs->n; i++) {
-		int dup = 0;
-		for (size_t j = 0; j < out && !dup; j++)
-			dup = strcmp0(fs->v[j].rule, fs->v[i].rule) == 0 && strcmp0(fs->v[j].type, fs->v[i].type) == 0 &&
-			      strcmp0(fs->v[j].property, fs->v[i].property) == 0 &&
-			      strcmp0(fs->v[j].commit, fs->v[i].commit) == 0 &&
-			      (!mc_finding_is_entry_located(&fs->v[i]) ||
-			       (strcmp0(fs->v[j].file, fs->v[i].file) == 0 && fs->v[j].line == fs->v[i].line));
-		if (dup)
-			finding_free(&fs->v[i]);
-		else
+		mc_finding *keep = NULL;
+		for (size_t j = 0; j < out && !keep; j++)
+			if (strcmp0(fs->v[j].rule, fs->v[i].rule) == 0 && strcmp0(fs->v[j].type, fs->v[i].type) == 0 &&
+			    strcmp0(fs->v[j].property, fs->v[i].property) == 0 &&
+			    strcmp0(fs->v[j].commit, fs->v[i].commit) == 0 &&
+			    (!mc_finding_is_entry_located(&fs->v[i]) ||
+			     strcmp0(fs->v[j].new_value, fs->v[i].new_value) == 0))
+				keep = &fs->v[j];
+		if (!keep) {
 			fs->v[out++] = fs->v[i];
+			continue;
+		}
+		/* The same entry copied into several lists (macro era, i440fx and q35): one finding. */
+		if (mc_finding_is_entry_located(keep) && keep->notes.n < 8)
+			mc_strvec_push_owned(&keep->notes, mc_sprintf("also at %s:%d", fs->v[i].file, fs->v[i].line));
+		finding_free(&fs->v[i]);
 	}
 	fs->n = out;
 	if (fs->n > 1)

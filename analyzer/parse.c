@@ -342,7 +342,70 @@ typedef struct {
 	mc_facts *facts;
 	const mc_conv *conv;
 	CXFile main_file;
+	const mc_tu_input *in;
+	char **cond_by_line;   /* the #if a line of the main file sits under, built on first use */
+	size_t nlines;
 } extract_ctx;
+
+/*
+ * Indexes the preprocessor conditions of the main file by line: a property
+ * written under "#ifdef __linux__" exists only in some builds, which matters
+ * for compat entries that name it.
+ */
+static void index_conditions(extract_ctx *x)
+{
+	const mc_tu_file *main = &x->in->files[0];
+	const char *p = main->contents, *end = p + main->length;
+	size_t cap = 1;
+	for (const char *q = p; q < end; q++)
+		cap += *q == '\n';
+	x->cond_by_line = mc_calloc(cap + 1, sizeof(char *));
+	char *stack[64];
+	int depth = 0;
+	size_t line = 0;
+	while (p < end && line < cap) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		line++;
+		const char *t = p;
+		while (t < eol && (*t == ' ' || *t == '\t'))
+			t++;
+		if (t < eol && *t == '#') {
+			t++;
+			while (t < eol && (*t == ' ' || *t == '\t'))
+				t++;
+			size_t len = (size_t)(eol - t);
+			if (len >= 2 && strncmp(t, "if", 2) == 0) {
+				if (depth < 64)
+					stack[depth] = mc_strndup(t, len);
+				depth++;
+			} else if ((len >= 4 && strncmp(t, "elif", 4) == 0) || (len >= 4 && strncmp(t, "else", 4) == 0)) {
+				if (depth > 0 && depth <= 64) {
+					char *alt = mc_sprintf("%s (%.*s)", stack[depth - 1], (int)len, t);
+					free(stack[depth - 1]);
+					stack[depth - 1] = alt;
+				}
+			} else if (len >= 5 && strncmp(t, "endif", 5) == 0 && depth > 0) {
+				depth--;
+				if (depth < 64)
+					free(stack[depth]);
+			}
+		}
+		x->cond_by_line[line] = depth > 0 && depth <= 64 ? mc_strdup(stack[depth - 1]) : NULL;
+		p = eol + 1;
+	}
+	for (int i = 0; i < depth && i < 64; i++)
+		free(stack[i]);
+	x->nlines = line;
+}
+
+static const char *condition_at(extract_ctx *x, int line)
+{
+	if (!x->cond_by_line)
+		index_conditions(x);
+	return line > 0 && (size_t)line <= x->nlines ? x->cond_by_line[line] : NULL;
+}
 
 /* Declared in the main file, directly or by a macro used there (OBJECT_DEFINE_TYPE). */
 static int in_main_file(const extract_ctx *x, CXCursor c)
@@ -466,6 +529,8 @@ static int extract_prop(extract_ctx *x, CXCursor elem, mc_prop *p, int *understo
 	if (!p->name)
 		return 0;
 	p->line = expansion_line(elem);
+	const char *cond = condition_at(x, p->line);
+	p->condition = cond ? mc_strdup(cond) : NULL;
 	apply_kind(x, p);
 	/* Before 2.10 a default existed when qtype was set; since, when set_default is. */
 	p->has_default = explicit_default == 1 || (explicit_default == -1 && has_defval);
@@ -912,8 +977,13 @@ int mc_parser_run(mc_parser *p, mc_tree *tree, const char *path, const mc_tu_inp
 	}
 	f->parsed = 1;
 	record_diagnostics(tu, f);
-	extract_ctx x = { tu, tree, f, tree->conv, clang_getFile(tu, in->main_path) };
+	extract_ctx x = { tu, tree, f, tree->conv, clang_getFile(tu, in->main_path), in, NULL, 0 };
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), top_visit, &x);
+	if (x.cond_by_line) {
+		for (size_t i = 0; i <= x.nlines; i++)
+			free(x.cond_by_line[i]);
+		free(x.cond_by_line);
+	}
 	clang_disposeTranslationUnit(tu);
 	return 0;
 }

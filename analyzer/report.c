@@ -174,9 +174,10 @@ static int write_text(FILE *out, const mc_findings *fs, const mc_report_ctx *ctx
  */
 static char *fingerprint(const mc_finding *f)
 {
-	/* Entry findings also name their file: the same bad entry in machine.c and pc.c is two. */
+	/* Entry findings also name the entry's value: two different bad entries are two. */
 	char *id = mc_sprintf("%s|%s|%s|%s|%s", f->rule, f->type ? f->type : "", f->property ? f->property : "",
-			      f->commit ? f->commit : "", mc_finding_is_entry_located(f) ? f->file : "");
+			      f->commit ? f->commit : "",
+			      mc_finding_is_entry_located(f) && f->new_value ? f->new_value : "");
 	git_oid oid;
 	char hex[41];
 	git_odb_hash(&oid, id, strlen(id), GIT_OBJECT_BLOB);

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { ENTRY_OK, ENTRY_UNKNOWN, ENTRY_DANGLING } entry_status;
+typedef enum { ENTRY_OK, ENTRY_UNKNOWN, ENTRY_DANGLING, ENTRY_CONDITIONAL } entry_status;
 
 /* Is the quoted name written in one of the tree's C files? */
 static int file_mentions(const mc_revision *rev, const char *path, const char *name)
@@ -102,7 +102,15 @@ static entry_status entry_check(const mc_revision *rev, const mc_compat_entry *e
 		mc_strvec_free(lacking);
 		return written_near(rev, t, e->property) ? ENTRY_UNKNOWN : ENTRY_DANGLING;
 	}
-	return lacking->n ? ENTRY_DANGLING : ENTRY_OK;
+	if (lacking->n)
+		return ENTRY_DANGLING;
+	/* A property under #ifdef exists in some builds only: elsewhere the entry aborts QEMU. */
+	const mc_type_prop *tp = mc_type_prop_find(t, e->property, NULL);
+	if (!e->optional && tp && tp->prop->condition) {
+		mc_strvec_push_owned(lacking, mc_sprintf("%s:%d: #%s", tp->file, tp->prop->line, tp->prop->condition));
+		return ENTRY_CONDITIONAL;
+	}
+	return ENTRY_OK;
 }
 
 /* The first subtype of t that declares prop itself. */
@@ -180,6 +188,15 @@ void mc_rule_dangling(mc_check *c, mc_findings *out)
 			}
 			if (st == ENTRY_DANGLING)
 				report(out, set, e, c->hm, &lacking);
+			else if (st == ENTRY_CONDITIONAL && (is_new || c->audit)) {
+				mc_finding *f = mc_findings_add(out, "compat-dangling", MC_SEV_WARNING, e->driver, e->property,
+								e->file, e->line,
+								"compat entry in %s sets '%s' on %s, but the property is built "
+								"only under a condition (%s): where it is not, QEMU aborts "
+								"applying the entry unless it is .optional = true",
+								set->name, e->property, e->driver, lacking.v[0]);
+				f->new_value = mc_strdup(e->value);
+			}
 			else if (st == ENTRY_UNKNOWN && is_new)
 				mc_findings_add(out, "compat-dangling", MC_SEV_NOTE, e->driver, e->property, e->file, e->line,
 						"compat entry { \"%s\", \"%s\", \"%s\" } in %s targets a type or property "

@@ -79,6 +79,7 @@ static step steps[] = {
 	{ "16-wrong-array-fixes", "wrong-array-fixes", "" },
 	{ "17-series-1", "series-1", "" },
 	{ "18-series-2", "series-2", "" },
+	{ "19-conditional", "conditional", "" },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
@@ -797,6 +798,20 @@ static void test_17_18_series(void **state)
 	json_t *root = check_step("series-1", &rc);
 	assert_int_equal(rc, 1);
 	need_finding(root, "compat-missing", "virtio-blk-device", "num-queues");
+}
+
+/* An entry naming a property built only under #ifdef: a warning, not silence. */
+static void test_19_conditional(void **state)
+{
+	(void)state;
+	int rc;
+	json_t *root = check_step("conditional", &rc);
+	assert_int_equal(rc, 1);
+	json_t *f = need_finding(root, "compat-dangling", "virtio-blk-device", "seg-max-adjust");
+	expect_field(f, "severity", "warning");
+	if (!strstr(jstr(f, "message"), "__linux__"))
+		fail_msg("the finding should name the condition: %s", jstr(f, "message"));
+	assert_int_equal(count_loud(root), 1);
 }
 
 /* --each-commit reports the broken patch, labelled, and nothing for the patch that repairs it. */
@@ -1559,6 +1574,7 @@ int main(void)
 		T(test_16_wrong_array_fixes),
 		T(test_17_18_series),
 		T(test_each_commit),
+		T(test_19_conditional),
 		T(test_head_default),
 		T(test_text_format),
 		T(test_text_matches_json),

@@ -217,6 +217,7 @@ static const step_spec example_steps[] = {
 	{ "wrong-array-fixes", BLK_C "," MACHINE_C "," BLK_H, NULL },
 	{ "series-1", BLK_C "," BLK_H, NULL },
 	{ "series-2", BLK_C "," MACHINE_C "," BLK_H, "series-1" },
+	{ "conditional", BLK_C "," MACHINE_C, NULL },
 };
 #define N_STEPS (sizeof(example_steps) / sizeof(example_steps[0]))
 
