@@ -42,8 +42,8 @@
 #include <unistd.h>
 
 #include "fixture_repo.h"
+#include "test_util.h"
 
-#define EXAMPLE_DIR MC_SOURCE_DIR "/fixtures/example"
 #define CACHE_FILE "facts.sqlite"
 
 static struct {
@@ -57,65 +57,18 @@ static struct {
 
 /* ---- memory and directories: released after every test, failed or not ---- */
 
-static struct {
-	void **ptrs;
-	size_t n, cap;
-	char **dirs;     /* test directories, removed (after chmod u+rwx) */
-	size_t nd, capd;
-} arena;
-
-static void *keep(void *p)
-{
-	if (arena.n == arena.cap) {
-		arena.cap = arena.cap ? 2 * arena.cap : 64;
-		arena.ptrs = realloc(arena.ptrs, arena.cap * sizeof(*arena.ptrs));
-		if (!arena.ptrs)
-			abort();
-	}
-	arena.ptrs[arena.n++] = p;
-	return p;
-}
-
-static char *ksprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *ksprintf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return keep(s);
-}
-
-static int arena_release(void **state)
-{
-	(void)state;
-	for (size_t i = 0; i < arena.nd; i++) {
-		chmod(arena.dirs[i], 0700);  /* a test may have made it read-only */
-		mc_test_rmtree(arena.dirs[i]);
-	}
-	for (size_t i = 0; i < arena.n; i++)
-		free(arena.ptrs[i]);
-	free(arena.ptrs);
-	free(arena.dirs);
-	memset(&arena, 0, sizeof(arena));
-	return 0;
-}
+/*
+ * The arena is tests/support/test_util.h's: mc_test_arena_release, the
+ * teardown, also removes the directories given to mc_test_keep_dir.
+ */
 
 /* A fresh, empty directory for one test, removed in its teardown. */
 static const char *test_dir(const char *tag)
 {
-	char *d = ksprintf("%s/%s-%d", g.tmp, tag, ++g.seq);
+	char *d = mc_test_ksprintf("%s/%s-%d", g.tmp, tag, ++g.seq);
 	if (mkdir(d, 0700) < 0)
 		fail_msg("mkdir %s: %s", d, strerror(errno));
-	if (arena.nd == arena.capd) {
-		arena.capd = arena.capd ? 2 * arena.capd : 8;
-		arena.dirs = realloc(arena.dirs, arena.capd * sizeof(*arena.dirs));
-		if (!arena.dirs)
-			abort();
-	}
-	arena.dirs[arena.nd++] = d;
+	mc_test_keep_dir(d);
 	return d;
 }
 
@@ -133,11 +86,11 @@ static const char *dir_listing(const char *dir)
 	DIR *d = opendir(dir);
 	if (!d)
 		return NULL;
-	char *s = ksprintf("%s", "");
+	char *s = mc_test_ksprintf("%s", "");
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			s = ksprintf("%s%s\n", s, de->d_name);
+			s = mc_test_ksprintf("%s%s\n", s, de->d_name);
 	closedir(d);
 	return s;
 }
@@ -162,26 +115,10 @@ static void write_file(const char *path, const void *data, size_t len)
 
 static char *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot read %s: %s", path, strerror(errno));
-	size_t cap = 4096, n = 0, got;
-	char *buf = malloc(cap);
+	char *buf = mc_test_read_file(path, len);
 	if (!buf)
-		abort();
-	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (cap - n < 2) {
-			cap *= 2;
-			if (!(buf = realloc(buf, cap)))
-				abort();
-		}
-	}
-	fclose(f);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return keep(buf);
+		fail_msg("cannot read %s: %s", path, strerror(errno));
+	return mc_test_keep(buf);
 }
 
 /* Reproducible "random" bytes (a fixed LCG): the test is the same on every run. */
@@ -196,19 +133,8 @@ static void pseudo_random(unsigned char *buf, size_t n, uint32_t seed)
 
 /* ---- running the tool ------------------------------------------------- */
 
-static const char *tool_path(void)
-{
-	const char *bin = getenv("MIGCOMPAT_BIN");
-	return bin && *bin ? bin : MC_BINARY_DIR "/migcompat";
-}
-
-typedef struct {
-	int rc;
-	char *out, *err;
-} result;
-
 /* check --format json base forgot, with --cache DIR (if dir) and --no-cache (if no_cache). */
-static result run_check(const char *dir, int no_cache)
+static mc_test_result run_check(const char *dir, int no_cache)
 {
 	const char *argv[16];
 	int n = 0;
@@ -227,24 +153,11 @@ static result run_check(const char *dir, int no_cache)
 	argv[n++] = "base";
 	argv[n++] = "forgot";
 	argv[n] = NULL;
-	result r;
-	r.rc = mc_test_run_tool(argv, &r.out, &r.err);
-	keep(r.out);
-	keep(r.err);
-	return r;
-}
-
-static size_t count_lines(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		if (*s == '\n')
-			n++;
-	return n;
+	return mc_test_run_result(argv);
 }
 
 /* The run printed the reference report with the reference exit status. */
-static void expect_reference(const result *r, const char *what)
+static void expect_reference(const mc_test_result *r, const char *what)
 {
 	if (r->rc != g.ref_rc)
 		fail_msg("%s: exit %d, the reference run exits %d\nstderr:\n%s", what, r->rc, g.ref_rc, r->err);
@@ -258,17 +171,17 @@ static void expect_reference(const result *r, const char *what)
 	}
 }
 
-static void expect_silent(const result *r, const char *what)
+static void expect_silent(const mc_test_result *r, const char *what)
 {
 	if (*r->err)
 		fail_msg("%s: stderr should be empty, is:\n%s", what, r->err);
 }
 
 /* Exactly one stderr line, a "migcompat: " notice holding want (and not unwanted). */
-static void expect_one_notice(const result *r, const char *want, const char *unwanted, const char *what)
+static void expect_one_notice(const mc_test_result *r, const char *want, const char *unwanted, const char *what)
 {
 	size_t len = strlen(r->err);
-	if (count_lines(r->err) != 1 || len == 0 || r->err[len - 1] != '\n')
+	if (mc_test_count_lines(r->err) != 1 || len == 0 || r->err[len - 1] != '\n')
 		fail_msg("%s: want exactly one stderr line (a notice with '%s'), got:\n%s", what, want, r->err);
 	if (strncmp(r->err, "migcompat: ", 11) != 0)
 		fail_msg("%s: the notice should start with 'migcompat: ': %s", what, r->err);
@@ -285,7 +198,7 @@ static sqlite3 *db_open(const char *path)
 	sqlite3 *db = NULL;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		const char *msg = db ? sqlite3_errmsg(db) : "out of memory";
-		char *copy = ksprintf("%s", msg);
+		char *copy = mc_test_ksprintf("%s", msg);
 		sqlite3_close(db);
 		fail_msg("sqlite3_open %s: %s", path, copy);
 	}
@@ -297,7 +210,7 @@ static void db_exec(sqlite3 *db, const char *sql)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		char *copy = ksprintf("%s", msg ? msg : "?");
+		char *copy = mc_test_ksprintf("%s", msg ? msg : "?");
 		sqlite3_free(msg);
 		sqlite3_close(db);
 		fail_msg("sqlite: %s: %s", sql, copy);
@@ -324,7 +237,7 @@ static const char *db_text(const char *path, const char *sql)
 	const char *res = NULL;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
 	    sqlite3_column_text(st, 0))
-		res = ksprintf("%s", (const char *)sqlite3_column_text(st, 0));
+		res = mc_test_ksprintf("%s", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return res;
@@ -392,10 +305,10 @@ static void test_cold_then_warm(void **state)
 {
 	(void)state;
 	/* A directory that does not exist yet, two levels deep: the tool creates it. */
-	const char *dir = ksprintf("%s/nested/cache", test_dir("warm"));
-	const char *file = ksprintf("%s/" CACHE_FILE, dir);
+	const char *dir = mc_test_ksprintf("%s/nested/cache", test_dir("warm"));
+	const char *file = mc_test_ksprintf("%s/" CACHE_FILE, dir);
 
-	result cold = run_check(dir, 0);
+	mc_test_result cold = run_check(dir, 0);
 	expect_silent(&cold, "cold run");
 	expect_reference(&cold, "cold run");
 	if (!path_exists(file))
@@ -405,7 +318,7 @@ static void test_cold_then_warm(void **state)
 	if (rows < 1)
 		fail_msg("after the cold run the cache holds no facts");
 
-	result warm = run_check(dir, 0);
+	mc_test_result warm = run_check(dir, 0);
 	expect_silent(&warm, "warm run");
 	if (warm.rc != cold.rc)
 		fail_msg("warm run exits %d, the cold run %d", warm.rc, cold.rc);
@@ -426,8 +339,8 @@ static void test_warm_run_reads_the_cache(void **state)
 {
 	(void)state;
 	const char *dir = test_dir("read");
-	const char *file = ksprintf("%s/" CACHE_FILE, dir);
-	result cold = run_check(dir, 0);
+	const char *file = mc_test_ksprintf("%s/" CACHE_FILE, dir);
+	mc_test_result cold = run_check(dir, 0);
 	expect_silent(&cold, "cold run");
 	expect_reference(&cold, "cold run");
 	long long rows = expect_valid_cache(file, "after the cold run");
@@ -438,7 +351,7 @@ static void test_warm_run_reads_the_cache(void **state)
 	sqlite3_close(db);
 	assert_int_equal(db_int(file, "SELECT count(*) FROM facts WHERE json = '{not json'"), rows);
 
-	result warm = run_check(dir, 0);
+	mc_test_result warm = run_check(dir, 0);
 	expect_silent(&warm, "run over spoiled rows");
 	expect_reference(&warm, "run over spoiled rows");
 	long long spoiled = db_int(file, "SELECT count(*) FROM facts WHERE json = '{not json'");
@@ -452,7 +365,7 @@ static void test_warm_run_reads_the_cache(void **state)
 	while (!bad && sqlite3_step(st) == SQLITE_ROW) {
 		json_t *j = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
 		if (!json_is_object(j))
-			bad = ksprintf("%s", (const char *)sqlite3_column_text(st, 0));
+			bad = mc_test_ksprintf("%s", (const char *)sqlite3_column_text(st, 0));
 		json_decref(j);
 	}
 	sqlite3_finalize(st);
@@ -467,8 +380,8 @@ static void test_no_cache_writes_nothing(void **state)
 {
 	(void)state;
 	const char *parent = test_dir("nocache");
-	const char *absent = ksprintf("%s/absent", parent);
-	result r = run_check(absent, 1);
+	const char *absent = mc_test_ksprintf("%s/absent", parent);
+	mc_test_result r = run_check(absent, 1);
 	expect_silent(&r, "--no-cache (absent directory)");
 	expect_reference(&r, "--no-cache (absent directory)");
 	if (path_exists(absent))
@@ -476,7 +389,7 @@ static void test_no_cache_writes_nothing(void **state)
 			 dir_listing(absent) ? dir_listing(absent) : "(not a directory)");
 
 	const char *empty = test_dir("nocache-empty");
-	result r2 = run_check(empty, 1);
+	mc_test_result r2 = run_check(empty, 1);
 	expect_silent(&r2, "--no-cache (empty directory)");
 	expect_reference(&r2, "--no-cache (empty directory)");
 	const char *listing = dir_listing(empty);
@@ -492,20 +405,20 @@ static void test_no_cache_writes_nothing(void **state)
  */
 static void expect_rebuilt(const char *dir, const char *what)
 {
-	const char *file = ksprintf("%s/" CACHE_FILE, dir);
-	result first = run_check(dir, 0);
-	expect_one_notice(&first, "rebuilding", NULL, ksprintf("%s, first run", what));
+	const char *file = mc_test_ksprintf("%s/" CACHE_FILE, dir);
+	mc_test_result first = run_check(dir, 0);
+	expect_one_notice(&first, "rebuilding", NULL, mc_test_ksprintf("%s, first run", what));
 	if (!strstr(first.err, CACHE_FILE))
 		fail_msg("%s: the notice should name the cache file: %s", what, first.err);
-	expect_reference(&first, ksprintf("%s, first run", what));
-	long long rows = expect_valid_cache(file, ksprintf("%s, after the rebuild", what));
+	expect_reference(&first, mc_test_ksprintf("%s, first run", what));
+	long long rows = expect_valid_cache(file, mc_test_ksprintf("%s, after the rebuild", what));
 	if (rows < 1)
 		fail_msg("%s: the rebuilt cache holds no facts", what);
 
-	result second = run_check(dir, 0);
-	expect_silent(&second, ksprintf("%s, the run after the rebuild", what));
-	expect_reference(&second, ksprintf("%s, the run after the rebuild", what));
-	assert_int_equal(expect_valid_cache(file, ksprintf("%s, after the second run", what)), rows);
+	mc_test_result second = run_check(dir, 0);
+	expect_silent(&second, mc_test_ksprintf("%s, the run after the rebuild", what));
+	expect_reference(&second, mc_test_ksprintf("%s, the run after the rebuild", what));
+	assert_int_equal(expect_valid_cache(file, mc_test_ksprintf("%s, after the second run", what)), rows);
 }
 
 static void test_corrupt_text_file(void **state)
@@ -513,7 +426,7 @@ static void test_corrupt_text_file(void **state)
 	(void)state;
 	const char *dir = test_dir("text");
 	const char *text = "this is not a database\nbut a text file someone left here\n";
-	write_file(ksprintf("%s/" CACHE_FILE, dir), text, strlen(text));
+	write_file(mc_test_ksprintf("%s/" CACHE_FILE, dir), text, strlen(text));
 	expect_rebuilt(dir, "a text file as cache");
 }
 
@@ -523,7 +436,7 @@ static void test_corrupt_random_bytes(void **state)
 	const char *dir = test_dir("random");
 	unsigned char buf[16384];
 	pseudo_random(buf, sizeof(buf), 0x5eed1234u);
-	write_file(ksprintf("%s/" CACHE_FILE, dir), buf, sizeof(buf));
+	write_file(mc_test_ksprintf("%s/" CACHE_FILE, dir), buf, sizeof(buf));
 	expect_rebuilt(dir, "random bytes as cache");
 }
 
@@ -535,7 +448,7 @@ static void test_corrupt_sqlite_header(void **state)
 	unsigned char buf[8192];
 	pseudo_random(buf, sizeof(buf), 0xc0ffeeu);
 	memcpy(buf, "SQLite format 3", 16);
-	write_file(ksprintf("%s/" CACHE_FILE, dir), buf, sizeof(buf));
+	write_file(mc_test_ksprintf("%s/" CACHE_FILE, dir), buf, sizeof(buf));
 	expect_rebuilt(dir, "an SQLite header with garbage after it");
 }
 
@@ -549,13 +462,13 @@ static void test_corrupt_facts_pages(void **state)
 {
 	(void)state;
 	const char *dir = test_dir("pages");
-	const char *file = ksprintf("%s/" CACHE_FILE, dir);
-	result cold = run_check(dir, 0);
+	const char *file = mc_test_ksprintf("%s/" CACHE_FILE, dir);
+	mc_test_result cold = run_check(dir, 0);
 	expect_silent(&cold, "cold run");
 	expect_reference(&cold, "cold run");
 	expect_valid_cache(file, "after the cold run");
 	/* The last connection has closed, so the WAL is checkpointed into the file. */
-	if (path_exists(ksprintf("%s-wal", file)))
+	if (path_exists(mc_test_ksprintf("%s-wal", file)))
 		skip();  /* not a layout this test knows how to damage */
 
 	long long page_size = db_int(file, "PRAGMA page_size");
@@ -601,7 +514,7 @@ static void test_foreign_databases(void **state)
 	};
 	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
 		const char *dir = test_dir("foreign");
-		const char *file = ksprintf("%s/" CACHE_FILE, dir);
+		const char *file = mc_test_ksprintf("%s/" CACHE_FILE, dir);
 		make_db(file, foreign[i].sql);
 		expect_rebuilt(dir, foreign[i].what);
 		/* Nothing of the foreign file survives. */
@@ -628,15 +541,15 @@ static void test_unwritable_cache_dir(void **state)
 	const char *dir;
 	int read_only = geteuid() != 0;
 	if (read_only) {
-		dir = ksprintf("%s/ro", parent);
+		dir = mc_test_ksprintf("%s/ro", parent);
 		if (mkdir(dir, 0700) < 0 || chmod(dir, 0500) < 0)
 			fail_msg("cannot make %s read-only: %s", dir, strerror(errno));
 	} else {
-		const char *plain = ksprintf("%s/a_regular_file", parent);
+		const char *plain = mc_test_ksprintf("%s/a_regular_file", parent);
 		write_file(plain, "x\n", 2);
-		dir = ksprintf("%s/sub", plain);
+		dir = mc_test_ksprintf("%s/sub", plain);
 	}
-	result r = run_check(dir, 0);
+	mc_test_result r = run_check(dir, 0);
 	if (read_only)
 		chmod(dir, 0700);
 	expect_one_notice(&r, "going on without the cache", "rebuilding", "unwritable cache directory");
@@ -650,7 +563,7 @@ static void test_unwritable_cache_dir(void **state)
 	/* And again: still one notice, still the report. */
 	if (read_only)
 		chmod(dir, 0500);
-	result again = run_check(dir, 0);
+	mc_test_result again = run_check(dir, 0);
 	if (read_only)
 		chmod(dir, 0700);
 	expect_one_notice(&again, "going on without the cache", "rebuilding", "unwritable cache directory, again");
@@ -666,10 +579,10 @@ static void test_unwritable_cache_dir(void **state)
 static void test_cache_dir_is_a_regular_file(void **state)
 {
 	(void)state;
-	const char *plain = ksprintf("%s/not_a_directory", test_dir("file"));
+	const char *plain = mc_test_ksprintf("%s/not_a_directory", test_dir("file"));
 	const char *content = "precious contents\n";
 	write_file(plain, content, strlen(content));
-	result r = run_check(plain, 0);
+	mc_test_result r = run_check(plain, 0);
 	expect_one_notice(&r, "going on without the cache", "rebuilding", "--cache naming a regular file");
 	expect_reference(&r, "--cache naming a regular file");
 	size_t len;
@@ -685,18 +598,18 @@ static void test_cache_dir_is_a_regular_file(void **state)
  * (they wait on a pipe that is closed once all are forked), then waits for
  * all.  Their output goes to files in work.
  */
-static void run_concurrently(const char *dir, const char *work, int n, result *res)
+static void run_concurrently(const char *dir, const char *work, int n, mc_test_result *res)
 {
 	int gate[2];
 	if (pipe(gate) < 0)
 		fail_msg("pipe: %s", strerror(errno));
-	const char *bin = tool_path();
+	const char *bin = mc_test_tool_path();
 	pid_t pids[8];
 	assert_true(n <= 8);
 	char *outs[8], *errs[8];
 	for (int i = 0; i < n; i++) {
-		outs[i] = ksprintf("%s/out-%d", work, i);
-		errs[i] = ksprintf("%s/err-%d", work, i);
+		outs[i] = mc_test_ksprintf("%s/out-%d", work, i);
+		errs[i] = mc_test_ksprintf("%s/err-%d", work, i);
 	}
 	fflush(NULL);
 	for (int i = 0; i < n; i++) {
@@ -771,12 +684,12 @@ static void test_concurrent_cold_runs(void **state)
 		rounds = 1000;
 	for (int round = 0; round < rounds; round++) {
 		const char *work = test_dir("concurrent");
-		const char *dir = ksprintf("%s/cache", work);
+		const char *dir = mc_test_ksprintf("%s/cache", work);
 		int nruns = strict ? 4 : 2;
-		result res[4];
+		mc_test_result res[4];
 		run_concurrently(dir, work, nruns, res);
 		for (int i = 0; i < nruns; i++) {
-			const char *what = ksprintf("concurrent run %d (round %d)", i + 1, round + 1);
+			const char *what = mc_test_ksprintf("concurrent run %d (round %d)", i + 1, round + 1);
 			if (res[i].rc < 0 || res[i].rc > 1)
 				fail_msg("%s: exit %d\nstderr:\n%s", what, res[i].rc, res[i].err);
 			expect_reference(&res[i], what);
@@ -792,12 +705,12 @@ static void test_concurrent_cold_runs(void **state)
 			if (strcmp(res[0].out, res[i].out) != 0)
 				fail_msg("concurrent runs 1 and %d printed different reports", i + 1);
 
-		result after = run_check(dir, 0);
+		mc_test_result after = run_check(dir, 0);
 		expect_silent(&after, "the run after the concurrent ones");
 		expect_reference(&after, "the run after the concurrent ones");
-		if (expect_valid_cache(ksprintf("%s/" CACHE_FILE, dir), "after the concurrent runs") < 1)
+		if (expect_valid_cache(mc_test_ksprintf("%s/" CACHE_FILE, dir), "after the concurrent runs") < 1)
 			fail_msg("the concurrent runs left no facts in the cache");
-		arena_release(NULL);
+		mc_test_arena_release(NULL);
 	}
 }
 
@@ -807,12 +720,7 @@ static int group_setup(void **state)
 {
 	(void)state;
 	memset(&g, 0, sizeof(g));
-	g.tmp = mc_test_tempdir("cache");
-	if (!g.tmp)
-		return -1;
-	if (asprintf(&g.repo, "%s/repo", g.tmp) < 0)
-		return -1;
-	if (mc_fixture_repo_build(EXAMPLE_DIR, g.repo) != 0)
+	if (mc_test_example_repo("cache", &g.tmp, &g.repo) != 0)
 		return -1;
 	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--no-cache", "--format", "json",
 			       "base", "forgot", NULL };
@@ -827,10 +735,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (g.tmp)
-		mc_test_rmtree(g.tmp);
-	free(g.tmp);
-	free(g.repo);
+	mc_test_example_repo_remove(&g.tmp, &g.repo);
 	free(g.ref_out);
 	free(g.ref_err);
 	memset(&g, 0, sizeof(g));
@@ -839,7 +744,7 @@ static int group_teardown(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_teardown(f, arena_release)
+#define T(f) cmocka_unit_test_teardown(f, mc_test_arena_release)
 	const struct CMUnitTest tests[] = {
 		T(test_reference_is_meaningful),
 		T(test_cold_then_warm),

@@ -32,7 +32,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <git2.h>
 #include <jansson.h>
 #include <regex.h>
@@ -44,8 +43,7 @@
 #include <unistd.h>
 
 #include "fixture_repo.h"
-
-#define EXAMPLE_DIR MC_SOURCE_DIR "/fixtures/example"
+#include "test_util.h"
 
 #define NEWEST_ARRAY "hw_compat_10_1"
 #define NEWEST_VERSION "10.1"
@@ -97,79 +95,11 @@ static struct {
 	json_int_t base_arrays, base_properties;
 } g;
 
-/* ---- memory: released after every test, failed or not ------------------ */
-
-static struct {
-	void **ptrs;
-	size_t n, cap;
-	json_t **json;
-	size_t nj, capj;
-} arena;
-
-static void *keep(void *p)
-{
-	if (arena.n == arena.cap) {
-		arena.cap = arena.cap ? 2 * arena.cap : 64;
-		arena.ptrs = realloc(arena.ptrs, arena.cap * sizeof(*arena.ptrs));
-		if (!arena.ptrs)
-			abort();
-	}
-	arena.ptrs[arena.n++] = p;
-	return p;
-}
-
-static json_t *keep_json(json_t *j)
-{
-	if (arena.nj == arena.capj) {
-		arena.capj = arena.capj ? 2 * arena.capj : 16;
-		arena.json = realloc(arena.json, arena.capj * sizeof(*arena.json));
-		if (!arena.json)
-			abort();
-	}
-	arena.json[arena.nj++] = j;
-	return j;
-}
-
-static int arena_release(void **state)
-{
-	(void)state;
-	for (size_t i = 0; i < arena.n; i++)
-		free(arena.ptrs[i]);
-	for (size_t i = 0; i < arena.nj; i++)
-		json_decref(arena.json[i]);
-	free(arena.ptrs);
-	free(arena.json);
-	memset(&arena, 0, sizeof(arena));
-	return 0;
-}
-
-static char *ksprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *ksprintf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return keep(s);
-}
-
-/* ---- running the tool ------------------------------------------------- */
-
-static int run(const char *const *argv, char **out, char **err)
-{
-	int rc = mc_test_run_tool(argv, out, err);
-	keep(*out);
-	keep(*err);
-	return rc;
-}
-
-static const char *tool_path(void)
-{
-	const char *bin = getenv("MIGCOMPAT_BIN");
-	return bin && *bin ? bin : MC_BINARY_DIR "/migcompat";
-}
+/*
+ * The arena (mc_test_keep, released by mc_test_arena_release after every
+ * test), running the tool, fixture lines, JSON parsing and the .git
+ * snapshots come from tests/support/test_util.h.
+ */
 
 static step *find_step(const char *branch)
 {
@@ -180,94 +110,7 @@ static step *find_step(const char *branch)
 	return NULL;
 }
 
-static json_t *parse_json(const char *text, const char *what)
-{
-	json_error_t jerr;
-	json_t *root = json_loads(text, 0, &jerr);
-	if (!root)
-		fail_msg("%s: stdout is not JSON (line %d: %s):\n%s", what, jerr.line, jerr.text, text);
-	keep_json(root);
-	if (!json_is_object(root))
-		fail_msg("%s: the JSON report is not an object", what);
-	return root;
-}
-
-static size_t count_lines(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		if (*s == '\n')
-			n++;
-	return n;
-}
-
-/* ---- fixture files ---------------------------------------------------- */
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	if (!buf)
-		abort();
-	size_t got;
-	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (cap - n < 2) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			if (!buf)
-				abort();
-		}
-	}
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
-
-/* The 1-based line of the first line holding needle in the step's version of path. */
-static int fixture_line(const char *step_dir, const char *path, const char *needle)
-{
-	char *text = NULL;
-	if (step_dir)
-		text = read_file(ksprintf("%s/steps/%s/files/%s", EXAMPLE_DIR, step_dir, path));
-	if (!text)
-		text = read_file(ksprintf("%s/tree/%s", EXAMPLE_DIR, path));
-	if (!text)
-		fail_msg("fixture file %s not found", path);
-	keep(text);
-	int line = 1;
-	for (const char *p = text; *p; line++) {
-		const char *eol = strchr(p, '\n');
-		size_t len = eol ? (size_t)(eol - p) : strlen(p);
-		if (memmem(p, len, needle, strlen(needle)))
-			return line;
-		if (!eol)
-			break;
-		p = eol + 1;
-	}
-	fail_msg("'%s' not found in the %s version of %s", needle, step_dir ? step_dir : "base", path);
-	return 0;
-}
-
 /* ---- JSON helpers ----------------------------------------------------- */
-
-static const char *jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static int is_hex40(const char *s)
-{
-	if (!s || strlen(s) != 40)
-		return 0;
-	for (int i = 0; i < 40; i++)
-		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
-			return 0;
-	return 1;
-}
 
 static int is_str_or_null(json_t *v)
 {
@@ -276,7 +119,7 @@ static int is_str_or_null(json_t *v)
 
 static int is_loud(json_t *f)
 {
-	const char *sev = jstr(f, "severity");
+	const char *sev = mc_test_jstr(f, "severity");
 	return sev && (!strcmp(sev, "error") || !strcmp(sev, "warning"));
 }
 
@@ -299,7 +142,7 @@ static size_t count_rule(json_t *root, const char *rule)
 	size_t i, n = 0;
 	json_t *f;
 	json_array_foreach(findings_of(root), i, f) {
-		const char *r = jstr(f, "rule");
+		const char *r = mc_test_jstr(f, "rule");
 		if (r && !strcmp(r, rule))
 			n++;
 	}
@@ -312,7 +155,7 @@ static json_t *find_finding(json_t *root, const char *rule, const char *type, co
 	size_t i;
 	json_t *f;
 	json_array_foreach(findings_of(root), i, f) {
-		const char *r = jstr(f, "rule"), *t = jstr(f, "type"), *p = jstr(f, "property");
+		const char *r = mc_test_jstr(f, "rule"), *t = mc_test_jstr(f, "type"), *p = mc_test_jstr(f, "property");
 		if (rule && (!r || strcmp(r, rule)))
 			continue;
 		if (type && (!t || strcmp(t, type)))
@@ -327,15 +170,18 @@ static json_t *find_finding(json_t *root, const char *rule, const char *type, co
 /* A compact listing of the findings, for failure messages. */
 static const char *summary(json_t *root)
 {
-	char *s = ksprintf("%s", "");
+	char *s = mc_test_ksprintf("%s", "");
 	size_t i;
 	json_t *f;
 	json_array_foreach(findings_of(root), i, f) {
-		s = ksprintf("%s  [%s %s] %s.%s at %s:%lld: %s\n", s, jstr(f, "rule") ? jstr(f, "rule") : "?",
-			     jstr(f, "severity") ? jstr(f, "severity") : "?", jstr(f, "type") ? jstr(f, "type") : "-",
-			     jstr(f, "property") ? jstr(f, "property") : "-", jstr(f, "file") ? jstr(f, "file") : "?",
-			     (long long)json_integer_value(json_object_get(f, "line")),
-			     jstr(f, "message") ? jstr(f, "message") : "");
+		s = mc_test_ksprintf("%s  [%s %s] %s.%s at %s:%lld: %s\n", s,
+				     mc_test_jstr(f, "rule") ? mc_test_jstr(f, "rule") : "?",
+				     mc_test_jstr(f, "severity") ? mc_test_jstr(f, "severity") : "?",
+				     mc_test_jstr(f, "type") ? mc_test_jstr(f, "type") : "-",
+				     mc_test_jstr(f, "property") ? mc_test_jstr(f, "property") : "-",
+				     mc_test_jstr(f, "file") ? mc_test_jstr(f, "file") : "?",
+				     (long long)json_integer_value(json_object_get(f, "line")),
+				     mc_test_jstr(f, "message") ? mc_test_jstr(f, "message") : "");
 	}
 	return *s ? s : "  (no findings)\n";
 }
@@ -352,12 +198,13 @@ static json_t *need_finding(json_t *root, const char *rule, const char *type, co
 /* message, notes and type of a finding, one text to search. */
 static const char *finding_text(json_t *f)
 {
-	char *s = ksprintf("%s\n%s", jstr(f, "type") ? jstr(f, "type") : "", jstr(f, "message") ? jstr(f, "message") : "");
+	char *s = mc_test_ksprintf("%s\n%s", mc_test_jstr(f, "type") ? mc_test_jstr(f, "type") : "",
+				   mc_test_jstr(f, "message") ? mc_test_jstr(f, "message") : "");
 	size_t i;
 	json_t *n;
 	json_array_foreach(json_object_get(f, "notes"), i, n)
 		if (json_is_string(n))
-			s = ksprintf("%s\n%s", s, json_string_value(n));
+			s = mc_test_ksprintf("%s\n%s", s, json_string_value(n));
 	return s;
 }
 
@@ -381,13 +228,13 @@ static void expect_field(json_t *f, const char *key, const char *want)
 	json_t *v = json_object_get(f, key);
 	if (!want) {
 		if (!json_is_null(v))
-			fail_msg("finding %s: %s should be null, is %s", jstr(f, "rule"), key,
+			fail_msg("finding %s: %s should be null, is %s", mc_test_jstr(f, "rule"), key,
 				 json_is_string(v) ? json_string_value(v) : "not a string");
 		return;
 	}
 	if (!json_is_string(v) || strcmp(json_string_value(v), want))
-		fail_msg("finding %s (%s): %s is '%s', want '%s'", jstr(f, "rule"), jstr(f, "message"), key,
-			 json_is_string(v) ? json_string_value(v) : "(not a string)", want);
+		fail_msg("finding %s (%s): %s is '%s', want '%s'", mc_test_jstr(f, "rule"), mc_test_jstr(f, "message"),
+			 key, json_is_string(v) ? json_string_value(v) : "(not a string)", want);
 }
 
 static void expect_location(json_t *f, const char *file, int line)
@@ -395,12 +242,13 @@ static void expect_location(json_t *f, const char *file, int line)
 	expect_field(f, "file", file);
 	json_int_t l = json_integer_value(json_object_get(f, "line"));
 	if (l != line)
-		fail_msg("finding %s (%s): line %lld, want %d", jstr(f, "rule"), jstr(f, "message"), (long long)l, line);
+		fail_msg("finding %s (%s): line %lld, want %d", mc_test_jstr(f, "rule"), mc_test_jstr(f, "message"),
+			 (long long)l, line);
 }
 
 static int at_location(json_t *f, const char *file, int line)
 {
-	const char *ff = jstr(f, "file");
+	const char *ff = mc_test_jstr(f, "file");
 	return ff && !strcmp(ff, file) && json_integer_value(json_object_get(f, "line")) == line;
 }
 
@@ -408,9 +256,9 @@ static void expect_suggestion(json_t *f, const char *entry, const char *array, c
 {
 	json_t *s = json_object_get(f, "suggestion");
 	if (!json_is_object(s))
-		fail_msg("finding %s (%s) has no suggestion, want %s in %s", jstr(f, "rule"), jstr(f, "message"),
-			 entry, array);
-	const char *e = jstr(s, "entry"), *a = jstr(s, "array"), *fl = jstr(s, "file");
+		fail_msg("finding %s (%s) has no suggestion, want %s in %s", mc_test_jstr(f, "rule"),
+			 mc_test_jstr(f, "message"), entry, array);
+	const char *e = mc_test_jstr(s, "entry"), *a = mc_test_jstr(s, "array"), *fl = mc_test_jstr(s, "file");
 	if (!e || strcmp(e, entry))
 		fail_msg("suggestion entry '%s', want '%s'", e ? e : "(null)", entry);
 	if (!a || strcmp(a, array))
@@ -426,10 +274,10 @@ static void check_rev(json_t *root, const char *key, const char *rev, const char
 	json_t *o = json_object_get(root, key);
 	if (!json_is_object(o))
 		fail_msg("no '%s' object in the report", key);
-	const char *r = jstr(o, "rev"), *c = jstr(o, "commit");
+	const char *r = mc_test_jstr(o, "rev"), *c = mc_test_jstr(o, "commit");
 	if (rev && (!r || strcmp(r, rev)))
 		fail_msg("%s.rev is '%s', want '%s'", key, r ? r : "(null)", rev);
-	if (!is_hex40(c))
+	if (!mc_test_is_hex40(c))
 		fail_msg("%s.commit '%s' is not 40 lower-case hex digits", key, c ? c : "(null)");
 	if (commit && strcmp(c, commit))
 		fail_msg("%s.commit is %s, the repository says %s", key, c, commit);
@@ -447,7 +295,7 @@ static void check_finding_shape(json_t *f, size_t i)
 {
 	if (!json_is_object(f))
 		fail_msg("findings[%zu] is not an object", i);
-	const char *rule = jstr(f, "rule");
+	const char *rule = mc_test_jstr(f, "rule");
 	if (!rule)
 		fail_msg("findings[%zu] has no rule", i);
 	int known = 0;
@@ -455,20 +303,20 @@ static void check_finding_shape(json_t *f, size_t i)
 		known |= !strcmp(rule, known_rules[k]);
 	if (!known)
 		fail_msg("findings[%zu]: unknown rule '%s'", i, rule);
-	const char *sev = jstr(f, "severity");
+	const char *sev = mc_test_jstr(f, "severity");
 	if (!sev || (strcmp(sev, "error") && strcmp(sev, "warning") && strcmp(sev, "note")))
 		fail_msg("findings[%zu] (%s): severity '%s'", i, rule, sev ? sev : "(null)");
 	static const char *const nullable[] = { "type", "property", "old_value", "new_value" };
 	for (size_t k = 0; k < 4; k++)
 		if (!is_str_or_null(json_object_get(f, nullable[k])))
 			fail_msg("findings[%zu] (%s): '%s' missing or not a string/null", i, rule, nullable[k]);
-	const char *file = jstr(f, "file");
+	const char *file = mc_test_jstr(f, "file");
 	if (!file || !*file)
 		fail_msg("findings[%zu] (%s): no file", i, rule);
 	json_t *line = json_object_get(f, "line");
 	if (!json_is_integer(line) || json_integer_value(line) < 1)
 		fail_msg("findings[%zu] (%s): line missing or < 1", i, rule);
-	const char *msg = jstr(f, "message");
+	const char *msg = mc_test_jstr(f, "message");
 	if (!msg || !*msg || strchr(msg, '\n'))
 		fail_msg("findings[%zu] (%s): message missing, empty or multi-line", i, rule);
 	json_t *notes = json_object_get(f, "notes");
@@ -483,10 +331,10 @@ static void check_finding_shape(json_t *f, size_t i)
 	if (!s)
 		fail_msg("findings[%zu] (%s): no suggestion key", i, rule);
 	if (!json_is_null(s)) {
-		if (!json_is_object(s) || !jstr(s, "entry") || !is_str_or_null(json_object_get(s, "array")) ||
+		if (!json_is_object(s) || !mc_test_jstr(s, "entry") || !is_str_or_null(json_object_get(s, "array")) ||
 		    !is_str_or_null(json_object_get(s, "file")))
 			fail_msg("findings[%zu] (%s): suggestion is not {entry, array, file}", i, rule);
-		const char *e = jstr(s, "entry");
+		const char *e = mc_test_jstr(s, "entry");
 		if (e[0] != '{')
 			fail_msg("findings[%zu] (%s): suggestion entry '%s' is not a C initializer", i, rule, e);
 	}
@@ -501,7 +349,7 @@ static void check_contract(json_t *root, const char *branch, int rc)
 	json_t *nc = json_object_get(root, "newest_compat");
 	if (!json_is_object(nc))
 		fail_msg("newest_compat is not an object");
-	const char *a = jstr(nc, "array"), *v = jstr(nc, "version"), *f = jstr(nc, "file");
+	const char *a = mc_test_jstr(nc, "array"), *v = mc_test_jstr(nc, "version"), *f = mc_test_jstr(nc, "file");
 	if (!a || strcmp(a, NEWEST_ARRAY) || !v || strcmp(v, NEWEST_VERSION) || !f || strcmp(f, MACHINE_C))
 		fail_msg("newest_compat is {%s, %s, %s}, want {" NEWEST_ARRAY ", " NEWEST_VERSION ", " MACHINE_C "}",
 			 a ? a : "null", v ? v : "null", f ? f : "null");
@@ -547,10 +395,10 @@ static void load_base_coverage(void)
 		return;
 	const char *argv[] = { "migcompat", "audit", "--repo", g.repo, "--format", "json", "base", NULL };
 	char *out, *err;
-	int rc = run(argv, &out, &err);
+	int rc = mc_test_run_kept(argv, &out, &err);
 	if (rc != 0 && rc != 1)
 		fail_msg("audit base: exit %d\n%s", rc, err);
-	json_t *root = parse_json(out, "audit base");
+	json_t *root = mc_test_parse_json_object(out, "audit base");
 	g.base_arrays = cov_int(root, "property_arrays");
 	g.base_properties = cov_int(root, "properties");
 	g.have_base_cov = 1;
@@ -573,12 +421,12 @@ static json_t *check_step(const char *branch, int *rc_out)
 {
 	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "base", branch, NULL };
 	char *out, *err;
-	int rc = run(argv, &out, &err);
+	int rc = mc_test_run_kept(argv, &out, &err);
 	if (rc != 0 && rc != 1)
 		fail_msg("check base %s: exit %d\nstdout:\n%s\nstderr:\n%s", branch, rc, out, err);
 	if (*err)
 		fail_msg("check base %s: unexpected stderr:\n%s", branch, err);
-	json_t *root = parse_json(out, branch);
+	json_t *root = mc_test_parse_json_object(out, branch);
 	check_contract(root, branch, rc);
 	if (rc_out)
 		*rc_out = rc;
@@ -591,7 +439,7 @@ static void expect_only(json_t *root, const char *rule, const char *property)
 	size_t i;
 	json_t *f;
 	json_array_foreach(findings_of(root), i, f) {
-		const char *r = jstr(f, "rule"), *p = jstr(f, "property");
+		const char *r = mc_test_jstr(f, "rule"), *p = mc_test_jstr(f, "property");
 		if ((rule && strcmp(r, rule)) || (property && (!p || strcmp(p, property))))
 			fail_msg("unexpected finding (want only %s on %s):\n%s", rule ? rule : "*",
 				 property ? property : "*", summary(root));
@@ -627,12 +475,7 @@ static int group_setup(void **state)
 {
 	(void)state;
 	memset(&g, 0, sizeof(g));
-	g.tmp = mc_test_tempdir("check");
-	if (!g.tmp)
-		return -1;
-	if (asprintf(&g.repo, "%s/repo", g.tmp) < 0)
-		return -1;
-	if (mc_fixture_repo_build(EXAMPLE_DIR, g.repo) != 0)
+	if (mc_test_example_repo("check", &g.tmp, &g.repo) != 0)
 		return -1;
 	git_libgit2_init();
 	git_repository *repo = NULL;
@@ -649,10 +492,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (g.tmp)
-		mc_test_rmtree(g.tmp);
-	free(g.tmp);
-	free(g.repo);
+	mc_test_example_repo_remove(&g.tmp, &g.repo);
 	memset(&g, 0, sizeof(g));
 	return 0;
 }
@@ -663,7 +503,7 @@ static int group_teardown(void **state)
 static void test_steps_table_complete(void **state)
 {
 	(void)state;
-	DIR *d = opendir(EXAMPLE_DIR "/steps");
+	DIR *d = opendir(MC_TEST_EXAMPLE_DIR "/steps");
 	assert_non_null(d);
 	size_t n = 0;
 	struct dirent *de;
@@ -682,7 +522,7 @@ static void test_steps_table_complete(void **state)
 	closedir(d);
 	assert_int_equal(n, NSTEPS);
 	for (size_t i = 0; i < NSTEPS; i++) {
-		assert_true(is_hex40(steps[i].commit));
+		assert_true(mc_test_is_hex40(steps[i].commit));
 		assert_string_not_equal(steps[i].commit, g.base_commit);
 	}
 }
@@ -704,10 +544,10 @@ static void test_02_forgot(void **state)
 	expect_field(f, "old_value", "1");
 	expect_field(f, "new_value", "65535");
 	expect_location(f, VIRTIO_BLK_C,
-			fixture_line("02-forgot", VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"num-queues\""));
+			mc_test_fixture_line("02-forgot", VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"num-queues\""));
 	expect_suggestion(f, "{ \"virtio-blk-device\", \"num-queues\", \"1\" },", NEWEST_ARRAY, MACHINE_C);
 	/* The released machines: 9.2 to 10.1, not 10.2 (in development). */
-	const char *msg = jstr(f, "message");
+	const char *msg = mc_test_jstr(f, "message");
 	if (!strstr(msg, "9.2") || !strstr(msg, "10.1") || strstr(msg, "10.2"))
 		fail_msg("message should name machines 9.2 to 10.1 only: %s", msg);
 	/* Through the proxies' aliases too. */
@@ -731,14 +571,14 @@ static void test_03_wrong_value(void **state)
 	json_t *f = need_finding(root, "compat-wrong-value", "virtio-blk-device", "num-queues");
 	expect_field(f, "severity", "error");
 	expect_field(f, "old_value", "1");
-	if (!strstr(jstr(f, "message"), "2"))
-		fail_msg("the message should show the entry's value 2: %s", jstr(f, "message"));
-	int prop_line = fixture_line("03-wrong-value", VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"num-queues\"");
-	int entry_line = fixture_line("03-wrong-value", MACHINE_C, "\"num-queues\"");
+	if (!strstr(mc_test_jstr(f, "message"), "2"))
+		fail_msg("the message should show the entry's value 2: %s", mc_test_jstr(f, "message"));
+	int prop_line = mc_test_fixture_line("03-wrong-value", VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"num-queues\"");
+	int entry_line = mc_test_fixture_line("03-wrong-value", MACHINE_C, "\"num-queues\"");
 	if (!at_location(f, VIRTIO_BLK_C, prop_line) && !at_location(f, MACHINE_C, entry_line))
-		fail_msg("location %s:%lld is neither the property (%s:%d) nor the entry (%s:%d)", jstr(f, "file"),
-			 (long long)json_integer_value(json_object_get(f, "line")), VIRTIO_BLK_C, prop_line,
-			 MACHINE_C, entry_line);
+		fail_msg("location %s:%lld is neither the property (%s:%d) nor the entry (%s:%d)",
+			 mc_test_jstr(f, "file"), (long long)json_integer_value(json_object_get(f, "line")),
+			 VIRTIO_BLK_C, prop_line, MACHINE_C, entry_line);
 	if (!json_is_null(json_object_get(f, "suggestion")))
 		expect_suggestion(f, "{ \"virtio-blk-device\", \"num-queues\", \"1\" },", NEWEST_ARRAY, MACHINE_C);
 	/* The entry exists: not also reported as missing. */
@@ -755,18 +595,18 @@ static void check_wrong_array(const char *dir, const char *branch, const char *s
 	json_t *f = need_finding(root, "compat-wrong-array", "virtio-blk-device", "num-queues");
 	expect_field(f, "severity", severity);
 	expect_field(f, "old_value", "1");
-	int prop_line = fixture_line(dir, VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"num-queues\"");
-	int entry_line = fixture_line(dir, MACHINE_C, "\"num-queues\"");
+	int prop_line = mc_test_fixture_line(dir, VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"num-queues\"");
+	int entry_line = mc_test_fixture_line(dir, MACHINE_C, "\"num-queues\"");
 	if (!at_location(f, VIRTIO_BLK_C, prop_line) && !at_location(f, MACHINE_C, entry_line))
-		fail_msg("location %s:%lld is neither the property (%s:%d) nor the entry (%s:%d)", jstr(f, "file"),
-			 (long long)json_integer_value(json_object_get(f, "line")), VIRTIO_BLK_C, prop_line,
-			 MACHINE_C, entry_line);
+		fail_msg("location %s:%lld is neither the property (%s:%d) nor the entry (%s:%d)",
+			 mc_test_jstr(f, "file"), (long long)json_integer_value(json_object_get(f, "line")),
+			 VIRTIO_BLK_C, prop_line, MACHINE_C, entry_line);
 	const char *text = finding_text(f);
 	if (!strstr(text, "hw_compat_10_0"))
 		fail_msg("compat-wrong-array should say where the entry is (hw_compat_10_0):\n%s", text);
 	/* Machine 10.1 is the one still changing; the fix is the newest array. */
-	if (!strstr(jstr(f, "message"), "10.1"))
-		fail_msg("compat-wrong-array should name machine 10.1: %s", jstr(f, "message"));
+	if (!strstr(mc_test_jstr(f, "message"), "10.1"))
+		fail_msg("compat-wrong-array should name machine 10.1: %s", mc_test_jstr(f, "message"));
 	expect_suggestion(f, "{ \"virtio-blk-device\", \"num-queues\", \"1\" },", NEWEST_ARRAY, MACHINE_C);
 	assert_int_equal(count_rule(root, "compat-missing"), 0);
 	expect_only(root, NULL, "num-queues");
@@ -809,8 +649,8 @@ static void test_19_conditional(void **state)
 	assert_int_equal(rc, 1);
 	json_t *f = need_finding(root, "compat-dangling", "virtio-blk-device", "seg-max-adjust");
 	expect_field(f, "severity", "warning");
-	if (!strstr(jstr(f, "message"), "__linux__"))
-		fail_msg("the finding should name the condition: %s", jstr(f, "message"));
+	if (!strstr(mc_test_jstr(f, "message"), "__linux__"))
+		fail_msg("the finding should name the condition: %s", mc_test_jstr(f, "message"));
 	assert_int_equal(count_loud(root), 1);
 }
 
@@ -821,24 +661,24 @@ static void test_each_commit(void **state)
 	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "--each-commit",
 			       "base..series-2", NULL };
 	char *out, *err;
-	int rc = run(argv, &out, &err);
+	int rc = mc_test_run_kept(argv, &out, &err);
 	assert_int_equal(rc, 1);
-	json_t *root = parse_json(out, "--each-commit base..series-2");
+	json_t *root = mc_test_parse_json_object(out, "--each-commit base..series-2");
 	json_t *f = need_finding(root, "compat-missing", "virtio-blk-device", "num-queues");
-	const char *commit = jstr(f, "commit");
+	const char *commit = mc_test_jstr(f, "commit");
 	assert_non_null(commit);
 	if (strncmp(commit, "[1/2] ", 6) != 0 || !strstr(commit, "series 1/2"))
 		fail_msg("finding labelled '%s', expected [1/2] and the subject of patch 1", commit);
 	size_t i;
 	json_t *x;
 	json_array_foreach(findings_of(root), i, x) {
-		const char *c = jstr(x, "commit");
+		const char *c = mc_test_jstr(x, "commit");
 		if (c && strncmp(c, "[2/2] ", 6) == 0)
 			fail_msg("patch 2 restores the released value but got a finding:\n%s", summary(root));
 	}
 	/* The text form names the commit before its findings. */
 	const char *targv[] = { "migcompat", "check", "--repo", g.repo, "--each-commit", "base..series-2", NULL };
-	rc = run(targv, &out, &err);
+	rc = mc_test_run_kept(targv, &out, &err);
 	assert_int_equal(rc, 1);
 	if (!strstr(out, "[1/2] "))
 		fail_msg("text output does not label the commit:\n%s", out);
@@ -855,7 +695,8 @@ static void test_05_header_only(void **state)
 	expect_field(f, "old_value", "256");
 	expect_field(f, "new_value", "128");
 	/* The DEFINE_PROP line did not change; it is still where the finding points. */
-	expect_location(f, VIRTIO_BLK_C, fixture_line("05-header-only", VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"queue-size\""));
+	expect_location(f, VIRTIO_BLK_C,
+			mc_test_fixture_line("05-header-only", VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"queue-size\""));
 	expect_suggestion(f, "{ \"virtio-blk-device\", \"queue-size\", \"256\" },", NEWEST_ARRAY, MACHINE_C);
 	expect_only(root, "compat-missing", "queue-size");
 	expect_full_coverage(root, 0);
@@ -880,7 +721,7 @@ static void test_07_new_prop_on(void **state)
 	assert_int_equal(rc, 1);
 	json_t *f = need_finding(root, "new-property-enabled", "virtio-blk-device", "x-new-feature");
 	expect_field(f, "severity", "warning");
-	expect_location(f, VIRTIO_BLK_C, fixture_line("07-new-prop-on", VIRTIO_BLK_C, "\"x-new-feature\""));
+	expect_location(f, VIRTIO_BLK_C, mc_test_fixture_line("07-new-prop-on", VIRTIO_BLK_C, "\"x-new-feature\""));
 	expect_suggestion(f, "{ \"virtio-blk-device\", \"x-new-feature\", \"off\" },", NEWEST_ARRAY, MACHINE_C);
 	expect_only(root, "new-property-enabled", "x-new-feature");
 	assert_int_equal(count_loud(root), 1);
@@ -895,8 +736,9 @@ static void test_08_sibling(void **state)
 	assert_int_equal(rc, 1);
 	need_finding(root, "compat-uncovered-type", NULL, "vectors");
 	expect_only(root, "compat-uncovered-type", "vectors");
-	int prop_line = fixture_line("08-sibling", "hw/virtio/virtio-blk-pci.c", "DEFINE_PROP_UINT32(\"vectors\"");
-	int entry_line = fixture_line("08-sibling", MACHINE_C, "\"vectors\"");
+	int prop_line =
+		mc_test_fixture_line("08-sibling", "hw/virtio/virtio-blk-pci.c", "DEFINE_PROP_UINT32(\"vectors\"");
+	int entry_line = mc_test_fixture_line("08-sibling", MACHINE_C, "\"vectors\"");
 	const char *all = "";
 	size_t i;
 	json_t *f;
@@ -905,19 +747,19 @@ static void test_08_sibling(void **state)
 		expect_field(f, "old_value", "3");
 		expect_field(f, "new_value", "4");
 		/* virtio-blk-pci has its entry: it is not the uncovered type. */
-		const char *t = jstr(f, "type");
+		const char *t = mc_test_jstr(f, "type");
 		if (t && !strcmp(t, "virtio-blk-pci"))
 			fail_msg("virtio-blk-pci is covered by its entry:\n%s", summary(root));
 		if (!at_location(f, "hw/virtio/virtio-blk-pci.c", prop_line) && !at_location(f, MACHINE_C, entry_line))
-			fail_msg("location %s:%lld is neither the property nor the entry", jstr(f, "file"),
+			fail_msg("location %s:%lld is neither the property nor the entry", mc_test_jstr(f, "file"),
 				 (long long)json_integer_value(json_object_get(f, "line")));
 		json_t *s = json_object_get(f, "suggestion");
 		if (json_is_object(s)) {
-			if (strcmp(jstr(s, "array") ? jstr(s, "array") : "", NEWEST_ARRAY) ||
-			    !strstr(jstr(s, "entry"), "\"vectors\", \"3\""))
-				fail_msg("suggestion %s in %s", jstr(s, "entry"), jstr(s, "array"));
+			if (strcmp(mc_test_jstr(s, "array") ? mc_test_jstr(s, "array") : "", NEWEST_ARRAY) ||
+			    !strstr(mc_test_jstr(s, "entry"), "\"vectors\", \"3\""))
+				fail_msg("suggestion %s in %s", mc_test_jstr(s, "entry"), mc_test_jstr(s, "array"));
 		}
-		all = ksprintf("%s\n%s", all, finding_text(f));
+		all = mc_test_ksprintf("%s\n%s", all, finding_text(f));
 	}
 	if (!mentions(all, "virtio-blk-pci-transitional") || !mentions(all, "virtio-blk-pci-non-transitional"))
 		fail_msg("both transitional variants must be reported as uncovered:\n%s", all);
@@ -935,10 +777,10 @@ static void test_09_dangling(void **state)
 	/* Unknown property of a known type: QEMU aborts, an error. */
 	json_t *f = need_finding(root, "compat-dangling", "virtio-blk-device", "no-such-prop");
 	expect_field(f, "severity", "error");
-	expect_location(f, MACHINE_C, fixture_line("09-dangling", MACHINE_C, "\"no-such-prop\""));
+	expect_location(f, MACHINE_C, mc_test_fixture_line("09-dangling", MACHINE_C, "\"no-such-prop\""));
 	/* Unknown type: any severity, but reported at its entry. */
 	f = need_finding(root, "compat-dangling", "virtio-nonexistent-device", "foo");
-	expect_location(f, MACHINE_C, fixture_line("09-dangling", MACHINE_C, "\"virtio-nonexistent-device\""));
+	expect_location(f, MACHINE_C, mc_test_fixture_line("09-dangling", MACHINE_C, "\"virtio-nonexistent-device\""));
 	expect_full_coverage(root, 0);
 }
 
@@ -951,7 +793,7 @@ static void test_10_syntax_error(void **state)
 	size_t i;
 	json_t *f;
 	json_array_foreach(findings_of(root), i, f) {
-		const char *r = jstr(f, "rule");
+		const char *r = mc_test_jstr(f, "rule");
 		if (!strncmp(r, "compat-", 7) || !strcmp(r, "new-property-enabled"))
 			fail_msg("no compat finding expected for a new broken type:\n%s", summary(root));
 	}
@@ -977,13 +819,13 @@ static void check_not_qemu(const char *branch)
 {
 	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "base", branch, NULL };
 	char *out, *err;
-	int rc = run(argv, &out, &err);
+	int rc = mc_test_run_kept(argv, &out, &err);
 	if (rc != 2)
 		fail_msg("check base %s: exit %d, want 2 (%s)\nstdout:\n%.2000s\nstderr:\n%.4000s", branch, rc,
 			 rc < 0 ? "crashed" : "an input error", out, err);
 	if (*out)
 		fail_msg("check base %s: no report expected on stdout:\n%.2000s", branch, out);
-	if (strncmp(err, "migcompat: ", 11) || count_lines(err) != 1 || err[strlen(err) - 1] != '\n')
+	if (strncmp(err, "migcompat: ", 11) || mc_test_count_lines(err) != 1 || err[strlen(err) - 1] != '\n')
 		fail_msg("check base %s: stderr should be one 'migcompat: ' line:\n%.4000s", branch, err);
 	if (!strstr(err, "compat") && !strstr(err, "QEMU"))
 		fail_msg("check base %s: the diagnostic should say the compat arrays are missing: %s", branch, err);
@@ -1023,11 +865,12 @@ static void test_14_proxy_alias(void **state)
 		expect_field(f, "severity", "error");
 		expect_field(f, "old_value", "65535");
 		expect_field(f, "new_value", "262143");
-		all = ksprintf("%s\n%s", all, finding_text(f));
+		all = mc_test_ksprintf("%s\n%s", all, finding_text(f));
 		json_t *s = json_object_get(f, "suggestion");
 		if (json_is_object(s) &&
-		    !strcmp(jstr(s, "entry"), "{ \"virtio-blk-device\", \"max-write-zeroes-sectors\", \"65535\" },") &&
-		    jstr(s, "array") && !strcmp(jstr(s, "array"), NEWEST_ARRAY))
+		    !strcmp(mc_test_jstr(s, "entry"),
+			    "{ \"virtio-blk-device\", \"max-write-zeroes-sectors\", \"65535\" },") &&
+		    mc_test_jstr(s, "array") && !strcmp(mc_test_jstr(s, "array"), NEWEST_ARRAY))
 			fix_on_device = 1;
 	}
 	static const char *const uncovered[] = { "virtio-blk-device", "virtio-blk-pci-transitional",
@@ -1052,9 +895,9 @@ static void test_head_default(void **state)
 	(void)state;
 	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "base", NULL };
 	char *out, *err;
-	int rc = run(argv, &out, &err);
+	int rc = mc_test_run_kept(argv, &out, &err);
 	assert_int_equal(rc, 0);
-	json_t *root = parse_json(out, "check base");
+	json_t *root = mc_test_parse_json_object(out, "check base");
 	check_rev(root, "head", NULL, g.base_commit);
 	assert_int_equal(json_array_size(findings_of(root)), 0);
 }
@@ -1069,7 +912,7 @@ static int run_env(const char *const *argv, const char *no_color, char **out, ch
 		setenv("NO_COLOR", no_color, 1);
 	else
 		unsetenv("NO_COLOR");
-	int rc = run(argv, out, err);
+	int rc = mc_test_run_kept(argv, out, err);
 	if (saved) {
 		setenv("NO_COLOR", saved, 1);
 		free(saved);
@@ -1100,13 +943,13 @@ static char *regex_quote(const char *s)
 		*d++ = *s;
 	}
 	*d = '\0';
-	return keep(q);
+	return mc_test_keep(q);
 }
 
 /* Does some line of text match pattern? */
 static int has_line(const char *text, const char *pattern)
 {
-	char *copy = keep(strdup(text));
+	char *copy = mc_test_keep(strdup(text));
 	char *save = NULL;
 	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 		if (line_matches(l, pattern))
@@ -1125,18 +968,19 @@ static void test_text_format(void **state)
 		fail_msg("unexpected stderr:\n%s", err);
 	if (strchr(out, '\033') || strchr(err, '\033'))
 		fail_msg("escape codes in output that is not a terminal:\n%s", out);
-	int line = fixture_line("02-forgot", VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"num-queues\"");
+	int line = mc_test_fixture_line("02-forgot", VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"num-queues\"");
 	/* gcc style: first the error, then notes, among them the fix. */
-	char *first = keep(strndup(out, strcspn(out, "\n")));
-	char *pat = ksprintf("^" VIRTIO_BLK_C ":%d:1: error: .*virtio-blk-device.*num-queues.* \\[compat-missing\\]$", line);
+	char *first = mc_test_keep(strndup(out, strcspn(out, "\n")));
+	char *pat = mc_test_ksprintf(
+		"^" VIRTIO_BLK_C ":%d:1: error: .*virtio-blk-device.*num-queues.* \\[compat-missing\\]$", line);
 	if (!line_matches(first, pat))
 		fail_msg("first line is not a gcc-style error for num-queues:\n%s", out);
-	pat = ksprintf("^" VIRTIO_BLK_C ":%d:1: note: add %s,? to " NEWEST_ARRAY " in " MACHINE_C "$", line,
-		       regex_quote("{ \"virtio-blk-device\", \"num-queues\", \"1\" }"));
+	pat = mc_test_ksprintf("^" VIRTIO_BLK_C ":%d:1: note: add %s,? to " NEWEST_ARRAY " in " MACHINE_C "$", line,
+			       regex_quote("{ \"virtio-blk-device\", \"num-queues\", \"1\" }"));
 	if (!has_line(out, pat))
 		fail_msg("no 'note: add { ... } to " NEWEST_ARRAY " in " MACHINE_C "' line:\n%s", out);
 	/* Every line is a diagnostic or the final summary. */
-	char *copy = keep(strdup(out));
+	char *copy = mc_test_keep(strdup(out));
 	char *save = NULL;
 	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 		if (!line_matches(l, "^[^ :]+:[0-9]+:[0-9]+: (error|warning|note): .") && strncmp(l, "migcompat: ", 11))
@@ -1160,15 +1004,17 @@ static void test_text_matches_json(void **state)
 		size_t i, diagnostics = 0;
 		json_t *f;
 		json_array_foreach(findings_of(root), i, f) {
-			char *want = ksprintf("%s:%lld:1: %s: %s [%s]", jstr(f, "file"),
-					      (long long)json_integer_value(json_object_get(f, "line")), jstr(f, "severity"),
-					      jstr(f, "message"), jstr(f, "rule"));
+			char *want = mc_test_ksprintf("%s:%lld:1: %s: %s [%s]", mc_test_jstr(f, "file"),
+						      (long long)json_integer_value(json_object_get(f, "line")),
+						      mc_test_jstr(f, "severity"), mc_test_jstr(f, "message"),
+						      mc_test_jstr(f, "rule"));
 			char *p = strstr(text, want);
 			if (!p || (p != text && p[-1] != '\n') || p[strlen(want)] != '\n')
 				fail_msg("%s: the text report lacks the line\n%s\n--- text ---\n%s", branches[b], want, text);
 		}
 		for (const char *l = text; *l; l = strchr(l, '\n') + 1) {
-			if (line_matches(keep(strndup(l, strcspn(l, "\n"))), "^[^ :]+:[0-9]+:1: (error|warning|note): .* \\[[a-z-]+\\]$"))
+			if (line_matches(mc_test_keep(strndup(l, strcspn(l, "\n"))),
+					 "^[^ :]+:[0-9]+:1: (error|warning|note): .* \\[[a-z-]+\\]$"))
 				diagnostics++;
 			if (!strchr(l, '\n'))
 				break;
@@ -1211,7 +1057,7 @@ static int run_on_tty(const char *const *argv, const char *no_color, char **out,
 		argc++;
 	char **args = calloc(argc + 1, sizeof(*args));
 	assert_non_null(args);
-	args[0] = (char *)tool_path();
+	args[0] = (char *)mc_test_tool_path();
 	for (size_t i = 1; i < argc; i++)
 		args[i] = (char *)argv[i];
 
@@ -1262,7 +1108,7 @@ static int run_on_tty(const char *const *argv, const char *no_color, char **out,
 		if (*s != '\r')
 			*d++ = *s;
 	*d = '\0';
-	*out = keep(buf);
+	*out = mc_test_keep(buf);
 
 	off_t elen = lseek(efd, 0, SEEK_END);
 	char *ebuf = malloc((size_t)(elen > 0 ? elen : 0) + 1);
@@ -1270,7 +1116,7 @@ static int run_on_tty(const char *const *argv, const char *no_color, char **out,
 	ssize_t got = elen > 0 ? pread(efd, ebuf, (size_t)elen, 0) : 0;
 	ebuf[got > 0 ? got : 0] = '\0';
 	close(efd);
-	*err = keep(ebuf);
+	*err = mc_test_keep(ebuf);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -1304,7 +1150,7 @@ static void test_no_color(void **state)
 	rc = run_on_tty(jargv, NULL, &tty, &terr);
 	assert_int_equal(rc, 1);
 	assert_null(strchr(tty, '\033'));
-	parse_json(tty, "json on a terminal");
+	mc_test_parse_json_object(tty, "json on a terminal");
 	if (!tty_has_color)
 		print_message("note: no colour on a terminal either\n");
 }
@@ -1316,7 +1162,7 @@ static void test_output_file(void **state)
 	(void)state;
 	const char *formats[] = { "json", "text" };
 	for (size_t k = 0; k < 2; k++) {
-		const char *path = ksprintf("%s/report-%s.out", g.tmp, formats[k]);
+		const char *path = mc_test_ksprintf("%s/report-%s.out", g.tmp, formats[k]);
 		unlink(path);
 		const char *a1[] = { "migcompat", "check", "--repo", g.repo, "--format", formats[k], "base", "forgot", NULL };
 		const char *a2[] = { "migcompat", "check", "--repo", g.repo, "--format", formats[k], "--output", path,
@@ -1330,13 +1176,13 @@ static void test_output_file(void **state)
 		if (*o2)
 			fail_msg("--output: the report went to stdout too:\n%s", o2);
 		assert_string_equal(e2, "");
-		char *written = read_file(path);
+		char *written = mc_test_read_file(path, NULL);
 		if (!written)
 			fail_msg("--output did not create %s", path);
-		keep(written);
+		mc_test_keep(written);
 		assert_string_equal(written, o1);
 		if (k == 0)
-			check_contract(parse_json(written, "--output"), "forgot", r2);
+			check_contract(mc_test_parse_json_object(written, "--output"), "forgot", r2);
 		unlink(path);
 	}
 }
@@ -1349,10 +1195,10 @@ static void test_range_syntax(void **state)
 	for (size_t i = 0; i < 3; i++) {
 		const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", ranges[i], NULL };
 		char *out, *err;
-		int rc = run(argv, &out, &err);
+		int rc = mc_test_run_kept(argv, &out, &err);
 		if (rc != 1)
 			fail_msg("check %s: exit %d, want 1\n%s%s", ranges[i], rc, out, err);
-		json_t *root = parse_json(out, ranges[i]);
+		json_t *root = mc_test_parse_json_object(out, ranges[i]);
 		/* A...B starts from the merge base, which is base for every step. */
 		check_rev(root, "base", NULL, g.base_commit);
 		check_rev(root, "head", NULL, find_step("forgot")->commit);
@@ -1363,8 +1209,8 @@ static void test_range_syntax(void **state)
 	/* A..B is the change from A itself: good..forgot drops good's compat entry. */
 	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "good..forgot", NULL };
 	char *out, *err;
-	int rc = run(argv, &out, &err);
-	json_t *root = parse_json(out, "good..forgot");
+	int rc = mc_test_run_kept(argv, &out, &err);
+	json_t *root = mc_test_parse_json_object(out, "good..forgot");
 	check_rev(root, "base", NULL, find_step("good")->commit);
 	check_rev(root, "head", NULL, find_step("forgot")->commit);
 	if (rc != 1 || !find_finding(root, NULL, "virtio-blk-device", "num-queues"))
@@ -1398,7 +1244,7 @@ static void test_deterministic(void **state)
 	(void)state;
 	for (size_t i = 0; i < NBUSY; i++) {
 		const char *a[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "base", busy_branches[i], NULL };
-		expect_same_output(a, a, ksprintf("json, twice, %s", busy_branches[i]));
+		expect_same_output(a, a, mc_test_ksprintf("json, twice, %s", busy_branches[i]));
 	}
 	const char *t[] = { "migcompat", "check", "--repo", g.repo, "base", "proxy-alias", NULL };
 	expect_same_output(t, t, "text, twice, proxy-alias");
@@ -1412,7 +1258,7 @@ static void test_jobs_identical(void **state)
 				    busy_branches[i], NULL };
 		const char *b[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "-j", "4", "base",
 				    busy_branches[i], NULL };
-		expect_same_output(a, b, ksprintf("json, -j1 vs -j4, %s", busy_branches[i]));
+		expect_same_output(a, b, mc_test_ksprintf("json, -j1 vs -j4, %s", busy_branches[i]));
 	}
 	const char *a[] = { "migcompat", "check", "--repo", g.repo, "-j1", "base", "sibling", NULL };
 	const char *b[] = { "migcompat", "check", "--repo", g.repo, "-j4", "base", "sibling", NULL };
@@ -1421,113 +1267,12 @@ static void test_jobs_identical(void **state)
 
 /* ---- the repository is read only -------------------------------------- */
 
-static struct {
-	const char *root;
-	size_t root_len;
-	char **lines;
-	size_t n, cap;
-} snap;
-
-static uint64_t fnv1a(const char *data, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)data[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static int snap_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)ftw;
-	const char *rel = path + snap.root_len;
-	char kind = flag == FTW_D || flag == FTW_DP ? 'd' : flag == FTW_SL ? 'l' : S_ISREG(st->st_mode) ? 'f' : '?';
-	uint64_t h = 0;
-	long long size = kind == 'd' ? 0 : (long long)st->st_size;
-	if (kind == 'f') {
-		FILE *f = fopen(path, "rb");
-		if (f) {
-			char *buf = malloc((size_t)st->st_size + 1);
-			if (!buf)
-				abort();
-			size_t got = fread(buf, 1, (size_t)st->st_size, f);
-			fclose(f);
-			h = fnv1a(buf, got);
-			free(buf);
-		}
-	} else if (kind == 'l') {
-		char target[4096];
-		ssize_t n = readlink(path, target, sizeof(target));
-		h = n > 0 ? fnv1a(target, (size_t)n) : 0;
-	}
-	if (snap.n == snap.cap) {
-		snap.cap = snap.cap ? 2 * snap.cap : 256;
-		snap.lines = realloc(snap.lines, snap.cap * sizeof(*snap.lines));
-		if (!snap.lines)
-			abort();
-	}
-	if (asprintf(&snap.lines[snap.n++], "%c %s %lld %016llx", kind, *rel ? rel : "/", size,
-		     (unsigned long long)h) < 0)
-		abort();
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every path under dir with its type, size and content hash, sorted, one per line. */
-static char *snapshot(const char *dir)
-{
-	memset(&snap, 0, sizeof(snap));
-	snap.root = dir;
-	snap.root_len = strlen(dir);
-	if (nftw(dir, snap_entry, 32, FTW_PHYS) != 0)
-		fail_msg("cannot walk %s", dir);
-	qsort(snap.lines, snap.n, sizeof(*snap.lines), cmp_str);
-	size_t len = 1;
-	for (size_t i = 0; i < snap.n; i++)
-		len += strlen(snap.lines[i]) + 1;
-	char *s = malloc(len), *p = s;
-	if (!s)
-		abort();
-	for (size_t i = 0; i < snap.n; i++) {
-		size_t l = strlen(snap.lines[i]);
-		memcpy(p, snap.lines[i], l);
-		p[l] = '\n';
-		p += l + 1;
-		free(snap.lines[i]);
-	}
-	*p = '\0';
-	free(snap.lines);
-	memset(&snap, 0, sizeof(snap));
-	return keep(s);
-}
-
-static void expect_same_snapshot(const char *before, const char *after, const char *what)
-{
-	if (!strcmp(before, after))
-		return;
-	/* Name the first entry that differs. */
-	const char *a = before, *b = after;
-	while (*a && *b) {
-		size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
-		if (la != lb || memcmp(a, b, la))
-			fail_msg("%s changed the repository: before '%.*s', after '%.*s'", what, (int)la, a, (int)lb, b);
-		a += la + 1;
-		b += lb + 1;
-	}
-	fail_msg("%s changed the repository: entries %s", what, *a ? "removed" : "added");
-}
-
 static void test_repository_untouched(void **state)
 {
 	(void)state;
-	char *gitdir = ksprintf("%s/.git", g.repo);
-	char *git_before = snapshot(gitdir);
-	char *tree_before = snapshot(g.repo);
+	char *gitdir = mc_test_ksprintf("%s/.git", g.repo);
+	char *git_before = mc_test_dir_snapshot(gitdir);
+	char *tree_before = mc_test_dir_snapshot(g.repo);
 	assert_non_null(strstr(git_before, "d / 0 "));
 	assert_non_null(strstr(git_before, "f /HEAD "));
 
@@ -1543,17 +1288,18 @@ static void test_repository_untouched(void **state)
 	};
 	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
 		char *out, *err;
-		int rc = run(runs[i], &out, &err);
+		int rc = mc_test_run_kept(runs[i], &out, &err);
 		if (rc < 0 || rc > 2)
 			fail_msg("run %zu (%s) did not run to the end (exit %d):\n%s", i, runs[i][1], rc, err);
-		expect_same_snapshot(git_before, snapshot(gitdir), ksprintf("run %zu (%s)", i, runs[i][1]));
+		mc_test_expect_same_snapshot(git_before, mc_test_dir_snapshot(gitdir),
+					     mc_test_ksprintf("run %zu (%s)", i, runs[i][1]));
 	}
-	expect_same_snapshot(tree_before, snapshot(g.repo), "the checks");
+	mc_test_expect_same_snapshot(tree_before, mc_test_dir_snapshot(g.repo), "the checks");
 }
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_teardown(f, arena_release)
+#define T(f) cmocka_unit_test_teardown(f, mc_test_arena_release)
 	const struct CMUnitTest tests[] = {
 		T(test_steps_table_complete),
 		T(test_01_good),

@@ -17,7 +17,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ctype.h>
 #include <git2.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -27,8 +26,8 @@
 #include <unistd.h>
 
 #include "fixture_repo.h"
+#include "test_util.h"
 
-#define EXAMPLE_DIR MC_SOURCE_DIR "/fixtures/example"
 #define QEMU_CONV_PATH MC_SOURCE_DIR "/rules/qemu.conv"
 
 static const char *const rule_ids[] = {
@@ -48,76 +47,7 @@ static struct {
 
 /* ---- helpers ---------------------------------------------------------- */
 
-/*
- * Everything a test allocates is kept here and released by the per-test
- * teardown, which cmocka also runs after a failed assertion: a failing test
- * reports its assertion, not a leak.
- */
-static struct {
-	void **ptrs;
-	size_t n, cap;
-	json_t **json;
-	size_t nj, capj;
-} arena;
-
-static void *keep(void *p)
-{
-	if (arena.n == arena.cap) {
-		arena.cap = arena.cap ? 2 * arena.cap : 64;
-		arena.ptrs = realloc(arena.ptrs, arena.cap * sizeof(*arena.ptrs));
-		if (!arena.ptrs)
-			abort();
-	}
-	arena.ptrs[arena.n++] = p;
-	return p;
-}
-
-static json_t *keep_json(json_t *j)
-{
-	if (arena.nj == arena.capj) {
-		arena.capj = arena.capj ? 2 * arena.capj : 16;
-		arena.json = realloc(arena.json, arena.capj * sizeof(*arena.json));
-		if (!arena.json)
-			abort();
-	}
-	arena.json[arena.nj++] = j;
-	return j;
-}
-
-static int arena_release(void **state)
-{
-	(void)state;
-	for (size_t i = 0; i < arena.n; i++)
-		free(arena.ptrs[i]);
-	for (size_t i = 0; i < arena.nj; i++)
-		json_decref(arena.json[i]);
-	free(arena.ptrs);
-	free(arena.json);
-	memset(&arena, 0, sizeof(arena));
-	return 0;
-}
-
-/* Runs the tool; stdout and stderr are kept in the arena. */
-static int run(const char *const *argv, char **out, char **err)
-{
-	int rc = mc_test_run_tool(argv, out, err);
-	keep(*out);
-	keep(*err);
-	return rc;
-}
-
-static char *xsprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Not kept: the caller frees (used by the group setup too). */
-static char *xsprintf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return s;
-}
+/* The arena (released after every test) and running the tool: test_util.h. */
 
 static int write_text(const char *path, const char *text)
 {
@@ -133,7 +63,7 @@ static int resolve(const char *repo_dir, const char *rev, char *hex)
 	git_repository *repo = NULL;
 	git_object *obj = NULL;
 	int rc = -1;
-	char *spec = xsprintf("%s^{commit}", rev);
+	char *spec = mc_test_xsprintf("%s^{commit}", rev);
 	if (git_repository_open(&repo, repo_dir) == 0 && git_revparse_single(&obj, repo, spec) == 0) {
 		git_oid_tostr(hex, GIT_OID_HEXSZ + 1, git_object_id(obj));
 		rc = 0;
@@ -148,14 +78,10 @@ static int group_setup(void **state)
 {
 	(void)state;
 	memset(&g, 0, sizeof(g));
-	g.tmp = mc_test_tempdir("cli");
-	if (!g.tmp)
+	if (mc_test_example_repo("cli", &g.tmp, &g.repo) != 0)
 		return -1;
-	g.repo = xsprintf("%s/repo", g.tmp);
-	g.plain = xsprintf("%s/plain", g.tmp);
-	g.bad_rules = xsprintf("%s/bad.conv", g.tmp);
-	if (mc_fixture_repo_build(EXAMPLE_DIR, g.repo) != 0)
-		return -1;
+	g.plain = mc_test_xsprintf("%s/plain", g.tmp);
+	g.bad_rules = mc_test_xsprintf("%s/bad.conv", g.tmp);
 	if (mkdir(g.plain, 0755) != 0)
 		return -1;
 	if (write_text(g.bad_rules, "# conventions\nskip tests/\nfrobnicate hw/ twice\ncompat-array hw hw_compat_\n") != 0)
@@ -175,10 +101,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (g.tmp)
-		mc_test_rmtree(g.tmp);
-	free(g.tmp);
-	free(g.repo);
+	mc_test_example_repo_remove(&g.tmp, &g.repo);
 	free(g.plain);
 	free(g.bad_rules);
 	memset(&g, 0, sizeof(g));
@@ -202,15 +125,6 @@ static char *argv_text(const char *const *argv)
 	return s;
 }
 
-static size_t count_lines(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		if (*s == '\n')
-			n++;
-	return n;
-}
-
 /*
  * Runs argv and expects a usage/input error: exit 2, empty stdout, exactly one
  * stderr line "migcompat: ..." that mentions each of the NULL-terminated words.
@@ -218,8 +132,8 @@ static size_t count_lines(const char *s)
 static void expect_input_error(const char *const *argv, ...)
 {
 	char *out = NULL, *err = NULL;
-	int rc = run(argv, &out, &err);
-	char *cmd = keep(argv_text(argv));
+	int rc = mc_test_run_kept(argv, &out, &err);
+	char *cmd = mc_test_keep(argv_text(argv));
 	if (rc != 2)
 		fail_msg("'%s': exit %d, want 2\nstdout:\n%s\nstderr:\n%s", cmd, rc, out, err);
 	if (*out)
@@ -227,8 +141,8 @@ static void expect_input_error(const char *const *argv, ...)
 	if (strncmp(err, "migcompat: ", 11) != 0)
 		fail_msg("'%s': stderr does not start with 'migcompat: ':\n%s", cmd, err);
 	size_t len = strlen(err);
-	if (count_lines(err) != 1 || err[len - 1] != '\n')
-		fail_msg("'%s': stderr should be exactly one line, got %zu:\n%s", cmd, count_lines(err), err);
+	if (mc_test_count_lines(err) != 1 || err[len - 1] != '\n')
+		fail_msg("'%s': stderr should be exactly one line, got %zu:\n%s", cmd, mc_test_count_lines(err), err);
 	if (len < 14)
 		fail_msg("'%s': empty error message: '%s'", cmd, err);
 	va_list ap;
@@ -243,22 +157,12 @@ static void expect_input_error(const char *const *argv, ...)
 static char *expect_ok(const char *const *argv)
 {
 	char *out = NULL, *err = NULL;
-	int rc = run(argv, &out, &err);
+	int rc = mc_test_run_kept(argv, &out, &err);
 	if (rc != 0 || *err) {
-		char *cmd = keep(argv_text(argv));
+		char *cmd = mc_test_keep(argv_text(argv));
 		fail_msg("'%s': exit %d (want 0)\nstdout:\n%s\nstderr:\n%s", cmd, rc, out, err);
 	}
 	return out;
-}
-
-static int is_hex40(const char *s)
-{
-	if (!s || strlen(s) != 40)
-		return 0;
-	for (int i = 0; i < 40; i++)
-		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
-			return 0;
-	return 1;
 }
 
 /* ---- input errors ----------------------------------------------------- */
@@ -342,7 +246,7 @@ static void test_bad_jobs(void **state)
 static void test_rules_missing_file(void **state)
 {
 	(void)state;
-	char *missing = keep(xsprintf("%s/no-such-rules.conv", g.tmp));
+	char *missing = mc_test_ksprintf("%s/no-such-rules.conv", g.tmp);
 	const char *a1[] = { "migcompat", "check", "--repo", g.repo, "--rules", missing, "base", "forgot", NULL };
 	expect_input_error(a1, missing, NULL);
 }
@@ -350,14 +254,14 @@ static void test_rules_missing_file(void **state)
 static void test_rules_malformed(void **state)
 {
 	(void)state;
-	char *where = keep(xsprintf("%s:3:", g.bad_rules));
+	char *where = mc_test_ksprintf("%s:3:", g.bad_rules);
 	const char *a1[] = { "migcompat", "check", "--repo", g.repo, "--rules", g.bad_rules, "base", "forgot", NULL };
 	expect_input_error(a1, where, "frobnicate", NULL);
 	const char *a2[] = { "migcompat", "audit", "--repo", g.repo, "--rules", g.bad_rules, NULL };
 	expect_input_error(a2, where, NULL);
 
 	/* Binary data is not a conventions file. */
-	char *bin = keep(xsprintf("%s/binary.conv", g.tmp));
+	char *bin = mc_test_ksprintf("%s/binary.conv", g.tmp);
 	FILE *f = fopen(bin, "wb");
 	assert_non_null(f);
 	fwrite("skip a/\n\0\x01\x02", 1, 11, f);
@@ -369,7 +273,7 @@ static void test_rules_malformed(void **state)
 static void test_output_unwritable(void **state)
 {
 	(void)state;
-	char *out = keep(xsprintf("%s/no-such-dir/report.json", g.tmp));
+	char *out = mc_test_ksprintf("%s/no-such-dir/report.json", g.tmp);
 	const char *a1[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "--output", out,
 			     "base", "forgot", NULL };
 	expect_input_error(a1, out, NULL);
@@ -450,7 +354,7 @@ static void test_list_rules(void **state)
 	assert_true(list_has_rule(out, "new-property-enabled", "warning"));
 	assert_true(list_has_rule(out, "compat-redundant", "note"));
 	/* One rule per line, each with a summary. */
-	assert_true(count_lines(out) >= NRULES);
+	assert_true(mc_test_count_lines(out) >= NRULES);
 	for (const char *line = out; *line; line = strchr(line, '\n') + 1) {
 		const char *eol = strchr(line, '\n');
 		assert_non_null(eol);
@@ -475,7 +379,7 @@ static void test_explain(void **state)
 		out = expect_ok(b);
 		if (strncmp(out, rule_ids[i], strlen(rule_ids[i])) != 0)
 			fail_msg("--explain %s printed:\n%s", rule_ids[i], out);
-		assert_true(count_lines(out) >= 3);
+		assert_true(mc_test_count_lines(out) >= 3);
 	}
 
 	const char *c[] = { "migcompat", "--explain", "nope", NULL };
@@ -486,26 +390,14 @@ static void test_explain(void **state)
 
 /* ---- audit and --rules ------------------------------------------------ */
 
-static json_t *parse_json(const char *text, const char *what)
-{
-	json_error_t jerr;
-	json_t *root = json_loads(text, 0, &jerr);
-	if (!root)
-		fail_msg("%s: invalid JSON (line %d: %s):\n%s", what, jerr.line, jerr.text, text);
-	keep_json(root);
-	if (!json_is_object(root))
-		fail_msg("%s: JSON is not an object", what);
-	return root;
-}
-
 static void check_audit_json(const char *out, int rc, const char *what)
 {
-	json_t *root = parse_json(out, what);
+	json_t *root = mc_test_parse_json_object(out, what);
 	json_t *head = json_object_get(root, "head");
 	if (!json_is_object(head))
 		fail_msg("%s: no head object", what);
 	const char *commit = json_string_value(json_object_get(head, "commit"));
-	if (!is_hex40(commit))
+	if (!mc_test_is_hex40(commit))
 		fail_msg("%s: head.commit '%s' is not 40 hex digits", what, commit ? commit : "(null)");
 	assert_string_equal(commit, g.base_commit);
 	json_t *nc = json_object_get(root, "newest_compat");
@@ -543,14 +435,14 @@ static void test_audit_base(void **state)
 	(void)state;
 	char *out = NULL, *err = NULL;
 	const char *a1[] = { "migcompat", "audit", "--repo", g.repo, "--format", "json", "base", NULL };
-	int rc = run(a1, &out, &err);
+	int rc = mc_test_run_kept(a1, &out, &err);
 	if (rc != 0 && rc != 1)
 		fail_msg("audit base: exit %d\n%s%s", rc, out, err);
 	check_audit_json(out, rc, "audit base");
 
 	/* Without a revision: HEAD, which is base in the fixture. */
 	const char *a2[] = { "migcompat", "audit", "--repo", g.repo, "--format", "json", NULL };
-	rc = run(a2, &out, &err);
+	rc = mc_test_run_kept(a2, &out, &err);
 	if (rc != 0 && rc != 1)
 		fail_msg("audit HEAD: exit %d\n%s%s", rc, out, err);
 	check_audit_json(out, rc, "audit HEAD");
@@ -570,35 +462,35 @@ static void test_rules_file_equals_builtin(void **state)
 	const char *a2[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "--rules", QEMU_CONV_PATH,
 			     "base", "forgot", NULL };
 	char *o1, *e1, *o2, *e2;
-	int r1 = run(a1, &o1, &e1);
-	int r2 = run(a2, &o2, &e2);
+	int r1 = mc_test_run_kept(a1, &o1, &e1);
+	int r2 = mc_test_run_kept(a2, &o2, &e2);
 	if (r1 != 1 || r2 != 1)
 		fail_msg("exit %d / %d, want 1\n%s\n%s", r1, r2, e1, e2);
 	assert_string_equal(o1, o2);
-	json_t *root = parse_json(o2, "--rules qemu.conv");
+	json_t *root = mc_test_parse_json_object(o2, "--rules qemu.conv");
 	assert_true(json_array_size(json_object_get(root, "findings")) >= 1);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_not_a_repository, arena_release),
-		cmocka_unit_test_teardown(test_unknown_revision, arena_release),
-		cmocka_unit_test_teardown(test_revision_count, arena_release),
-		cmocka_unit_test_teardown(test_unknown_option, arena_release),
-		cmocka_unit_test_teardown(test_unknown_format, arena_release),
-		cmocka_unit_test_teardown(test_bad_jobs, arena_release),
-		cmocka_unit_test_teardown(test_rules_missing_file, arena_release),
-		cmocka_unit_test_teardown(test_rules_malformed, arena_release),
-		cmocka_unit_test_teardown(test_output_unwritable, arena_release),
-		cmocka_unit_test_teardown(test_no_command, arena_release),
-		cmocka_unit_test_teardown(test_unknown_command, arena_release),
-		cmocka_unit_test_teardown(test_help, arena_release),
-		cmocka_unit_test_teardown(test_version, arena_release),
-		cmocka_unit_test_teardown(test_list_rules, arena_release),
-		cmocka_unit_test_teardown(test_explain, arena_release),
-		cmocka_unit_test_teardown(test_audit_base, arena_release),
-		cmocka_unit_test_teardown(test_rules_file_equals_builtin, arena_release),
+		cmocka_unit_test_teardown(test_not_a_repository, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_unknown_revision, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_revision_count, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_unknown_option, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_unknown_format, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_bad_jobs, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_rules_missing_file, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_rules_malformed, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_output_unwritable, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_no_command, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_unknown_command, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_help, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_version, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_list_rules, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_explain, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_audit_base, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_rules_file_equals_builtin, mc_test_arena_release),
 	};
 	return cmocka_run_group_tests_name("cli", tests, group_setup, group_teardown) ? 1 : 0;
 }

@@ -40,8 +40,8 @@
 #include <unistd.h>
 
 #include "fixture_repo.h"
+#include "test_util.h"
 
-#define EXAMPLE_DIR MC_SOURCE_DIR "/fixtures/example"
 #define HOOK_SCRIPT MC_SOURCE_DIR "/scripts/pre-commit"
 #define HOOKS_YAML MC_SOURCE_DIR "/.pre-commit-hooks.yaml"
 
@@ -61,89 +61,12 @@ static struct {
 	char *cache;   /* --cache DIR of every run */
 } g;
 
-/* ---- memory: released after every test, failed or not ------------------ */
-
-static struct {
-	void **ptrs;
-	size_t n, cap;
-	json_t **json;
-	size_t nj, capj;
-} arena;
-
-static void *keep(void *p)
-{
-	if (arena.n == arena.cap) {
-		arena.cap = arena.cap ? 2 * arena.cap : 64;
-		arena.ptrs = realloc(arena.ptrs, arena.cap * sizeof(*arena.ptrs));
-		if (!arena.ptrs)
-			abort();
-	}
-	arena.ptrs[arena.n++] = p;
-	return p;
-}
-
-static json_t *keep_json(json_t *j)
-{
-	if (arena.nj == arena.capj) {
-		arena.capj = arena.capj ? 2 * arena.capj : 16;
-		arena.json = realloc(arena.json, arena.capj * sizeof(*arena.json));
-		if (!arena.json)
-			abort();
-	}
-	arena.json[arena.nj++] = j;
-	return j;
-}
-
-static int arena_release(void **state)
-{
-	(void)state;
-	for (size_t i = 0; i < arena.n; i++)
-		free(arena.ptrs[i]);
-	for (size_t i = 0; i < arena.nj; i++)
-		json_decref(arena.json[i]);
-	free(arena.ptrs);
-	free(arena.json);
-	memset(&arena, 0, sizeof(arena));
-	return 0;
-}
-
-static char *ksprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *ksprintf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return keep(s);
-}
+/*
+ * The arena (released after every test), running the tool, fixture lines,
+ * JSON parsing and the .git snapshots come from tests/support/test_util.h.
+ */
 
 /* ---- files -------------------------------------------------------------- */
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	if (!buf)
-		abort();
-	size_t got;
-	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (cap - n < 2) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			if (!buf)
-				abort();
-		}
-	}
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
 
 static int write_file(const char *path, const char *text)
 {
@@ -177,39 +100,6 @@ static int make_dirs(const char *path)
 	return rc;
 }
 
-/* The 1-based line of the first line holding needle in text, or 0. */
-static int line_of(const char *text, const char *needle)
-{
-	int line = 1;
-	for (const char *p = text; *p; line++) {
-		const char *eol = strchr(p, '\n');
-		size_t len = eol ? (size_t)(eol - p) : strlen(p);
-		if (memmem(p, len, needle, strlen(needle)))
-			return line;
-		if (!eol)
-			break;
-		p = eol + 1;
-	}
-	return 0;
-}
-
-/* The line of needle in a step's version of path (NULL step: the base tree). */
-static int fixture_line(const char *step_dir, const char *path, const char *needle)
-{
-	char *text = NULL;
-	if (step_dir)
-		text = read_file(ksprintf("%s/steps/%s/files/%s", EXAMPLE_DIR, step_dir, path));
-	if (!text)
-		text = read_file(ksprintf("%s/tree/%s", EXAMPLE_DIR, path));
-	if (!text)
-		fail_msg("fixture file %s not found", path);
-	keep(text);
-	int line = line_of(text, needle);
-	if (!line)
-		fail_msg("'%s' not found in the %s version of %s", needle, step_dir ? step_dir : "base", path);
-	return line;
-}
-
 /* Replaces the one occurrence of from by to in text (fails on 0 or 2+). */
 static char *replace_once(const char *text, const char *from, const char *to)
 {
@@ -218,7 +108,7 @@ static char *replace_once(const char *text, const char *from, const char *to)
 		fail_msg("'%s' not found", from);
 	if (strstr(p + 1, from))
 		fail_msg("'%s' occurs more than once", from);
-	return ksprintf("%.*s%s%s", (int)(p - text), text, to, p + strlen(from));
+	return mc_test_ksprintf("%.*s%s%s", (int)(p - text), text, to, p + strlen(from));
 }
 
 /* ---- the fixture written at test time ---------------------------------- */
@@ -245,7 +135,7 @@ static int copy_entry(const char *path, const struct stat *st, int flag, struct 
 	if (flag == FTW_D) {
 		rc = make_dirs(dst);
 	} else if (flag == FTW_F && S_ISREG(st->st_mode)) {
-		char *text = read_file(path);
+		char *text = mc_test_read_file(path, NULL);
 		if (!text) {
 			rc = -1;
 		} else {
@@ -291,7 +181,7 @@ static int write_fixture(const char *fx)
 	char *p = NULL;
 	int rc = make_dirs(fx);
 	if (rc == 0 && asprintf(&p, "%s/tree", fx) >= 0) {
-		rc = symlink(EXAMPLE_DIR "/tree", p);
+		rc = symlink(MC_TEST_EXAMPLE_DIR "/tree", p);
 		free(p);
 	}
 	static const char *const names[] = { "01-forgot", "02-shifted" };
@@ -301,7 +191,7 @@ static int write_fixture(const char *fx)
 			abort();
 		rc = make_dirs(files);
 		if (rc == 0)
-			rc = copy_tree(EXAMPLE_DIR "/steps/02-forgot/files", files, i == 1);
+			rc = copy_tree(MC_TEST_EXAMPLE_DIR "/steps/02-forgot/files", files, i == 1);
 		if (rc == 0 && asprintf(&p, "%s/PARENT", dir) >= 0) {
 			rc = write_file(p, "base\n");
 			free(p);
@@ -323,13 +213,10 @@ static int group_setup(void **state)
 {
 	(void)state;
 	memset(&g, 0, sizeof(g));
-	g.tmp = mc_test_tempdir("integrations");
-	if (!g.tmp)
+	if (mc_test_example_repo("integrations", &g.tmp, &g.repo) != 0)
 		return -1;
-	if (asprintf(&g.repo, "%s/repo", g.tmp) < 0 || asprintf(&g.fx, "%s/fx", g.tmp) < 0 ||
-	    asprintf(&g.fxrepo, "%s/fxrepo", g.tmp) < 0 || asprintf(&g.cache, "%s/cache", g.tmp) < 0)
-		return -1;
-	if (mc_fixture_repo_build(EXAMPLE_DIR, g.repo) != 0)
+	if (asprintf(&g.fx, "%s/fx", g.tmp) < 0 || asprintf(&g.fxrepo, "%s/fxrepo", g.tmp) < 0 ||
+	    asprintf(&g.cache, "%s/cache", g.tmp) < 0)
 		return -1;
 	if (write_fixture(g.fx) != 0) {
 		fprintf(stderr, "cannot write the fixture %s: %s\n", g.fx, strerror(errno));
@@ -345,10 +232,7 @@ static int group_teardown(void **state)
 {
 	(void)state;
 	git_libgit2_shutdown();
-	if (g.tmp)
-		mc_test_rmtree(g.tmp);
-	free(g.tmp);
-	free(g.repo);
+	mc_test_example_repo_remove(&g.tmp, &g.repo);
 	free(g.fx);
 	free(g.fxrepo);
 	free(g.cache);
@@ -359,28 +243,14 @@ static int group_teardown(void **state)
 /* A fresh copy of the example repository that a test may change. */
 static const char *own_repo(const char *name)
 {
-	char *dir = ksprintf("%s/%s", g.tmp, name);
+	char *dir = mc_test_ksprintf("%s/%s", g.tmp, name);
 	mc_test_rmtree(dir);
-	if (mc_fixture_repo_build(EXAMPLE_DIR, dir) != 0)
+	if (mc_fixture_repo_build(MC_TEST_EXAMPLE_DIR, dir) != 0)
 		fail_msg("cannot build the fixture repository in %s", dir);
 	return dir;
 }
 
 /* ---- running the tool --------------------------------------------------- */
-
-static const char *tool_path(void)
-{
-	const char *bin = getenv("MIGCOMPAT_BIN");
-	return bin && *bin ? bin : MC_BINARY_DIR "/migcompat";
-}
-
-static int run(const char *const *argv, char **out, char **err)
-{
-	int rc = mc_test_run_tool(argv, out, err);
-	keep(*out);
-	keep(*err);
-	return rc;
-}
 
 /* `migcompat check --repo REPO --cache CACHE --format FMT [extra...]`; exit status in *rc. */
 static char *check(const char *repo, const char *format, int *rc, const char *a1, const char *a2,
@@ -396,7 +266,7 @@ static char *check(const char *repo, const char *format, int *rc, const char *a1
 		argv[n++] = a3;
 	argv[n] = NULL;
 	char *out, *err;
-	*rc = run(argv, &out, &err);
+	*rc = mc_test_run_kept(argv, &out, &err);
 	if (*rc < 0 || *rc > 2)
 		fail_msg("check --format %s %s %s %s: exit %d (crash?)\n%s", format, a1 ? a1 : "", a2 ? a2 : "",
 			 a3 ? a3 : "", *rc, err);
@@ -404,20 +274,6 @@ static char *check(const char *repo, const char *format, int *rc, const char *a1
 		fail_msg("check --format %s %s %s %s: input error\n%s", format, a1 ? a1 : "", a2 ? a2 : "",
 			 a3 ? a3 : "", err);
 	return out;
-}
-
-static json_t *parse_json(const char *text, const char *what)
-{
-	json_error_t jerr;
-	json_t *root = json_loads(text, 0, &jerr);
-	if (!root)
-		fail_msg("%s: stdout is not JSON (line %d: %s):\n%s", what, jerr.line, jerr.text, text);
-	return keep_json(root);
-}
-
-static const char *jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
 }
 
 static const char *jpath_str(json_t *o, const char *const *keys, size_t n)
@@ -437,16 +293,16 @@ static size_t listed_rules(const char ***out)
 {
 	const char *argv[] = { "migcompat", "--list-rules", NULL };
 	char *text, *err;
-	int rc = run(argv, &text, &err);
+	int rc = mc_test_run_kept(argv, &text, &err);
 	if (rc != 0)
 		fail_msg("--list-rules: exit %d\n%s", rc, err);
-	const char **ids = keep(calloc(64, sizeof(*ids)));
+	const char **ids = mc_test_keep(calloc(64, sizeof(*ids)));
 	size_t n = 0;
 	for (const char *l = text; *l && n < 64;) {
 		size_t len = strcspn(l, "\n");
 		size_t w = strcspn(l, " \t\n");
 		if (w > 0)
-			ids[n++] = ksprintf("%.*s", (int)w, l);
+			ids[n++] = mc_test_ksprintf("%.*s", (int)w, l);
 		l += len;
 		if (*l)
 			l++;
@@ -460,7 +316,7 @@ static size_t listed_rules(const char ***out)
 /* The findings of --format json, to compare other formats with. */
 static json_t *json_findings(const char *repo, const char *base, const char *head, int *rc)
 {
-	json_t *root = parse_json(check(repo, "json", rc, base, head, NULL), "json");
+	json_t *root = mc_test_parse_json(check(repo, "json", rc, base, head, NULL), "json");
 	json_t *fs = json_object_get(root, "findings");
 	if (!json_is_array(fs))
 		fail_msg("--format json has no findings array");
@@ -473,12 +329,12 @@ static json_t *sarif_run(const char *repo, const char *base, const char *head, i
 {
 	int rc;
 	char *out = check(repo, "sarif", &rc, base, head, NULL);
-	json_t *root = parse_json(out, ksprintf("sarif %s %s", base, head));
+	json_t *root = mc_test_parse_json(out, mc_test_ksprintf("sarif %s %s", base, head));
 	if (rc != want_rc)
 		fail_msg("sarif %s %s: exit %d, want %d\n%s", base, head, rc, want_rc, out);
 	if (!json_is_object(root))
 		fail_msg("sarif: the log is not an object");
-	const char *version = jstr(root, "version");
+	const char *version = mc_test_jstr(root, "version");
 	if (!version || strcmp(version, "2.1.0"))
 		fail_msg("sarif: version '%s', want 2.1.0", version ? version : "(none)");
 	json_t *runs = json_object_get(root, "runs");
@@ -500,14 +356,14 @@ static const char *sarif_fingerprint(json_t *res)
 {
 	json_t *pf = json_object_get(res, "partialFingerprints");
 	if (!json_is_object(pf) || json_object_size(pf) == 0)
-		fail_msg("sarif result %s has no partialFingerprints", jstr(res, "ruleId"));
+		fail_msg("sarif result %s has no partialFingerprints", mc_test_jstr(res, "ruleId"));
 	const char *key, *fp = NULL;
 	json_t *v;
 	json_object_foreach(pf, key, v) {
 		if (!nonempty(json_string_value(v)))
 			fail_msg("partialFingerprints.%s is not a non-empty string", key);
-		char *one = ksprintf("%s=%s", key, json_string_value(v));
-		fp = fp ? ksprintf("%s;%s", fp, one) : one;
+		char *one = mc_test_ksprintf("%s=%s", key, json_string_value(v));
+		fp = fp ? mc_test_ksprintf("%s;%s", fp, one) : one;
 	}
 	return fp;
 }
@@ -524,7 +380,7 @@ static json_int_t sarif_line(json_t *res)
 	json_t *loc = json_array_get(json_object_get(res, "locations"), 0);
 	json_t *v = json_object_get(json_object_get(json_object_get(loc, "physicalLocation"), "region"), "startLine");
 	if (!json_is_integer(v))
-		fail_msg("sarif result %s: region.startLine is not an integer", jstr(res, "ruleId"));
+		fail_msg("sarif result %s: region.startLine is not an integer", mc_test_jstr(res, "ruleId"));
 	return json_integer_value(v);
 }
 
@@ -535,7 +391,7 @@ static void test_sarif_driver(void **state)
 	json_t *driver = json_object_get(json_object_get(r, "tool"), "driver");
 	if (!json_is_object(driver))
 		fail_msg("sarif: no runs[0].tool.driver");
-	const char *name = jstr(driver, "name");
+	const char *name = mc_test_jstr(driver, "name");
 	if (!name || strcmp(name, "migcompat"))
 		fail_msg("sarif: driver.name '%s', want migcompat", name ? name : "(none)");
 	json_t *rules = json_object_get(driver, "rules");
@@ -549,7 +405,7 @@ static void test_sarif_driver(void **state)
 		json_t *found = NULL, *rule;
 		size_t k;
 		json_array_foreach(rules, k, rule) {
-			const char *id = jstr(rule, "id");
+			const char *id = mc_test_jstr(rule, "id");
 			if (id && !strcmp(id, ids[i])) {
 				if (found)
 					fail_msg("sarif: rule %s is described twice", ids[i]);
@@ -559,7 +415,7 @@ static void test_sarif_driver(void **state)
 		if (!found)
 			fail_msg("sarif: driver.rules lacks %s (listed by --list-rules)", ids[i]);
 		for (size_t t = 0; t < 3; t++)
-			if (!nonempty(jstr(json_object_get(found, texts[t]), "text")))
+			if (!nonempty(mc_test_jstr(json_object_get(found, texts[t]), "text")))
 				fail_msg("sarif: rule %s has no %s.text", ids[i], texts[t]);
 	}
 	/* And nothing the catalog does not list. */
@@ -575,17 +431,17 @@ static void test_sarif_result(void **state)
 	if (json_array_size(results) == 0)
 		fail_msg("sarif base forgot: no result");
 	json_t *res = json_array_get(results, 0);
-	const char *rule = jstr(res, "ruleId"), *level = jstr(res, "level");
+	const char *rule = mc_test_jstr(res, "ruleId"), *level = mc_test_jstr(res, "level");
 	if (!rule || strcmp(rule, "compat-missing"))
 		fail_msg("results[0].ruleId '%s', want compat-missing", rule ? rule : "(none)");
 	if (!level || strcmp(level, "error"))
 		fail_msg("results[0].level '%s', want error", level ? level : "(none)");
-	if (!nonempty(jstr(json_object_get(res, "message"), "text")))
+	if (!nonempty(mc_test_jstr(json_object_get(res, "message"), "text")))
 		fail_msg("results[0].message.text is empty");
 	const char *uri = sarif_uri(res);
 	if (!uri || strcmp(uri, VIRTIO_BLK_C))
 		fail_msg("results[0] uri '%s', want the relative path %s", uri ? uri : "(none)", VIRTIO_BLK_C);
-	int want_line = fixture_line("02-forgot", VIRTIO_BLK_C, NUM_QUEUES_PROP);
+	int want_line = mc_test_fixture_line("02-forgot", VIRTIO_BLK_C, NUM_QUEUES_PROP);
 	if (sarif_line(res) != want_line)
 		fail_msg("results[0] startLine %lld, want %d (the num-queues property)", (long long)sarif_line(res),
 			 want_line);
@@ -601,14 +457,16 @@ static void test_sarif_result(void **state)
 	json_t *f;
 	json_array_foreach(fs, i, f) {
 		json_t *x = json_array_get(results, i);
-		if (strcmp(jstr(x, "ruleId") ? jstr(x, "ruleId") : "", jstr(f, "rule") ? jstr(f, "rule") : "") ||
-		    strcmp(jstr(x, "level") ? jstr(x, "level") : "", jstr(f, "severity") ? jstr(f, "severity") : "") ||
-		    !sarif_uri(x) || !jstr(f, "file") || strcmp(sarif_uri(x), jstr(f, "file")) ||
+		if (strcmp(mc_test_jstr(x, "ruleId") ? mc_test_jstr(x, "ruleId") : "",
+			   mc_test_jstr(f, "rule") ? mc_test_jstr(f, "rule") : "") ||
+		    strcmp(mc_test_jstr(x, "level") ? mc_test_jstr(x, "level") : "",
+			   mc_test_jstr(f, "severity") ? mc_test_jstr(f, "severity") : "") ||
+		    !sarif_uri(x) || !mc_test_jstr(f, "file") || strcmp(sarif_uri(x), mc_test_jstr(f, "file")) ||
 		    sarif_line(x) != json_integer_value(json_object_get(f, "line")))
-			fail_msg("sarif results[%zu] (%s %s %s:%lld) differs from json findings[%zu] (%s %s %s:%lld)", i,
-				 jstr(x, "ruleId"), jstr(x, "level"), sarif_uri(x), (long long)sarif_line(x), i,
-				 jstr(f, "rule"), jstr(f, "severity"), jstr(f, "file"),
-				 (long long)json_integer_value(json_object_get(f, "line")));
+			fail_msg("sarif results[%zu] (%s %s %s:%lld) differs from json findings[%zu] (%s %s %s:%lld)",
+				 i, mc_test_jstr(x, "ruleId"), mc_test_jstr(x, "level"), sarif_uri(x),
+				 (long long)sarif_line(x), i, mc_test_jstr(f, "rule"), mc_test_jstr(f, "severity"),
+				 mc_test_jstr(f, "file"), (long long)json_integer_value(json_object_get(f, "line")));
 	}
 }
 
@@ -630,12 +488,12 @@ static void test_sarif_results_shape(void **state)
 		size_t i;
 		json_t *res;
 		json_array_foreach(results, i, res) {
-			const char *rule = jstr(res, "ruleId"), *level = jstr(res, "level");
+			const char *rule = mc_test_jstr(res, "ruleId"), *level = mc_test_jstr(res, "level");
 			int known = 0;
 			size_t k;
 			json_t *d;
 			json_array_foreach(rules, k, d)
-				known |= rule && jstr(d, "id") && !strcmp(jstr(d, "id"), rule);
+				known |= rule && mc_test_jstr(d, "id") && !strcmp(mc_test_jstr(d, "id"), rule);
 			if (!known)
 				fail_msg("%s: result %zu names rule '%s', not in driver.rules", heads[h], i,
 					 rule ? rule : "(none)");
@@ -647,7 +505,7 @@ static void test_sarif_results_shape(void **state)
 				fail_msg("%s: result %zu uri '%s' is not a relative path", heads[h], i, uri ? uri : "(none)");
 			if (sarif_line(res) < 1)
 				fail_msg("%s: result %zu startLine %lld", heads[h], i, (long long)sarif_line(res));
-			if (!nonempty(jstr(json_object_get(res, "message"), "text")))
+			if (!nonempty(mc_test_jstr(json_object_get(res, "message"), "text")))
 				fail_msg("%s: result %zu has no message text", heads[h], i);
 			sarif_fingerprint(res);
 		}
@@ -674,11 +532,11 @@ static void test_sarif_fingerprint(void **state)
 	json_t *shifted = json_array_get(sarif_results(sarif_run(g.fxrepo, "base", "shifted", 1)), 0);
 	assert_non_null(fx_plain);
 	assert_non_null(shifted);
-	const char *rule = jstr(shifted, "ruleId");
+	const char *rule = mc_test_jstr(shifted, "ruleId");
 	if (!rule || strcmp(rule, "compat-missing"))
 		fail_msg("shifted: ruleId '%s', want compat-missing", rule ? rule : "(none)");
 	json_int_t plain_line = sarif_line(fx_plain), shifted_line = sarif_line(shifted);
-	int want = fixture_line("02-forgot", VIRTIO_BLK_C, NUM_QUEUES_PROP);
+	int want = mc_test_fixture_line("02-forgot", VIRTIO_BLK_C, NUM_QUEUES_PROP);
 	if (plain_line != want || shifted_line != want + SHIFT_LINES)
 		fail_msg("startLine %lld and %lld, want %d and %d", (long long)plain_line, (long long)shifted_line,
 			 want, want + SHIFT_LINES);
@@ -702,7 +560,7 @@ static void test_sarif_fingerprint(void **state)
 static json_t *codeclimate_run(const char *repo, const char *base, const char *head, int *rc)
 {
 	char *out = check(repo, "codeclimate", rc, base, head, NULL);
-	json_t *root = parse_json(out, ksprintf("codeclimate %s %s", base, head));
+	json_t *root = mc_test_parse_json(out, mc_test_ksprintf("codeclimate %s %s", base, head));
 	if (!json_is_array(root))
 		fail_msg("codeclimate %s %s: the report is not a JSON array:\n%s", base, head, out);
 	return root;
@@ -733,35 +591,38 @@ static void test_codeclimate(void **state)
 			if (!json_is_object(it))
 				fail_msg("%s: issue %zu is not an object", heads[h], i);
 			json_t *f = json_array_get(fs, i);
-			if (!nonempty(jstr(it, "description")))
+			if (!nonempty(mc_test_jstr(it, "description")))
 				fail_msg("%s: issue %zu has no description", heads[h], i);
-			const char *cn = jstr(it, "check_name");
+			const char *cn = mc_test_jstr(it, "check_name");
 			int known = 0;
 			for (size_t k = 0; cn && k < nids; k++)
 				known |= !strcmp(cn, ids[k]);
 			if (!known)
 				fail_msg("%s: issue %zu check_name '%s' is not a rule", heads[h], i, cn ? cn : "(none)");
-			if (!jstr(f, "rule") || strcmp(cn, jstr(f, "rule")))
-				fail_msg("%s: issue %zu check_name %s, json rule %s", heads[h], i, cn, jstr(f, "rule"));
-			if (!nonempty(jstr(it, "fingerprint")))
+			if (!mc_test_jstr(f, "rule") || strcmp(cn, mc_test_jstr(f, "rule")))
+				fail_msg("%s: issue %zu check_name %s, json rule %s", heads[h], i, cn,
+					 mc_test_jstr(f, "rule"));
+			if (!nonempty(mc_test_jstr(it, "fingerprint")))
 				fail_msg("%s: issue %zu has no fingerprint", heads[h], i);
 			for (size_t k = 0; k < i; k++)
-				if (!strcmp(jstr(json_array_get(issues, k), "fingerprint"), jstr(it, "fingerprint")))
+				if (!strcmp(mc_test_jstr(json_array_get(issues, k), "fingerprint"),
+					    mc_test_jstr(it, "fingerprint")))
 					fail_msg("%s: issues %zu and %zu share the fingerprint %s", heads[h], k, i,
-						 jstr(it, "fingerprint"));
-			const char *sev = jstr(it, "severity");
+						 mc_test_jstr(it, "fingerprint"));
+			const char *sev = mc_test_jstr(it, "severity");
 			int ok = 0;
 			for (size_t k = 0; sev && k < 5; k++)
 				ok |= !strcmp(sev, sevs[k]);
 			if (!ok)
 				fail_msg("%s: issue %zu severity '%s'", heads[h], i, sev ? sev : "(none)");
 			json_t *loc = json_object_get(it, "location");
-			const char *path = jstr(loc, "path");
+			const char *path = mc_test_jstr(loc, "path");
 			if (!nonempty(path) || path[0] == '/')
 				fail_msg("%s: issue %zu location.path '%s' is not relative", heads[h], i,
 					 path ? path : "(none)");
-			if (!jstr(f, "file") || strcmp(path, jstr(f, "file")))
-				fail_msg("%s: issue %zu path %s, json file %s", heads[h], i, path, jstr(f, "file"));
+			if (!mc_test_jstr(f, "file") || strcmp(path, mc_test_jstr(f, "file")))
+				fail_msg("%s: issue %zu path %s, json file %s", heads[h], i, path,
+					 mc_test_jstr(f, "file"));
 			json_t *begin = json_object_get(json_object_get(loc, "lines"), "begin");
 			if (!json_is_integer(begin) || json_integer_value(begin) < 1)
 				fail_msg("%s: issue %zu has no location.lines.begin >= 1", heads[h], i);
@@ -776,11 +637,11 @@ static void test_codeclimate(void **state)
 	int rc;
 	json_t *issues = codeclimate_run(g.repo, "base", "forgot", &rc);
 	json_t *it = json_array_get(issues, 0);
-	assert_string_equal(jstr(it, "check_name"), "compat-missing");
-	assert_string_equal(jstr(json_object_get(it, "location"), "path"), VIRTIO_BLK_C);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(it, "location"), "lines"),
-							    "begin")),
-			 fixture_line("02-forgot", VIRTIO_BLK_C, NUM_QUEUES_PROP));
+	assert_string_equal(mc_test_jstr(it, "check_name"), "compat-missing");
+	assert_string_equal(mc_test_jstr(json_object_get(it, "location"), "path"), VIRTIO_BLK_C);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(json_object_get(it, "location"), "lines"), "begin")),
+		mc_test_fixture_line("02-forgot", VIRTIO_BLK_C, NUM_QUEUES_PROP));
 
 	/* A clean change: an empty array, exit 0. */
 	json_t *clean = codeclimate_run(g.repo, "base", "good", &rc);
@@ -788,116 +649,16 @@ static void test_codeclimate(void **state)
 	assert_int_equal(json_array_size(clean), 0);
 }
 
-/* ---- the repository is read only --------------------------------------- */
-
-static struct {
-	size_t root_len;
-	char **lines;
-	size_t n, cap;
-} snap;
-
-static uint64_t fnv1a(const char *data, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)data[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static int snap_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)ftw;
-	const char *rel = path + snap.root_len;
-	char kind = flag == FTW_D || flag == FTW_DP ? 'd' : flag == FTW_SL ? 'l' : S_ISREG(st->st_mode) ? 'f' : '?';
-	uint64_t h = 0;
-	long long size = kind == 'd' ? 0 : (long long)st->st_size;
-	if (kind == 'f') {
-		FILE *f = fopen(path, "rb");
-		if (f) {
-			char *buf = malloc((size_t)st->st_size + 1);
-			if (!buf)
-				abort();
-			size_t got = fread(buf, 1, (size_t)st->st_size, f);
-			fclose(f);
-			h = fnv1a(buf, got);
-			free(buf);
-		}
-	} else if (kind == 'l') {
-		char target[4096];
-		ssize_t n = readlink(path, target, sizeof(target));
-		h = n > 0 ? fnv1a(target, (size_t)n) : 0;
-	}
-	if (snap.n == snap.cap) {
-		snap.cap = snap.cap ? 2 * snap.cap : 256;
-		snap.lines = realloc(snap.lines, snap.cap * sizeof(*snap.lines));
-		if (!snap.lines)
-			abort();
-	}
-	if (asprintf(&snap.lines[snap.n++], "%c %s %lld %016llx", kind, *rel ? rel : "/", size,
-		     (unsigned long long)h) < 0)
-		abort();
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every path under dir with its type, size and content hash, sorted, one per line. */
-static char *snapshot(const char *dir)
-{
-	memset(&snap, 0, sizeof(snap));
-	snap.root_len = strlen(dir);
-	if (nftw(dir, snap_entry, 32, FTW_PHYS) != 0)
-		fail_msg("cannot walk %s", dir);
-	qsort(snap.lines, snap.n, sizeof(*snap.lines), cmp_str);
-	size_t len = 1;
-	for (size_t i = 0; i < snap.n; i++)
-		len += strlen(snap.lines[i]) + 1;
-	char *s = malloc(len), *p = s;
-	if (!s)
-		abort();
-	for (size_t i = 0; i < snap.n; i++) {
-		size_t l = strlen(snap.lines[i]);
-		memcpy(p, snap.lines[i], l);
-		p[l] = '\n';
-		p += l + 1;
-		free(snap.lines[i]);
-	}
-	*p = '\0';
-	free(snap.lines);
-	memset(&snap, 0, sizeof(snap));
-	return keep(s);
-}
-
-static void expect_same_snapshot(const char *before, const char *after, const char *what)
-{
-	if (!strcmp(before, after))
-		return;
-	const char *a = before, *b = after;
-	while (*a && *b) {
-		size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
-		if (la != lb || memcmp(a, b, la))
-			fail_msg("%s changed the repository: before '%.*s', after '%.*s'", what, (int)la, a, (int)lb, b);
-		a += la + 1;
-		b += lb + 1;
-	}
-	fail_msg("%s changed the repository: entries %s", what, *a ? "removed" : "added");
-}
-
 /* ---- editing and staging ------------------------------------------------ */
 
 /* num-queues 1 -> 4 in the work tree of repo. */
 static void edit_num_queues(const char *repo)
 {
-	const char *path = ksprintf("%s/%s", repo, VIRTIO_BLK_C);
-	char *text = read_file(path);
+	const char *path = mc_test_ksprintf("%s/%s", repo, VIRTIO_BLK_C);
+	char *text = mc_test_read_file(path, NULL);
 	if (!text)
 		fail_msg("cannot read %s", path);
-	keep(text);
+	mc_test_keep(text);
 	if (write_file(path, replace_once(text, BASE_DEFAULT, EDITED_DEFAULT)) != 0)
 		fail_msg("cannot write %s", path);
 }
@@ -914,7 +675,9 @@ static void stage_path(const char *repo_dir, const char *path)
 		rc = git_index_add_bypath(index, path);
 	if (rc == 0)
 		rc = git_index_write(index);
-	char *msg = rc < 0 ? ksprintf("staging %s: %s", path, git_error_last() ? git_error_last()->message : "?") : NULL;
+	char *msg = rc < 0
+		? mc_test_ksprintf("staging %s: %s", path, git_error_last() ? git_error_last()->message : "?")
+		: NULL;
 	git_index_free(index);
 	git_repository_free(repo);
 	if (msg)
@@ -929,15 +692,16 @@ static void index_from_branch(const char *repo_dir, const char *branch)
 	git_object *tree = NULL;
 	int rc = git_repository_open(&repo, repo_dir);
 	if (rc == 0)
-		rc = git_revparse_single(&tree, repo, ksprintf("refs/heads/%s^{tree}", branch));
+		rc = git_revparse_single(&tree, repo, mc_test_ksprintf("refs/heads/%s^{tree}", branch));
 	if (rc == 0)
 		rc = git_repository_index(&index, repo);
 	if (rc == 0)
 		rc = git_index_read_tree(index, (git_tree *)tree);
 	if (rc == 0)
 		rc = git_index_write(index);
-	char *msg = rc < 0 ? ksprintf("index from %s: %s", branch, git_error_last() ? git_error_last()->message : "?")
-			   : NULL;
+	char *msg = rc < 0
+		? mc_test_ksprintf("index from %s: %s", branch, git_error_last() ? git_error_last()->message : "?")
+		: NULL;
 	git_object_free(tree);
 	git_index_free(index);
 	git_repository_free(repo);
@@ -953,12 +717,13 @@ static void index_from_branch(const char *repo_dir, const char *branch)
  */
 static json_t *check_local(const char *repo, const char *mode, int want_rc, const char *when)
 {
-	const char *gitdir = ksprintf("%s/.git", repo);
-	char *before = snapshot(gitdir);
+	const char *gitdir = mc_test_ksprintf("%s/.git", repo);
+	char *before = mc_test_dir_snapshot(gitdir);
 	int rc;
 	char *out = check(repo, "json", &rc, mode, NULL, NULL);
-	expect_same_snapshot(before, snapshot(gitdir), ksprintf("check %s (%s)", mode, when));
-	json_t *root = parse_json(out, ksprintf("check %s (%s)", mode, when));
+	mc_test_expect_same_snapshot(before, mc_test_dir_snapshot(gitdir),
+				     mc_test_ksprintf("check %s (%s)", mode, when));
+	json_t *root = mc_test_parse_json(out, mc_test_ksprintf("check %s (%s)", mode, when));
 	json_t *fs = json_object_get(root, "findings");
 	if (!json_is_array(fs))
 		fail_msg("check %s (%s): no findings array", mode, when);
@@ -969,15 +734,17 @@ static json_t *check_local(const char *repo, const char *mode, int want_rc, cons
 
 static void expect_num_queues_missing(json_t *fs, const char *what)
 {
-	int line = fixture_line(NULL, VIRTIO_BLK_C, NUM_QUEUES_PROP);
+	int line = mc_test_fixture_line(NULL, VIRTIO_BLK_C, NUM_QUEUES_PROP);
 	size_t i;
 	json_t *f;
 	json_array_foreach(fs, i, f) {
-		const char *rule = jstr(f, "rule"), *type = jstr(f, "type"), *prop = jstr(f, "property");
+		const char *rule = mc_test_jstr(f, "rule"), *type = mc_test_jstr(f, "type"),
+			   *prop = mc_test_jstr(f, "property");
 		if (!rule || strcmp(rule, "compat-missing") || !type || strcmp(type, "virtio-blk-device") || !prop ||
 		    strcmp(prop, "num-queues"))
 			continue;
-		const char *oldv = jstr(f, "old_value"), *newv = jstr(f, "new_value"), *file = jstr(f, "file");
+		const char *oldv = mc_test_jstr(f, "old_value"), *newv = mc_test_jstr(f, "new_value"),
+			   *file = mc_test_jstr(f, "file");
 		if (!oldv || strcmp(oldv, "1") || !newv || strcmp(newv, "4"))
 			fail_msg("%s: num-queues %s -> %s, want 1 -> 4", what, oldv ? oldv : "null", newv ? newv : "null");
 		if (!file || strcmp(file, VIRTIO_BLK_C) || json_integer_value(json_object_get(f, "line")) != line)
@@ -1014,12 +781,13 @@ static void test_cached_and_worktree(void **state)
 
 	/* An explicit base works the same. */
 	int rc;
-	const char *gitdir = ksprintf("%s/.git", repo);
-	char *before = snapshot(gitdir);
+	const char *gitdir = mc_test_ksprintf("%s/.git", repo);
+	char *before = mc_test_dir_snapshot(gitdir);
 	char *out = check(repo, "json", &rc, "--cached", "base", NULL);
-	expect_same_snapshot(before, snapshot(gitdir), "check --cached base");
+	mc_test_expect_same_snapshot(before, mc_test_dir_snapshot(gitdir), "check --cached base");
 	assert_int_equal(rc, 1);
-	expect_num_queues_missing(json_object_get(parse_json(out, "--cached base"), "findings"), "--cached base");
+	expect_num_queues_missing(json_object_get(mc_test_parse_json(out, "--cached base"), "findings"),
+				  "--cached base");
 
 	mc_test_rmtree(repo);
 }
@@ -1035,12 +803,12 @@ static char *slurp_fd(int fd)
 	ssize_t got = len > 0 ? pread(fd, buf, (size_t)len, 0) : 0;
 	buf[got > 0 ? got : 0] = '\0';
 	close(fd);
-	return keep(buf);
+	return mc_test_keep(buf);
 }
 
 static int capture_fd(void)
 {
-	char *path = ksprintf("%s/hook-out-XXXXXX", g.tmp);
+	char *path = mc_test_ksprintf("%s/hook-out-XXXXXX", g.tmp);
 	int fd = mkstemp(path);
 	if (fd < 0)
 		fail_msg("mkstemp: %s", strerror(errno));
@@ -1057,8 +825,8 @@ static int capture_fd(void)
 static int run_hook_env(const char *dir, const char *migcompat, const char *index_file, char **out, char **err)
 {
 	int ofd = capture_fd(), efd = capture_fd();
-	const char *cache_home = ksprintf("%s/xdg-cache", g.tmp);
-	const char *tool = migcompat ? migcompat : tool_path();
+	const char *cache_home = mc_test_ksprintf("%s/xdg-cache", g.tmp);
+	const char *tool = migcompat ? migcompat : mc_test_tool_path();
 	fflush(NULL);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
@@ -1112,7 +880,7 @@ static void test_pre_commit_hook(void **state)
 {
 	(void)state;
 	const char *repo = own_repo("hook");
-	const char *gitdir = ksprintf("%s/.git", repo);
+	const char *gitdir = mc_test_ksprintf("%s/.git", repo);
 	char *out, *err;
 
 	/* Nothing staged: the commit goes through. */
@@ -1128,9 +896,9 @@ static void test_pre_commit_hook(void **state)
 
 	/* Staged: blocked, with the entry to add. */
 	stage_path(repo, VIRTIO_BLK_C);
-	char *before = snapshot(gitdir);
+	char *before = mc_test_dir_snapshot(gitdir);
 	rc = run_hook(repo, NULL, &out, &err);
-	expect_same_snapshot(before, snapshot(gitdir), "the pre-commit hook");
+	mc_test_expect_same_snapshot(before, mc_test_dir_snapshot(gitdir), "the pre-commit hook");
 	if (rc != 1)
 		fail_msg("pre-commit with the staged num-queues change: exit %d, want 1\n%s%s", rc, out, err);
 	if (!has_line_with(out, NUM_QUEUES_ENTRY, "hw_compat_10_1"))
@@ -1147,7 +915,7 @@ static void test_pre_commit_hook(void **state)
 		fail_msg("pre-commit: the new-property-enabled warning is not shown:\n%s", out);
 
 	/* No binary: an explanation and a blocked commit, not a silent pass. */
-	rc = run_hook(repo, ksprintf("%s/no-such-migcompat", g.tmp), &out, &err);
+	rc = run_hook(repo, mc_test_ksprintf("%s/no-such-migcompat", g.tmp), &out, &err);
 	if (rc == 0)
 		fail_msg("pre-commit without a migcompat binary lets the commit through\n%s%s", out, err);
 	if (!strstr(err, "not found"))
@@ -1165,9 +933,9 @@ static void test_pre_commit_hook_commit_all(void **state)
 {
 	(void)state;
 	const char *repo = own_repo("hook-commit-all");
-	const char *index = ksprintf("%s/.git/index", repo);
-	const char *copy = ksprintf("%s/.git/index-copy", repo);
-	const char *next = ksprintf("%s/.git/index.lock", repo);
+	const char *index = mc_test_ksprintf("%s/.git/index", repo);
+	const char *copy = mc_test_ksprintf("%s/.git/index-copy", repo);
+	const char *next = mc_test_ksprintf("%s/.git/index.lock", repo);
 
 	/* The temporary index: the broken change staged.  Then .git/index back to HEAD. */
 	edit_num_queues(repo);
@@ -1205,14 +973,14 @@ static void test_pre_commit_hook_commit_all(void **state)
 static void test_pre_commit_hooks_yaml(void **state)
 {
 	(void)state;
-	char *yaml = read_file(HOOKS_YAML);
+	char *yaml = mc_test_read_file(HOOKS_YAML, NULL);
 	if (!yaml)
 		fail_msg("%s is missing", HOOKS_YAML);
-	keep(yaml);
+	mc_test_keep(yaml);
 	int id = 0, entry = 0;
 	for (const char *l = yaml; *l;) {
 		size_t len = strcspn(l, "\n");
-		char *line = ksprintf("%.*s", (int)len, l);
+		char *line = mc_test_ksprintf("%.*s", (int)len, l);
 		char *p = line;
 		while (*p == ' ' || *p == '\t')
 			p++;
@@ -1243,16 +1011,16 @@ static void test_pre_commit_hooks_yaml(void **state)
 		fail_msg("%s does not exist", HOOK_SCRIPT);
 	if (!(st.st_mode & S_IXUSR))
 		fail_msg("%s is not executable", HOOK_SCRIPT);
-	char *script = read_file(HOOK_SCRIPT);
+	char *script = mc_test_read_file(HOOK_SCRIPT, NULL);
 	assert_non_null(script);
-	keep(script);
+	mc_test_keep(script);
 	if (strncmp(script, "#!", 2))
 		fail_msg("%s has no #! line", HOOK_SCRIPT);
 }
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_teardown(f, arena_release)
+#define T(f) cmocka_unit_test_teardown(f, mc_test_arena_release)
 	const struct CMUnitTest tests[] = {
 		T(test_sarif_driver),
 		T(test_sarif_result),

@@ -29,7 +29,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ctype.h>
 #include <jansson.h>
 #include <regex.h>
 #include <stdio.h>
@@ -37,8 +36,8 @@
 #include <string.h>
 
 #include "fixture_repo.h"
+#include "test_util.h"
 
-#define EXAMPLE_DIR MC_SOURCE_DIR "/fixtures/example"
 #define MACHINE_C "hw/core/machine.c"
 #define VIRTIO_BLK_C "hw/block/virtio-blk.c"
 #define BLK "virtio-blk-device"
@@ -49,121 +48,15 @@ static struct {
 	char *cache;
 } g;
 
-/* ---- memory: released after every test, failed or not ------------------ */
-
-static struct {
-	void **ptrs;
-	size_t n, cap;
-	json_t **json;
-	size_t nj, capj;
-} arena;
-
-static void *keep(void *p)
-{
-	if (arena.n == arena.cap) {
-		arena.cap = arena.cap ? 2 * arena.cap : 64;
-		arena.ptrs = realloc(arena.ptrs, arena.cap * sizeof(*arena.ptrs));
-		if (!arena.ptrs)
-			abort();
-	}
-	arena.ptrs[arena.n++] = p;
-	return p;
-}
-
-static json_t *keep_json(json_t *j)
-{
-	if (arena.nj == arena.capj) {
-		arena.capj = arena.capj ? 2 * arena.capj : 16;
-		arena.json = realloc(arena.json, arena.capj * sizeof(*arena.json));
-		if (!arena.json)
-			abort();
-	}
-	arena.json[arena.nj++] = j;
-	return j;
-}
-
-static int arena_release(void **state)
-{
-	(void)state;
-	for (size_t i = 0; i < arena.n; i++)
-		free(arena.ptrs[i]);
-	for (size_t i = 0; i < arena.nj; i++)
-		json_decref(arena.json[i]);
-	free(arena.ptrs);
-	free(arena.json);
-	memset(&arena, 0, sizeof(arena));
-	return 0;
-}
-
-static char *ksprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *ksprintf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return keep(s);
-}
-
-/* ---- fixture files ---------------------------------------------------- */
-
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0, got;
-	char *buf = malloc(cap);
-	if (!buf)
-		abort();
-	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (cap - n < 2) {
-			cap *= 2;
-			if (!(buf = realloc(buf, cap)))
-				abort();
-		}
-	}
-	fclose(f);
-	buf[n] = '\0';
-	return keep(buf);
-}
-
-/* The 1-based line of the first line holding needle in the step's version of path (NULL step = base). */
-static int fixture_line(const char *step_dir, const char *path, const char *needle)
-{
-	char *text = NULL;
-	if (step_dir)
-		text = read_text(ksprintf("%s/steps/%s/files/%s", EXAMPLE_DIR, step_dir, path));
-	if (!text)
-		text = read_text(ksprintf("%s/tree/%s", EXAMPLE_DIR, path));
-	if (!text)
-		fail_msg("fixture file %s not found", path);
-	int line = 1;
-	for (const char *p = text; *p; line++) {
-		const char *eol = strchr(p, '\n');
-		size_t len = eol ? (size_t)(eol - p) : strlen(p);
-		if (memmem(p, len, needle, strlen(needle)))
-			return line;
-		if (!eol)
-			break;
-		p = eol + 1;
-	}
-	fail_msg("'%s' not found in the %s version of %s", needle, step_dir ? step_dir : "base", path);
-	return 0;
-}
+/*
+ * The arena (released after every test), fixture lines, JSON parsing and
+ * mc_test_run_result come from tests/support/test_util.h.
+ */
 
 /* ---- running the tool ------------------------------------------------- */
 
-typedef struct {
-	int rc;
-	char *out, *err;
-} result;
-
 /* Runs migcompat CMD --repo R --cache C ARGS...; args end with NULL. */
-static result run(const char *cmd, ...)
+static mc_test_result run(const char *cmd, ...)
 {
 	const char *argv[32];
 	int n = 0;
@@ -183,24 +76,11 @@ static result run(const char *cmd, ...)
 	}
 	va_end(ap);
 	argv[n] = NULL;
-	result r;
-	r.rc = mc_test_run_tool(argv, &r.out, &r.err);
-	keep(r.out);
-	keep(r.err);
-	return r;
-}
-
-static size_t count_lines(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		if (*s == '\n')
-			n++;
-	return n;
+	return mc_test_run_result(argv);
 }
 
 /* A successful run: exit 0 (or want_rc), nothing on stderr. */
-static void expect_ok(const result *r, int want_rc, const char *what)
+static void expect_ok(const mc_test_result *r, int want_rc, const char *what)
 {
 	if (r->rc != want_rc)
 		fail_msg("%s: exit %d, want %d\nstdout:\n%.2000s\nstderr:\n%s", what, r->rc, want_rc, r->out, r->err);
@@ -208,55 +88,29 @@ static void expect_ok(const result *r, int want_rc, const char *what)
 		fail_msg("%s: unexpected stderr:\n%s", what, r->err);
 }
 
-static json_t *parse_json(const char *text, const char *what)
-{
-	json_error_t jerr;
-	json_t *root = json_loads(text, 0, &jerr);
-	if (!root)
-		fail_msg("%s: stdout is not JSON (line %d: %s):\n%.2000s", what, jerr.line, jerr.text, text);
-	keep_json(root);
-	if (!json_is_object(root))
-		fail_msg("%s: the JSON output is not an object", what);
-	return root;
-}
-
-static const char *jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static int is_hex40(const char *s)
-{
-	if (!s || strlen(s) != 40)
-		return 0;
-	for (int i = 0; i < 40; i++)
-		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
-			return 0;
-	return 1;
-}
-
 /* ---- show ----------------------------------------------------------------- */
 
 /* show --format json [--machine M] --type T REV, checked against the output contract. */
 static json_t *show_json(const char *rev, const char *machine, const char *type)
 {
-	const char *what = ksprintf("show --format json%s%s --type %s %s", machine ? " --machine " : "",
-				    machine ? machine : "", type, rev);
-	result r = machine ? run("show", "--format", "json", "--machine", machine, "--type", type, rev, NULL)
-			   : run("show", "--format", "json", "--type", type, rev, NULL);
+	const char *what = mc_test_ksprintf("show --format json%s%s --type %s %s", machine ? " --machine " : "",
+					    machine ? machine : "", type, rev);
+	mc_test_result r = machine ? run("show", "--format", "json", "--machine", machine, "--type", type, rev, NULL)
+				   : run("show", "--format", "json", "--type", type, rev, NULL);
 	expect_ok(&r, 0, what);
-	json_t *root = parse_json(r.out, what);
-	if (!jstr(root, "rev") || strcmp(jstr(root, "rev"), rev))
-		fail_msg("%s: rev is '%s', want '%s'", what, jstr(root, "rev") ? jstr(root, "rev") : "(none)", rev);
-	if (!is_hex40(jstr(root, "commit")))
+	json_t *root = mc_test_parse_json_object(r.out, what);
+	if (!mc_test_jstr(root, "rev") || strcmp(mc_test_jstr(root, "rev"), rev))
+		fail_msg("%s: rev is '%s', want '%s'", what,
+			 mc_test_jstr(root, "rev") ? mc_test_jstr(root, "rev") : "(none)", rev);
+	if (!mc_test_is_hex40(mc_test_jstr(root, "commit")))
 		fail_msg("%s: commit is not a 40-digit hex id", what);
 	const char *want_machine = machine ? machine : "newest";
-	if (!jstr(root, "machine") || strcmp(jstr(root, "machine"), want_machine))
-		fail_msg("%s: machine is '%s', want '%s'", what, jstr(root, "machine") ? jstr(root, "machine") : "(none)",
-			 want_machine);
-	if (!jstr(root, "family") || strcmp(jstr(root, "family"), "hw"))
+	if (!mc_test_jstr(root, "machine") || strcmp(mc_test_jstr(root, "machine"), want_machine))
+		fail_msg("%s: machine is '%s', want '%s'", what,
+			 mc_test_jstr(root, "machine") ? mc_test_jstr(root, "machine") : "(none)", want_machine);
+	if (!mc_test_jstr(root, "family") || strcmp(mc_test_jstr(root, "family"), "hw"))
 		fail_msg("%s: family is '%s', want 'hw' (the default)", what,
-			 jstr(root, "family") ? jstr(root, "family") : "(none)");
+			 mc_test_jstr(root, "family") ? mc_test_jstr(root, "family") : "(none)");
 	json_t *types = json_object_get(root, "types");
 	if (!json_is_array(types) || json_array_size(types) == 0)
 		fail_msg("%s: types should be a non-empty array:\n%.2000s", what, r.out);
@@ -264,18 +118,22 @@ static json_t *show_json(const char *rev, const char *machine, const char *type)
 	json_t *t, *p;
 	json_array_foreach(types, i, t) {
 		json_t *inside = json_object_get(t, "inside");
-		if (!jstr(t, "type") || !(json_is_null(inside) || json_is_string(inside)))
+		if (!mc_test_jstr(t, "type") || !(json_is_null(inside) || json_is_string(inside)))
 			fail_msg("%s: types[%zu] needs a string 'type' and a string or null 'inside'", what, i);
 		/* --type T keeps T itself and T's embedded devices (inside T). */
-		if (strcmp(jstr(t, "type"), type) != 0 && !(json_is_string(inside) && !strcmp(json_string_value(inside), type)))
-			fail_msg("%s: types[%zu] is %s inside %s, which --type %s does not ask for", what, i, jstr(t, "type"),
+		if (strcmp(mc_test_jstr(t, "type"), type) != 0 &&
+		    !(json_is_string(inside) && !strcmp(json_string_value(inside), type)))
+			fail_msg("%s: types[%zu] is %s inside %s, which --type %s does not ask for", what, i,
+				 mc_test_jstr(t, "type"),
 				 json_is_string(inside) ? json_string_value(inside) : "nothing", type);
 		json_t *props = json_object_get(t, "properties");
 		if (!json_is_array(props) || json_array_size(props) == 0)
-			fail_msg("%s: types[%zu] (%s) has no properties array", what, i, jstr(t, "type"));
+			fail_msg("%s: types[%zu] (%s) has no properties array", what, i, mc_test_jstr(t, "type"));
 		json_array_foreach(props, k, p) {
-			if (!jstr(p, "name") || !jstr(p, "kind") || !jstr(p, "value") || !jstr(p, "source"))
-				fail_msg("%s: %s property %zu lacks one of name, kind, value, source", what, jstr(t, "type"), k);
+			if (!mc_test_jstr(p, "name") || !mc_test_jstr(p, "kind") || !mc_test_jstr(p, "value") ||
+			    !mc_test_jstr(p, "source"))
+				fail_msg("%s: %s property %zu lacks one of name, kind, value, source", what,
+					 mc_test_jstr(t, "type"), k);
 		}
 	}
 	return root;
@@ -288,7 +146,7 @@ static json_t *find_subject(json_t *root, const char *type, const char *inside)
 	size_t i, n = 0;
 	json_array_foreach(json_object_get(root, "types"), i, t) {
 		json_t *in = json_object_get(t, "inside");
-		if (strcmp(jstr(t, "type"), type) != 0)
+		if (strcmp(mc_test_jstr(t, "type"), type) != 0)
 			continue;
 		if (inside ? !(json_is_string(in) && !strcmp(json_string_value(in), inside)) : !json_is_null(in))
 			continue;
@@ -306,28 +164,31 @@ static json_t *find_prop(json_t *subject, const char *name)
 	json_t *p, *found = NULL;
 	size_t i, n = 0;
 	json_array_foreach(json_object_get(subject, "properties"), i, p) {
-		if (!strcmp(jstr(p, "name"), name)) {
+		if (!strcmp(mc_test_jstr(p, "name"), name)) {
 			found = p;
 			n++;
 		}
 	}
 	if (n != 1)
-		fail_msg("%s should list property %s exactly once, lists it %zu times", jstr(subject, "type"), name, n);
+		fail_msg("%s should list property %s exactly once, lists it %zu times", mc_test_jstr(subject, "type"),
+			 name, n);
 	return found;
 }
 
 static void expect_prop(json_t *subject, const char *name, const char *value, const char *kind, const char *source)
 {
 	json_t *in = json_object_get(subject, "inside");
-	const char *who = json_is_string(in) ? ksprintf("%s inside %s", jstr(subject, "type"), json_string_value(in))
-					     : jstr(subject, "type");
+	const char *who = json_is_string(in)
+		? mc_test_ksprintf("%s inside %s", mc_test_jstr(subject, "type"), json_string_value(in))
+		: mc_test_jstr(subject, "type");
 	json_t *p = find_prop(subject, name);
-	if (strcmp(jstr(p, "value"), value))
-		fail_msg("%s.%s: value '%s', want '%s' (source %s)", who, name, jstr(p, "value"), value, jstr(p, "source"));
-	if (kind && strcmp(jstr(p, "kind"), kind))
-		fail_msg("%s.%s: kind '%s', want '%s'", who, name, jstr(p, "kind"), kind);
-	if (source && strcmp(jstr(p, "source"), source))
-		fail_msg("%s.%s: source '%s', want '%s'", who, name, jstr(p, "source"), source);
+	if (strcmp(mc_test_jstr(p, "value"), value))
+		fail_msg("%s.%s: value '%s', want '%s' (source %s)", who, name, mc_test_jstr(p, "value"), value,
+			 mc_test_jstr(p, "source"));
+	if (kind && strcmp(mc_test_jstr(p, "kind"), kind))
+		fail_msg("%s.%s: kind '%s', want '%s'", who, name, mc_test_jstr(p, "kind"), kind);
+	if (source && strcmp(mc_test_jstr(p, "source"), source))
+		fail_msg("%s.%s: source '%s', want '%s'", who, name, mc_test_jstr(p, "source"), source);
 }
 
 /* At good, machine 10.1 keeps num-queues 1 through the new hw_compat_10_1 entry. */
@@ -336,12 +197,13 @@ static void test_show_good_machine_10_1(void **state)
 	(void)state;
 	json_t *root = show_json("good", "10.1", BLK);
 	json_t *bare = find_subject(root, BLK, NULL);
-	const char *src = ksprintf("hw_compat_10_1 (%s:%d)", MACHINE_C,
-				   fixture_line("01-good", MACHINE_C, "{ \"virtio-blk-device\", \"num-queues\", \"1\" }"));
+	int entry_line = mc_test_fixture_line("01-good", MACHINE_C, "{ \"virtio-blk-device\", \"num-queues\", \"1\" }");
+	const char *src = mc_test_ksprintf("hw_compat_10_1 (%s:%d)", MACHINE_C, entry_line);
 	expect_prop(bare, "num-queues", "1", "uint", src);
 	/* Untouched properties keep their class default. */
 	expect_prop(bare, "queue-size", "256", "uint",
-		    ksprintf("default (%s:%d)", VIRTIO_BLK_C, fixture_line("01-good", VIRTIO_BLK_C, "\"queue-size\"")));
+		    mc_test_ksprintf("default (%s:%d)", VIRTIO_BLK_C,
+				     mc_test_fixture_line("01-good", VIRTIO_BLK_C, "\"queue-size\"")));
 	/* hw_compat_10_0 is older than machine 10.1: it does not apply. */
 	expect_prop(bare, "report-discard-granularity", "on", "bool", NULL);
 	/* The entry names the device, so the device embedded in every proxy is covered too. */
@@ -358,13 +220,14 @@ static void test_show_good_newest(void **state)
 	json_t *root = show_json("good", NULL, BLK);
 	json_t *bare = find_subject(root, BLK, NULL);
 	json_t *p = find_prop(bare, "num-queues");
-	if (strcmp(jstr(p, "value"), "65535"))
-		fail_msg("newest machine: num-queues is '%s', want '65535' (source %s)", jstr(p, "value"), jstr(p, "source"));
-	if (strncmp(jstr(p, "source"), "default", 7))
-		fail_msg("newest machine: num-queues should come from the default, source is '%s'", jstr(p, "source"));
-	expect_prop(bare, "num-queues", "65535", "uint",
-		    ksprintf("default (%s:%d)", VIRTIO_BLK_C,
-			     fixture_line("01-good", VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"num-queues\"")));
+	if (strcmp(mc_test_jstr(p, "value"), "65535"))
+		fail_msg("newest machine: num-queues is '%s', want '65535' (source %s)", mc_test_jstr(p, "value"),
+			 mc_test_jstr(p, "source"));
+	if (strncmp(mc_test_jstr(p, "source"), "default", 7))
+		fail_msg("newest machine: num-queues should come from the default, source is '%s'",
+			 mc_test_jstr(p, "source"));
+	int prop_line = mc_test_fixture_line("01-good", VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"num-queues\"");
+	expect_prop(bare, "num-queues", "65535", "uint", mc_test_ksprintf("default (%s:%d)", VIRTIO_BLK_C, prop_line));
 	/* No compat array applies to the newest machine. */
 	expect_prop(bare, "report-discard-granularity", "on", "bool", NULL);
 	expect_prop(bare, "seg-max-adjust", "on", "bool", NULL);
@@ -378,18 +241,20 @@ static void test_show_base_machine_9_2(void **state)
 	json_t *root = show_json("base", "9.2", BLK);
 	json_t *bare = find_subject(root, BLK, NULL);
 	json_t *p = find_prop(bare, "num-queues");
-	if (strncmp(jstr(p, "source"), "default", 7))
-		fail_msg("base, machine 9.2: num-queues should come from the default, source is '%s'", jstr(p, "source"));
+	if (strncmp(mc_test_jstr(p, "source"), "default", 7))
+		fail_msg("base, machine 9.2: num-queues should come from the default, source is '%s'",
+			 mc_test_jstr(p, "source"));
 	expect_prop(bare, "num-queues", "1", "uint",
-		    ksprintf("default (%s:%d)", VIRTIO_BLK_C,
-			     fixture_line(NULL, VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"num-queues\"")));
+		    mc_test_ksprintf("default (%s:%d)", VIRTIO_BLK_C,
+				     mc_test_fixture_line(NULL, VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"num-queues\"")));
 	/* { "virtio-blk-device", "report-discard-granularity", "off" } in hw_compat_10_0 */
 	expect_prop(bare, "report-discard-granularity", "off", "bool",
-		    ksprintf("hw_compat_10_0 (%s:%d)", MACHINE_C,
-			     fixture_line(NULL, MACHINE_C, "\"report-discard-granularity\"")));
+		    mc_test_ksprintf("hw_compat_10_0 (%s:%d)", MACHINE_C,
+				     mc_test_fixture_line(NULL, MACHINE_C, "\"report-discard-granularity\"")));
 	/* { TYPE_VIRTIO_BLK, "seg-max-adjust", "off" } in hw_compat_9_2 */
 	expect_prop(bare, "seg-max-adjust", "off", "bool",
-		    ksprintf("hw_compat_9_2 (%s:%d)", MACHINE_C, fixture_line(NULL, MACHINE_C, "\"seg-max-adjust\"")));
+		    mc_test_ksprintf("hw_compat_9_2 (%s:%d)", MACHINE_C,
+				     mc_test_fixture_line(NULL, MACHINE_C, "\"seg-max-adjust\"")));
 
 	/* Machine 10.1 at base: hw_compat_10_1 is empty, so the defaults again. */
 	json_t *r101 = show_json("base", "10.1", BLK);
@@ -403,14 +268,11 @@ static void test_show_base_machine_9_2(void **state)
 static void test_show_cache_independent(void **state)
 {
 	(void)state;
-	result cached = run("show", "--format", "json", "--machine", "10.1", "--type", BLK, "good", NULL);
+	mc_test_result cached = run("show", "--format", "json", "--machine", "10.1", "--type", BLK, "good", NULL);
 	expect_ok(&cached, 0, "show with the cache");
 	const char *argv[] = { "migcompat", "show", "--repo", g.repo, "--no-cache", "--format", "json",
 			       "--machine", "10.1", "--type", BLK, "good", NULL };
-	result plain;
-	plain.rc = mc_test_run_tool(argv, &plain.out, &plain.err);
-	keep(plain.out);
-	keep(plain.err);
+	mc_test_result plain = mc_test_run_result(argv);
 	expect_ok(&plain, 0, "show --no-cache");
 	if (strcmp(cached.out, plain.out))
 		fail_msg("show prints different things with and without the cache:\n--- cache\n%.3000s\n--- no cache\n%.3000s",
@@ -421,15 +283,16 @@ static void test_show_cache_independent(void **state)
 static void test_show_text_format(void **state)
 {
 	(void)state;
-	result r = run("show", "--machine", "9.2", "--type", BLK, "base", NULL);
+	mc_test_result r = run("show", "--machine", "9.2", "--type", BLK, "base", NULL);
 	expect_ok(&r, 0, "show --machine 9.2 --type virtio-blk-device base");
 	if (strchr(r.out, '\033'))
 		fail_msg("text output off a terminal has escape sequences");
 
 	/* The line the brief shows, exactly. */
-	const char *want = ksprintf("\n" BLK ".num-queues = 1  [uint, default (%s:%d)]\n", VIRTIO_BLK_C,
-				    fixture_line(NULL, VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"num-queues\""));
-	const char *with_nl = ksprintf("\n%s", r.out);
+	const char *want =
+		mc_test_ksprintf("\n" BLK ".num-queues = 1  [uint, default (%s:%d)]\n", VIRTIO_BLK_C,
+				 mc_test_fixture_line(NULL, VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"num-queues\""));
+	const char *with_nl = mc_test_ksprintf("\n%s", r.out);
 	if (!strstr(with_nl, want))
 		fail_msg("text output lacks the line '%.*s':\n%.3000s", (int)strlen(want) - 2, want + 1, r.out);
 
@@ -442,29 +305,32 @@ static void test_show_text_format(void **state)
 	json_t *t, *p;
 	json_array_foreach(json_object_get(root, "types"), i, t)
 		nprops += json_array_size(json_object_get(t, "properties"));
-	size_t nlines = count_lines(r.out);
+	size_t nlines = mc_test_count_lines(r.out);
 	if (nlines != nprops) {
 		regfree(&re);
 		fail_msg("text has %zu lines, the JSON %zu properties", nlines, nprops);
 	}
-	char *copy = ksprintf("%s", r.out), *save = NULL;
+	char *copy = mc_test_ksprintf("%s", r.out), *save = NULL;
 	size_t lineno = 0;
 	const char *bad = NULL;
 	json_array_foreach(json_object_get(root, "types"), i, t) {
 		json_t *in = json_object_get(t, "inside");
-		const char *who = json_is_string(in) ? ksprintf("%s inside %s", jstr(t, "type"), json_string_value(in))
-						     : jstr(t, "type");
+		const char *who = json_is_string(in)
+			? mc_test_ksprintf("%s inside %s", mc_test_jstr(t, "type"), json_string_value(in))
+			: mc_test_jstr(t, "type");
 		json_array_foreach(json_object_get(t, "properties"), k, p) {
 			char *line = strtok_r(lineno++ ? NULL : copy, "\n", &save);
 			if (!line || regexec(&re, line, 0, NULL, 0) != 0) {
-				bad = ksprintf("line %zu does not have the shape 'TYPE.PROP = VALUE  [KIND, SOURCE]': %s",
-					       lineno, line ? line : "(missing)");
+				bad = mc_test_ksprintf(
+					"line %zu does not have the shape 'TYPE.PROP = VALUE  [KIND, SOURCE]': %s",
+					lineno, line ? line : "(missing)");
 				break;
 			}
-			const char *expect = ksprintf("%s.%s = %s  [%s, %s]", who, jstr(p, "name"), jstr(p, "value"),
-						      jstr(p, "kind"), jstr(p, "source"));
+			const char *expect = mc_test_ksprintf("%s.%s = %s  [%s, %s]", who, mc_test_jstr(p, "name"),
+							      mc_test_jstr(p, "value"), mc_test_jstr(p, "kind"),
+							      mc_test_jstr(p, "source"));
 			if (strcmp(line, expect)) {
-				bad = ksprintf("line %zu is\n  %s\nthe JSON says\n  %s", lineno, line, expect);
+				bad = mc_test_ksprintf("line %zu is\n  %s\nthe JSON says\n  %s", lineno, line, expect);
 				break;
 			}
 		}
@@ -478,14 +344,14 @@ static void test_show_text_format(void **state)
 
 static void expect_usage_error(const char *machine)
 {
-	result r = run("show", "--machine", machine, "--type", BLK, "base", NULL);
-	const char *what = ksprintf("show --machine '%s'", machine);
+	mc_test_result r = run("show", "--machine", machine, "--type", BLK, "base", NULL);
+	const char *what = mc_test_ksprintf("show --machine '%s'", machine);
 	if (r.rc != 2)
 		fail_msg("%s: exit %d, want 2 (usage error)\nstderr:\n%s", what, r.rc, r.err);
 	if (*r.out)
 		fail_msg("%s: nothing should go to stdout, got:\n%.500s", what, r.out);
 	size_t len = strlen(r.err);
-	if (count_lines(r.err) != 1 || !len || r.err[len - 1] != '\n' || strncmp(r.err, "migcompat: ", 11))
+	if (mc_test_count_lines(r.err) != 1 || !len || r.err[len - 1] != '\n' || strncmp(r.err, "migcompat: ", 11))
 		fail_msg("%s: want exactly one stderr line starting 'migcompat: ', got:\n%s", what, r.err);
 	if (!strstr(r.err, "--machine"))
 		fail_msg("%s: the message should name --machine: %s", what, r.err);
@@ -516,11 +382,12 @@ static void test_show_machine_strict_syntax(void **state)
 static void test_audit_base(void **state)
 {
 	(void)state;
-	result r = run("audit", "--format", "json", "base", NULL);
+	mc_test_result r = run("audit", "--format", "json", "base", NULL);
 	expect_ok(&r, 0, "audit --format json base");
-	json_t *root = parse_json(r.out, "audit base");
+	json_t *root = mc_test_parse_json_object(r.out, "audit base");
 	json_t *head = json_object_get(root, "head");
-	if (!jstr(head, "rev") || strcmp(jstr(head, "rev"), "base") || !is_hex40(jstr(head, "commit")))
+	if (!mc_test_jstr(head, "rev") || strcmp(mc_test_jstr(head, "rev"), "base") ||
+	    !mc_test_is_hex40(mc_test_jstr(head, "commit")))
 		fail_msg("audit base: head should be {rev: 'base', commit: 40 hex digits}");
 	json_t *findings = json_object_get(root, "findings");
 	if (!json_is_array(findings))
@@ -529,9 +396,9 @@ static void test_audit_base(void **state)
 	if (json_array_size(findings) != 0)
 		fail_msg("audit base: want no findings, got %zu:\n%.3000s", json_array_size(findings), r.out);
 	json_t *nc = json_object_get(root, "newest_compat");
-	if (!jstr(nc, "array") || strcmp(jstr(nc, "array"), "hw_compat_10_1"))
+	if (!mc_test_jstr(nc, "array") || strcmp(mc_test_jstr(nc, "array"), "hw_compat_10_1"))
 		fail_msg("audit base: newest_compat.array is '%s', want hw_compat_10_1",
-			 jstr(nc, "array") ? jstr(nc, "array") : "(none)");
+			 mc_test_jstr(nc, "array") ? mc_test_jstr(nc, "array") : "(none)");
 	if (!json_is_object(json_object_get(root, "coverage")))
 		fail_msg("audit base: no coverage object");
 }
@@ -539,14 +406,15 @@ static void test_audit_base(void **state)
 static void test_audit_dangling(void **state)
 {
 	(void)state;
-	result r = run("audit", "--format", "json", "dangling", NULL);
+	mc_test_result r = run("audit", "--format", "json", "dangling", NULL);
 	expect_ok(&r, 1, "audit --format json dangling");
-	json_t *root = parse_json(r.out, "audit dangling");
-	int line = fixture_line("09-dangling", MACHINE_C, "\"no-such-prop\"");
+	json_t *root = mc_test_parse_json_object(r.out, "audit dangling");
+	int line = mc_test_fixture_line("09-dangling", MACHINE_C, "\"no-such-prop\"");
 	json_t *f, *hit = NULL;
 	size_t i;
 	json_array_foreach(json_object_get(root, "findings"), i, f) {
-		const char *rule = jstr(f, "rule"), *type = jstr(f, "type"), *prop = jstr(f, "property");
+		const char *rule = mc_test_jstr(f, "rule"), *type = mc_test_jstr(f, "type"),
+			   *prop = mc_test_jstr(f, "property");
 		if (rule && type && prop && !strcmp(rule, "compat-dangling") && !strcmp(type, BLK) &&
 		    !strcmp(prop, "no-such-prop"))
 			hit = f;
@@ -554,12 +422,13 @@ static void test_audit_dangling(void **state)
 	if (!hit)
 		fail_msg("audit dangling: no compat-dangling finding for %s.no-such-prop:\n%.3000s", BLK, r.out);
 	/* QEMU aborts on such an entry: an error. */
-	if (!jstr(hit, "severity") || strcmp(jstr(hit, "severity"), "error"))
+	if (!mc_test_jstr(hit, "severity") || strcmp(mc_test_jstr(hit, "severity"), "error"))
 		fail_msg("compat-dangling on no-such-prop: severity '%s', want error",
-			 jstr(hit, "severity") ? jstr(hit, "severity") : "(none)");
-	if (!jstr(hit, "file") || strcmp(jstr(hit, "file"), MACHINE_C) ||
+			 mc_test_jstr(hit, "severity") ? mc_test_jstr(hit, "severity") : "(none)");
+	if (!mc_test_jstr(hit, "file") || strcmp(mc_test_jstr(hit, "file"), MACHINE_C) ||
 	    json_integer_value(json_object_get(hit, "line")) != line)
-		fail_msg("compat-dangling on no-such-prop: at %s:%lld, want %s:%d", jstr(hit, "file") ? jstr(hit, "file") : "?",
+		fail_msg("compat-dangling on no-such-prop: at %s:%lld, want %s:%d",
+			 mc_test_jstr(hit, "file") ? mc_test_jstr(hit, "file") : "?",
 			 (long long)json_integer_value(json_object_get(hit, "line")), MACHINE_C, line);
 }
 
@@ -569,21 +438,15 @@ static int group_setup(void **state)
 {
 	(void)state;
 	memset(&g, 0, sizeof(g));
-	g.tmp = mc_test_tempdir("show");
-	if (!g.tmp)
+	if (mc_test_example_repo("show", &g.tmp, &g.repo) != 0 || asprintf(&g.cache, "%s/cache", g.tmp) < 0)
 		return -1;
-	if (asprintf(&g.repo, "%s/repo", g.tmp) < 0 || asprintf(&g.cache, "%s/cache", g.tmp) < 0)
-		return -1;
-	return mc_fixture_repo_build(EXAMPLE_DIR, g.repo) != 0 ? -1 : 0;
+	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (g.tmp)
-		mc_test_rmtree(g.tmp);
-	free(g.tmp);
-	free(g.repo);
+	mc_test_example_repo_remove(&g.tmp, &g.repo);
 	free(g.cache);
 	memset(&g, 0, sizeof(g));
 	return 0;
@@ -591,7 +454,7 @@ static int group_teardown(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_teardown(f, arena_release)
+#define T(f) cmocka_unit_test_teardown(f, mc_test_arena_release)
 	const struct CMUnitTest tests[] = {
 		T(test_show_good_machine_10_1),
 		T(test_show_good_newest),
