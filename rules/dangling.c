@@ -100,7 +100,9 @@ static entry_status entry_check(const mc_revision *rev, const mc_compat_entry *e
 	free(concrete);
 	if (!any_has) {
 		mc_strvec_free(lacking);
-		return written_near(rev, t, e->property) ? ENTRY_UNKNOWN : ENTRY_DANGLING;
+		/* Written elsewhere (a header #define used under a target's #if): not judged. */
+		return written_near(rev, t, e->property) || tree_mentions(rev, e->property, m) ? ENTRY_UNKNOWN
+											 : ENTRY_DANGLING;
 	}
 	if (lacking->n)
 		return ENTRY_DANGLING;

@@ -136,6 +136,24 @@ static void note_entry(mc_finding *f, const char *what, const mc_compat_set *set
 						   e->line));
 }
 
+/* Do the head entries added for prop cover the device inside every proxy that embeds it? */
+static int all_proxies_covered(const mc_check *c, const mc_type *device, const char *prop)
+{
+	mc_subjects all;
+	mc_subjects_collect(c->hm, prop, &all);
+	int proxies = 0, covered = 1;
+	for (size_t i = 0; i < all.n; i++) {
+		if (all.v[i].type != device || !all.v[i].proxy)
+			continue;
+		proxies++;
+		mc_entry_ref refs[4];
+		if (mc_check_added_entries(c, &all.v[i], prop, 1, refs, 4) == 0)
+			covered = 0;
+	}
+	mc_subjects_free(&all);
+	return proxies > 0 && covered;
+}
+
 static int family_covered(const mc_entry_ref *refs, size_t n, const char *family)
 {
 	for (size_t i = 0; i < n; i++)
@@ -178,6 +196,9 @@ static void report(mc_check *c, const char *prop, const mc_subject *hs, const di
 
 	if (nmine == 0 && nothers > 0) {
 		rule = "compat-uncovered-type";
+		/* Every proxy covered, only the bare device (virtio-mmio and the like) left: a reviewer decides. */
+		if (!hs->proxy && all_proxies_covered(c, hs->type, prop))
+			sev = MC_SEV_WARNING;
 		if ((f = existing(out, rule, hs->type->name, prop))) {
 			add_context(f, "not covered:", who);
 			goto done;
