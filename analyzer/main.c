@@ -200,26 +200,26 @@ static int resolve_change(mc_repo *repo, const options *o, change *ch)
 	return rc;
 }
 
-/* Commit messages of base..head, for Fixes: and Cc: qemu-stable trailers. */
-static char *change_messages(mc_repo *repo, const change *ch)
+/*
+ * The message of a one-commit change, for its Fixes: and Cc: qemu-stable
+ * trailers; *many is set for a longer range, whose entries are then judged by
+ * the commits that touched them.
+ */
+static char *change_message(mc_repo *repo, const change *ch, int *many)
 {
+	*many = 0;
 	if (!ch->head_is_commit)
 		return NULL;
 	mc_oid *commits = NULL;
 	size_t n = 0;
 	if (mc_repo_walk_range(repo, &ch->base_commit, &ch->head_commit, &commits, &n) < 0)
 		return NULL;
-	mc_buf b = {0};
-	for (size_t i = 0; i < n && i < 500; i++) {
-		char *msg;
-		if (mc_repo_commit_message(repo, &commits[i], &msg) == 0) {
-			mc_buf_puts(&b, msg);
-			mc_buf_puts(&b, "\n");
-			free(msg);
-		}
-	}
+	char *msg = NULL;
+	if (n == 1)
+		mc_repo_commit_message(repo, &commits[0], &msg);
+	*many = n > 1;
 	free(commits);
-	return mc_buf_detach(&b);
+	return msg;
 }
 
 static int require_compat(const mc_revision *rev)
@@ -270,11 +270,11 @@ static mc_cache *open_cache(const options *o)
 
 /* Checks one pair of loaded revisions; findings are labelled with commit when given. */
 static void check_pair(mc_repo *repo, const mc_revision *base, const mc_revision *head, const char *messages,
-		       int audit, const char *commit, mc_findings *fs)
+		       int many, int audit, const char *commit, mc_findings *fs)
 {
 	mc_findings one = {0};
 	mc_check check;
-	mc_check_init(&check, repo, base, head, messages);
+	mc_check_init(&check, repo, base, head, messages, many);
 	check.audit = audit;
 	mc_check_run(&check, &one);
 	mc_check_free(&check);
@@ -321,7 +321,7 @@ static int check_series(mc_repo *repo, const change *ch, const mc_conv *conv, mc
 		mc_repo_commit_message(repo, &commits[i], &message);
 		char *label = mc_sprintf("[%zu/%zu] %.12s %s", i + 1, n, commits[i].hex, subject ? subject : "");
 		mc_findings now = {0};
-		check_pair(repo, base, head, message, 0, label, &now);
+		check_pair(repo, base, head, message, 0, 0, label, &now);
 		mc_map seen = {0};
 		for (size_t k = 0; k < now.n; k++) {
 			char *key = finding_key(&now.v[k]);
@@ -401,8 +401,9 @@ static int run_check(const options *o, int audit)
 		rc = mc_revision_load(&head, ch.head, &conv, store, &aopts);
 		if (rc < 0 || require_compat(head) < 0)
 			goto out;
-		messages = audit ? NULL : change_messages(repo, &ch);
-		check_pair(repo, base, head, messages, audit, NULL, &fs);
+		int many = 0;
+		messages = audit ? NULL : change_message(repo, &ch, &many);
+		check_pair(repo, base, head, messages, many, audit, NULL, &fs);
 	}
 	mc_report_ctx ctx = { audit ? NULL : ch.base_rev, audit ? NULL : ch.base_commit.hex,
 			      ch.head_rev, ch.head_is_commit ? ch.head_commit.hex : NULL, head->model, use_color(o) };

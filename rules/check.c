@@ -116,42 +116,70 @@ static int fixes_released(mc_check *c, const char *sha)
 	return released;
 }
 
-static void read_trailers(mc_check *c, const char *messages)
+/* The trailer that makes a message a fix of a released regression, or NULL; caller frees. */
+static char *stable_trailer(mc_check *c, const char *message)
 {
-	const char *p = messages;
-	while (p && *p) {
+	char *reason = NULL;
+	const char *p = message;
+	while (p && *p && !reason) {
 		const char *eol = strchr(p, '\n');
 		size_t len = eol ? (size_t)(eol - p) : strlen(p);
 		char *line = mc_strndup(p, len);
 		if (strncasecmp(line, "Cc:", 3) == 0 && strstr(line, "qemu-stable")) {
-			c->stable_fix = 1;
-			free(c->stable_reason);
-			c->stable_reason = mc_strdup(line);
+			reason = mc_strdup(line);
 		} else if (strncmp(line, "Fixes:", 6) == 0) {
-			char sha[41] = "";
 			const char *s = line + 6;
 			while (*s == ' ')
 				s++;
 			size_t n = 0;
 			while (n < 40 && isxdigit((unsigned char)s[n]))
 				n++;
-			if (n >= 7) {
-				memcpy(sha, s, n);
-				sha[n] = '\0';
-				if (fixes_released(c, sha)) {
-					c->stable_fix = 1;
-					free(c->stable_reason);
-					c->stable_reason = mc_strdup(line);
-				}
-			}
+			char sha[41];
+			memcpy(sha, s, n);
+			sha[n] = '\0';
+			if (n >= 7 && fixes_released(c, sha))
+				reason = mc_strdup(line);
 		}
 		free(line);
 		p = eol ? eol + 1 : NULL;
 	}
+	return reason;
+}
+
+/*
+ * For a range of many commits the trailers of any commit would excuse every
+ * entry: look at the commits of the range that touched the entry's file and
+ * name its property instead.
+ */
+const char *mc_check_stable_reason(mc_check *c, const mc_compat_entry *e)
+{
+	if (!c->per_entry_stable)
+		return c->stable_reason;
+	char *key = mc_sprintf("%s|%s", e->file ? e->file : "", e->property);
+	char *cached = mc_map_get(&c->stable_by_entry, key);
+	if (!cached) {
+		mc_oid *commits = NULL;
+		size_t n = 0;
+		char *reason = NULL;
+		if (e->file && mc_repo_log_path(c->repo, &c->head->snap->commit, &c->base->snap->commit, e->file, 100,
+						&commits, &n) == 0) {
+			for (size_t i = 0; i < n && !reason; i++) {
+				char *msg = NULL;
+				if (mc_repo_commit_message(c->repo, &commits[i], &msg) == 0 && strstr(msg, e->property))
+					reason = stable_trailer(c, msg);
+				free(msg);
+			}
+			free(commits);
+		}
+		cached = reason ? reason : mc_strdup("");
+		mc_map_put(&c->stable_by_entry, key, cached);
+	}
+	free(key);
+	return *cached ? cached : NULL;
 }
 
 int mc_check_init(mc_check *c, mc_repo *repo, const mc_revision *base, const mc_revision *head,
-		  const char *messages)
+		  const char *messages, int per_entry_stable)
 {
 	memset(c, 0, sizeof(*c));
 	c->repo = repo;
@@ -160,12 +188,10 @@ int mc_check_init(mc_check *c, mc_repo *repo, const mc_revision *base, const mc_
 	c->bm = base->model;
 	c->hm = head->model;
 	c->nversions = mc_versions_compared(c->bm, c->hm, &c->versions);
+	/* A family that appears only at head is a new machine: none of its versions was released. */
 	for (size_t i = 0; i < c->bm->families.n; i++)
-		if (!mc_strvec_contains(&c->families, c->bm->families.v[i]))
+		if (mc_strvec_contains(&c->hm->families, c->bm->families.v[i]))
 			mc_strvec_push(&c->families, c->bm->families.v[i]);
-	for (size_t i = 0; i < c->hm->families.n; i++)
-		if (!mc_strvec_contains(&c->families, c->hm->families.v[i]))
-			mc_strvec_push(&c->families, c->hm->families.v[i]);
 	mc_strvec_sort(&c->families);
 	for (size_t i = 0; i < c->bm->nsets; i++)
 		for (size_t j = 0; j < c->bm->sets[i].nentries; j++) {
@@ -173,7 +199,12 @@ int mc_check_init(mc_check *c, mc_repo *repo, const mc_revision *base, const mc_
 			mc_map_put(&c->base_entries, key, (void *)c->bm->sets[i].entries[j]);
 			free(key);
 		}
-	read_trailers(c, messages);
+	c->per_entry_stable = per_entry_stable && repo && !mc_oid_is_zero(&head->snap->commit) &&
+			      !mc_oid_is_zero(&base->snap->commit);
+	if (!c->per_entry_stable && messages) {
+		c->stable_reason = stable_trailer(c, messages);
+		c->stable_fix = c->stable_reason != NULL;
+	}
 	return 0;
 }
 
@@ -183,6 +214,9 @@ void mc_check_free(mc_check *c)
 	mc_strvec_free(&c->families);
 	mc_map_free(&c->base_entries);
 	free(c->stable_reason);
+	MC_MAP_FOREACH(&c->stable_by_entry, i)
+		free(c->stable_by_entry.vals[i]);
+	mc_map_free(&c->stable_by_entry);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -234,7 +268,10 @@ size_t mc_check_added_entries(const mc_check *c, const mc_subject *s, const char
 			      mc_entry_ref *out, size_t max)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < c->hm->nsets && n < max; i++)
+	for (size_t i = 0; i < c->hm->nsets && n < max; i++) {
+		/* Machine-wide defaults are not compat entries for older versions. */
+		if (c->hm->sets[i].major == MC_VERSION_DEFAULTS)
+			continue;
 		for (size_t j = 0; j < c->hm->sets[i].nentries && n < max; j++) {
 			const mc_compat_entry *e = c->hm->sets[i].entries[j];
 			if (strcmp(e->property, prop) != 0 || !mc_check_entry_is_new(c, &c->hm->sets[i], e))
@@ -245,5 +282,36 @@ size_t mc_check_added_entries(const mc_check *c, const mc_subject *s, const char
 			out[n].e = e;
 			n++;
 		}
+	}
 	return n;
+}
+
+/* The oldest version of a family's machines at a revision ("hw": all generic arrays). */
+static int oldest_of(const mc_model *m, const char *family, int *major, int *minor)
+{
+	int found = 0;
+	for (size_t i = 0; i < m->nsets; i++) {
+		const mc_compat_set *s = &m->sets[i];
+		if (s->major == MC_VERSION_DEFAULTS || strcmp(s->family, family) != 0)
+			continue;
+		if (!found || mc_version_cmp(s->major, s->minor, *major, *minor) < 0) {
+			*major = s->major;
+			*minor = s->minor;
+			found = 1;
+		}
+	}
+	return found;
+}
+
+int mc_check_machine_exists(const mc_check *c, const char *family, const mc_version *v)
+{
+	/* Old machines are deleted with their arrays: below a family's oldest array at head
+	 * (or at base) the machine does not exist on both sides. */
+	const mc_model *models[2] = { c->bm, c->hm };
+	for (int k = 0; k < 2; k++) {
+		int maj = 0, min = 0;
+		if (oldest_of(models[k], family, &maj, &min) && mc_version_cmp(v->major, v->minor, maj, min) < 0)
+			return 0;
+	}
+	return 1;
 }

@@ -236,7 +236,7 @@ static void report(mc_check *c, const char *prop, const mc_subject *hs, const di
 		rule = "compat-wrong-array";
 		if (!covered_family) {
 			sev = MC_SEV_WARNING;
-		} else if (c->stable_fix) {
+		} else if (mc_check_stable_reason(c, mine[0].e)) {
 			sev = MC_SEV_NOTE;
 		}
 		if ((f = existing(out, rule, hs->type->name, prop)))
@@ -255,7 +255,7 @@ static void report(mc_check *c, const char *prop, const mc_subject *hs, const di
 			note_entry(f, "entry", mine[i].set, mine[i].e);
 		if (sev == MC_SEV_NOTE)
 			mc_strvec_push_owned(&f->notes, mc_sprintf("placed on purpose for a regression that already "
-								   "shipped (%s)", c->stable_reason));
+								   "shipped (%s)", mc_check_stable_reason(c, mine[0].e)));
 	}
 	f->old_value = mc_strdup(old_v);
 	f->new_value = mc_strdup(new_v);
@@ -282,6 +282,8 @@ static void check_subject(mc_check *c, const char *prop, const mc_subject *hs, c
 		const char *family = c->families.v[fi];
 		for (size_t vi = 0; vi < c->nversions; vi++) {
 			mc_effective be, he;
+			if (!mc_check_machine_exists(c, family, &c->versions[vi]))
+				continue;
 			if (mc_effective_get(c->bm, bs, prop, family, c->versions[vi].major, c->versions[vi].minor, &be) < 0 ||
 			    mc_effective_get(c->hm, hs, prop, family, c->versions[vi].major, c->versions[vi].minor, &he) < 0)
 				continue;

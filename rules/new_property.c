@@ -41,6 +41,8 @@ static void check_subject(mc_check *c, const char *prop, const mc_subject *hs, m
 	for (size_t fi = 0; fi < c->families.n; fi++)
 		for (size_t vi = 0; vi < c->nversions; vi++) {
 			mc_effective he;
+			if (!mc_check_machine_exists(c, c->families.v[fi], &c->versions[vi]))
+				continue;
 			if (mc_effective_get(c->hm, hs, prop, c->families.v[fi], c->versions[vi].major,
 					     c->versions[vi].minor, &he) < 0)
 				continue;
@@ -70,7 +72,8 @@ static void check_subject(mc_check *c, const char *prop, const mc_subject *hs, m
 		    strcmp(out->v[i].property, prop) == 0)
 			f = &out->v[i];
 	if (!f && nmine) {
-		f = mc_findings_add(out, rule, c->stable_fix ? MC_SEV_NOTE : MC_SEV_ERROR, hs->type->name, prop, tp->file,
+		const char *why = mc_check_stable_reason(c, mine[0].e);
+		f = mc_findings_add(out, rule, why ? MC_SEV_NOTE : MC_SEV_ERROR, hs->type->name, prop, tp->file,
 				    tp->prop->line,
 				    "new property %s.%s: its compat entry is in %s, older than the newest array, so machine "
 				    "types %s get %s",
@@ -79,9 +82,9 @@ static void check_subject(mc_check *c, const char *prop, const mc_subject *hs, m
 			mc_strvec_push_owned(&f->notes, mc_sprintf("entry: { \"%s\", \"%s\", \"%s\" } in %s (%s:%d)",
 								   mine[i].e->driver, mine[i].e->property, mine[i].e->value,
 								   mine[i].set->name, mine[i].e->file, mine[i].e->line));
-		if (c->stable_fix)
+		if (why)
 			mc_strvec_push_owned(&f->notes, mc_sprintf("placed on purpose for a regression that already "
-								   "shipped (%s)", c->stable_reason));
+								   "shipped (%s)", why));
 		f->new_value = mc_strdup(shown);
 		f->owner = mc_strdup(owner->name);
 	} else if (!f) {

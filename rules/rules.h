@@ -19,6 +19,8 @@ typedef struct {
 	const mc_model *bm, *hm;
 	int stable_fix;            /* the change says Fixes: <released commit> or Cc: qemu-stable */
 	char *stable_reason;       /* the trailer that says so */
+	int per_entry_stable;      /* a range of many commits: look per entry (mc_check_stable_reason) */
+	mc_map stable_by_entry;    /* "file|property" -> reason or "" */
 	mc_version *versions;      /* machine versions compared, newest first */
 	size_t nversions;
 	mc_strvec families;        /* machine families compared ("hw" = generic machines) */
@@ -26,9 +28,15 @@ typedef struct {
 	int audit;                 /* report everything wrong at head, not only what changed */
 } mc_check;
 
-/* Prepares the comparison; messages are the commit messages of the change (may be NULL). */
+/*
+ * Prepares the comparison.  messages is the commit message of a one-commit
+ * change (may be NULL); per_entry_stable asks to read, for each entry, the
+ * messages of the range's commits that touched its file instead.
+ */
 int mc_check_init(mc_check *c, mc_repo *repo, const mc_revision *base, const mc_revision *head,
-		  const char *messages);
+		  const char *messages, int per_entry_stable);
+/* Why an entry in an older array is deliberate (a Fixes:/Cc: qemu-stable trailer), or NULL. */
+const char *mc_check_stable_reason(mc_check *c, const mc_compat_entry *e);
 void mc_check_free(mc_check *c);
 
 /* Runs every rule. */
@@ -68,6 +76,8 @@ typedef struct {
 /* Head entries for prop added by the change that apply (applying = 1) or do not apply to s. */
 size_t mc_check_added_entries(const mc_check *c, const mc_subject *s, const char *prop, int applying,
 			      mc_entry_ref *out, size_t max);
+/* Does machine version v of the family exist at both revisions? */
+int mc_check_machine_exists(const mc_check *c, const char *family, const mc_version *v);
 /* "hw_compat_5_1" (or the macro-era name) and its file, for the newest released version. */
 void mc_check_suggest_array(const mc_check *c, const char *family, char **array, char **file, int *missing);
 /* "2.6 to 5.1" style summary of versions; caller frees. */
