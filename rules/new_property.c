@@ -33,20 +33,34 @@ static void add_version(mc_version *v, size_t *n, const mc_version *x)
 	v[(*n)++] = *x;
 }
 
+static int family_has_entry(const mc_entry_ref *refs, size_t n, const char *family)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(refs[i].set->family, "hw") == 0 || strcmp(refs[i].set->family, family) == 0)
+			return 1;
+	return 0;
+}
+
 static void check_subject(mc_check *c, const char *prop, const mc_subject *hs, mc_findings *out)
 {
 	mc_version *enabled = mc_calloc(c->nversions + 1, sizeof(mc_version));
 	size_t nenabled = 0;
 	char *shown = NULL;
+	/* Entries added with the property: the machines they reach keep what the entry says. */
+	mc_entry_ref mine[16];
+	size_t nmine = mc_check_added_entries(c, hs, prop, 1, mine, 16);
+	int in_entry_family = 0;
 	for (size_t fi = 0; fi < c->families.n; fi++)
 		for (size_t vi = 0; vi < c->nversions; vi++) {
 			mc_effective he;
 			if (!mc_check_machine_exists(c, c->families.v[fi], &c->versions[vi]))
 				continue;
 			if (mc_effective_get(c->hm, hs, prop, c->families.v[fi], c->versions[vi].major,
-					     c->versions[vi].minor, &he) < 0)
+					     c->versions[vi].minor, &he) < 0 || he.entry)
 				continue;
 			mc_value v = mc_effective_value(&he, he.kind);
+			if (mc_value_enables(he.kind, &v))
+				in_entry_family |= family_has_entry(mine, nmine, c->families.v[fi]);
 			if (mc_value_enables(he.kind, &v)) {
 				add_version(enabled, &nenabled, &c->versions[vi]);
 				if (!shown)
@@ -62,9 +76,10 @@ static void check_subject(mc_check *c, const char *prop, const mc_subject *hs, m
 	const mc_type *owner = NULL;
 	const mc_type_prop *tp = mc_type_prop_find(hs->type, prop, &owner);
 	char *vtext = mc_check_versions_text(enabled, nenabled);
-	/* Entries added with the property that keep it off for some machines only: wrong array. */
-	mc_entry_ref mine[16];
-	size_t nmine = mc_check_added_entries(c, hs, prop, 1, mine, 16);
+	/* Entries that keep it off for their family's older machines only: wrong array.  Entries
+	 * for another family (an x86-only property in pc_compat): a warning, as for no entry. */
+	if (!in_entry_family)
+		nmine = 0;
 	const char *rule = nmine ? "compat-wrong-array" : "new-property-enabled";
 	mc_finding *f = NULL;
 	for (size_t i = 0; i < out->n && !f; i++)
