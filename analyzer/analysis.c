@@ -97,9 +97,7 @@ static char *facts_key(const mc_tree *tree, const char *path, const mc_tu_input 
 	for (size_t i = 0; i < in->nfiles; i++)
 		if (mc_str_startswith(in->files[i].filename, MC_STUB_ROOT))
 			mc_buf_printf(&b, "%s %zu\n", in->files[i].filename, in->files[i].length);
-	char stub_hex[41];
-	hash_hex(tree->qapi_stub ? tree->qapi_stub : "", tree->qapi_stub ? strlen(tree->qapi_stub) : 0, stub_hex);
-	mc_buf_printf(&b, "qapi %s\n", stub_hex);
+	mc_buf_printf(&b, "qapi %s\n", tree->qapi_stub_hash);
 	char hex[41];
 	hash_hex(b.ptr, b.len, hex);
 	mc_buf_free(&b);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <git2.h>
 
 /* A cached file: its content, or why it cannot be read, and its includes. */
 struct tree_blob {
@@ -72,8 +73,18 @@ static void read_schema(mc_tree *tree)
 		tree->schema_files++;
 	}
 	char *stub = mc_qapi_stub_header(&tree->qapi);
-	tree->qapi_stub = mc_sprintf("%s%s", tree_defines_qtype(tree) ? "" : qtype_builtin, stub);
+	mc_buf b = {0};
+	/* Generated QAPI headers start from qapi/util.h (QEnumLookup). */
+	if (mc_snapshot_find(tree->snap, "include/qapi/util.h"))
+		mc_buf_puts(&b, "#include \"qapi/util.h\"\n");
+	if (!tree_defines_qtype(tree))
+		mc_buf_puts(&b, qtype_builtin);
+	mc_buf_puts(&b, stub);
 	free(stub);
+	tree->qapi_stub = mc_buf_detach(&b);
+	git_oid oid;
+	git_odb_hash(&oid, tree->qapi_stub, strlen(tree->qapi_stub), GIT_OBJECT_BLOB);
+	git_oid_tostr(tree->qapi_stub_hash, sizeof(tree->qapi_stub_hash), &oid);
 }
 
 static char *read_version(mc_tree *tree)
@@ -304,9 +315,10 @@ static char *defines_text(const mc_strvec *defs)
 	return mc_buf_detach(&b);
 }
 
-/* The content of the stub standing in for a missing include. */
-static char *stub_text(const mc_tree *tree, const mc_conv_arch *arch, const char *name)
+/* The content of the stub standing in for a missing include (the QAPI stub is the tree's, not copied). */
+static char *stub_text(const mc_tree *tree, const mc_conv_arch *arch, const char *name, int *owned)
 {
+	*owned = 1;
 	const char *base = strrchr(name, '/');
 	base = base ? base + 1 : name;
 	if (strcmp(base, "config-host.h") == 0)
@@ -314,9 +326,8 @@ static char *stub_text(const mc_tree *tree, const mc_conv_arch *arch, const char
 	if (strcmp(base, "config-target.h") == 0 || strcmp(base, "mc-config-target.h") == 0)
 		return arch ? defines_text(&arch->defines) : mc_strdup("");
 	if (is_qapi_generated(name)) {
-		int has_util = mc_snapshot_find(tree->snap, "include/qapi/util.h") != NULL;
-		return mc_sprintf("%s%s", has_util ? "#include \"qapi/util.h\"\n" : "",
-				  tree->qapi_stub ? tree->qapi_stub : "");
+		*owned = 0;
+		return tree->qapi_stub;
 	}
 	return mc_strdup("");
 }
@@ -330,15 +341,18 @@ static void add_file(mc_tu_input *in, const char *filename, const char *contents
 	f->owned = copy;
 }
 
-static void add_stub(mc_tu_input *in, mc_map *seen, const char *name, char *text)
+static void add_stub(mc_tu_input *in, mc_map *seen, const mc_tree *tree, const mc_conv_arch *arch,
+		     const char *name)
 {
 	char *vpath = mc_sprintf("%s/%s", MC_STUB_ROOT, name);
 	if (!mc_map_get(seen, vpath)) {
 		mc_map_put(seen, vpath, (void *)1);
-		add_file(in, vpath, text, strlen(text), 1);
+		int owned;
+		char *text = stub_text(tree, arch, name, &owned);
+		add_file(in, vpath, text, strlen(text), 0);
+		in->files[in->nfiles - 1].owned = owned;
 	}
 	free(vpath);
-	free(text);
 }
 
 static struct tree_blob *blob_with_includes(mc_tree *tree, const char *path)
@@ -409,8 +423,8 @@ int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_t
 		mc_strvec_push_owned(&queue, mc_sprintf("%s\n%s", main_dir, raw.v[i]));
 	mc_strvec_free(&raw);
 	free(main_dir);
-	add_stub(in, &seen, "mc-config-devices.h", mc_strdup(""));
-	add_stub(in, &seen, "mc-config-target.h", stub_text(tree, arch, "mc-config-target.h"));
+	add_stub(in, &seen, tree, arch, "mc-config-devices.h");
+	add_stub(in, &seen, tree, arch, "mc-config-target.h");
 
 	for (size_t qi = 0; qi < queue.n; qi++) {
 		char *nl = strchr(queue.v[qi], '\n');
@@ -422,9 +436,10 @@ int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_t
 		char *found = resolve_in_tree(tree, arch, includer_dir, name, quoted);
 		if (!found) {
 			if (quoted || !exists_on_host(tree->conv, name))
-				add_stub(in, &seen, name, stub_text(tree, arch, name));
+				add_stub(in, &seen, tree, arch, name);
 			/* Generated QAPI headers start from qapi/util.h (QEnumLookup). */
-			if (is_qapi_generated(name) && mc_snapshot_find(tree->snap, "include/qapi/util.h"))
+			if (is_qapi_generated(name) && !mc_map_get(&seen, "include/qapi/util.h") &&
+			    mc_snapshot_find(tree->snap, "include/qapi/util.h"))
 				mc_strvec_push(&queue, "include\n\"qapi/util.h");
 			continue;
 		}
@@ -446,7 +461,7 @@ int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_t
 			free(dir);
 		} else {
 			/* An unreadable header (binary, huge) is replaced by an empty one. */
-			add_stub(in, &seen, found, mc_strdup(""));
+			add_stub(in, &seen, tree, NULL, found);
 		}
 		free(found);
 	}

@@ -27,7 +27,8 @@ typedef struct mc_tree {
 	const mc_snapshot *snap;   /* borrowed */
 	const mc_conv *conv;       /* borrowed */
 	mc_qapi qapi;
-	char *qapi_stub;
+	char *qapi_stub;           /* the whole stub served for every generated QAPI header */
+	char qapi_stub_hash[41];   /* its git blob hash, part of every facts key */
 	char *version;             /* content of VERSION, trimmed, or NULL */
 	size_t schema_files;
 	pthread_mutex_t lock;      /* guards the caches below */
