@@ -85,9 +85,29 @@ static void all_subjects(const mc_model *m, mc_subjects *out)
 	}
 }
 
+/* A misspelt --type or --family must not look like "no properties". */
+static int check_names(const mc_model *m, const mc_show_opts *o, const char *rev_name)
+{
+	if (o->type && !mc_model_type(m, o->type)) {
+		mc_error_set("%s has no type named '%s'", rev_name, o->type);
+		return MC_EINPUT;
+	}
+	if (strcmp(o->family, "hw") != 0 && !mc_strvec_contains(&m->families, o->family)) {
+		mc_buf b = {0};
+		for (size_t i = 0; i < m->families.n; i++)
+			mc_buf_printf(&b, "%s%s", i ? ", " : "", m->families.v[i]);
+		mc_error_set("%s has no machine family '%s' (known: %s)", rev_name, o->family, b.ptr ? b.ptr : "none");
+		mc_buf_free(&b);
+		return MC_EINPUT;
+	}
+	return 0;
+}
+
 int mc_show_write(FILE *out, mc_format fmt, const mc_revision *rev, const char *rev_name, const mc_show_opts *o)
 {
 	const mc_model *m = rev->model;
+	if (check_names(m, o, rev_name) < 0)
+		return MC_EINPUT;
 	mc_subjects subjects;
 	all_subjects(m, &subjects);
 	json_t *root = json_object(), *types = json_array();

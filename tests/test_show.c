@@ -377,6 +377,24 @@ static void test_show_machine_strict_syntax(void **state)
 		expect_usage_error(bad[i]);
 }
 
+/* A misspelt --type or --family is an input error naming it, not an empty listing. */
+static void test_show_unknown_names(void **state)
+{
+	(void)state;
+	static const char *const args[][3] = { { "--type", "virtio-blk-devcie", "virtio-blk-devcie" },
+					       { "--family", "pcc", "pcc" } };
+	for (size_t i = 0; i < 2; i++) {
+		mc_test_result r = run("show", args[i][0], args[i][1], "base", NULL);
+		if (r.rc != 2)
+			fail_msg("show %s %s: exit %d, want 2\nstdout:\n%.500s", args[i][0], args[i][1], r.rc, r.out);
+		if (*r.out)
+			fail_msg("show %s %s: nothing should go to stdout", args[i][0], args[i][1]);
+		if (mc_test_count_lines(r.err) != 1 || strncmp(r.err, "migcompat: ", 11) || !strstr(r.err, args[i][2]))
+			fail_msg("show %s %s: want one 'migcompat: ' line naming %s, got:\n%s", args[i][0], args[i][1],
+				 args[i][2], r.err);
+	}
+}
+
 /* ---- audit ---------------------------------------------------------------- */
 
 static void test_audit_base(void **state)
@@ -463,6 +481,7 @@ int main(void)
 		T(test_show_text_format),
 		T(test_show_bad_machine),
 		T(test_show_machine_strict_syntax),
+		T(test_show_unknown_names),
 		T(test_audit_base),
 		T(test_audit_dangling),
 	};
