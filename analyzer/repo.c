@@ -983,3 +983,45 @@ int mc_snapshot_changed_paths(const mc_snapshot *a, const mc_snapshot *b, char *
 	*n = out.n;
 	return 0;
 }
+
+int mc_repo_read_path(mc_repo *repo, const mc_oid *commit, const char *path, size_t max_size, char **data,
+		      size_t *len)
+{
+	git_oid id;
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *entry = NULL;
+	git_blob *blob = NULL;
+	int err = MC_ENOTFOUND;
+	*data = NULL;
+	*len = 0;
+	if (oid_from_mc(&id, commit) < 0)
+		return MC_EINPUT;
+	pthread_mutex_lock(&repo->lock);
+	if (git_commit_lookup(&c, repo->git, &id) < 0 || git_commit_tree(&tree, c) < 0) {
+		mc_error_set("cannot read commit %s: %s", commit->hex, git_msg());
+		err = MC_EIO;
+	} else if (git_tree_entry_bypath(&entry, tree, path) < 0 ||
+		   git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+		mc_error_set("%s: no such file in %.12s", path, commit->hex);
+	} else if (git_blob_lookup(&blob, repo->git, git_tree_entry_id(entry)) < 0) {
+		mc_error_set("cannot read %s at %.12s: %s", path, commit->hex, git_msg());
+		err = MC_EIO;
+	} else {
+		size_t size = (size_t)git_blob_rawsize(blob);
+		if (max_size && size > max_size) {
+			mc_error_set("%s: file is %zu bytes, over the %zu-byte limit", path, size, max_size);
+			err = MC_EINPUT;
+		} else {
+			*data = mc_strndup(git_blob_rawcontent(blob), size);
+			*len = size;
+			err = 0;
+		}
+	}
+	git_blob_free(blob);
+	git_tree_entry_free(entry);
+	git_tree_free(tree);
+	git_commit_free(c);
+	pthread_mutex_unlock(&repo->lock);
+	return err;
+}

@@ -63,6 +63,10 @@ int mc_repo_walk_range(mc_repo *repo, const mc_oid *base, const mc_oid *head,
 int mc_repo_log_path(mc_repo *repo, const mc_oid *head, const mc_oid *stop,
 		     const char *path, size_t max, mc_oid **out, size_t *n);
 
+/* One file at one commit, NUL-terminated (caller frees); MC_ENOTFOUND when absent. */
+int mc_repo_read_path(mc_repo *repo, const mc_oid *commit, const char *path, size_t max_size, char **data,
+		      size_t *len);
+
 typedef struct {
 	char *path;      /* repository-relative, '/' separated */
 	mc_oid blob;     /* for a work-tree file: the id its content would hash to */

@@ -146,10 +146,24 @@ static char *stable_trailer(mc_check *c, const char *message)
 	return reason;
 }
 
+/* Does the file at commit hold this entry (its quoted property next to its value)? */
+static int commit_has_entry(mc_check *c, const mc_oid *commit, const mc_compat_entry *e)
+{
+	char *data;
+	size_t len;
+	if (mc_repo_read_path(c->repo, commit, e->file, 0, &data, &len) < 0)
+		return 0;
+	char *quoted = mc_sprintf("\"%s\"", e->property);
+	int has = strstr(data, quoted) != NULL;
+	free(quoted);
+	free(data);
+	return has;
+}
+
 /*
  * For a range of many commits the trailers of any commit would excuse every
- * entry: look at the commits of the range that touched the entry's file and
- * name its property instead.
+ * entry: find the commit of the range that introduced the entry (the oldest
+ * one touching its file that has it) and read that one's trailers.
  */
 const char *mc_check_stable_reason(mc_check *c, const mc_compat_entry *e)
 {
@@ -163,12 +177,14 @@ const char *mc_check_stable_reason(mc_check *c, const mc_compat_entry *e)
 		char *reason = NULL;
 		if (e->file && mc_repo_log_path(c->repo, &c->head->snap->commit, &c->base->snap->commit, e->file, 100,
 						&commits, &n) == 0) {
-			for (size_t i = 0; i < n && !reason; i++) {
-				char *msg = NULL;
-				if (mc_repo_commit_message(c->repo, &commits[i], &msg) == 0 && strstr(msg, e->property))
-					reason = stable_trailer(c, msg);
-				free(msg);
-			}
+			/* newest first: walk back while the entry is there */
+			size_t intro = n;
+			for (size_t i = 0; i < n && commit_has_entry(c, &commits[i], e); i++)
+				intro = i;
+			char *msg = NULL;
+			if (intro < n && mc_repo_commit_message(c->repo, &commits[intro], &msg) == 0)
+				reason = stable_trailer(c, msg);
+			free(msg);
 			free(commits);
 		}
 		cached = reason ? reason : mc_strdup("");
