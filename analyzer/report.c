@@ -96,6 +96,18 @@ static json_t *rev_json(const char *rev, const char *commit)
 	return o;
 }
 
+static int dump(FILE *out, json_t *root)
+{
+	int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	fputc('\n', out);
+	if (rc < 0 || ferror(out)) {
+		mc_error_set("cannot write the report: %s", strerror(errno));
+		return MC_EIO;
+	}
+	return 0;
+}
+
 static int write_json(FILE *out, const mc_findings *fs, const mc_report_ctx *ctx)
 {
 	json_t *root = json_object();
@@ -120,14 +132,7 @@ static int write_json(FILE *out, const mc_findings *fs, const mc_report_ctx *ctx
 		json_array_append_new(arr, finding_json(&fs->v[i]));
 	json_object_set_new(root, "findings", arr);
 	json_object_set_new(root, "coverage", coverage_json(ctx->head));
-	int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	fputc('\n', out);
-	if (rc < 0 || ferror(out)) {
-		mc_error_set("cannot write the report: %s", strerror(errno));
-		return MC_EIO;
-	}
-	return 0;
+	return dump(out, root);
 }
 
 static const char *sev_color(mc_severity s)
@@ -186,17 +191,6 @@ static char *fingerprint(const mc_finding *f)
 	return mc_strdup(hex);
 }
 
-static int dump(FILE *out, json_t *root)
-{
-	int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	fputc('\n', out);
-	if (rc < 0 || ferror(out)) {
-		mc_error_set("cannot write the report: %s", strerror(errno));
-		return MC_EIO;
-	}
-	return 0;
-}
 
 /* A finding's message with its notes and fix, for formats that have one text. */
 static char *full_text(const mc_finding *f)
