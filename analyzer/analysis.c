@@ -3,7 +3,6 @@
  */
 #include "analysis.h"
 
-#include <git2.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,12 +74,6 @@ static mc_facts *store_put(mc_store *s, const char *key, mc_facts *f)
 	return f;
 }
 
-static void hash_hex(const char *text, size_t len, char hex[41])
-{
-	git_oid oid;
-	git_odb_hash(&oid, text, len, GIT_OBJECT_BLOB);
-	git_oid_tostr(hex, 41, &oid);
-}
 
 /* Everything the facts of a file depend on, hashed. */
 static char *facts_key(const mc_tree *tree, const char *path, const mc_tu_input *in)
@@ -99,7 +92,7 @@ static char *facts_key(const mc_tree *tree, const char *path, const mc_tu_input 
 			mc_buf_printf(&b, "%s %zu\n", in->files[i].filename, in->files[i].length);
 	mc_buf_printf(&b, "qapi %s\n", tree->qapi_stub_hash);
 	char hex[41];
-	hash_hex(b.ptr, b.len, hex);
+	mc_hash_text(b.ptr, b.len, hex);
 	mc_buf_free(&b);
 	return mc_strdup(hex);
 }

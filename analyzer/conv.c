@@ -2,10 +2,10 @@
  * conv.c - see conv.h.
  */
 #include "conv.h"
+#include "repo.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <git2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,9 +183,7 @@ int mc_conv_parse(mc_conv *conv, const char *source, const char *text)
 	}
 	if (!conv->version_file)
 		conv->version_file = mc_strdup("VERSION");
-	git_oid oid;
-	git_odb_hash(&oid, text, strlen(text), GIT_OBJECT_BLOB);
-	git_oid_tostr(conv->digest, sizeof(conv->digest), &oid);
+	mc_hash_text(text, strlen(text), conv->digest);
 	return 0;
 }
 

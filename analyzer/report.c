@@ -4,8 +4,8 @@
 #include "report.h"
 
 #include <errno.h>
-#include <git2.h>
 #include <jansson.h>
+#include "repo.h"
 #include "rules.h"
 #include <stdlib.h>
 #include <string.h>
@@ -183,10 +183,8 @@ static char *fingerprint(const mc_finding *f)
 	char *id = mc_sprintf("%s|%s|%s|%s|%s", f->rule, f->type ? f->type : "", f->property ? f->property : "",
 			      f->commit ? f->commit : "",
 			      mc_finding_is_entry_located(f) && f->new_value ? f->new_value : "");
-	git_oid oid;
 	char hex[41];
-	git_odb_hash(&oid, id, strlen(id), GIT_OBJECT_BLOB);
-	git_oid_tostr(hex, sizeof(hex), &oid);
+	mc_hash_text(id, strlen(id), hex);
 	free(id);
 	return mc_strdup(hex);
 }

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <git2.h>
 
 /* A cached file: its content, or why it cannot be read, and its includes. */
 struct tree_blob {
@@ -82,9 +81,7 @@ static void read_schema(mc_tree *tree)
 	mc_buf_puts(&b, stub);
 	free(stub);
 	tree->qapi_stub = mc_buf_detach(&b);
-	git_oid oid;
-	git_odb_hash(&oid, tree->qapi_stub, strlen(tree->qapi_stub), GIT_OBJECT_BLOB);
-	git_oid_tostr(tree->qapi_stub_hash, sizeof(tree->qapi_stub_hash), &oid);
+	mc_hash_text(tree->qapi_stub, strlen(tree->qapi_stub), tree->qapi_stub_hash);
 }
 
 static char *read_version(mc_tree *tree)
