@@ -78,6 +78,7 @@ static step steps[] = {
 	{ "17-series-1", "series-1", "" },
 	{ "18-series-2", "series-2", "" },
 	{ "19-conditional", "conditional", "" },
+	{ "20-after-fix", "after-fix", "" },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
@@ -682,6 +683,18 @@ static void test_each_commit(void **state)
 	assert_int_equal(rc, 1);
 	if (!strstr(out, "[1/2] "))
 		fail_msg("text output does not label the commit:\n%s", out);
+}
+
+/* A two-commit range: the note still comes from the trailers of the commit that added the entry. */
+static void test_20_range_keeps_stable_note(void **state)
+{
+	(void)state;
+	int rc;
+	json_t *root = check_step("after-fix", &rc);
+	assert_int_equal(rc, 0);
+	json_t *f = need_finding(root, "compat-wrong-array", "virtio-blk-device", "num-queues");
+	expect_field(f, "severity", "note");
+	assert_int_equal(count_loud(root), 0);
 }
 
 static void test_05_header_only(void **state)
@@ -1321,6 +1334,7 @@ int main(void)
 		T(test_17_18_series),
 		T(test_each_commit),
 		T(test_19_conditional),
+		T(test_20_range_keeps_stable_note),
 		T(test_head_default),
 		T(test_text_format),
 		T(test_text_matches_json),

@@ -218,6 +218,7 @@ static const step_spec example_steps[] = {
 	{ "series-1", BLK_C "," BLK_H, NULL },
 	{ "series-2", BLK_C "," MACHINE_C "," BLK_H, "series-1" },
 	{ "conditional", BLK_C "," MACHINE_C, NULL },
+	{ "after-fix", "docs/num-queues.txt," BLK_C "," MACHINE_C "," BLK_H, "wrong-array-fixes" },
 };
 #define N_STEPS (sizeof(example_steps) / sizeof(example_steps[0]))
 

@@ -708,6 +708,35 @@ static void test_snapshot_commit(void **state)
 	mc_repo_free(repo);
 }
 
+static void test_read_path(void **state)
+{
+	(void)state;
+	mc_repo *repo = open_main();
+	char *data;
+	size_t len;
+	assert_int_equal(mc_repo_read_path(repo, &fx.c1, "README", 0, &data, &len), 0);
+	assert_string_equal(data, "hello\n");
+	assert_int_equal(len, 6);
+	free(data);
+	/* absent path, a directory, the size limit */
+	assert_int_equal(mc_repo_read_path(repo, &fx.c1, "nope.c", 0, &data, &len), MC_ENOTFOUND);
+	assert_null(data);
+	assert_error_has("nope.c");
+	assert_int_equal(mc_repo_read_path(repo, &fx.c1, "src", 0, &data, &len), MC_ENOTFOUND);
+	assert_int_equal(mc_repo_read_path(repo, &fx.c1, "docs/big.txt", 10, &data, &len), MC_EINPUT);
+	assert_error_has("limit");
+	mc_repo_free(repo);
+}
+
+static void test_hash_text(void **state)
+{
+	(void)state;
+	char hex[41];
+	/* git's id of the blob "hello\n" */
+	mc_hash_text("hello\n", 6, hex);
+	assert_string_equal(hex, "ce013625030ba8dba906f756967f9e9ca394464a");
+}
+
 static void test_snapshot_read(void **state)
 {
 	(void)state;
@@ -1032,6 +1061,8 @@ int main(void)
 		cmocka_unit_test(test_walk_range),
 		cmocka_unit_test(test_log_path),
 		cmocka_unit_test(test_snapshot_commit),
+		cmocka_unit_test(test_read_path),
+		cmocka_unit_test(test_hash_text),
 		cmocka_unit_test(test_snapshot_read),
 		cmocka_unit_test(test_snapshot_read_threads),
 		cmocka_unit_test(test_changed_paths),
