@@ -194,32 +194,11 @@ int mc_conv_load_builtin(mc_conv *conv)
 
 int mc_conv_load_file(mc_conv *conv, const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		mc_error_set("cannot read rules file '%s': %s", path, strerror(errno));
+	char *text;
+	if (mc_file_read_text(path, "rules file", 1u << 20, &text, NULL) < 0)
 		return MC_EINPUT;
-	}
-	mc_buf b = {0};
-	char chunk[8192];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (memchr(chunk, '\0', got)) {
-			fclose(f);
-			mc_buf_free(&b);
-			mc_error_set("rules file '%s' is not text", path);
-			return MC_EINPUT;
-		}
-		mc_buf_put(&b, chunk, got);
-		if (b.len > (1u << 20)) {
-			fclose(f);
-			mc_buf_free(&b);
-			mc_error_set("rules file '%s' is larger than 1 MiB", path);
-			return MC_EINPUT;
-		}
-	}
-	fclose(f);
-	int rc = mc_conv_parse(conv, path, b.ptr ? b.ptr : "");
-	mc_buf_free(&b);
+	int rc = mc_conv_parse(conv, path, text);
+	free(text);
 	return rc == MC_EPARSE ? MC_EINPUT : rc;
 }
 

@@ -36,7 +36,8 @@ static int cmp_finding(const void *pa, const void *pb)
 {
 	const mc_finding *a = pa, *b = pb;
 	int c;
-	if ((c = strcmp0(a->commit, b->commit)))
+	/* "[2/12] ..." before "[10/12] ...": labels compare by their numbers. */
+	if ((c = strverscmp(a->commit ? a->commit : "", b->commit ? b->commit : "")))
 		return c;
 	if ((c = strcmp0(a->file, b->file)))
 		return c;
@@ -65,6 +66,8 @@ static void finding_free(mc_finding *f)
 	free(f->suggestion_array);
 	free(f->suggestion_file);
 	free(f->commit);
+	free(f->suppress_reason);
+	free(f->suppress_where);
 }
 
 static int same_group(const mc_finding *a, const mc_finding *b)
@@ -192,6 +195,14 @@ size_t mc_findings_loud(const mc_findings *fs)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < fs->n; i++)
-		n += fs->v[i].severity >= MC_SEV_WARNING;
+		n += fs->v[i].severity >= MC_SEV_WARNING && !fs->v[i].suppressed;
+	return n;
+}
+
+size_t mc_findings_suppressed(const mc_findings *fs)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fs->n; i++)
+		n += fs->v[i].suppressed != MC_SUPPRESS_NONE;
 	return n;
 }

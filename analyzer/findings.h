@@ -9,6 +9,9 @@
 
 typedef enum { MC_SEV_NOTE = 0, MC_SEV_WARNING, MC_SEV_ERROR } mc_severity;
 
+/* How a finding was accepted: SARIF's suppression kinds. */
+typedef enum { MC_SUPPRESS_NONE = 0, MC_SUPPRESS_IN_SOURCE, MC_SUPPRESS_EXTERNAL } mc_suppress_kind;
+
 typedef struct {
 	char *rule;
 	mc_severity severity;
@@ -25,6 +28,9 @@ typedef struct {
 	char *suggestion_array; /* e.g. "hw_compat_5_1" */
 	char *suggestion_file;  /* e.g. "hw/core/machine.c" */
 	char *commit;           /* for --each-commit: the commit the finding belongs to */
+	mc_suppress_kind suppressed;
+	char *suppress_reason;  /* the reviewer's words, when suppressed */
+	char *suppress_where;   /* "file:line" of the marker or "<file> #N" of the entry */
 } mc_finding;
 
 typedef struct {
@@ -50,7 +56,9 @@ void mc_findings_free_items(mc_findings *fs);
 const char *mc_severity_name(mc_severity s);
 /* Is the finding about one compat entry (dangling, redundant) rather than a property? */
 int mc_finding_is_entry_located(const mc_finding *f);
-/* Count of findings of severity warning or error. */
+/* Count of findings of severity warning or error that are not suppressed. */
 size_t mc_findings_loud(const mc_findings *fs);
+/* Count of suppressed findings. */
+size_t mc_findings_suppressed(const mc_findings *fs);
 
 #endif

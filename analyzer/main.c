@@ -16,30 +16,34 @@
 #include "report.h"
 #include "rules.h"
 #include "show.h"
+#include "fix.h"
+#include "suppress.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 
+/* One screen: 24 lines of at most 80 columns (tests/test_cli.c holds it to that). */
 static const char usage_text[] =
-	"usage: migcompat check [options] BASE [HEAD]     findings the change BASE..HEAD introduces\n"
-	"       migcompat check [options] BASE..HEAD | BASE...HEAD\n"
-	"       migcompat audit [options] [REV]           everything wrong at one revision\n"
+	"usage: migcompat check [options] BASE [HEAD] | BASE..HEAD | BASE...HEAD\n"
+	"       migcompat check [options] --cached | --worktree [BASE]\n"
+	"       migcompat audit [options] [REV]      everything wrong at one revision\n"
 	"       migcompat show [options] [--machine X.Y] [--family F] [--type T] [REV]\n"
-	"                                                 effective defaults under a machine version\n"
 	"       migcompat --list-rules | --explain RULE | --version | --help\n"
-	"\n"
 	"options:\n"
-	"  --repo DIR          the QEMU git repository (default: the current directory)\n"
-	"  --format FMT        text (default), json, sarif (SARIF 2.1.0) or codeclimate (GitLab)\n"
-	"  --output FILE       write the report to FILE instead of standard output\n"
-	"  --cached            compare HEAD with the staged index (BASE defaults to HEAD)\n"
-	"  --worktree          compare HEAD with the working tree files\n"
-	"  --each-commit       check every commit of BASE..HEAD against its parent ([3/7] <subject>)\n"
-	"  -j N                parser threads (default: the number of CPUs)\n"
-	"  --rules FILE        tree conventions to use instead of the built-in rules/qemu.conv\n"
-	"  --cache DIR         keep parsed facts in DIR (default: $XDG_CACHE_HOME/migcompat)\n"
-	"  --no-cache          parse everything, keep nothing\n"
-	"\n"
-	"exit status: 0 no warning or error, 1 findings, 2 usage or input error\n";
+	"  --repo DIR           the QEMU git repository (default: .)\n"
+	"  --format FMT         text, json, sarif, codeclimate or email\n"
+	"  --output FILE        write the report to FILE, not standard output\n"
+	"  --cached             compare HEAD with the staged index\n"
+	"  --worktree           compare HEAD with the files of the work tree\n"
+	"  --each-commit        check each commit of BASE..HEAD against its parent\n"
+	"  --fix                print a patch that adds the missing compat entries\n"
+	"  --baseline FILE      hide findings present in a saved --format json report\n"
+	"  --suppressions FILE  use FILE, not the tree's .migcompat-suppressions.json\n"
+	"  -j N                 parser threads (default: the number of CPUs)\n"
+	"  --rules FILE         tree conventions instead of the built-in qemu.conv\n"
+	"  --cache DIR          keep parsed facts in DIR (default: ~/.cache/migcompat)\n"
+	"  --no-cache           parse everything, keep nothing\n"
+	"exit status: 0 clean, 1 warnings or errors, 2 usage or input error\n"
+	"more: man migcompat, migcompat --explain RULE\n";
 
 typedef struct {
 	const char *command;
@@ -52,6 +56,9 @@ typedef struct {
 	mc_format format;
 	int jobs;
 	int cached, worktree, each_commit;
+	int fix;
+	const char *baseline;
+	const char *suppressions;
 	const char *revs[2];
 	int nrevs;
 } options;
@@ -91,6 +98,9 @@ static int parse_options(int argc, char **argv, options *o)
 		{ "machine", required_argument, NULL, 'M' },
 		{ "family", required_argument, NULL, 'F' },
 		{ "type", required_argument, NULL, 'T' },
+		{ "fix", no_argument, NULL, 'X' },
+		{ "baseline", required_argument, NULL, 'B' },
+		{ "suppressions", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof(*o));
@@ -113,6 +123,9 @@ static int parse_options(int argc, char **argv, options *o)
 		case 'M': o->machine = optarg; break;
 		case 'F': o->family = optarg; break;
 		case 'T': o->type = optarg; break;
+		case 'X': o->fix = 1; break;
+		case 'B': o->baseline = optarg; break;
+		case 'S': o->suppressions = optarg; break;
 		case 'f':
 			if (mc_format_parse(optarg, &o->format) < 0)
 				return MC_EINPUT;
@@ -232,19 +245,29 @@ static int require_compat(const mc_revision *rev)
 	return 0;
 }
 
-static int write_report(const options *o, const mc_findings *fs, const mc_report_ctx *ctx)
+/* Standard output, or --output FILE; NULL with a message when it cannot be created. */
+static FILE *output_open(const options *o)
 {
-	FILE *out = stdout;
-	if (o->output && !(out = fopen(o->output, "w"))) {
+	FILE *out = o->output ? fopen(o->output, "w") : stdout;
+	if (!out)
 		mc_error_set("cannot write '%s': %s", o->output, strerror(errno));
-		return MC_EINPUT;
-	}
-	int rc = mc_report_write(out, o->format, fs, ctx);
+	return out;
+}
+
+/* Closes --output FILE; a failure to flush it is the run's failure if nothing failed before. */
+static int output_close(const options *o, FILE *out, int rc)
+{
 	if (out != stdout && fclose(out) != 0 && rc == 0) {
 		mc_error_set("cannot write '%s': %s", o->output, strerror(errno));
 		rc = MC_EIO;
 	}
 	return rc;
+}
+
+static int write_report(const options *o, const mc_findings *fs, const mc_report_ctx *ctx)
+{
+	FILE *out = output_open(o);
+	return out ? output_close(o, out, mc_report_write(out, o->format, fs, ctx)) : MC_EINPUT;
 }
 
 static int use_color(const options *o)
@@ -294,18 +317,15 @@ static void check_pair(mc_repo *repo, const mc_revision *base, const mc_revision
  * reports what is new since commit i-1.  The facts store makes each step parse
  * only what the commit changed.
  */
-static char *finding_key(const mc_finding *f)
-{
-	return mc_sprintf("%s|%s|%s", f->rule, f->type, f->property);
-}
-
 static int check_series(mc_repo *repo, const change *ch, const mc_conv *conv, mc_store *store,
-			const mc_analysis_opts *aopts, const mc_revision *base, mc_revision **last, mc_findings *fs)
+			const mc_analysis_opts *aopts, const mc_revision *base, mc_revision **last, mc_findings *fs,
+			size_t *length)
 {
 	mc_oid *commits = NULL;
 	size_t n = 0;
 	if (mc_repo_walk_range(repo, &ch->base_commit, &ch->head_commit, &commits, &n) < 0)
 		return MC_EINPUT;
+	*length = n;
 	int rc = 0;
 	mc_map before = {0};
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -324,7 +344,7 @@ static int check_series(mc_repo *repo, const change *ch, const mc_conv *conv, mc
 		check_pair(repo, base, head, message, 0, 0, label, &now);
 		mc_map seen = {0};
 		for (size_t k = 0; k < now.n; k++) {
-			char *key = finding_key(&now.v[k]);
+			char *key = mc_finding_identity(&now.v[k]);
 			mc_map_put(&seen, key, (void *)1);
 			mc_finding *slot;
 			if (mc_map_get(&before, key)) {
@@ -350,6 +370,40 @@ static int check_series(mc_repo *repo, const change *ch, const mc_conv *conv, mc
 	return rc;
 }
 
+/* Reviewers' decisions: suppression markers and file, then the baseline. */
+static int triage(const options *o, const mc_revision *base, const mc_revision *head, mc_findings *fs,
+		  size_t *baselined)
+{
+	mc_suppressions supps;
+	int rc = o->suppressions ? mc_suppressions_from_file(&supps, o->suppressions)
+				 : mc_suppressions_from_snapshot(&supps, head->snap, base->snap);
+	if (rc == 0)
+		rc = mc_suppress_apply(fs, head->snap, &supps);
+	mc_suppressions_free(&supps);
+	if (rc < 0 || !o->baseline)
+		return rc;
+	mc_map keys;
+	if (mc_baseline_load(&keys, o->baseline) < 0)
+		return MC_EINPUT;
+	*baselined = mc_baseline_filter(fs, &keys);
+	mc_map_free(&keys);
+	return 0;
+}
+
+/* --fix: the patch on standard output (or --output); what it cannot fix goes to stderr. */
+static int write_fix(const options *o, const mc_snapshot *head, const mc_findings *fs)
+{
+	FILE *out = output_open(o);
+	if (!out)
+		return MC_EINPUT;
+	mc_strvec skipped = {0};
+	int rc = output_close(o, out, mc_fix_write(out, fs, head, &skipped));
+	for (size_t i = 0; i < skipped.n; i++)
+		fprintf(stderr, "migcompat: not fixed: %s\n", skipped.v[i]);
+	mc_strvec_free(&skipped);
+	return rc;
+}
+
 static int run_check(const options *o, int audit)
 {
 	mc_conv conv;
@@ -364,6 +418,7 @@ static int run_check(const options *o, int audit)
 	int status = EXIT_USAGE;
 	change ch = {0};
 	mc_analysis_opts aopts = { o->jobs, isatty(2) };
+	size_t series_length = 0;
 	if (mc_repo_open(&repo, o->repo) < 0)
 		goto out;
 	if (audit) {
@@ -390,7 +445,8 @@ static int run_check(const options *o, int audit)
 	}
 	if (o->each_commit) {
 		mc_snapshot_free(ch.head);
-		if (!ch.head_is_commit || check_series(repo, &ch, &conv, store, &aopts, base, &head, &fs) < 0)
+		if (!ch.head_is_commit ||
+		    check_series(repo, &ch, &conv, store, &aopts, base, &head, &fs, &series_length) < 0)
 			goto out;
 		if (!head) {
 			mc_error_set("%s has no commits to check", o->revs[0]);
@@ -405,9 +461,13 @@ static int run_check(const options *o, int audit)
 		messages = audit ? NULL : change_message(repo, &ch, &many);
 		check_pair(repo, base, head, messages, many, audit, NULL, &fs);
 	}
+	size_t baselined = 0;
+	if (triage(o, base, head, &fs, &baselined) < 0)
+		goto out;
 	mc_report_ctx ctx = { audit ? NULL : ch.base_rev, audit ? NULL : ch.base_commit.hex,
-			      ch.head_rev, ch.head_is_commit ? ch.head_commit.hex : NULL, head->model, use_color(o) };
-	if (write_report(o, &fs, &ctx) < 0)
+			      ch.head_rev, ch.head_is_commit ? ch.head_commit.hex : NULL, head->model, use_color(o),
+			      series_length, baselined };
+	if (o->fix ? write_fix(o, head->snap, &fs) < 0 : write_report(o, &fs, &ctx) < 0)
 		goto out;
 	status = mc_findings_loud(&fs) ? EXIT_FINDINGS : EXIT_CLEAN;
 out:
@@ -427,6 +487,14 @@ out:
 static int run_show(const options *o)
 {
 	mc_show_opts so = { o->family ? o->family : "hw", -1, -1, o->type };
+	if (o->fix || o->baseline || o->suppressions) {
+		mc_error_set("--fix, --baseline and --suppressions apply to check and audit, not show");
+		return EXIT_USAGE;
+	}
+	if (o->format != MC_FORMAT_TEXT && o->format != MC_FORMAT_JSON) {
+		mc_error_set("show writes text or json");
+		return EXIT_USAGE;
+	}
 	if (o->nrevs > 1) {
 		mc_error_set("show takes one revision");
 		return EXIT_USAGE;
@@ -452,15 +520,10 @@ static int run_show(const options *o)
 	mc_store_open(&store, cache);
 	if (mc_revision_load(&rev, snap, &conv, store, &aopts) < 0)
 		goto out;
-	FILE *out = stdout;
-	if (o->output && !(out = fopen(o->output, "w"))) {
-		mc_error_set("cannot write '%s': %s", o->output, strerror(errno));
+	FILE *out = output_open(o);
+	if (!out)
 		goto out;
-	}
-	int rc = mc_show_write(out, o->format, rev, rev_name, &so);
-	if (out != stdout)
-		fclose(out);
-	if (rc == 0)
+	if (output_close(o, out, mc_show_write(out, o->format, rev, rev_name, &so)) == 0)
 		status = EXIT_CLEAN;
 out:
 	mc_revision_free(rev);

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include "repo.h"
 #include "rules.h"
+#include "suppress.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,8 +21,10 @@ int mc_format_parse(const char *name, mc_format *out)
 		*out = MC_FORMAT_SARIF;
 	else if (strcmp(name, "codeclimate") == 0)
 		*out = MC_FORMAT_CODECLIMATE;
+	else if (strcmp(name, "email") == 0)
+		*out = MC_FORMAT_EMAIL;
 	else {
-		mc_error_set("unknown format '%s' (text, json, sarif or codeclimate)", name);
+		mc_error_set("unknown format '%s' (text, json, sarif, codeclimate or email)", name);
 		return MC_EINPUT;
 	}
 	return 0;
@@ -40,6 +43,12 @@ static const mc_compat_set *newest_set(const mc_model *m)
 static json_t *jstr(const char *s)
 {
 	return s ? json_string(s) : json_null();
+}
+
+/* SARIF's names for the two ways of accepting a finding. */
+static const char *suppress_kind(mc_suppress_kind k)
+{
+	return k == MC_SUPPRESS_IN_SOURCE ? "inSource" : "external";
 }
 
 static json_t *finding_json(const mc_finding *f)
@@ -69,6 +78,9 @@ static json_t *finding_json(const mc_finding *f)
 	} else {
 		json_object_set_new(o, "suggestion", json_null());
 	}
+	if (f->suppressed)
+		json_object_set_new(o, "suppressed", json_pack("{s:s, s:s, s:s}", "kind", suppress_kind(f->suppressed),
+							       "reason", f->suppress_reason, "where", f->suppress_where));
 	return o;
 }
 
@@ -146,6 +158,8 @@ static int write_text(FILE *out, const mc_findings *fs, const mc_report_ctx *ctx
 	size_t count[3] = {0};
 	for (size_t i = 0; i < fs->n; i++) {
 		const mc_finding *f = &fs->v[i];
+		if (f->suppressed)
+			continue;
 		count[f->severity]++;
 		if (f->commit)
 			fprintf(out, "%s%s%s\n", bold, f->commit, reset);
@@ -166,6 +180,10 @@ static int write_text(FILE *out, const mc_findings *fs, const mc_report_ctx *ctx
 		count[MC_SEV_ERROR], count[MC_SEV_ERROR] == 1 ? "" : "s", count[MC_SEV_WARNING],
 		count[MC_SEV_WARNING] == 1 ? "" : "s", count[MC_SEV_NOTE], count[MC_SEV_NOTE] == 1 ? "" : "s",
 		m->files_parsed, m->files_failed, m->property_arrays - m->property_arrays_unresolved, m->property_arrays);
+	size_t hidden = mc_findings_suppressed(fs);
+	if (hidden || ctx->baselined)
+		fprintf(out, "migcompat: %zu finding%s suppressed by markers or %s, %zu already in the baseline\n", hidden,
+			hidden == 1 ? "" : "s", MC_SUPPRESSIONS_PATH, ctx->baselined);
 	if (ferror(out)) {
 		mc_error_set("cannot write the report: %s", strerror(errno));
 		return MC_EIO;
@@ -233,6 +251,10 @@ static int write_sarif(FILE *out, const mc_findings *fs)
 		if (f->commit)
 			json_object_set_new(props, "commit", json_string(f->commit));
 		json_object_set_new(res, "properties", props);
+		if (f->suppressed)
+			json_object_set_new(res, "suppressions",
+					    json_pack("[{s:s, s:s}]", "kind", suppress_kind(f->suppressed), "justification",
+						      f->suppress_reason));
 		json_array_append_new(results, res);
 		free(text);
 		free(fp);
@@ -255,6 +277,8 @@ static int write_codeclimate(FILE *out, const mc_findings *fs)
 	json_t *root = json_array();
 	for (size_t i = 0; i < fs->n; i++) {
 		const mc_finding *f = &fs->v[i];
+		if (f->suppressed)
+			continue;
 		char *text = full_text(f), *fp = fingerprint(f);
 		json_array_append_new(root, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:i}}}", "description", text,
 						      "check_name", f->rule, "fingerprint", fp, "severity",
@@ -266,6 +290,74 @@ static int write_codeclimate(FILE *out, const mc_findings *fs)
 	return dump(out, root);
 }
 
+/* One finding of the e-mail: what, where, why, and the fix. */
+static void email_finding(FILE *out, const mc_finding *f)
+{
+	fprintf(out, "  %s: %s [%s]\n    at %s:%d\n", mc_severity_name(f->severity), f->message, f->rule, f->file,
+		f->line);
+	for (size_t k = 0; k < f->notes.n; k++)
+		fprintf(out, "    %s\n", f->notes.v[k]);
+	if (f->suggestion)
+		fprintf(out, "    fix: add to %s in %s:\n        %s\n",
+			f->suggestion_array ? f->suggestion_array : "the newest compat array",
+			f->suggestion_file && *f->suggestion_file ? f->suggestion_file : "its file", f->suggestion);
+	fputc('\n', out);
+}
+
+/*
+ * A reply a review bot can mail to the series: per patch, its findings and
+ * their fixes, then how to fix all at once or accept a finding.  Plain text,
+ * lines kept short, no colour, quoted nothing.
+ */
+static int write_email(FILE *out, const mc_findings *fs, const mc_report_ctx *ctx)
+{
+	size_t count[3] = {0};
+	for (size_t i = 0; i < fs->n; i++)
+		if (!fs->v[i].suppressed)
+			count[fs->v[i].severity]++;
+	const char *base = ctx->base_rev ? ctx->base_rev : "", *head = ctx->head_rev ? ctx->head_rev : "";
+	fprintf(out, "Hi,\n\nmigcompat checked live-migration compatibility of %s..%s", base, head);
+	if (ctx->commits)
+		fprintf(out, " (%zu patch%s)", ctx->commits, ctx->commits == 1 ? "" : "es");
+	fputs(":\n", out);
+	if (count[MC_SEV_ERROR] + count[MC_SEV_WARNING] + count[MC_SEV_NOTE] == 0) {
+		fputs("no finding: every released machine type keeps its property defaults.\n", out);
+	} else {
+		fprintf(out, "%zu error%s, %zu warning%s, %zu note%s.\n\n", count[MC_SEV_ERROR],
+			count[MC_SEV_ERROR] == 1 ? "" : "s", count[MC_SEV_WARNING], count[MC_SEV_WARNING] == 1 ? "" : "s",
+			count[MC_SEV_NOTE], count[MC_SEV_NOTE] == 1 ? "" : "s");
+		/* Findings are sorted by commit label first, so each patch is one block. */
+		const char *label = NULL;
+		for (size_t i = 0; i < fs->n; i++) {
+			const mc_finding *f = &fs->v[i];
+			if (f->suppressed)
+				continue;
+			if (f->commit && (!label || strcmp(label, f->commit) != 0)) {
+				label = f->commit;
+				fprintf(out, "%s\n", label);
+			}
+			email_finding(out, f);
+		}
+		fputs("Each patch of a series must keep migration working on its own: a default changed in\n"
+		      "one patch needs its compat entry in the same patch.  The missing entries can be added\n"
+		      "with:  migcompat check --fix BASE..HEAD | git apply\n"
+		      "If a finding is intended, say why where it is: a comment\n"
+		      "    /* " MC_MARKER "<rule>: <reason> */\n"
+		      "on the DEFINE_PROP or compat line, or an entry in " MC_SUPPRESSIONS_PATH ".\n"
+		      "migcompat --explain <rule> tells more about each rule.\n", out);
+	}
+	size_t hidden = mc_findings_suppressed(fs);
+	if (hidden)
+		fprintf(out, "\n%zu finding%s accepted by suppression markers or %s.\n", hidden, hidden == 1 ? "" : "s",
+			MC_SUPPRESSIONS_PATH);
+	fputs("\n-- \nmigcompat " MC_VERSION "\n", out);
+	if (ferror(out)) {
+		mc_error_set("cannot write the report: %s", strerror(errno));
+		return MC_EIO;
+	}
+	return 0;
+}
+
 int mc_report_write(FILE *out, mc_format fmt, const mc_findings *fs, const mc_report_ctx *ctx)
 {
 	switch (fmt) {
@@ -275,6 +367,8 @@ int mc_report_write(FILE *out, mc_format fmt, const mc_findings *fs, const mc_re
 		return write_sarif(out, fs);
 	case MC_FORMAT_CODECLIMATE:
 		return write_codeclimate(out, fs);
+	case MC_FORMAT_EMAIL:
+		return write_email(out, fs, ctx);
 	default:
 		return write_text(out, fs, ctx);
 	}

@@ -1,5 +1,6 @@
 /*
- * report.h - findings out: gcc-style text, JSON, SARIF 2.1.0 and GitLab Code Quality.
+ * report.h - findings out: gcc-style text, JSON, SARIF 2.1.0, GitLab Code Quality and a
+ * plain-text e-mail reply for patch review bots.
  */
 #ifndef MC_REPORT_H
 #define MC_REPORT_H
@@ -8,7 +9,7 @@
 #include "findings.h"
 #include "model.h"
 
-typedef enum { MC_FORMAT_TEXT, MC_FORMAT_JSON, MC_FORMAT_SARIF, MC_FORMAT_CODECLIMATE } mc_format;
+typedef enum { MC_FORMAT_TEXT, MC_FORMAT_JSON, MC_FORMAT_SARIF, MC_FORMAT_CODECLIMATE, MC_FORMAT_EMAIL } mc_format;
 
 typedef struct {
 	const char *base_rev;
@@ -17,6 +18,8 @@ typedef struct {
 	const char *head_commit;
 	const mc_model *head;     /* newest compat array and coverage come from here */
 	int color;
+	size_t commits;           /* commits checked (--each-commit), 0 otherwise */
+	size_t baselined;         /* findings dropped because the baseline has them */
 } mc_report_ctx;
 
 int mc_format_parse(const char *name, mc_format *out);

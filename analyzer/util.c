@@ -3,6 +3,7 @@
  */
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,43 @@ void mc_buf_free(mc_buf *b)
 	free(b->ptr);
 	b->ptr = NULL;
 	b->len = b->cap = 0;
+}
+
+int mc_file_read_text(const char *path, const char *what, size_t max, char **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		mc_error_set("cannot read %s '%s': %s", what, path, strerror(errno));
+		return MC_EINPUT;
+	}
+	mc_buf b = {0};
+	char chunk[8192];
+	size_t got;
+	int rc = 0;
+	while (rc == 0 && (got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (memchr(chunk, '\0', got)) {
+			mc_error_set("%s '%s' is not text", what, path);
+			rc = MC_EINPUT;
+		} else if (b.len + got > max) {
+			mc_error_set("%s '%s' is larger than %zu KiB", what, path, max >> 10);
+			rc = MC_EINPUT;
+		} else {
+			mc_buf_put(&b, chunk, got);
+		}
+	}
+	if (rc == 0 && ferror(f)) {
+		mc_error_set("cannot read %s '%s': %s", what, path, strerror(errno));
+		rc = MC_EINPUT;
+	}
+	fclose(f);
+	if (rc < 0) {
+		mc_buf_free(&b);
+		return rc;
+	}
+	if (len)
+		*len = b.len;
+	*data = mc_buf_detach(&b);
+	return 0;
 }
 
 void mc_strvec_push(mc_strvec *sv, const char *s)

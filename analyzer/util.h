@@ -47,6 +47,14 @@ void mc_buf_printf(mc_buf *b, const char *fmt, ...) __attribute__((format(printf
 char *mc_buf_detach(mc_buf *b);
 void mc_buf_free(mc_buf *b);
 
+/*
+ * Reads a whole small text file from disk (rules, suppressions, a saved
+ * report), NUL-terminated, into *data (caller frees).  what names it in the
+ * one-line message of a failure: unreadable, larger than max, or holding a
+ * NUL byte (not text).
+ */
+int mc_file_read_text(const char *path, const char *what, size_t max, char **data, size_t *len);
+
 /* Vector of owned strings. */
 typedef struct {
 	char **v;
