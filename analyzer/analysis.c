@@ -194,7 +194,7 @@ static mc_facts *facts_for(mc_parser *parser, work_queue *q, const char *path, c
 	mc_facts *f = store_get(q->store, key);
 	if (!f) {
 		/* The key is taken before: the precompiled header changes speed, not facts. */
-		const char *pch = pch_for(q, parser, in.arch);
+		const char *pch = in.own_flags ? NULL : pch_for(q, parser, in.arch);
 		if (pch)
 			use_pch(&in, pch);
 		mc_parser_run(parser, q->tree, path, &in, &f);
@@ -280,6 +280,7 @@ int mc_revision_load(mc_revision **out, mc_snapshot *snap, const mc_conv *conv, 
 	mc_revision *rev = mc_calloc(1, sizeof(*rev));
 	rev->snap = snap;
 	mc_tree_open(&rev->tree, snap, conv);
+	rev->tree->build = opts->build;
 	mc_strvec paths = select_files(rev->tree);
 	work_queue q = { .tree = rev->tree, .store = store, .paths = paths.v, .n = paths.n,
 			 .progress = opts->progress };

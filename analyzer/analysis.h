@@ -18,6 +18,7 @@
  */
 typedef struct mc_store mc_store;
 struct mc_cache;
+struct mc_build;
 
 /* cache (may be NULL) persists facts across runs; the store borrows it. */
 int mc_store_open(mc_store **out, struct mc_cache *cache);
@@ -28,6 +29,7 @@ void mc_store_counts(const mc_store *s, size_t *parsed, size_t *reused);
 typedef struct {
 	int jobs;          /* parser threads, >= 1 */
 	int progress;      /* print "parsing N/M" on stderr */
+	const struct mc_build *build; /* -p BUILD_DIR, or NULL */
 } mc_analysis_opts;
 
 typedef struct {

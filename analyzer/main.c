@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "build.h"
 #include "cache.h"
 #include "report.h"
 #include "rules.h"
@@ -38,6 +39,7 @@ static const char usage_text[] =
 	"  --fix                print a patch that adds the missing compat entries\n"
 	"  --baseline FILE      hide findings present in a saved --format json report\n"
 	"  --suppressions FILE  use FILE, not the tree's .migcompat-suppressions.json\n"
+	"  -p BUILD_DIR         parse with a configured build's flags and headers\n"
 	"  -j N                 parser threads (default: the number of CPUs)\n"
 	"  --rules FILE         tree conventions instead of the built-in qemu.conv\n"
 	"  --cache DIR          keep parsed facts in DIR (default: ~/.cache/migcompat)\n"
@@ -59,6 +61,7 @@ typedef struct {
 	int fix;
 	const char *baseline;
 	const char *suppressions;
+	const char *build_dir;
 	const char *revs[2];
 	int nrevs;
 } options;
@@ -110,7 +113,7 @@ static int parse_options(int argc, char **argv, options *o)
 	optind = 2;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "j:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j:p:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->repo = optarg; break;
 		case 'o': o->output = optarg; break;
@@ -126,6 +129,7 @@ static int parse_options(int argc, char **argv, options *o)
 		case 'X': o->fix = 1; break;
 		case 'B': o->baseline = optarg; break;
 		case 'S': o->suppressions = optarg; break;
+		case 'p': o->build_dir = optarg; break;
 		case 'f':
 			if (mc_format_parse(optarg, &o->format) < 0)
 				return MC_EINPUT;
@@ -417,8 +421,9 @@ static int run_check(const options *o, int audit)
 	char *messages = NULL;
 	int status = EXIT_USAGE;
 	change ch = {0};
-	mc_analysis_opts aopts = { o->jobs, isatty(2) };
+	mc_analysis_opts aopts = { o->jobs, isatty(2), NULL };
 	size_t series_length = 0;
+	mc_build *build = NULL;
 	if (mc_repo_open(&repo, o->repo) < 0)
 		goto out;
 	if (audit) {
@@ -435,6 +440,12 @@ static int run_check(const options *o, int audit)
 	} else if (resolve_change(repo, o, &ch) < 0) {
 		goto out;
 	}
+	if (o->build_dir && mc_build_open(&build, o->build_dir, ch.head) < 0) {
+		mc_snapshot_free(ch.base);
+		mc_snapshot_free(ch.head);
+		goto out;
+	}
+	aopts.build = build;
 	cache = open_cache(o);
 	mc_store_open(&store, cache);
 	int rc = mc_revision_load(&base, ch.base, &conv, store, &aopts);
@@ -479,6 +490,7 @@ out:
 	mc_revision_free(head);
 	mc_store_free(store);
 	mc_cache_free(cache);
+	mc_build_free(build);
 	mc_repo_free(repo);
 	mc_conv_free(&conv);
 	return status;
@@ -512,10 +524,16 @@ static int run_show(const options *o)
 	mc_snapshot *snap = NULL;
 	mc_oid commit;
 	int status = EXIT_USAGE;
-	mc_analysis_opts aopts = { o->jobs, isatty(2) };
+	mc_analysis_opts aopts = { o->jobs, isatty(2), NULL };
+	mc_build *build = NULL;
 	if (mc_repo_open(&repo, o->repo) < 0 || mc_repo_resolve(repo, &commit, rev_name) < 0 ||
 	    mc_snapshot_from_commit(&snap, repo, &commit, rev_name) < 0)
 		goto out;
+	if (o->build_dir && mc_build_open(&build, o->build_dir, snap) < 0) {
+		mc_snapshot_free(snap);
+		goto out;
+	}
+	aopts.build = build;
 	cache = open_cache(o);
 	mc_store_open(&store, cache);
 	if (mc_revision_load(&rev, snap, &conv, store, &aopts) < 0)
@@ -529,6 +547,7 @@ out:
 	mc_revision_free(rev);
 	mc_store_free(store);
 	mc_cache_free(cache);
+	mc_build_free(build);
 	mc_repo_free(repo);
 	mc_conv_free(&conv);
 	return status;

@@ -2,6 +2,7 @@
  * tree.c - see tree.h.
  */
 #include "tree.h"
+#include "build.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -265,6 +266,13 @@ static char *resolve_in_tree(const mc_tree *tree, const mc_conv_arch *arch, cons
 			return p;
 		free(p);
 	}
+	const mc_strvec *build_dirs = tree->build ? mc_build_tree_dirs(tree->build) : NULL;
+	for (size_t i = 0; build_dirs && i < build_dirs->n; i++) {
+		char *p = join_path(build_dirs->v[i], name);
+		if (p && mc_snapshot_find(tree->snap, p))
+			return p;
+		free(p);
+	}
 	return NULL;
 }
 
@@ -392,13 +400,31 @@ static void push_args(mc_tu_input *in, const mc_tree *tree, const mc_conv_arch *
 		mc_strvec_push_owned(&in->args, mc_sprintf("-isystem%s", tree->conv->system_includes.v[i]));
 }
 
+/*
+ * The flags of a configured build's compile command.  Stubs stay last in the
+ * search order, so a header the build generated always wins over its stub.
+ */
+static void push_build_args(mc_tu_input *in, const mc_strvec *flags)
+{
+	const char *fixed[] = { "-x", "c", "-ferror-limit=0", "-w", "-fno-spell-checking", "-Wno-everything" };
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		mc_strvec_push(&in->args, fixed[i]);
+	for (size_t i = 0; i < flags->n; i++)
+		mc_strvec_push(&in->args, flags->v[i]);
+	mc_strvec_push(&in->args, "-I" MC_STUB_ROOT);
+}
+
 int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_tu_input *in)
 {
 	memset(in, 0, sizeof(*in));
 	const mc_conv_arch *arch = mc_conv_arch_for(tree->conv, path);
+	const mc_strvec *build_flags = mc_build_flags(tree->build, path);
 	in->arch = arch ? mc_strdup(arch->arch) : NULL;
 	in->main_path = mc_sprintf("%s/%s", MC_TREE_ROOT, path);
-	push_args(in, tree, arch);
+	if (build_flags)
+		push_build_args(in, build_flags);
+	else
+		push_args(in, tree, arch);
 
 	const char *data;
 	size_t len;
@@ -464,6 +490,11 @@ int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_t
 	}
 	mc_strvec_free(&queue);
 	mc_map_free(&seen);
+	/* The build's headers and flags are inputs too; its precompiled osdep.h would not match them. */
+	if (build_flags) {
+		mc_strvec_push_owned(&in->deps, mc_sprintf("(build):%s", mc_build_digest(tree->build)));
+		in->own_flags = 1;
+	}
 	mc_strvec_sort(&in->deps);
 	return 0;
 }

@@ -31,6 +31,7 @@ typedef struct mc_tree {
 	char qapi_stub_hash[41];   /* its git blob hash, part of every facts key */
 	char *version;             /* content of VERSION, trimmed, or NULL */
 	size_t schema_files;
+	const struct mc_build *build; /* -p BUILD_DIR, or NULL; borrowed (see build.h) */
 	pthread_mutex_t lock;      /* guards the caches below */
 	mc_map contents;           /* path -> struct tree_blob * */
 } mc_tree;
@@ -61,6 +62,7 @@ typedef struct {
 	size_t nfiles, cap;
 	mc_strvec deps;            /* "path:blob" of every tree file in the closure, sorted */
 	char *arch;                /* or NULL */
+	int own_flags;             /* flags of a configured build: no shared precompiled header fits */
 } mc_tu_input;
 
 /*
