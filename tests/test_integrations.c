@@ -243,11 +243,7 @@ static int group_teardown(void **state)
 /* A fresh copy of the example repository that a test may change. */
 static const char *own_repo(const char *name)
 {
-	char *dir = mc_test_ksprintf("%s/%s", g.tmp, name);
-	mc_test_rmtree(dir);
-	if (mc_fixture_repo_build(MC_TEST_EXAMPLE_DIR, dir) != 0)
-		fail_msg("cannot build the fixture repository in %s", dir);
-	return dir;
+	return mc_test_fresh_example_repo(g.tmp, name);
 }
 
 /* ---- running the tool --------------------------------------------------- */

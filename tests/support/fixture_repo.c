@@ -674,6 +674,11 @@ int mc_test_run_tool(const char *const *argv, char **out, char **err)
 	const char *bin = getenv("MIGCOMPAT_BIN");
 	if (!bin || !*bin)
 		bin = MC_BINARY_DIR "/migcompat";
+	return mc_test_run_program(bin, argv, out, err);
+}
+
+int mc_test_run_program(const char *bin, const char *const *argv, char **out, char **err)
+{
 	if (out)
 		*out = NULL;
 	if (err)
@@ -699,7 +704,7 @@ int mc_test_run_tool(const char *const *argv, char **out, char **err)
 		if (out)
 			*out = fx_strdup_or_abort("");
 		if (err)
-			*err = fx_strdup_or_abort("mc_test_run_tool: cannot create capture files\n");
+			*err = fx_strdup_or_abort("mc_test_run_program: cannot create capture files\n");
 		return -1;
 	}
 
@@ -717,7 +722,7 @@ int mc_test_run_tool(const char *const *argv, char **out, char **err)
 		close(ofd);
 		close(efd);
 		execv(bin, args);
-		dprintf(STDERR_FILENO, "mc_test_run_tool: cannot run %s: %s\n", bin, strerror(errno));
+		dprintf(STDERR_FILENO, "mc_test_run_program: cannot run %s: %s\n", bin, strerror(errno));
 		_exit(127);
 	}
 	free(args);

@@ -32,4 +32,7 @@ void mc_test_rmtree(const char *dir);
  */
 int mc_test_run_tool(const char *const *argv, char **out, char **err);
 
+/* The same for any program: bin is run (execv, no PATH search) with argv[1...]. */
+int mc_test_run_program(const char *bin, const char *const *argv, char **out, char **err);
+
 #endif

@@ -47,6 +47,15 @@ void mc_test_example_repo_remove(char **tmp, char **repo)
 	*repo = NULL;
 }
 
+const char *mc_test_fresh_example_repo(const char *parent, const char *name)
+{
+	char *dir = mc_test_ksprintf("%s/%s", parent, name);
+	mc_test_rmtree(dir);
+	if (mc_fixture_repo_build(MC_TEST_EXAMPLE_DIR, dir) != 0)
+		fail_msg("cannot build the fixture repository in %s", dir);
+	return dir;
+}
+
 /* ---- the arena ----------------------------------------------------------- */
 
 static struct {
@@ -153,6 +162,15 @@ mc_test_result mc_test_run_result(const char *const *argv)
 {
 	mc_test_result r;
 	r.rc = mc_test_run_kept(argv, &r.out, &r.err);
+	return r;
+}
+
+mc_test_result mc_test_run_program_result(const char *bin, const char *const *argv)
+{
+	mc_test_result r;
+	r.rc = mc_test_run_program(bin, argv, &r.out, &r.err);
+	mc_test_keep(r.out);
+	mc_test_keep(r.err);
 	return r;
 }
 

@@ -29,6 +29,9 @@ int mc_test_example_repo(const char *tag, char **tmp, char **repo);
 /* For the group teardown: removes *tmp and everything below it, frees and clears both. */
 void mc_test_example_repo_remove(char **tmp, char **repo);
 
+/* A fresh fixtures/example repository at parent/name (kept path) that a test may change. */
+const char *mc_test_fresh_example_repo(const char *parent, const char *name);
+
 /* ---- the arena ----------------------------------------------------------- */
 
 /*
@@ -75,6 +78,9 @@ typedef struct {
 
 /* mc_test_run_kept, as an mc_test_result. */
 mc_test_result mc_test_run_result(const char *const *argv);
+
+/* mc_test_run_program (any program, e.g. a script's interpreter), as an mc_test_result. */
+mc_test_result mc_test_run_program_result(const char *bin, const char *const *argv);
 
 /* ---- text and files ------------------------------------------------------ */
 
