@@ -35,7 +35,11 @@ static int take_string(json_t *obj, const char *key, int required, char **out, c
 		mc_error_set("%s: suppression %zu has no \"%s\"", origin, idx, key);
 		return MC_EPARSE;
 	}
-	if (!json_is_string(v) || json_string_length(v) == 0 || strlen(json_string_value(v)) != json_string_length(v)) {
+	const char *text = json_string_value(v);
+	int blank = 1;
+	for (const char *c = text ? text : ""; *c; c++)
+		blank &= *c == ' ' || *c == '\t' || *c == '\n' || *c == '\r';
+	if (!json_is_string(v) || blank || strlen(text) != json_string_length(v)) {
 		mc_error_set("%s: suppression %zu: \"%s\" must be a non-empty string", origin, idx, key);
 		return MC_EPARSE;
 	}
@@ -183,37 +187,99 @@ int mc_suppressions_from_file(mc_suppressions *out, const char *path)
 	return rc;
 }
 
-int mc_marker_parse(const char *line, size_t len, char **rule, char **reason)
+static int is_blank(char c)
 {
-	size_t mlen = strlen(MC_MARKER);
-	const char *p = NULL;
-	for (size_t i = 0; i + mlen <= len && !p; i++)
-		if (memcmp(line + i, MC_MARKER, mlen) == 0)
-			p = line + i + mlen;
-	if (!p)
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/*
+ * The comments of one source line: [start, end) of each comment's text.  A
+ * line that starts with '*' continues a block comment; strings and
+ * character literals are skipped, so a marker in a string is not one.
+ */
+typedef struct {
+	const char *start[8], *end[8];
+	size_t n;
+	int only_comment;     /* nothing but comments and blanks on the line */
+} line_comments;
+
+static void find_comments(const char *line, size_t len, line_comments *out)
+{
+	const char *p = line, *end = line + len;
+	memset(out, 0, sizeof(*out));
+	out->only_comment = 1;
+	while (p < end && is_blank(*p))
+		p++;
+	if (p < end && *p == '*' && (p + 1 == end || p[1] != '/')) {
+		out->start[out->n] = p + 1;
+		const char *close = NULL;
+		for (const char *q = p + 1; q + 1 < end && !close; q++)
+			if (q[0] == '*' && q[1] == '/')
+				close = q;
+		out->end[out->n++] = close ? close : end;
+		p = close ? close + 2 : end;
+	}
+	while (p < end && out->n < 8) {
+		if (*p == '"' || *p == '\'') {
+			char quote = *p;
+			out->only_comment = 0;
+			for (p++; p < end && *p != quote; p++)
+				if (*p == '\\')
+					p++;
+			p++;
+		} else if (p + 1 < end && p[0] == '/' && p[1] == '/') {
+			out->start[out->n] = p + 2;
+			out->end[out->n++] = end;
+			break;
+		} else if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+			const char *q = p + 2, *close = NULL;
+			for (; q + 1 < end && !close; q++)
+				if (q[0] == '*' && q[1] == '/')
+					close = q;
+			out->start[out->n] = p + 2;
+			out->end[out->n++] = close ? close : end;
+			p = close ? close + 2 : end;
+		} else {
+			out->only_comment &= is_blank(*p);
+			p++;
+		}
+	}
+}
+
+/* Skips "word" and the blanks after it; NULL when p does not start with word followed by a blank. */
+static const char *skip_word(const char *p, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+	if ((size_t)(end - p) < n || memcmp(p, word, n) != 0 || p + n == end || !is_blank(p[n]))
+		return NULL;
+	for (p += n; p < end && is_blank(*p); p++)
+		;
+	return p;
+}
+
+/* The marker at p ("migcompat: allow RULE: reason" up to end); 1, 0 (not a marker) or MC_EPARSE. */
+static int parse_marker_at(const char *p, const char *end, char **rule, char **reason)
+{
+	if (!(p = skip_word(p, end, "migcompat:")) || !(p = skip_word(p, end, "allow")))
 		return 0;
-	const char *end = line + len;
 	const char *colon = memchr(p, ':', (size_t)(end - p));
 	const char *rule_end = colon ? colon : end;
-	while (rule_end > p && rule_end[-1] == ' ')
+	while (rule_end > p && is_blank(rule_end[-1]))
 		rule_end--;
 	char *r = mc_strndup(p, (size_t)(rule_end - p));
 	if (!mc_rule_lookup(r)) {
-		mc_error_set("marker names unknown rule '%.60s' (see migcompat --list-rules)", r);
+		mc_buf shown = {0};
+		for (const char *c = r; *c && shown.len < 60; c++)
+			mc_buf_put(&shown, (unsigned char)*c < 0x20 || *c == 0x7f ? "?" : c, 1);
+		mc_error_set("marker names unknown rule '%s' (see migcompat --list-rules)", shown.ptr ? shown.ptr : "");
+		mc_buf_free(&shown);
 		free(r);
 		return MC_EPARSE;
 	}
-	/* The reason runs to the end of the comment or of the line. */
-	const char *why = colon ? colon + 1 : end;
-	const char *why_end = end;
-	for (const char *q = why; q + 1 < end; q++)
-		if (q[0] == '*' && q[1] == '/') {
-			why_end = q;
-			break;
-		}
-	while (why < why_end && (*why == ' ' || *why == '\t'))
+	const char *why = colon ? colon + 1 : end, *why_end = end;
+	while (why < why_end && is_blank(*why))
 		why++;
-	while (why_end > why && (why_end[-1] == ' ' || why_end[-1] == '\t' || why_end[-1] == '\r'))
+	while (why_end > why && is_blank(why_end[-1]))
 		why_end--;
 	if (why_end == why) {
 		mc_error_set("marker for %s gives no reason (write: migcompat: allow %s: <why>)", r, r);
@@ -223,6 +289,37 @@ int mc_marker_parse(const char *line, size_t len, char **rule, char **reason)
 	*rule = r;
 	*reason = mc_strndup(why, (size_t)(why_end - why));
 	return 1;
+}
+
+int mc_marker_find(const char *line, size_t len, const char *want, char **reason, int *only_comment)
+{
+	line_comments lc;
+	find_comments(line, len, &lc);
+	if (only_comment)
+		*only_comment = lc.only_comment;
+	int found = 0;
+	for (size_t i = 0; i < lc.n; i++) {
+		const char *cend = lc.end[i];
+		for (const char *p = lc.start[i]; p < cend; p++) {
+			if (*p != 'm' || (p > lc.start[i] && !is_blank(p[-1]) && p[-1] != '*' && p[-1] != '/'))
+				continue;
+			char *rule = NULL, *why = NULL;
+			int rc = parse_marker_at(p, cend, &rule, &why);
+			if (rc < 0) {
+				if (found)
+					free(*reason);
+				return rc;
+			}
+			if (rc == 1 && !found && (!want || strcmp(rule, want) == 0)) {
+				*reason = why;
+				found = 1;
+				why = NULL;
+			}
+			free(rule);
+			free(why);
+		}
+	}
+	return found;
 }
 
 /* Head's source files, read once each; a file that cannot be read has no markers. */
@@ -280,7 +377,10 @@ static void mark(mc_finding *f, mc_suppress_kind kind, const char *reason, char 
 	f->suppress_where = where;
 }
 
-/* A marker for f's rule on f's line or the line above: 1 marked, 0 none, <0 malformed marker. */
+/*
+ * A marker for f's rule in a comment on f's line, or on the line above when
+ * that line holds only a comment: 1 marked, 0 none, <0 a malformed marker.
+ */
 static int apply_marker(mc_finding *f, source_cache *sc)
 {
 	const char *text = f->file && f->line > 0 ? source_text(sc, f->file) : NULL;
@@ -289,21 +389,21 @@ static int apply_marker(mc_finding *f, source_cache *sc)
 	for (int n = f->line; n >= f->line - 1 && n >= 1; n--) {
 		size_t len;
 		const char *line = line_at(text, n, &len);
-		char *rule = NULL, *reason = NULL;
-		int rc = line ? mc_marker_parse(line, len, &rule, &reason) : 0;
+		char *reason = NULL;
+		int only_comment = 0;
+		int rc = line ? mc_marker_find(line, len, f->rule, &reason, &only_comment) : 0;
 		if (rc < 0) {
 			char *msg = mc_strdup(mc_error_last());
 			mc_error_set("%s:%d: %s", f->file, n, msg);
 			free(msg);
 			return rc;
 		}
-		int hit = rc == 1 && strcmp(rule, f->rule) == 0;
-		if (hit)
+		if (rc == 1 && (n == f->line || only_comment)) {
 			mark(f, MC_SUPPRESS_IN_SOURCE, reason, mc_sprintf("%s:%d", f->file, n));
-		free(rule);
-		free(reason);
-		if (hit)
+			free(reason);
 			return 1;
+		}
+		free(reason);
 	}
 	return 0;
 }
@@ -322,10 +422,10 @@ int mc_suppress_apply(mc_findings *fs, const mc_snapshot *head, mc_suppressions 
 	int rc = 0;
 	for (size_t i = 0; i < fs->n && rc == 0; i++) {
 		mc_finding *f = &fs->v[i];
-		if (head && (rc = apply_marker(f, &sc)) != 0) {
-			rc = rc < 0 ? rc : 0;
-			continue;
-		}
+		if (head && (rc = apply_marker(f, &sc)) < 0)
+			break;
+		rc = 0;
+		/* Entries count their matches even when a marker already accepted the finding. */
 		for (size_t k = 0; supps && k < supps->n; k++) {
 			mc_suppression *s = &supps->v[k];
 			if (!entry_matches(s, f))

@@ -52,11 +52,14 @@ int mc_suppressions_from_file(mc_suppressions *out, const char *path);
 void mc_suppressions_free(mc_suppressions *s);
 
 /*
- * Looks for a marker in one source line: 1 and the rule and reason (caller
- * frees) when there is a well-formed one, 0 when there is none, MC_EPARSE
- * with a message when the marker names no known rule or gives no reason.
+ * Looks for markers in the comments of one source line (strings do not
+ * count): 1 and the reason (caller frees) when one names rule want (any rule
+ * when want is NULL), 0 when none does, MC_EPARSE with a message when any
+ * marker on the line names no known rule or gives no reason.
+ * *only_comment (may be NULL) tells whether the line holds nothing but
+ * comments, as a marker on the line above a finding must.
  */
-int mc_marker_parse(const char *line, size_t len, char **rule, char **reason);
+int mc_marker_find(const char *line, size_t len, const char *want, char **reason, int *only_comment);
 
 /*
  * Marks the findings that a marker in head's text or an entry of supps

@@ -272,6 +272,34 @@ static void test_marker_for_another_rule_does_not_suppress(void **state)
 	assert_null(json_object_get(first_finding(out, "compat-missing"), "suppressed"));
 }
 
+static void test_marker_above_must_be_a_comment_line(void **state)
+{
+	(void)state;
+	/* A trailing marker on the line before belongs to that line's code, not to the finding below. */
+	const char *dir = clone_at("forgot");
+	const char *line = num_queues_line(dir);
+	edit_file(dir, BLK_C, mc_test_ksprintf("true),\n%s", line),
+		  mc_test_ksprintf("true), /* migcompat: allow compat-missing: for this line */\n%s", line));
+	char *out, *err;
+	assert_int_equal(check_json(dir, &out, &err), 1);
+	assert_null(json_object_get(first_finding(out, "compat-missing"), "suppressed"));
+}
+
+static void test_marker_and_file_entry_together(void **state)
+{
+	(void)state;
+	/* A new file entry for a finding a marker already accepts matches it: no "matches no finding". */
+	const char *dir = clone_at("forgot");
+	const char *line = num_queues_line(dir);
+	edit_file(dir, BLK_C, line, mc_test_ksprintf("%s /* migcompat: allow compat-missing: both */", line));
+	write_file(dir, MC_SUPPRESSIONS_PATH,
+		   "{\"suppressions\": [{\"rule\": \"compat-missing\", \"type\": \"virtio-blk-device\", \"reason\": \"r\"}]}");
+	char *out, *err;
+	assert_int_equal(check_json(dir, &out, &err), 0);
+	assert_string_equal(mc_test_jstr(json_object_get(first_finding(out, "compat-missing"), "suppressed"), "kind"),
+			    "inSource");
+}
+
 static void test_malformed_markers(void **state)
 {
 	(void)state;
@@ -330,6 +358,10 @@ static void test_file_is_strict(void **state)
 		  "unknown key \"reasons\"" },
 		{ "{\"suppressions\": [{\"rule\": \"compat-missing\", \"type\": \"virtio-blk-device\"}]}", "has no \"reason\"" },
 		{ "{\"suppressions\": [{\"rule\": \"compat-missing\", \"type\": \"virtio-blk-device\", \"reason\": \"\"}]}",
+		  "non-empty string" },
+		{ "{\"suppressions\": [{\"rule\": \"compat-missing\", \"type\": \"virtio-blk-device\", \"reason\": \" \\t\"}]}",
+		  "non-empty string" },
+		{ "{\"suppressions\": [{\"rule\": \"compat-missing\", \"type\": 7, \"reason\": \"x\"}]}",
 		  "non-empty string" },
 		{ "{\"suppressions\": [{\"rule\": \"no-such-rule\", \"type\": \"t\", \"reason\": \"x\"}]}", "unknown rule" },
 		{ "{\"suppressions\": [{\"rule\": \"compat-missing\", \"type\": \"foo-dev\", \"reason\": \"x\"}]}",
@@ -439,25 +471,43 @@ static void test_show_rejects_review_options(void **state)
 
 /* ---- units ------------------------------------------------------------------------ */
 
-static void test_marker_parse(void **state)
+static void test_marker_find(void **state)
 {
 	(void)state;
-	char *rule = NULL, *reason = NULL;
+	char *reason = NULL;
+	int only = -1;
 	const char *l1 = "    DEFINE_PROP_BOOL(\"x\", S, x, true), /* migcompat: allow new-property-enabled: host only */";
-	assert_int_equal(mc_marker_parse(l1, strlen(l1), &rule, &reason), 1);
-	assert_string_equal(rule, "new-property-enabled");
+	assert_int_equal(mc_marker_find(l1, strlen(l1), "new-property-enabled", &reason, &only), 1);
 	assert_string_equal(reason, "host only");
-	free(rule);
+	assert_int_equal(only, 0);
 	free(reason);
-	const char *l2 = "{ \"a\", \"b\", \"c\" }, // migcompat: allow compat-dangling: registered by code  ";
-	assert_int_equal(mc_marker_parse(l2, strlen(l2), &rule, &reason), 1);
+	/* Another rule's marker on the line does not count, but is still checked. */
+	assert_int_equal(mc_marker_find(l1, strlen(l1), "compat-missing", &reason, NULL), 0);
+	const char *l2 = "{ \"a\", \"b\", \"c\" }, // migcompat:\tallow  compat-dangling:\tregistered by code  ";
+	assert_int_equal(mc_marker_find(l2, strlen(l2), "compat-dangling", &reason, NULL), 1);
 	assert_string_equal(reason, "registered by code");
-	free(rule);
 	free(reason);
-	const char *l3 = "/* migcompat: allowed */";
-	assert_int_equal(mc_marker_parse(l3, strlen(l3), &rule, &reason), 0);
-	const char *l4 = "/* migcompat: allow compat-missing */";
-	assert_int_equal(mc_marker_parse(l4, strlen(l4), &rule, &reason), MC_EPARSE);
+	/* Two markers in two comments of one line. */
+	const char *l3 = "x, /* migcompat: allow compat-missing: a */ /* migcompat: allow compat-redundant: b */";
+	assert_int_equal(mc_marker_find(l3, strlen(l3), "compat-redundant", &reason, NULL), 1);
+	assert_string_equal(reason, "b");
+	free(reason);
+	/* A comment line, also inside a block comment. */
+	const char *l4 = "     * migcompat: allow compat-missing: sentinel";
+	assert_int_equal(mc_marker_find(l4, strlen(l4), "compat-missing", &reason, &only), 1);
+	assert_int_equal(only, 1);
+	free(reason);
+	/* Not markers: in a string, or "allowed". */
+	const char *l5 = "    printf(\"migcompat: allow compat-missing: no\");";
+	assert_int_equal(mc_marker_find(l5, strlen(l5), NULL, &reason, NULL), 0);
+	const char *l6 = "/* migcompat: allowed */";
+	assert_int_equal(mc_marker_find(l6, strlen(l6), NULL, &reason, NULL), 0);
+	/* Malformed: no reason, unknown rule (control characters are not echoed). */
+	const char *l7 = "/* migcompat: allow compat-missing */";
+	assert_int_equal(mc_marker_find(l7, strlen(l7), "compat-missing", &reason, NULL), MC_EPARSE);
+	const char *l8 = "// migcompat: allow compat-\033[31m: x";
+	assert_int_equal(mc_marker_find(l8, strlen(l8), NULL, &reason, NULL), MC_EPARSE);
+	assert_null(strchr(mc_error_last(), '\033'));
 }
 
 int main(void)
@@ -470,6 +520,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_marker_on_the_line, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_marker_on_the_line_above, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_marker_for_another_rule_does_not_suppress, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_marker_above_must_be_a_comment_line, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_marker_and_file_entry_together, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_malformed_markers, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_file_suppresses, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_file_from_the_command_line, mc_test_arena_release),
@@ -479,7 +531,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_email, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_help_fits_one_screen, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_show_rejects_review_options, mc_test_arena_release),
-		cmocka_unit_test_teardown(test_marker_parse, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_marker_find, mc_test_arena_release),
 	};
 	return cmocka_run_group_tests_name("review", tests, group_setup, group_teardown);
 }
