@@ -13,11 +13,18 @@
 #define MC_BUILD_DB_MAX (256u << 20)
 #define MC_BUILD_HEADER_MAX (64u << 20)
 
+/* What the build says about one file. */
+typedef struct {
+	mc_strvec flags;           /* translated, in command order */
+	mc_strvec tree_dirs;       /* its search directories inside the tree, in order */
+	mc_strvec forced;          /* tree files it -include's or -imacros's */
+} build_file;
+
 struct mc_build {
 	char *dir;                 /* absolute build directory */
 	char *root;                /* absolute source root, no trailing slash */
-	mc_map by_path;            /* repository-relative path -> mc_strvec* */
-	mc_strvec tree_dirs;
+	const mc_snapshot *snap;   /* borrowed while loading */
+	mc_map by_path;            /* repository-relative path -> build_file* */
 	size_t files;
 	char digest[41];
 };
@@ -108,23 +115,48 @@ static char *guess_root(const mc_snapshot *snap, const char *abs)
 	return NULL;
 }
 
-/* A path operand of a flag, mapped into the virtual tree when it lies in the source tree. */
-static char *map_path(mc_build *b, const char *dir, const char *path)
+/* Does the snapshot have rel as a file or as a directory ("" is the root)? */
+static int snapshot_has(const mc_snapshot *snap, const char *rel)
+{
+	if (!*rel || mc_snapshot_find(snap, rel))
+		return 1;
+	size_t n = strlen(rel), lo = 0, hi = snap->nfiles;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strncmp(snap->files[mid].path, rel, n);
+		if (c < 0 || (c == 0 && snap->files[mid].path[n] < '/'))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < snap->nfiles && strncmp(snap->files[lo].path, rel, n) == 0 && snap->files[lo].path[n] == '/';
+}
+
+/*
+ * A path operand of a flag: mapped into the virtual tree when it names a
+ * file or directory of the analyzed revision; left on disk when it is in the
+ * build directory (which may itself sit inside the source tree, as
+ * configure's default build/ does) or anywhere else.
+ */
+static char *map_path(mc_build *b, const char *dir, const char *path, build_file *bf, int search_dir)
 {
 	char *abs = absolute(dir, path);
 	const char *rel = under_root(b->root, abs);
-	if (!rel)
+	if (!rel || under_root(b->dir, abs) || !snapshot_has(b->snap, rel))
 		return abs;
-	if (!mc_strvec_contains(&b->tree_dirs, rel))
-		mc_strvec_push(&b->tree_dirs, rel);
+	if (search_dir && !mc_strvec_contains(&bf->tree_dirs, rel))
+		mc_strvec_push(&bf->tree_dirs, rel);
+	else if (!search_dir && *rel)
+		mc_strvec_push(&bf->forced, rel);
 	char *mapped = *rel ? mc_sprintf("%s/%s", MC_TREE_ROOT, rel) : mc_strdup(MC_TREE_ROOT);
 	free(abs);
 	return mapped;
 }
 
 /* Keeps the preprocessor flags of one compile command, paths mapped. */
-static void translate(mc_build *b, const char *dir, const mc_strvec *argv, mc_strvec *out)
+static void translate(mc_build *b, const char *dir, const mc_strvec *argv, build_file *bf)
 {
+	mc_strvec *out = &bf->flags;
 	static const char *const path_flags[] = { "-I", "-iquote", "-isystem", "-idirafter", "-include", "-imacros" };
 	for (size_t i = 1; i < argv->n; i++) {
 		const char *a = argv->v[i];
@@ -146,7 +178,8 @@ static void translate(mc_build *b, const char *dir, const mc_strvec *argv, mc_st
 				continue;
 			const char *operand = a[fl] ? a + fl : (i + 1 < argv->n ? argv->v[++i] : NULL);
 			if (operand) {
-				char *mapped = map_path(b, dir, operand);
+				int search_dir = strcmp(flag, "-include") != 0 && strcmp(flag, "-imacros") != 0;
+				char *mapped = map_path(b, dir, operand, bf, search_dir);
 				mc_strvec_push(out, flag);
 				mc_strvec_push_owned(out, mapped);
 			}
@@ -169,6 +202,8 @@ static int entry_argv(json_t *e, mc_strvec *argv)
 		return 0;
 	}
 	const char *cmd = json_string_value(json_object_get(e, "command"));
+	if (!cmd)
+		mc_error_set("no \"arguments\" array or \"command\" string");
 	return cmd ? mc_build_split_command(cmd, argv) : MC_EPARSE;
 }
 
@@ -210,38 +245,55 @@ static void compute_digest(mc_build *b, const char *db_text, size_t db_len)
 	mc_buf_free(&all);
 }
 
+static void build_file_free(build_file *bf)
+{
+	mc_strvec_free(&bf->flags);
+	mc_strvec_free(&bf->tree_dirs);
+	mc_strvec_free(&bf->forced);
+	free(bf);
+}
+
 static int load_entries(mc_build *b, json_t *root, const mc_snapshot *snap)
 {
 	size_t i;
 	json_t *e;
+	b->snap = snap;
 	json_array_foreach(root, i, e) {
-		const char *dir = json_string_value(json_object_get(e, "directory"));
+		const char *dir_text = json_string_value(json_object_get(e, "directory"));
 		const char *file = json_string_value(json_object_get(e, "file"));
-		if (!dir || !file) {
+		if (!dir_text || !file) {
 			mc_error_set("%s/compile_commands.json: entry %zu lacks \"directory\" or \"file\"", b->dir, i + 1);
 			return MC_EPARSE;
 		}
+		/* A relative "directory" is relative to the build directory. */
+		char *dir = absolute(b->dir, dir_text);
 		char *abs = absolute(dir, file);
 		if (!b->root)
 			b->root = guess_root(snap, abs);
 		const char *rel = b->root ? under_root(b->root, abs) : NULL;
+		int rc = 0;
+		/* Per-target files are compiled once per target: the first command wins. */
 		if (rel && mc_snapshot_find(snap, rel) && !mc_map_get(&b->by_path, rel)) {
 			mc_strvec argv = {0};
 			if (entry_argv(e, &argv) < 0) {
-				mc_strvec_free(&argv);
-				free(abs);
-				mc_error_set("%s/compile_commands.json: entry %zu has no usable \"arguments\" or \"command\"",
-					     b->dir, i + 1);
-				return MC_EPARSE;
+				char *why = mc_strdup(mc_error_last());
+				mc_error_set("%s/compile_commands.json: entry %zu: %s", b->dir, i + 1, why);
+				free(why);
+				rc = MC_EPARSE;
+			} else {
+				build_file *bf = mc_calloc(1, sizeof(*bf));
+				translate(b, dir, &argv, bf);
+				mc_map_put(&b->by_path, rel, bf);
+				b->files++;
 			}
-			mc_strvec *flags = mc_calloc(1, sizeof(*flags));
-			translate(b, dir, &argv, flags);
 			mc_strvec_free(&argv);
-			mc_map_put(&b->by_path, rel, flags);
-			b->files++;
 		}
 		free(abs);
+		free(dir);
+		if (rc < 0)
+			return rc;
 	}
+	b->snap = NULL;
 	return 0;
 }
 
@@ -261,8 +313,10 @@ int mc_build_open(mc_build **out, const char *dir, const mc_snapshot *snap)
 		json_error_t err;
 		root = json_loadb(text, len, 0, &err);
 		if (!json_is_array(root)) {
-			mc_error_set("%s:%d: not a compilation database (a JSON array): %s", db_path, err.line,
-				     root ? "not an array" : err.text);
+			if (root)
+				mc_error_set("%s: not a compilation database (a JSON array of commands)", db_path);
+			else
+				mc_error_set("%s:%d: not valid JSON: %s", db_path, err.line, err.text);
 			rc = MC_EINPUT;
 		}
 	}
@@ -287,12 +341,9 @@ void mc_build_free(mc_build *b)
 {
 	if (!b)
 		return;
-	MC_MAP_FOREACH(&b->by_path, i) {
-		mc_strvec_free(b->by_path.vals[i]);
-		free(b->by_path.vals[i]);
-	}
+	MC_MAP_FOREACH(&b->by_path, i)
+		build_file_free(b->by_path.vals[i]);
 	mc_map_free(&b->by_path);
-	mc_strvec_free(&b->tree_dirs);
 	free(b->dir);
 	free(b->root);
 	free(b);
@@ -300,12 +351,20 @@ void mc_build_free(mc_build *b)
 
 const mc_strvec *mc_build_flags(const mc_build *b, const char *path)
 {
-	return b ? mc_map_get(&b->by_path, path) : NULL;
+	build_file *bf = b ? mc_map_get(&b->by_path, path) : NULL;
+	return bf ? &bf->flags : NULL;
 }
 
-const mc_strvec *mc_build_tree_dirs(const mc_build *b)
+const mc_strvec *mc_build_tree_dirs(const mc_build *b, const char *path)
 {
-	return &b->tree_dirs;
+	build_file *bf = b ? mc_map_get(&b->by_path, path) : NULL;
+	return bf ? &bf->tree_dirs : NULL;
+}
+
+const mc_strvec *mc_build_forced_includes(const mc_build *b, const char *path)
+{
+	build_file *bf = b ? mc_map_get(&b->by_path, path) : NULL;
+	return bf ? &bf->forced : NULL;
 }
 
 const char *mc_build_digest(const mc_build *b)

@@ -32,8 +32,10 @@ void mc_build_free(mc_build *b);
 
 /* The translated flags for a repository-relative path, or NULL when the build does not compile it. */
 const mc_strvec *mc_build_flags(const mc_build *b, const char *path);
-/* Directories of the source tree the build searches (repository-relative, "" for the root). */
-const mc_strvec *mc_build_tree_dirs(const mc_build *b);
+/* The directories of the source tree the file's command searches, in order (repository-relative, "" for the root). */
+const mc_strvec *mc_build_tree_dirs(const mc_build *b, const char *path);
+/* Tree files the file's command includes with -include or -imacros (repository-relative). */
+const mc_strvec *mc_build_forced_includes(const mc_build *b, const char *path);
 /* 40 hex digits: the build's part of a facts key. */
 const char *mc_build_digest(const mc_build *b);
 /* Number of files the build compiles that exist in the snapshot. */

@@ -14,11 +14,17 @@
 #include "findings.h"
 #include "repo.h"
 
+/* Reads a file of the revision being fixed: NUL-terminated text the caller frees. */
+typedef int (*mc_fix_reader)(void *ctx, const char *path, char **text, size_t *len);
+/* The reader for a snapshot (ctx is the mc_snapshot). */
+int mc_fix_read_snapshot(void *snapshot, const char *path, char **text, size_t *len);
+
 /*
  * Writes the diff to out (nothing when there is nothing to add).  Findings
  * that cannot be fixed this way (no suggestion, an array that does not exist
- * yet, an old macro-style list) get one line each in skipped, saying why.
+ * yet, an old macro-style list, odd text) get one line each in skipped,
+ * saying why.
  */
-int mc_fix_write(FILE *out, const mc_findings *fs, const mc_snapshot *head, mc_strvec *skipped);
+int mc_fix_write(FILE *out, const mc_findings *fs, mc_fix_reader read, void *ctx, mc_strvec *skipped);
 
 #endif

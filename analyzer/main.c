@@ -401,7 +401,7 @@ static int write_fix(const options *o, const mc_snapshot *head, const mc_finding
 	if (!out)
 		return MC_EINPUT;
 	mc_strvec skipped = {0};
-	int rc = output_close(o, out, mc_fix_write(out, fs, head, &skipped));
+	int rc = output_close(o, out, mc_fix_write(out, fs, mc_fix_read_snapshot, (void *)head, &skipped));
 	for (size_t i = 0; i < skipped.n; i++)
 		fprintf(stderr, "migcompat: not fixed: %s\n", skipped.v[i]);
 	mc_strvec_free(&skipped);

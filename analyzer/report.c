@@ -182,8 +182,8 @@ static int write_text(FILE *out, const mc_findings *fs, const mc_report_ctx *ctx
 		m->files_parsed, m->files_failed, m->property_arrays - m->property_arrays_unresolved, m->property_arrays);
 	size_t hidden = mc_findings_suppressed(fs);
 	if (hidden || ctx->baselined)
-		fprintf(out, "migcompat: %zu finding%s suppressed by markers or %s, %zu already in the baseline\n", hidden,
-			hidden == 1 ? "" : "s", MC_SUPPRESSIONS_PATH, ctx->baselined);
+		fprintf(out, "migcompat: %zu finding%s suppressed (markers or the suppression file), %zu already in the "
+			"baseline\n", hidden, hidden == 1 ? "" : "s", ctx->baselined);
 	if (ferror(out)) {
 		mc_error_set("cannot write the report: %s", strerror(errno));
 		return MC_EIO;
@@ -290,18 +290,48 @@ static int write_codeclimate(FILE *out, const mc_findings *fs)
 	return dump(out, root);
 }
 
+/* Writes text word-wrapped at 72 columns, every line starting with indent (the first with first). */
+static void wrap(FILE *out, const char *first, const char *indent, const char *text)
+{
+	const size_t width = 72;
+	size_t col = (size_t)fprintf(out, "%s", first);
+	size_t start_col = col;
+	for (const char *p = text; *p;) {
+		while (*p == ' ')
+			p++;
+		size_t n = strcspn(p, " ");
+		if (!n)
+			break;
+		if (col > start_col && col + 1 + n > width) {
+			col = (size_t)fprintf(out, "\n%s", indent) - 1;
+			start_col = col;
+		} else if (col > start_col) {
+			fputc(' ', out);
+			col++;
+		}
+		fprintf(out, "%.*s", (int)n, p);
+		col += n;
+		p += n;
+	}
+	fputc('\n', out);
+}
+
 /* One finding of the e-mail: what, where, why, and the fix. */
 static void email_finding(FILE *out, const mc_finding *f)
 {
-	fprintf(out, "  %s: %s [%s]\n    at %s:%d\n", mc_severity_name(f->severity), f->message, f->rule, f->file,
-		f->line);
+	char *head = mc_sprintf("  %s: ", mc_severity_name(f->severity));
+	char *what = mc_sprintf("%s [%s]", f->message, f->rule);
+	wrap(out, head, "    ", what);
+	fprintf(out, "    at %s:%d\n", f->file, f->line);
 	for (size_t k = 0; k < f->notes.n; k++)
-		fprintf(out, "    %s\n", f->notes.v[k]);
+		wrap(out, "    ", "      ", f->notes.v[k]);
 	if (f->suggestion)
 		fprintf(out, "    fix: add to %s in %s:\n        %s\n",
 			f->suggestion_array ? f->suggestion_array : "the newest compat array",
 			f->suggestion_file && *f->suggestion_file ? f->suggestion_file : "its file", f->suggestion);
 	fputc('\n', out);
+	free(head);
+	free(what);
 }
 
 /*
@@ -315,8 +345,11 @@ static int write_email(FILE *out, const mc_findings *fs, const mc_report_ctx *ct
 	for (size_t i = 0; i < fs->n; i++)
 		if (!fs->v[i].suppressed)
 			count[fs->v[i].severity]++;
-	const char *base = ctx->base_rev ? ctx->base_rev : "", *head = ctx->head_rev ? ctx->head_rev : "";
-	fprintf(out, "Hi,\n\nmigcompat checked live-migration compatibility of %s..%s", base, head);
+	const char *head = ctx->head_rev ? ctx->head_rev : "";
+	if (ctx->base_rev)
+		fprintf(out, "Hi,\n\nmigcompat checked live-migration compatibility of %s..%s", ctx->base_rev, head);
+	else
+		fprintf(out, "Hi,\n\nmigcompat audited the compat entries of %s", head);
 	if (ctx->commits)
 		fprintf(out, " (%zu patch%s)", ctx->commits, ctx->commits == 1 ? "" : "es");
 	fputs(":\n", out);
@@ -338,18 +371,19 @@ static int write_email(FILE *out, const mc_findings *fs, const mc_report_ctx *ct
 			}
 			email_finding(out, f);
 		}
-		fputs("Each patch of a series must keep migration working on its own: a default changed in\n"
-		      "one patch needs its compat entry in the same patch.  The missing entries can be added\n"
-		      "with:  migcompat check --fix BASE..HEAD | git apply\n"
-		      "If a finding is intended, say why where it is: a comment\n"
+		if (ctx->base_rev)
+			fputs("Each patch of a series must keep migration working on its own: a default changed\n"
+			      "in one patch needs its compat entry in the same patch.  migcompat check --fix\n"
+			      "prints the missing entries of a patch as a diff for git apply.\n", out);
+		fputs("If a finding is intended, say why where it is: a comment\n"
 		      "    /* " MC_MARKER "<rule>: <reason> */\n"
 		      "on the DEFINE_PROP or compat line, or an entry in " MC_SUPPRESSIONS_PATH ".\n"
 		      "migcompat --explain <rule> tells more about each rule.\n", out);
 	}
 	size_t hidden = mc_findings_suppressed(fs);
 	if (hidden)
-		fprintf(out, "\n%zu finding%s accepted by suppression markers or %s.\n", hidden, hidden == 1 ? "" : "s",
-			MC_SUPPRESSIONS_PATH);
+		fprintf(out, "\n%zu finding%s accepted by suppression markers or the suppression file.\n", hidden,
+			hidden == 1 ? "" : "s");
 	fputs("\n-- \nmigcompat " MC_VERSION "\n", out);
 	if (ferror(out)) {
 		mc_error_set("cannot write the report: %s", strerror(errno));

@@ -243,9 +243,24 @@ static char *dir_of(const char *path)
 	return slash ? mc_strndup(path, (size_t)(slash - path)) : mc_strdup("");
 }
 
-/* Finds an include in the tree the way clang will; NULL when it is not a tree file. */
-static char *resolve_in_tree(const mc_tree *tree, const mc_conv_arch *arch, const char *includer_dir,
-			     const char *name, int quoted)
+static char *find_in_dirs(const mc_tree *tree, const char *const *dirs, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *p = join_path(strcmp(dirs[i], ".") == 0 ? "" : dirs[i], name);
+		if (p && mc_snapshot_find(tree->snap, p))
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
+/*
+ * Finds an include in the tree the way clang will; NULL when it is not a tree
+ * file.  A file a configured build compiles searches its own command's
+ * directories (build_dirs); others search the conventions' directories.
+ */
+static char *resolve_in_tree(const mc_tree *tree, const mc_conv_arch *arch, const mc_strvec *build_dirs,
+			     const char *includer_dir, const char *name, int quoted)
 {
 	if (quoted) {
 		char *p = join_path(includer_dir, name);
@@ -253,27 +268,12 @@ static char *resolve_in_tree(const mc_tree *tree, const mc_conv_arch *arch, cons
 			return p;
 		free(p);
 	}
-	for (size_t i = 0; i < tree->conv->include_dirs.n; i++) {
-		const char *d = tree->conv->include_dirs.v[i];
-		char *p = join_path(strcmp(d, ".") == 0 ? "" : d, name);
-		if (p && mc_snapshot_find(tree->snap, p))
-			return p;
-		free(p);
-	}
-	for (size_t i = 0; arch && i < arch->includes.n; i++) {
-		char *p = join_path(arch->includes.v[i], name);
-		if (p && mc_snapshot_find(tree->snap, p))
-			return p;
-		free(p);
-	}
-	const mc_strvec *build_dirs = tree->build ? mc_build_tree_dirs(tree->build) : NULL;
-	for (size_t i = 0; build_dirs && i < build_dirs->n; i++) {
-		char *p = join_path(build_dirs->v[i], name);
-		if (p && mc_snapshot_find(tree->snap, p))
-			return p;
-		free(p);
-	}
-	return NULL;
+	if (build_dirs)
+		return find_in_dirs(tree, (const char *const *)build_dirs->v, build_dirs->n, name);
+	char *p = find_in_dirs(tree, (const char *const *)tree->conv->include_dirs.v, tree->conv->include_dirs.n, name);
+	if (!p && arch)
+		p = find_in_dirs(tree, (const char *const *)arch->includes.v, arch->includes.n, name);
+	return p;
 }
 
 static int exists_on_host(const mc_conv *conv, const char *name)
@@ -446,6 +446,10 @@ int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_t
 		mc_strvec_push_owned(&queue, mc_sprintf("%s\n%s", main_dir, raw.v[i]));
 	mc_strvec_free(&raw);
 	free(main_dir);
+	const mc_strvec *build_dirs = build_flags ? mc_build_tree_dirs(tree->build, path) : NULL;
+	const mc_strvec *forced = build_flags ? mc_build_forced_includes(tree->build, path) : NULL;
+	for (size_t i = 0; forced && i < forced->n; i++)
+		mc_strvec_push_owned(&queue, mc_sprintf("\n\"%s", forced->v[i]));
 	add_stub(in, &seen, tree, arch, "mc-config-devices.h");
 	add_stub(in, &seen, tree, arch, "mc-config-target.h");
 
@@ -456,7 +460,7 @@ int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_t
 		const char *spec = nl + 1;
 		int quoted = spec[0] == '"';
 		const char *name = spec + 1;
-		char *found = resolve_in_tree(tree, arch, includer_dir, name, quoted);
+		char *found = resolve_in_tree(tree, arch, build_dirs, includer_dir, name, quoted);
 		if (!found) {
 			if (quoted || !exists_on_host(tree->conv, name))
 				add_stub(in, &seen, tree, arch, name);

@@ -77,16 +77,16 @@ static void test_split_command(void **state)
 	mc_strvec_free(&w);
 }
 
-/* The build directory g.tmp/name of src, with one compile command for BLK_C. */
-static char *make_build(const char *name, const char *src, const char *config_host)
+/* A build directory (dir, or g.tmp/name) of src, with one compile command for BLK_C and extra flags. */
+static char *make_build_at(const char *dir, const char *src, const char *config_host, const char *extra)
 {
-	char *dir = mc_test_ksprintf("%s/%s", g.tmp, name);
 	assert_int_equal(mkdir(dir, 0755), 0);
 	mc_test_keep_dir(dir);
 	char *db = mc_test_xsprintf(
 		"[{\"directory\": \"%s\", \"file\": \"%s/" BLK_C "\",\n"
-		"  \"command\": \"cc -I. -I%s/include -iquote %s -DCONFIG_MC_BUILD=1 -std=gnu11 -o x.o -c %s/" BLK_C "\"}]\n",
-		dir, src, src, src, src);
+		"  \"command\": \"cc -I. -I%s/include -iquote %s -DCONFIG_MC_BUILD=1 -std=gnu11 %s -o x.o -c %s/" BLK_C
+		"\"}]\n",
+		dir, src, src, src, extra, src);
 	char *path = mc_test_xsprintf("%s/compile_commands.json", dir);
 	write_file(path, db);
 	free(path);
@@ -96,7 +96,12 @@ static char *make_build(const char *name, const char *src, const char *config_ho
 		write_file(path, config_host);
 		free(path);
 	}
-	return dir;
+	return (char *)dir;
+}
+
+static char *make_build(const char *name, const char *src, const char *config_host)
+{
+	return make_build_at(mc_test_ksprintf("%s/%s", g.tmp, name), src, config_host, "");
 }
 
 static void test_flags_are_mapped(void **state)
@@ -160,27 +165,61 @@ static const char *num_queues(const char *repo, const char *build)
 	return NULL;
 }
 
-static void test_build_config_decides_the_default(void **state)
+/*
+ * A clone of the example whose num-queues default is 4 under CONFIG_MC_FOUR, 1
+ * otherwise, with include/mc-four.h defining it (included by nothing).
+ */
+static char *four_queues_clone(const char *name)
 {
-	(void)state;
 	if (!g.have_git)
 		skip();
-	char *src = mc_test_ksprintf("%s/clone", g.tmp);
+	char *src = mc_test_ksprintf("%s/%s", g.tmp, name);
 	mc_test_keep_dir(src);
 	char *cmd = mc_test_xsprintf(
 		"git clone -q '%s' '%s' && cd '%s' && "
 		"sed -i 's/^\\( *DEFINE_PROP_UINT16(\"num-queues\".*\\), 1),$/#ifdef CONFIG_MC_FOUR\\n\\1, 4),\\n#else\\n\\1, 1),\\n#endif/' " BLK_C
-		" && grep -q CONFIG_MC_FOUR " BLK_C " && git -c user.name=t -c user.email=t@e commit -qam four",
+		" && grep -q CONFIG_MC_FOUR " BLK_C " && echo '#define CONFIG_MC_FOUR 1' > include/mc-four.h && git add include/mc-four.h"
+		" && git -c user.name=t -c user.email=t@e commit -qam four",
 		g.repo, src, src);
 	int rc = system(cmd);
 	free(cmd);
 	assert_int_equal(rc, 0);
+	return src;
+}
+
+static void test_build_config_decides_the_default(void **state)
+{
+	(void)state;
+	char *src = four_queues_clone("clone");
 	assert_string_equal(num_queues(src, NULL), "1");
 	char *build = make_build("build-four", src, "#define CONFIG_MC_FOUR 1\n");
 	assert_string_equal(num_queues(src, build), "4");
 	/* The same build without the define: its config-host.h, not the stub, is read. */
 	char *plain = make_build("build-plain", src, "/* nothing */\n");
 	assert_string_equal(num_queues(src, plain), "1");
+}
+
+static void test_build_dir_inside_the_tree(void **state)
+{
+	(void)state;
+	/* configure's default: <src>/build, with relative paths; its headers are not the tree's. */
+	char *src = four_queues_clone("clone-inside");
+	char *dir = mc_test_ksprintf("%s/build", src);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	write_file(mc_test_ksprintf("%s/config-host.h", dir), "#define CONFIG_MC_FOUR 1\n");
+	write_file(mc_test_ksprintf("%s/compile_commands.json", dir),
+		   "[{\"directory\": \".\", \"file\": \"../" BLK_C "\",\n"
+		   "  \"arguments\": [\"cc\", \"-I.\", \"-I../include\", \"-iquote\", \"..\", \"-c\", \"../" BLK_C "\"]}]\n");
+	assert_string_equal(num_queues(src, dir), "4");
+}
+
+static void test_forced_include_from_the_tree(void **state)
+{
+	(void)state;
+	char *src = four_queues_clone("clone-forced");
+	char *dir = make_build_at(mc_test_ksprintf("%s/build-forced", g.tmp), src, "/* nothing */\n",
+				  mc_test_ksprintf("-include %s/include/mc-four.h", src));
+	assert_string_equal(num_queues(src, dir), "4");
 }
 
 static void test_bad_build_dirs(void **state)
@@ -197,6 +236,7 @@ static void test_bad_build_dirs(void **state)
 	write_file(mc_test_ksprintf("%s/compile_commands.json", empty), "{\"not\": \"an array\"}");
 	assert_int_equal(mc_test_run_kept(argv, &out, &err), 2);
 	assert_non_null(strstr(err, "not a compilation database"));
+	assert_null(strstr(err, ":-1:"));
 
 	write_file(mc_test_ksprintf("%s/compile_commands.json", empty),
 		   "[{\"directory\": \"/elsewhere\", \"file\": \"/elsewhere/main.c\", \"command\": \"cc -c main.c\"}]");
@@ -210,6 +250,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_split_command, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_flags_are_mapped, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_build_config_decides_the_default, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_build_dir_inside_the_tree, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_forced_include_from_the_tree, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_bad_build_dirs, mc_test_arena_release),
 	};
 	return cmocka_run_group_tests_name("build", tests, group_setup, group_teardown);
