@@ -138,8 +138,38 @@ int mc_finding_is_entry_located(const mc_finding *f)
 	return strcmp(f->rule, "compat-dangling") == 0 || strcmp(f->rule, "compat-redundant") == 0;
 }
 
+/* Replaces control characters (names come from the analyzed tree) so no output can carry escapes. */
+static int sanitize(char *s)
+{
+	int changed = 0;
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+			*s = '?';
+			changed = 1;
+		}
+	return changed;
+}
+
+static void sanitize_finding(mc_finding *f)
+{
+	char *fields[] = { f->type, f->owner, f->property, f->old_value, f->new_value, f->file, f->message, f->commit };
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		sanitize(fields[i]);
+	for (size_t i = 0; i < f->notes.n; i++)
+		sanitize(f->notes.v[i]);
+	if (sanitize(f->suggestion)) {
+		/* The entry shown is no longer the entry to write: --fix must not add it. */
+		free(f->suggestion_array);
+		free(f->suggestion_file);
+		f->suggestion_array = f->suggestion_file = NULL;
+		mc_strvec_push(&f->notes, "the entry names control characters: write it by hand");
+	}
+}
+
 void mc_findings_finish(mc_findings *fs)
 {
+	for (size_t i = 0; i < fs->n; i++)
+		sanitize_finding(&fs->v[i]);
 	collapse_families(fs);
 	size_t out = 0;
 	for (size_t i = 0; i < fs->n; i++) {

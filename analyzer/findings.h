@@ -43,7 +43,8 @@ mc_finding *mc_findings_add(mc_findings *fs, const char *rule, mc_severity sev, 
 			    const char *property, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 8, 9)));
 /*
- * Collapses a family: when more than MC_FINDINGS_FAMILY concrete types get the
+ * Replaces control characters in every text field (they come from the
+ * analyzed tree and must not reach a terminal or a mail).  Collapses a family: when more than MC_FINDINGS_FAMILY concrete types get the
  * same finding for a property they inherit from one owner, one finding names
  * the owner and lists them.  Then drops later duplicates of (rule, type,
  * property) and sorts by file, line, rule, type, property.

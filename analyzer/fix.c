@@ -428,7 +428,7 @@ int mc_fix_write(FILE *out, const mc_findings *fs, mc_fix_reader read, void *ctx
 			continue;
 		}
 		if (!fixable(f)) {
-			if (!f->suppressed && f->severity > MC_SEV_NOTE && !f->suggestion)
+			if (!f->suppressed && f->severity > MC_SEV_NOTE && (!f->suggestion || !f->suggestion_array))
 				mc_strvec_push_owned(skipped, mc_sprintf("%s:%d: %s has no automatic fix (%s.%s): see "
 									 "migcompat --explain %s",
 									 f->file, f->line, f->rule, f->type ? f->type : "",

@@ -437,6 +437,28 @@ static void test_email(void **state)
 	assert_non_null(strstr(out, "no finding"));
 }
 
+static void test_no_control_characters_in_output(void **state)
+{
+	(void)state;
+	/* A property name with an escape sequence, as a hostile tree could write it. */
+	const char *dir = clone_at("new-prop-on");
+	edit_file(dir, BLK_C, "\"x-new-feature\"", "\"x-new\\x1b[31mfeature\"");
+	const char *formats[] = { "text", "email", "json", "sarif" };
+	for (size_t i = 0; i < 4; i++) {
+		char *out, *err;
+		const char *argv[] = { "migcompat", "check", "--repo", dir, "--worktree", "--no-cache", "--format",
+				       formats[i], "base", NULL };
+		assert_int_equal(run(argv, &out, &err), 1);
+		assert_non_null(strstr(out, "x-new?[31mfeature"));
+		assert_null(strchr(out, '\033'));
+		assert_null(strstr(out, "\\u001b"));
+	}
+	char *out, *err;
+	const char *fix[] = { "migcompat", "check", "--repo", dir, "--worktree", "--no-cache", "--fix", "base", NULL };
+	run(fix, &out, &err);
+	assert_null(strstr(out, "x-new"));
+}
+
 /* ---- --help ---------------------------------------------------------------------- */
 
 static void test_help_fits_one_screen(void **state)
@@ -529,6 +551,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_old_entries_need_not_match, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_baseline, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_email, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_no_control_characters_in_output, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_help_fits_one_screen, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_show_rejects_review_options, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_marker_find, mc_test_arena_release),
