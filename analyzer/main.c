@@ -38,6 +38,8 @@ static const char usage_text[] =
 	"  --rules FILE        tree conventions to use instead of the built-in rules/qemu.conv\n"
 	"  --cache DIR         keep parsed facts in DIR (default: $XDG_CACHE_HOME/migcompat)\n"
 	"  --no-cache          parse everything, keep nothing\n"
+	"  --full              check: parse every file, not only what the change can affect\n"
+	"  --stats             print files selected, parsed and reused on stderr\n"
 	"\n"
 	"exit status: 0 no warning or error, 1 findings, 2 usage or input error\n";
 
@@ -48,6 +50,7 @@ typedef struct {
 	const char *rules;
 	const char *cache_dir;
 	int no_cache;
+	int full, stats;
 	const char *machine, *family, *type;
 	mc_format format;
 	int jobs;
@@ -88,6 +91,8 @@ static int parse_options(int argc, char **argv, options *o)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "cache", required_argument, NULL, 'C' },
 		{ "no-cache", no_argument, NULL, 'N' },
+		{ "full", no_argument, NULL, 'U' },
+		{ "stats", no_argument, NULL, 'S' },
 		{ "machine", required_argument, NULL, 'M' },
 		{ "family", required_argument, NULL, 'F' },
 		{ "type", required_argument, NULL, 'T' },
@@ -110,6 +115,8 @@ static int parse_options(int argc, char **argv, options *o)
 		case 'E': o->each_commit = 1; break;
 		case 'C': o->cache_dir = optarg; break;
 		case 'N': o->no_cache = 1; break;
+		case 'U': o->full = 1; break;
+		case 'S': o->stats = 1; break;
 		case 'M': o->machine = optarg; break;
 		case 'F': o->family = optarg; break;
 		case 'T': o->type = optarg; break;
@@ -350,6 +357,15 @@ static int check_series(mc_repo *repo, const change *ch, const mc_conv *conv, mc
 	return rc;
 }
 
+static void print_stats(const mc_store *store)
+{
+	size_t parsed, reused, selected, candidates;
+	mc_store_counts(store, &parsed, &reused);
+	mc_store_selection(store, &selected, &candidates);
+	fprintf(stderr, "migcompat: stats: %zu of %zu files selected, %zu parsed, %zu reused\n", selected, candidates,
+		parsed, reused);
+}
+
 static int run_check(const options *o, int audit)
 {
 	mc_conv conv;
@@ -363,7 +379,7 @@ static int run_check(const options *o, int audit)
 	char *messages = NULL;
 	int status = EXIT_USAGE;
 	change ch = {0};
-	mc_analysis_opts aopts = { o->jobs, isatty(2) };
+	mc_analysis_opts aopts = { o->jobs, isatty(2), o->full };
 	if (mc_repo_open(&repo, o->repo) < 0)
 		goto out;
 	if (audit) {
@@ -382,10 +398,13 @@ static int run_check(const options *o, int audit)
 	}
 	cache = open_cache(o);
 	mc_store_open(&store, cache);
-	int rc = mc_revision_load(&base, ch.base, &conv, store, &aopts);
+	/* A check of two snapshots parses only what can change its findings. */
+	int rc = audit || o->each_commit ? mc_revision_load(&base, ch.base, &conv, store, &aopts)
+					 : mc_revision_load_pair(&base, &head, ch.base, ch.head, &conv, store, &aopts);
 	ch.base = NULL;
 	if (rc < 0 || require_compat(base) < 0) {
-		mc_snapshot_free(ch.head);
+		if (audit || o->each_commit)
+			mc_snapshot_free(ch.head);
 		goto out;
 	}
 	if (o->each_commit) {
@@ -398,8 +417,9 @@ static int run_check(const options *o, int audit)
 		}
 		mc_findings_finish(&fs);
 	} else {
-		rc = mc_revision_load(&head, ch.head, &conv, store, &aopts);
-		if (rc < 0 || require_compat(head) < 0)
+		if (audit && (rc = mc_revision_load(&head, ch.head, &conv, store, &aopts)) < 0)
+			goto out;
+		if (require_compat(head) < 0)
 			goto out;
 		int many = 0;
 		messages = audit ? NULL : change_message(repo, &ch, &many);
@@ -410,6 +430,8 @@ static int run_check(const options *o, int audit)
 	if (write_report(o, &fs, &ctx) < 0)
 		goto out;
 	status = mc_findings_loud(&fs) ? EXIT_FINDINGS : EXIT_CLEAN;
+	if (o->stats)
+		print_stats(store);
 out:
 	free(ch.range_parts[0]);
 	free(ch.range_parts[1]);
@@ -444,7 +466,7 @@ static int run_show(const options *o)
 	mc_snapshot *snap = NULL;
 	mc_oid commit;
 	int status = EXIT_USAGE;
-	mc_analysis_opts aopts = { o->jobs, isatty(2) };
+	mc_analysis_opts aopts = { o->jobs, isatty(2), 0 };
 	if (mc_repo_open(&repo, o->repo) < 0 || mc_repo_resolve(repo, &commit, rev_name) < 0 ||
 	    mc_snapshot_from_commit(&snap, repo, &commit, rev_name) < 0)
 		goto out;
