@@ -2,20 +2,25 @@
  * analysis.c - see analysis.h.
  */
 #include "analysis.h"
+#include "build.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <clang-c/Index.h>
 #include "cache.h"
 #include "parse.h"
+#include "slice.h"
 
 struct mc_store {
 	pthread_mutex_t lock;
 	mc_map facts;          /* key -> mc_facts* */
 	mc_cache *cache;       /* borrowed; NULL without a persistent cache */
 	size_t parsed, reused;
+	size_t selected, candidates;
 };
 
 int mc_store_open(mc_store **out, mc_cache *cache)
@@ -42,6 +47,12 @@ void mc_store_counts(const mc_store *s, size_t *parsed, size_t *reused)
 {
 	*parsed = s->parsed;
 	*reused = s->reused;
+}
+
+void mc_store_selection(const mc_store *s, size_t *selected, size_t *candidates)
+{
+	*selected = s->selected;
+	*candidates = s->candidates;
 }
 
 static mc_facts *store_get(mc_store *s, const char *key)
@@ -121,6 +132,7 @@ typedef struct {
 	char **paths;
 	mc_facts **results;
 	char *owned;           /* results[i] belongs to the revision, not the store */
+	char **keys;           /* facts key of paths[i], or NULL (owned results) */
 	size_t n;
 	size_t next;           /* guarded by lock */
 	size_t done;
@@ -180,7 +192,7 @@ static void use_pch(mc_tu_input *in, const char *pch)
 		mc_strvec_push(&in->args, args[i]);
 }
 
-static mc_facts *facts_for(mc_parser *parser, work_queue *q, const char *path, char *owned)
+static mc_facts *facts_for(mc_parser *parser, work_queue *q, const char *path, char *owned, char **key_out)
 {
 	mc_tu_input in;
 	if (mc_tree_prepare(q->tree, path, NULL, &in) < 0) {
@@ -192,6 +204,8 @@ static mc_facts *facts_for(mc_parser *parser, work_queue *q, const char *path, c
 	}
 	char *key = facts_key(q->tree, path, &in);
 	mc_facts *f = store_get(q->store, key);
+	if (key_out)
+		*key_out = mc_strdup(key);
 	if (!f) {
 		/* The key is taken before: the precompiled header changes speed, not facts. */
 		const char *pch = in.own_flags ? NULL : pch_for(q, parser, in.arch);
@@ -205,6 +219,15 @@ static mc_facts *facts_for(mc_parser *parser, work_queue *q, const char *path, c
 	return f;
 }
 
+/* The next index for a worker, or n when the queue is empty. */
+static size_t queue_take(pthread_mutex_t *lock, size_t *next, size_t n)
+{
+	pthread_mutex_lock(lock);
+	size_t i = *next < n ? (*next)++ : n;
+	pthread_mutex_unlock(lock);
+	return i;
+}
+
 static void *worker(void *arg)
 {
 	work_queue *q = arg;
@@ -212,12 +235,10 @@ static void *worker(void *arg)
 	if (mc_parser_new(&parser) < 0)
 		return NULL;
 	for (;;) {
-		pthread_mutex_lock(&q->lock);
-		size_t i = q->next < q->n ? q->next++ : q->n;
-		pthread_mutex_unlock(&q->lock);
+		size_t i = queue_take(&q->lock, &q->next, q->n);
 		if (i == q->n)
 			break;
-		q->results[i] = facts_for(parser, q, q->paths[i], &q->owned[i]);
+		q->results[i] = facts_for(parser, q, q->paths[i], &q->owned[i], q->keys ? &q->keys[i] : NULL);
 		pthread_mutex_lock(&q->lock);
 		q->done++;
 		if (q->progress && (q->done % 16 == 0 || q->done == q->n))
@@ -274,25 +295,19 @@ static mc_strvec select_files(mc_tree *tree)
 	return paths;
 }
 
-int mc_revision_load(mc_revision **out, mc_snapshot *snap, const mc_conv *conv, mc_store *store,
-		     const mc_analysis_opts *opts)
+/* Parses (or reuses) the facts of paths in one revision; results[i] and owned[i] for paths[i]. */
+static int parse_paths(mc_tree *tree, mc_store *store, const mc_analysis_opts *opts, char **paths, size_t n,
+		       mc_facts **results, char *owned, char **keys)
 {
-	mc_revision *rev = mc_calloc(1, sizeof(*rev));
-	rev->snap = snap;
-	mc_tree_open(&rev->tree, snap, conv);
-	rev->tree->build = opts->build;
-	mc_strvec paths = select_files(rev->tree);
-	work_queue q = { .tree = rev->tree, .store = store, .paths = paths.v, .n = paths.n,
-			 .progress = opts->progress };
-	q.results = mc_calloc(paths.n, sizeof(mc_facts *));
-	q.owned = mc_calloc(paths.n, 1);
+	work_queue q = { .tree = tree, .store = store, .paths = paths, .n = n, .progress = opts->progress,
+			 .results = results, .owned = owned, .keys = keys };
 	pthread_mutex_init(&q.lock, NULL);
 	pthread_mutex_init(&q.pch_lock, NULL);
-	q.pch_dir = make_pch_dir(rev->tree);
+	q.pch_dir = n ? make_pch_dir(tree) : NULL;
 	int jobs = opts->jobs > 0 ? opts->jobs : 1;
 	pthread_t *threads = mc_calloc((size_t)jobs, sizeof(pthread_t));
 	int started = 0;
-	for (int i = 0; i < jobs; i++)
+	for (int i = 0; i < jobs && (size_t)i < n; i++)
 		if (pthread_create(&threads[i], NULL, worker, &q) == 0)
 			started++;
 		else
@@ -305,24 +320,368 @@ int mc_revision_load(mc_revision **out, mc_snapshot *snap, const mc_conv *conv, 
 	pthread_mutex_destroy(&q.lock);
 	pthread_mutex_destroy(&q.pch_lock);
 	remove_pchs(&q);
-	if (opts->progress && paths.n)
+	if (opts->progress && n)
 		fputs("\n", stderr);
 	if (store->cache && mc_cache_flush(store->cache) < 0)
 		fprintf(stderr, "migcompat: %s; going on without the cache\n", mc_error_last());
-	rev->facts = q.results;
-	rev->owned = q.owned;
-	rev->nfacts = paths.n;
-	mc_strvec_free(&paths);
-	for (size_t i = 0; i < rev->nfacts; i++) {
-		if (!rev->facts[i]) {
-			mc_revision_free(rev);
+	for (size_t i = 0; i < n; i++)
+		if (!results[i]) {
 			mc_error_set("libclang could not start a parser");
 			return MC_EIO;
 		}
+	return 0;
+}
+
+/* Frees a revision but not its tree and snapshot (the caller's). */
+static void revision_drop(mc_revision *rev)
+{
+	if (!rev)
+		return;
+	rev->tree = NULL;
+	rev->snap = NULL;
+	mc_revision_free(rev);
+}
+
+/* A revision with the facts of paths (sorted) and its model; on success it owns snap and tree. */
+static int revision_make(mc_revision **out, mc_snapshot *snap, mc_tree *tree, mc_store *store,
+			 const mc_analysis_opts *opts, const mc_strvec *paths, char **keys)
+{
+	mc_revision *rev = mc_calloc(1, sizeof(*rev));
+	rev->snap = snap;
+	rev->tree = tree;
+	rev->nfacts = paths->n;
+	rev->facts = mc_calloc(paths->n ? paths->n : 1, sizeof(mc_facts *));
+	rev->owned = mc_calloc(paths->n ? paths->n : 1, 1);
+	if (parse_paths(tree, store, opts, paths->v, paths->n, rev->facts, rev->owned, keys) < 0) {
+		revision_drop(rev);
+		return MC_EIO;
 	}
-	mc_model_build(&rev->model, rev->facts, rev->nfacts, conv, rev->tree->version);
+	mc_model_build(&rev->model, rev->facts, rev->nfacts, tree->conv, tree->version);
+	store->selected += paths->n;
 	*out = rev;
 	return 0;
+}
+
+int mc_revision_load(mc_revision **out, mc_snapshot *snap, const mc_conv *conv, mc_store *store,
+		     const mc_analysis_opts *opts)
+{
+	mc_tree *tree;
+	mc_tree_open(&tree, snap, conv);
+	tree->build = opts->build;
+	mc_strvec paths = select_files(tree);
+	store->candidates += paths.n;
+	int rc = revision_make(out, snap, tree, store, opts, &paths, NULL);
+	mc_strvec_free(&paths);
+	if (rc < 0) {
+		mc_tree_free(tree);
+		mc_snapshot_free(snap);
+	}
+	return rc;
+}
+
+/* The paths of the selection that exist in a snapshot. */
+static mc_strvec present_in(const mc_strvec *selection, const mc_snapshot *snap)
+{
+	mc_strvec v = {0};
+	for (size_t i = 0; i < selection->n; i++)
+		if (mc_snapshot_find(snap, selection->v[i]))
+			mc_strvec_push(&v, selection->v[i]);
+	return v;
+}
+
+/*
+ * MIGCOMPAT_FLOOR=1 (a diagnostic for scripts/bench): after the load, parse
+ * the selected files of both sides again with libclang alone, with the same
+ * flags and precompiled headers and no fact extraction, each distinct input
+ * once, and print the wall time.  The tool's own cost is the ratio of a cold
+ * run's time to this floor.
+ */
+typedef struct {
+	mc_tu_input *inputs;
+	size_t n, next;
+	pthread_mutex_t lock;
+} floor_queue;
+
+static void *floor_worker(void *arg)
+{
+	floor_queue *q = arg;
+	CXIndex index = clang_createIndex(0, 0);
+	for (;;) {
+		size_t i = queue_take(&q->lock, &q->next, q->n);
+		if (i == q->n)
+			break;
+		mc_tu_input *in = &q->inputs[i];
+		const char **args = mc_calloc(in->args.n + 1, sizeof(char *));
+		struct CXUnsavedFile *files = mc_calloc(in->nfiles + 1, sizeof(*files));
+		for (size_t k = 0; k < in->args.n; k++)
+			args[k] = in->args.v[k];
+		for (size_t k = 0; k < in->nfiles; k++) {
+			files[k].Filename = in->files[k].filename;
+			files[k].Contents = in->files[k].contents;
+			files[k].Length = (unsigned long)in->files[k].length;
+		}
+		CXTranslationUnit tu = NULL;
+		clang_parseTranslationUnit2(index, in->main_path, args, (int)in->args.n, files, (unsigned)in->nfiles,
+					    CXTranslationUnit_KeepGoing, &tu);
+		if (tu)
+			clang_disposeTranslationUnit(tu);
+		free(args);
+		free(files);
+	}
+	clang_disposeIndex(index);
+	return NULL;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void measure_floor(mc_revision *revs[2], const mc_analysis_opts *opts)
+{
+	floor_queue q = {0};
+	size_t cap = 0;
+	mc_map keys = {0};
+	double clang_time = 0; /* precompiled headers and parses: libclang's part only */
+	mc_parser *parser = NULL;
+	mc_parser_new(&parser);
+	for (int k = 0; k < 2; k++) {
+		work_queue pq = { .tree = revs[k]->tree };
+		pthread_mutex_init(&pq.pch_lock, NULL);
+		pq.pch_dir = make_pch_dir(revs[k]->tree);
+		for (size_t i = 0; i < revs[k]->nfacts; i++) {
+			mc_tu_input in;
+			if (mc_tree_prepare(revs[k]->tree, revs[k]->facts[i]->path, NULL, &in) < 0)
+				continue;
+			char *key = facts_key(revs[k]->tree, revs[k]->facts[i]->path, &in);
+			if (mc_map_get(&keys, key)) {
+				mc_tu_input_free(&in);
+			} else {
+				mc_map_put(&keys, key, (void *)1);
+				double t0 = now_seconds();
+				const char *pch = parser ? pch_for(&pq, parser, in.arch) : NULL;
+				clang_time += now_seconds() - t0;
+				if (pch)
+					use_pch(&in, pch);
+				*(mc_tu_input *)MC_VEC_PUSH(q.inputs, q.n, cap) = in;
+			}
+			free(key);
+		}
+		/* Parse this side's files while its precompiled headers exist. */
+		pthread_mutex_init(&q.lock, NULL);
+		double t0 = now_seconds();
+		int jobs = opts->jobs > 0 ? opts->jobs : 1;
+		pthread_t *threads = mc_calloc((size_t)jobs, sizeof(pthread_t));
+		int started = 0;
+		for (int t = 0; t < jobs; t++)
+			if (pthread_create(&threads[t], NULL, floor_worker, &q) == 0)
+				started++;
+		if (!started)
+			floor_worker(&q);
+		for (int t = 0; t < started; t++)
+			pthread_join(threads[t], NULL);
+		clang_time += now_seconds() - t0;
+		free(threads);
+		pthread_mutex_destroy(&q.lock);
+		remove_pchs(&pq);
+		pthread_mutex_destroy(&pq.pch_lock);
+	}
+	mc_parser_free(parser);
+	fprintf(stderr, "migcompat: floor: %zu files parsed by libclang alone in %.2f s\n", q.n, clang_time);
+	for (size_t i = 0; i < q.n; i++)
+		mc_tu_input_free(&q.inputs[i]);
+	free(q.inputs);
+	mc_map_free(&keys);
+}
+
+/* ---- the selection of a pair of commits, kept in the cache ---- */
+
+static void free_keys(char **keys, size_t n)
+{
+	for (size_t i = 0; keys && i < n; i++)
+		free(keys[i]);
+	free(keys);
+}
+
+static char *selection_key(const mc_conv *conv, mc_snapshot *snaps[2], const mc_build *build)
+{
+	if (mc_oid_is_zero(&snaps[0]->commit) || mc_oid_is_zero(&snaps[1]->commit))
+		return NULL; /* the index and the work tree change without a new id */
+	/* The facts keys it lists depend on the build's flags and headers too. */
+	char *text = mc_sprintf("migcompat %s facts %d conv %s build %s selection %s %s", MC_VERSION, MC_FACTS_VERSION,
+				conv->digest, build ? mc_build_digest(build) : "-", snaps[0]->commit.hex,
+				snaps[1]->commit.hex);
+	char hex[41];
+	mc_hash_text(text, strlen(text), hex);
+	free(text);
+	return mc_strdup(hex);
+}
+
+/* "B|H path key" lines; NULL when a side has a file without a key (not cached). */
+static char *selection_text(mc_revision *revs[2], char **keys[2])
+{
+	mc_buf b = {0};
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < revs[k]->nfacts; i++) {
+			if (!keys[k][i]) {
+				mc_buf_free(&b);
+				return NULL;
+			}
+			mc_buf_printf(&b, "%c %s %s\n", k ? 'H' : 'B', keys[k][i], revs[k]->facts[i]->path);
+		}
+	return mc_buf_detach(&b);
+}
+
+/*
+ * Both revisions from a cached selection, every facts key found in the
+ * store; 0 when the selection or a key is missing (then compute it).
+ */
+static int load_selection(mc_revision *revs[2], mc_snapshot *snaps[2], mc_tree *trees[2], mc_store *store,
+			  const char *text, size_t *candidates)
+{
+	mc_strvec paths[2] = { { 0 }, { 0 } }, keys[2] = { { 0 }, { 0 } };
+	int ok = 1;
+	*candidates = 0;
+	for (const char *p = text; ok && *p;) {
+		const char *eol = strchr(p, '\n');
+		if (!eol)
+			break;
+		if (sscanf(p, "candidates %zu", candidates) == 1) {
+			p = eol + 1;
+			continue;
+		}
+		int k = *p == 'H';
+		const char *sp = memchr(p + 2, ' ', (size_t)(eol - p - 2));
+		ok = (p[0] == 'B' || p[0] == 'H') && sp;
+		if (ok) {
+			mc_strvec_push_owned(&keys[k], mc_strndup(p + 2, (size_t)(sp - p - 2)));
+			mc_strvec_push_owned(&paths[k], mc_strndup(sp + 1, (size_t)(eol - sp - 1)));
+		}
+		p = eol + 1;
+	}
+	for (int k = 0; k < 2 && ok; k++) {
+		mc_revision *rev = mc_calloc(1, sizeof(*rev));
+		rev->nfacts = paths[k].n;
+		rev->facts = mc_calloc(paths[k].n + 1, sizeof(mc_facts *));
+		rev->owned = mc_calloc(paths[k].n + 1, 1);
+		revs[k] = rev;
+		for (size_t i = 0; i < paths[k].n && ok; i++)
+			ok = (rev->facts[i] = store_get(store, keys[k].v[i])) != NULL &&
+			     strcmp(rev->facts[i]->path, paths[k].v[i]) == 0;
+		if (ok) {
+			rev->snap = snaps[k];
+			rev->tree = trees[k];
+			mc_model_build(&rev->model, rev->facts, rev->nfacts, trees[k]->conv, trees[k]->version);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		mc_strvec_free(&paths[k]);
+		mc_strvec_free(&keys[k]);
+		if (!ok) {
+			revision_drop(revs[k]);
+			revs[k] = NULL;
+		}
+	}
+	store->reused = 0; /* counted as reused by store_get: report what a run parsed and reused */
+	return ok;
+}
+
+static int pair_done(mc_revision *revs[2], const mc_analysis_opts *opts, mc_revision **base_out,
+		     mc_revision **head_out)
+{
+	const char *floor = getenv("MIGCOMPAT_FLOOR");
+	if (floor && *floor)
+		measure_floor(revs, opts);
+	*base_out = revs[0];
+	*head_out = revs[1];
+	return 0;
+}
+
+int mc_revision_load_pair(mc_revision **base_out, mc_revision **head_out, mc_snapshot *base_snap,
+			  mc_snapshot *head_snap, const mc_conv *conv, mc_store *store, const mc_analysis_opts *opts)
+{
+	mc_tree *trees[2];
+	mc_snapshot *snaps[2] = { base_snap, head_snap };
+	mc_strvec wanted[2];
+	for (int k = 0; k < 2; k++) {
+		mc_tree_open(&trees[k], snaps[k], conv);
+		trees[k]->build = opts->build;
+	}
+	char *sel_key = !opts->full && store->cache ? selection_key(conv, snaps, opts->build) : NULL;
+	char *sel_text = sel_key ? mc_cache_get_selection(store->cache, sel_key) : NULL;
+	mc_revision *revs[2] = { NULL, NULL };
+	size_t candidates = 0;
+	if (sel_text && load_selection(revs, snaps, trees, store, sel_text, &candidates)) {
+		store->selected = revs[0]->nfacts > revs[1]->nfacts ? revs[0]->nfacts : revs[1]->nfacts;
+		store->candidates = candidates;
+		store->reused = revs[0]->nfacts + revs[1]->nfacts;
+		free(sel_text);
+		free(sel_key);
+		return pair_done(revs, opts, base_out, head_out);
+	}
+	free(sel_text);
+	for (int k = 0; k < 2; k++)
+		wanted[k] = select_files(trees[k]);
+	store->candidates += wanted[0].n + wanted[1].n;
+	mc_slice *slice = NULL;
+	if (!opts->full)
+		mc_slice_open(&slice, trees[0], trees[1], &wanted[0], &wanted[1]);
+	int rc = 0;
+	char **keys[2] = { NULL, NULL };
+	size_t nkeys[2] = { 0, 0 };
+	/* Grow the slice on models of the selection until nothing is added. */
+	for (;;) {
+		int whole = !slice || !mc_slice_exact(slice);
+		for (int k = 0; k < 2 && rc == 0; k++) {
+			mc_strvec paths = whole ? wanted[k] : present_in(mc_slice_paths(slice), snaps[k]);
+			free_keys(keys[k], nkeys[k]);
+			keys[k] = mc_calloc(paths.n + 1, sizeof(char *));
+			nkeys[k] = paths.n;
+			rc = revision_make(&revs[k], snaps[k], trees[k], store, opts, &paths, keys[k]);
+			if (!whole)
+				mc_strvec_free(&paths);
+		}
+		if (rc < 0 || whole)
+			break;
+		size_t added = mc_slice_grow(slice, revs[0]->model, revs[1]->model);
+		if (added == 0 && mc_slice_exact(slice))
+			break;
+		for (int k = 0; k < 2; k++)
+			revision_drop(revs[k]);
+		revs[0] = revs[1] = NULL;
+	}
+	if (slice && mc_slice_exact(slice))
+		store->selected = mc_slice_paths(slice)->n;
+	else
+		store->selected = wanted[0].n > wanted[1].n ? wanted[0].n : wanted[1].n;
+	store->candidates = wanted[0].n > wanted[1].n ? wanted[0].n : wanted[1].n;
+	mc_slice_free(slice);
+	mc_strvec_free(&wanted[0]);
+	mc_strvec_free(&wanted[1]);
+	if (rc < 0) {
+		free(sel_key);
+		free_keys(keys[0], nkeys[0]);
+		free_keys(keys[1], nkeys[1]);
+		for (int k = 0; k < 2; k++) {
+			revision_drop(revs[k]);
+			mc_tree_free(trees[k]);
+			mc_snapshot_free(snaps[k]);
+		}
+		return rc;
+	}
+	char *text = sel_key ? selection_text(revs, keys) : NULL;
+	if (text) {
+		char *full_text = mc_sprintf("%scandidates %zu\n", text, store->candidates);
+		mc_cache_put_selection(store->cache, sel_key, full_text);
+		free(full_text);
+	}
+	free(text);
+	free(sel_key);
+	free_keys(keys[0], nkeys[0]);
+	free_keys(keys[1], nkeys[1]);
+	return pair_done(revs, opts, base_out, head_out);
 }
 
 void mc_revision_free(mc_revision *rev)
@@ -331,7 +690,7 @@ void mc_revision_free(mc_revision *rev)
 		return;
 	mc_model_free(rev->model);
 	for (size_t i = 0; i < rev->nfacts; i++)
-		if (rev->owned[i])
+		if (rev->owned[i] && rev->facts[i])
 			mc_facts_free(rev->facts[i]);
 	free(rev->facts);
 	free(rev->owned);

@@ -25,11 +25,14 @@ int mc_store_open(mc_store **out, struct mc_cache *cache);
 void mc_store_free(mc_store *s);
 /* Number of facts parsed and reused so far. */
 void mc_store_counts(const mc_store *s, size_t *parsed, size_t *reused);
+/* Files the last load selected, out of the candidate files (declaring properties, types or compat lists). */
+void mc_store_selection(const mc_store *s, size_t *selected, size_t *candidates);
 
 typedef struct {
 	int jobs;          /* parser threads, >= 1 */
 	int progress;      /* print "parsing N/M" on stderr */
 	const struct mc_build *build; /* -p BUILD_DIR, or NULL */
+	int full;          /* mc_revision_load_pair: parse every candidate file, no slice */
 } mc_analysis_opts;
 
 typedef struct {
@@ -45,6 +48,15 @@ typedef struct {
 int mc_revision_load(mc_revision **out, mc_snapshot *snap, const mc_conv *conv, mc_store *store,
 		     const mc_analysis_opts *opts);
 void mc_revision_free(mc_revision *rev);
+
+/*
+ * Loads the two sides of a check from only the files that can change its
+ * findings (slice.h), or from every candidate file with opts->full or when
+ * the slice cannot be exact.  The findings are the same either way; the
+ * coverage describes the files parsed.  Takes both snapshots (also on failure).
+ */
+int mc_revision_load_pair(mc_revision **base, mc_revision **head, mc_snapshot *base_snap,
+			  mc_snapshot *head_snap, const mc_conv *conv, mc_store *store, const mc_analysis_opts *opts);
 
 /* Does this file need parsing at all (it can declare properties, types or compat lists)? */
 int mc_analysis_wants(const mc_conv *conv, const char *path, const char *text, size_t len);

@@ -130,7 +130,10 @@ static int prepare_db(sqlite3 *db, const char *path)
 		return -2;
 	}
 	int state = check_format(db);
-	if (state == 0 && create_schema(db) < 0) {
+	/* The selections table came after the first caches of this format: added to them too. */
+	if ((state == 0 && create_schema(db) < 0) ||
+	    (state >= 0 && exec_sql(db, "CREATE TABLE IF NOT EXISTS selections (key TEXT PRIMARY KEY, "
+				      "text TEXT NOT NULL)") != SQLITE_OK)) {
 		mc_error_set("cannot use cache %s: %s", path, sqlite3_errmsg(db));
 		exec_sql(db, "ROLLBACK");
 		return -2;
@@ -202,19 +205,28 @@ void mc_cache_free(mc_cache *c)
 	free(c);
 }
 
-mc_facts *mc_cache_get(mc_cache *c, const char *key)
+/* The text column of the row under key (sql selects it), or NULL; caller frees. */
+static char *lookup(mc_cache *c, const char *sql, const char *key)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(c->db, "SELECT json FROM facts WHERE key = ?", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return NULL;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	mc_facts *f = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
-		/* A row that does not decode is treated as a miss and rewritten after the parse. */
-		if (mc_facts_from_json(&f, (const char *)sqlite3_column_text(st, 0)) < 0)
-			f = NULL;
-	}
+	char *text = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		text = mc_strdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
+	return text;
+}
+
+mc_facts *mc_cache_get(mc_cache *c, const char *key)
+{
+	char *json = lookup(c, "SELECT json FROM facts WHERE key = ?", key);
+	mc_facts *f = NULL;
+	/* A row that does not decode is treated as a miss and rewritten after the parse. */
+	if (json && mc_facts_from_json(&f, json) < 0)
+		f = NULL;
+	free(json);
 	return f;
 }
 
@@ -253,4 +265,22 @@ int mc_cache_flush(mc_cache *c)
 	mc_strvec_free(&c->pending_keys);
 	mc_strvec_free(&c->pending_json);
 	return rc < 0 ? MC_EIO : 0;
+}
+
+char *mc_cache_get_selection(mc_cache *c, const char *key)
+{
+	return lookup(c, "SELECT text FROM selections WHERE key = ?", key);
+}
+
+void mc_cache_put_selection(mc_cache *c, const char *key, const char *text)
+{
+	sqlite3_stmt *st;
+	if (c->disabled ||
+	    sqlite3_prepare_v2(c->db, "INSERT OR REPLACE INTO selections (key, text) VALUES (?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	/* A selection that cannot be written is computed again next time. */
+	(void)sqlite3_step(st);
+	sqlite3_finalize(st);
 }

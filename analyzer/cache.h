@@ -27,6 +27,15 @@ void mc_cache_put(mc_cache *c, const char *key, const mc_facts *f);
 /* Returns 0, or MC_EIO when writing failed (the cache then stays disabled for this run). */
 int mc_cache_flush(mc_cache *c);
 
+/*
+ * What a check of two commits selected (analysis.c): the paths and facts keys
+ * of each side, as text, under a key hashing the commits, the conventions and
+ * the tool's version.  NULL when absent; caller frees.
+ */
+char *mc_cache_get_selection(mc_cache *c, const char *key);
+/* Written at once; a failure only costs recomputing it next time. */
+void mc_cache_put_selection(mc_cache *c, const char *key, const char *text);
+
 /* The default directory: $XDG_CACHE_HOME/migcompat or $HOME/.cache/migcompat; caller frees. */
 char *mc_cache_default_dir(void);
 

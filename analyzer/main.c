@@ -40,6 +40,8 @@ static const char usage_text[] =
 	"  --baseline FILE      hide findings present in a saved --format json report\n"
 	"  --suppressions FILE  use FILE, not the tree's .migcompat-suppressions.json\n"
 	"  -p BUILD_DIR         parse with a configured build's flags and headers\n"
+	"  --full               parse every file, not only what the change can affect\n"
+	"  --stats              print files selected, parsed and reused on stderr\n"
 	"  -j N                 parser threads (default: the number of CPUs)\n"
 	"  --rules FILE         tree conventions instead of the built-in qemu.conv\n"
 	"  --cache DIR          keep parsed facts in DIR (default: ~/.cache/migcompat)\n"
@@ -54,6 +56,7 @@ typedef struct {
 	const char *rules;
 	const char *cache_dir;
 	int no_cache;
+	int full, stats;
 	const char *machine, *family, *type;
 	mc_format format;
 	int jobs;
@@ -98,6 +101,8 @@ static int parse_options(int argc, char **argv, options *o)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "cache", required_argument, NULL, 'C' },
 		{ "no-cache", no_argument, NULL, 'N' },
+		{ "full", no_argument, NULL, 'U' },
+		{ "stats", no_argument, NULL, 'Y' },
 		{ "machine", required_argument, NULL, 'M' },
 		{ "family", required_argument, NULL, 'F' },
 		{ "type", required_argument, NULL, 'T' },
@@ -123,6 +128,8 @@ static int parse_options(int argc, char **argv, options *o)
 		case 'E': o->each_commit = 1; break;
 		case 'C': o->cache_dir = optarg; break;
 		case 'N': o->no_cache = 1; break;
+		case 'U': o->full = 1; break;
+		case 'Y': o->stats = 1; break;
 		case 'M': o->machine = optarg; break;
 		case 'F': o->family = optarg; break;
 		case 'T': o->type = optarg; break;
@@ -408,6 +415,15 @@ static int write_fix(const options *o, const mc_snapshot *head, const mc_finding
 	return rc;
 }
 
+static void print_stats(const mc_store *store)
+{
+	size_t parsed, reused, selected, candidates;
+	mc_store_counts(store, &parsed, &reused);
+	mc_store_selection(store, &selected, &candidates);
+	fprintf(stderr, "migcompat: stats: %zu of %zu files selected, %zu parsed, %zu reused\n", selected, candidates,
+		parsed, reused);
+}
+
 static int run_check(const options *o, int audit)
 {
 	mc_conv conv;
@@ -421,7 +437,7 @@ static int run_check(const options *o, int audit)
 	char *messages = NULL;
 	int status = EXIT_USAGE;
 	change ch = {0};
-	mc_analysis_opts aopts = { o->jobs, isatty(2), NULL };
+	mc_analysis_opts aopts = { o->jobs, isatty(2), NULL, o->full };
 	size_t series_length = 0;
 	mc_build *build = NULL;
 	if (mc_repo_open(&repo, o->repo) < 0)
@@ -448,10 +464,13 @@ static int run_check(const options *o, int audit)
 	aopts.build = build;
 	cache = open_cache(o);
 	mc_store_open(&store, cache);
-	int rc = mc_revision_load(&base, ch.base, &conv, store, &aopts);
+	/* A check of two snapshots parses only what can change its findings. */
+	int rc = audit || o->each_commit ? mc_revision_load(&base, ch.base, &conv, store, &aopts)
+					 : mc_revision_load_pair(&base, &head, ch.base, ch.head, &conv, store, &aopts);
 	ch.base = NULL;
 	if (rc < 0 || require_compat(base) < 0) {
-		mc_snapshot_free(ch.head);
+		if (audit || o->each_commit)
+			mc_snapshot_free(ch.head);
 		goto out;
 	}
 	if (o->each_commit) {
@@ -465,8 +484,9 @@ static int run_check(const options *o, int audit)
 		}
 		mc_findings_finish(&fs);
 	} else {
-		rc = mc_revision_load(&head, ch.head, &conv, store, &aopts);
-		if (rc < 0 || require_compat(head) < 0)
+		if (audit && (rc = mc_revision_load(&head, ch.head, &conv, store, &aopts)) < 0)
+			goto out;
+		if (require_compat(head) < 0)
 			goto out;
 		int many = 0;
 		messages = audit ? NULL : change_message(repo, &ch, &many);
@@ -481,6 +501,8 @@ static int run_check(const options *o, int audit)
 	if (o->fix ? write_fix(o, head->snap, &fs) < 0 : write_report(o, &fs, &ctx) < 0)
 		goto out;
 	status = mc_findings_loud(&fs) ? EXIT_FINDINGS : EXIT_CLEAN;
+	if (o->stats)
+		print_stats(store);
 out:
 	free(ch.range_parts[0]);
 	free(ch.range_parts[1]);
@@ -524,7 +546,7 @@ static int run_show(const options *o)
 	mc_snapshot *snap = NULL;
 	mc_oid commit;
 	int status = EXIT_USAGE;
-	mc_analysis_opts aopts = { o->jobs, isatty(2), NULL };
+	mc_analysis_opts aopts = { o->jobs, isatty(2), NULL, 0 };
 	mc_build *build = NULL;
 	if (mc_repo_open(&repo, o->repo) < 0 || mc_repo_resolve(repo, &commit, rev_name) < 0 ||
 	    mc_snapshot_from_commit(&snap, repo, &commit, rev_name) < 0)

@@ -170,6 +170,24 @@ int mc_tree_read(mc_tree *tree, const char *path, const char **data, size_t *len
 	return 0;
 }
 
+const char *mc_scan_directive(const char *p, const char *eol, const char *word)
+{
+	size_t wl = strlen(word);
+	while (p < eol && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == eol || *p != '#')
+		return NULL;
+	p++;
+	while (p < eol && (*p == ' ' || *p == '\t'))
+		p++;
+	if ((size_t)(eol - p) <= wl || memcmp(p, word, wl) != 0)
+		return NULL;
+	p += wl;
+	while (p < eol && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
 void mc_scan_includes(const char *text, size_t len, mc_strvec *out)
 {
 	const char *p = text, *end = text + len;
@@ -177,26 +195,13 @@ void mc_scan_includes(const char *text, size_t len, mc_strvec *out)
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		if (!eol)
 			eol = end;
-		const char *q = p;
-		while (q < eol && (*q == ' ' || *q == '\t'))
-			q++;
-		if (q < eol && *q == '#') {
-			q++;
-			while (q < eol && (*q == ' ' || *q == '\t'))
-				q++;
-			if ((size_t)(eol - q) > 7 && memcmp(q, "include", 7) == 0) {
-				q += 7;
-				while (q < eol && (*q == ' ' || *q == '\t'))
-					q++;
-				char close = q < eol && *q == '"' ? '"' : (q < eol && *q == '<' ? '>' : 0);
-				if (close) {
-					const char *s = q + 1;
-					const char *e = memchr(s, close, (size_t)(eol - s));
-					if (e && e > s && e - s < 512)
-						mc_strvec_push_owned(out, mc_sprintf("%c%.*s", close == '"' ? '"' : '<',
-										 (int)(e - s), s));
-				}
-			}
+		const char *q = mc_scan_directive(p, eol, "include");
+		char close = q && q < eol && *q == '"' ? '"' : (q && q < eol && *q == '<' ? '>' : 0);
+		if (close) {
+			const char *s = q + 1;
+			const char *e = memchr(s, close, (size_t)(eol - s));
+			if (e && e > s && e - s < 512)
+				mc_strvec_push_owned(out, mc_sprintf("%c%.*s", close == '"' ? '"' : '<', (int)(e - s), s));
 		}
 		p = eol + 1;
 	}

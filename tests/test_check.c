@@ -420,7 +420,7 @@ static void expect_full_coverage(json_t *root, int extra_properties)
 /* Runs the JSON check of base..branch, checks the contract, returns the report. */
 static json_t *check_step(const char *branch, int *rc_out)
 {
-	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", "base", branch, NULL };
+	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--full", "--format", "json", "base", branch, NULL };
 	char *out, *err;
 	int rc = mc_test_run_kept(argv, &out, &err);
 	if (rc != 0 && rc != 1)
