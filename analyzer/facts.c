@@ -85,7 +85,7 @@ void mc_facts_free(mc_facts *f)
 
 static json_t *jstr(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return mc_json_text(s);
 }
 
 static char *sdup(json_t *o, const char *key)
@@ -329,11 +329,14 @@ int mc_facts_from_json(mc_facts **out, const char *text)
 	for (size_t k = 0; k < f->naliases; k++)
 		if (!f->aliases[k].function || !f->aliases[k].embedded_type)
 			goto bad;
-	for (size_t k = 0; k < f->ncompat; k++)
+	for (size_t k = 0; k < f->ncompat; k++) {
+		if (!f->compat[k].name)
+			goto bad;
 		for (size_t j = 0; j < f->compat[k].nentries; j++)
 			if (!f->compat[k].entries[j].driver || !f->compat[k].entries[j].property ||
 			    !f->compat[k].entries[j].value)
 				goto bad;
+	}
 	if (!f->path)
 		goto bad;
 	*out = f;

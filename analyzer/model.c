@@ -270,11 +270,14 @@ static void count_coverage(mc_model *m, mc_map *used)
 {
 	for (size_t f = 0; f < m->nfacts; f++) {
 		const mc_facts *fa = m->facts[f];
-		if (fa->parsed)
-			m->files_parsed++;
-		else {
+		if (!fa->parsed) {
 			m->files_failed++;
 			unanalysed(m, fa->path, 0, "file", fa->error ? fa->error : "not parsed");
+		} else {
+			m->files_parsed++;
+			/* Invalid C that yielded nothing: not a file known to hold no properties. */
+			if (fa->ndiagnostics && !fa->narrays && !fa->ntypes && !fa->nvpci && !fa->ncompat)
+				unanalysed(m, fa->path, 0, "file", fa->error ? fa->error : "errors, nothing extracted");
 		}
 		for (size_t i = 0; i < fa->narrays; i++) {
 			const mc_prop_array *a = &fa->arrays[i];

@@ -72,7 +72,7 @@ static cursor_list children_of(CXCursor c)
 static char *cx_take(CXString s)
 {
 	const char *c = clang_getCString(s);
-	char *r = mc_strdup(c ? c : "");
+	char *r = mc_utf8_repair(mc_strdup(c ? c : ""));
 	clang_disposeString(s);
 	return r;
 }
@@ -251,7 +251,7 @@ static char *eval_string(CXCursor c)
 			char *sp = cursor_spelling(c);
 			char *s = unescape_literal(sp);
 			free(sp);
-			return s;
+			return mc_utf8_repair(s); /* "\xff" gives any byte; facts are UTF-8 */
 		}
 		if (k != CXCursor_ParenExpr && k != CXCursor_UnexposedExpr && k != CXCursor_CStyleCastExpr)
 			return NULL;

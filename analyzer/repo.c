@@ -228,12 +228,39 @@ static int revparse_error(mc_repo *repo, const char *rev, int gerr)
 	}
 }
 
+/*
+ * Does rev name a reference whose object is not in the repository (a shallow
+ * clone, a pruned object)?  Asked before git_revparse_single, which in
+ * libgit2 1.5 leaks the reference on that path; the message is clearer too.
+ */
+static int ref_target_missing(mc_repo *repo, const char *rev, char hex[GIT_OID_HEXSZ + 1])
+{
+	git_reference *ref = NULL, *resolved = NULL;
+	git_odb *odb = NULL;
+	int missing = 0;
+	if (git_reference_dwim(&ref, repo->git, rev) == 0 && git_reference_resolve(&resolved, ref) == 0 &&
+	    git_repository_odb(&odb, repo->git) == 0) {
+		missing = !git_odb_exists(odb, git_reference_target(resolved));
+		git_oid_tostr(hex, GIT_OID_HEXSZ + 1, git_reference_target(resolved));
+	}
+	git_odb_free(odb);
+	git_reference_free(resolved);
+	git_reference_free(ref);
+	git_error_clear();
+	return missing;
+}
+
 int mc_repo_resolve(mc_repo *repo, mc_oid *out, const char *rev)
 {
 	git_object *obj = NULL, *commit = NULL;
+	char missing[GIT_OID_HEXSZ + 1];
 
 	if (!rev || !*rev) {
 		mc_error_set("empty revision given for %s", repo->name);
+		return MC_EINPUT;
+	}
+	if (ref_target_missing(repo, rev, missing)) {
+		mc_error_set("revision '%s' names %s, which is not in %s (a shallow clone?)", rev, missing, repo->name);
 		return MC_EINPUT;
 	}
 	int gerr = git_revparse_single(&obj, repo->git, rev);

@@ -42,7 +42,7 @@ static const mc_compat_set *newest_set(const mc_model *m)
 
 static json_t *jstr(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return mc_json_text(s);
 }
 
 /* SARIF's names for the two ways of accepting a finding. */
@@ -67,11 +67,11 @@ static json_t *finding_json(const mc_finding *f)
 		json_object_set_new(o, "commit", json_string(f->commit));
 	json_t *notes = json_array();
 	for (size_t i = 0; i < f->notes.n; i++)
-		json_array_append_new(notes, json_string(f->notes.v[i]));
+		json_array_append_new(notes, jstr(f->notes.v[i]));
 	json_object_set_new(o, "notes", notes);
 	if (f->suggestion) {
 		json_t *s = json_object();
-		json_object_set_new(s, "entry", json_string(f->suggestion));
+		json_object_set_new(s, "entry", jstr(f->suggestion));
 		json_object_set_new(s, "array", jstr(f->suggestion_array));
 		json_object_set_new(s, "file", jstr(f->suggestion_file));
 		json_object_set_new(o, "suggestion", s);
@@ -95,7 +95,7 @@ static json_t *coverage_json(const mc_model *m)
 	json_object_set_new(c, "types", json_integer((json_int_t)m->ntypes));
 	json_t *un = json_array();
 	for (size_t i = 0; i < m->unanalysed.n; i++)
-		json_array_append_new(un, json_string(m->unanalysed.v[i]));
+		json_array_append_new(un, jstr(m->unanalysed.v[i]));
 	json_object_set_new(c, "unanalysed", un);
 	return c;
 }

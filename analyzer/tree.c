@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "limits.h"
 
 /* A cached file: its content, or why it cannot be read, and its includes. */
 struct tree_blob {
@@ -144,6 +145,10 @@ static struct tree_blob *load_blob(mc_tree *tree, const char *path)
 		b->error = mc_strdup(mc_error_last());
 	} else if (memchr(b->data, '\0', b->len)) {
 		b->error = mc_sprintf("%s: binary content (a NUL byte), not C text", path);
+	} else {
+		mc_limits_check_macros(path, b->data, b->len, MC_MAX_MACRO_TOKENS, &b->error);
+	}
+	if (b->error) {
 		free(b->data);
 		b->data = NULL;
 		b->len = 0;

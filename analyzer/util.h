@@ -74,6 +74,14 @@ void *mc_vec_grow(void *arr, size_t *cap, size_t n, size_t item);
 	(((arr) = mc_vec_grow((arr), &(cap), (n), sizeof(*(arr)))), &(arr)[(n)++])
 
 int mc_str_endswith(const char *s, const char *suffix);
+/*
+ * Replaces, in place, every byte of s that is not part of a valid UTF-8
+ * sequence with '?'; returns s.  Text from C literals ("\xff") and git paths
+ * may be any bytes, JSON (cache records, reports) only UTF-8.
+ */
+char *mc_utf8_repair(char *s);
+/* A JSON string of s (repaired as above when not UTF-8), or JSON null for NULL. */
+struct json_t *mc_json_text(const char *s);
 int mc_str_startswith(const char *s, const char *prefix);
 
 

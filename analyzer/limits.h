@@ -1,0 +1,27 @@
+/*
+ * limits.h - refusing a file libclang would not finish in reasonable time.
+ *
+ * libclang 14 has no way to stop a parse (no deadline, no cancellation, no
+ * token limit that stops preprocessing), and a few lines of macros can
+ * expand to billions of tokens:  #define B1 B0+B0 ... #define B30 B29+B29.
+ * Such a file is refused before it is parsed, by an estimate of how many
+ * tokens each of its own macros expands to.  The estimate follows object-like
+ * macros and function-like ones (an argument used k times is counted k
+ * times); it does not see macros defined in other files, so a bomb split
+ * across a header and a .c file is not caught (see README, Limits).
+ */
+#ifndef MC_LIMITS_H
+#define MC_LIMITS_H
+
+#include <stddef.h>
+
+/* Macros of one file that expand to more tokens than this are refused. */
+#define MC_MAX_MACRO_TOKENS 1000000.0
+
+/*
+ * 0 when no macro defined in text expands beyond max_tokens; otherwise -1
+ * with *why (caller frees) naming the macro and its estimated size.
+ */
+int mc_limits_check_macros(const char *path, const char *text, size_t len, double max_tokens, char **why);
+
+#endif
