@@ -326,7 +326,8 @@ static char *stub_text(const mc_tree *tree, const mc_conv_arch *arch, const char
 		*owned = 0;
 		return tree->qapi_stub;
 	}
-	return mc_strdup("");
+	char *declared = mc_conv_stub_header(tree->conv, name);
+	return declared ? declared : mc_strdup("");
 }
 
 static void add_file(mc_tu_input *in, const char *filename, const char *contents, size_t len, int copy)

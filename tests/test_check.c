@@ -79,6 +79,7 @@ static step steps[] = {
 	{ "18-series-2", "series-2", "" },
 	{ "19-conditional", "conditional", "" },
 	{ "20-after-fix", "after-fix", "" },
+	{ "21-table-types", "table-types", "" },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
@@ -653,6 +654,43 @@ static void test_19_conditional(void **state)
 	if (!strstr(mc_test_jstr(f, "message"), "__linux__"))
 		fail_msg("the finding should name the condition: %s", mc_test_jstr(f, "message"));
 	assert_int_equal(count_loud(root), 1);
+}
+
+/* show --type T at a branch, as text. */
+static const char *show_type(const char *branch, const char *type)
+{
+	const char *argv[] = { "migcompat", "show", "--repo", g.repo, "--type", type, branch, NULL };
+	char *out, *err;
+	int rc = mc_test_run_kept(argv, &out, &err);
+	if (rc != 0)
+		fail_msg("show --type %s %s: exit %d\n%s", type, branch, rc, err);
+	return out;
+}
+
+/*
+ * Types registered in a loop over a table, with the Property array each
+ * record names read from class_data, are real types with their own
+ * properties; so are arrays attached by a helper the class_init passes its
+ * class to; a property and a type both under #ifdef __linux__ are not
+ * conditional relative to each other.
+ */
+static void test_21_table_types(void **state)
+{
+	(void)state;
+	int rc;
+	json_t *root = check_step("table-types", &rc);
+	if (rc != 0 || count_loud(root))
+		fail_msg("table-types should be clean, got exit %d:\n%s", rc, summary(root));
+	assert_null(find_finding(root, "compat-dangling", NULL, NULL));
+	assert_int_equal(cov_int(root, "property_arrays_unresolved"), 0);
+	const char *gen1 = show_type("table-types", "tnic-gen1"), *gen2 = show_type("table-types", "tnic-gen2");
+	if (!strstr(gen1, "tnic-gen1.queues = 1") || strstr(gen1, "x-gen2-only"))
+		fail_msg("tnic-gen1 should have only the first record's array:\n%s", gen1);
+	if (!strstr(gen2, "tnic-gen2.queues = 4") || !strstr(gen2, "tnic-gen2.x-gen2-only = on"))
+		fail_msg("tnic-gen2 should have the second record's array:\n%s", gen2);
+	const char *host = show_type("table-types", "tnic-host");
+	if (!strstr(host, "tnic-host.vhost = on"))
+		fail_msg("tnic-host should have the array its class_init helper attaches:\n%s", host);
 }
 
 /* --each-commit reports the broken patch, labelled, and nothing for the patch that repairs it. */
@@ -1334,6 +1372,7 @@ int main(void)
 		T(test_17_18_series),
 		T(test_each_commit),
 		T(test_19_conditional),
+		T(test_21_table_types),
 		T(test_20_range_keeps_stable_note),
 		T(test_head_default),
 		T(test_text_format),

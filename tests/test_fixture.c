@@ -219,6 +219,7 @@ static const step_spec example_steps[] = {
 	{ "series-2", BLK_C "," MACHINE_C "," BLK_H, "series-1" },
 	{ "conditional", BLK_C "," MACHINE_C, NULL },
 	{ "after-fix", "docs/num-queues.txt," BLK_C "," MACHINE_C "," BLK_H, "wrong-array-fixes" },
+	{ "table-types", MACHINE_C ",hw/net/tnic.c", NULL },
 };
 #define N_STEPS (sizeof(example_steps) / sizeof(example_steps[0]))
 
