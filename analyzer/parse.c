@@ -178,6 +178,26 @@ static int find_kind(CXCursor c, enum CXCursorKind kind, CXCursor *out)
 	return f.ok;
 }
 
+/* The expression under implicit casts and parentheses. */
+static CXCursor strip_casts(CXCursor c)
+{
+	while (clang_getCursorKind(c) == CXCursor_UnexposedExpr || clang_getCursorKind(c) == CXCursor_ParenExpr ||
+	       clang_getCursorKind(c) == CXCursor_CStyleCastExpr) {
+		cursor_list kids = children_of(c);
+		CXCursor next = clang_getNullCursor();
+		for (size_t i = 0; i < kids.n; i++)
+			if (clang_getCursorKind(kids.v[i]) != CXCursor_TypeRef) {
+				next = kids.v[i];
+				break;
+			}
+		free(kids.v);
+		if (clang_Cursor_isNull(next))
+			break;
+		c = next;
+	}
+	return c;
+}
+
 /* Name of the declaration a DeclRefExpr inside c refers to ("qdev_prop_bool", a function). */
 static char *referenced_name(CXCursor c, enum CXCursorKind *ref_kind)
 {
@@ -510,7 +530,12 @@ static int extract_prop(extract_ctx *x, CXCursor elem, mc_prop *p, int *understo
 			continue;
 		if (strcmp(path, "name") == 0) {
 			p->name = eval_string(value);
-			if (!p->name)
+			/* {.name = NULL} is a terminator written out (DEFINE_PROP_END_OF_LIST). */
+			CXCursor literal = strip_casts(value);
+			int64_t v;
+			int u;
+			if (!p->name && !(clang_getCursorKind(literal) == CXCursor_IntegerLiteral &&
+					  eval_int(literal, &v, &u) && v == 0))
 				*understood = 0;
 		} else if (strcmp(path, "info") == 0) {
 			p->info = referenced_name(value, NULL);
@@ -771,26 +796,6 @@ static void extract_var(extract_ctx *x, CXCursor var, const char *function)
 }
 
 /* ---- function bodies ---- */
-
-/* The expression under implicit casts and parentheses. */
-static CXCursor strip_casts(CXCursor c)
-{
-	while (clang_getCursorKind(c) == CXCursor_UnexposedExpr || clang_getCursorKind(c) == CXCursor_ParenExpr ||
-	       clang_getCursorKind(c) == CXCursor_CStyleCastExpr) {
-		cursor_list kids = children_of(c);
-		CXCursor next = clang_getNullCursor();
-		for (size_t i = 0; i < kids.n; i++)
-			if (clang_getCursorKind(kids.v[i]) != CXCursor_TypeRef) {
-				next = kids.v[i];
-				break;
-			}
-		free(kids.v);
-		if (clang_Cursor_isNull(next))
-			break;
-		c = next;
-	}
-	return c;
-}
 
 /* A Property array variable, or a null cursor. */
 static CXCursor property_array_decl(CXCursor expr)

@@ -451,6 +451,16 @@ int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_t
 			char *vpath = mc_sprintf("%s/%s", MC_TREE_ROOT, found);
 			add_file(in, vpath, b->data, b->len, 0);
 			free(vpath);
+			/* libclang looks "../x.h" up under the includer's (virtual) directory as written,
+			 * and the quoted includes of x.h under that spelling's directory: -I finds them. */
+			if (quoted && strstr(name, "../")) {
+				vpath = mc_sprintf("%s/%s/%s", MC_TREE_ROOT, includer_dir, name);
+				add_file(in, vpath, b->data, b->len, 0);
+				free(vpath);
+				char *dir = dir_of(found);
+				mc_strvec_push_owned(&in->args, mc_sprintf("-I%s/%s", MC_TREE_ROOT, dir));
+				free(dir);
+			}
 			const mc_file *f = mc_snapshot_find(tree->snap, found);
 			mc_strvec_push_owned(&in->deps, mc_sprintf("%s:%s", found, f->blob.hex));
 			char *dir = dir_of(found);
