@@ -129,6 +129,14 @@ static const char *apply_directive(mc_conv *conv, char **w, int n)
 	} else if (strcmp(k, "compat-defaults") == 0) {
 		NEED(3);
 		push_pair(&conv->compat_defaults, &conv->ncompat_defaults, &conv->cap_compat_defaults, w[2], w[1], 0);
+	} else if (strcmp(k, "stub-header") == 0 || strcmp(k, "stub-define") == 0) {
+		if (n < 3)
+			return "wrong number of arguments";
+		mc_buf b = {0};
+		mc_buf_printf(&b, "%s\n%s", w[1], k[5] == 'd' ? "#define " : "");
+		for (int i = 2; i < n; i++)
+			mc_buf_printf(&b, "%s%s", i > 2 ? " " : "", w[i]);
+		mc_strvec_push_owned(&conv->stub_headers, mc_buf_detach(&b));
 	} else if (strcmp(k, "dynamic-type-suffix") == 0) {
 		NEED(2);
 		mc_strvec_push(&conv->dynamic_type_suffixes, w[1]);
@@ -244,6 +252,7 @@ void mc_conv_free(mc_conv *conv)
 	free_pairs(conv->compat_machines, conv->ncompat_machines);
 	free_pairs(conv->compat_defaults, conv->ncompat_defaults);
 	mc_strvec_free(&conv->dynamic_type_suffixes);
+	mc_strvec_free(&conv->stub_headers);
 	free(conv->version_file);
 	memset(conv, 0, sizeof(*conv));
 }
@@ -382,5 +391,20 @@ const char *mc_conv_match_compat_defaults(const mc_conv *conv, const char *name)
 	for (size_t i = 0; i < conv->ncompat_defaults; i++)
 		if (mc_str_startswith(name, conv->compat_defaults[i].name))
 			return conv->compat_defaults[i].family;
+	return NULL;
+}
+
+char *mc_conv_stub_header(const mc_conv *conv, const char *name)
+{
+	size_t n = strlen(name);
+	mc_buf b = {0};
+	for (size_t i = 0; i < conv->stub_headers.n; i++) {
+		const char *h = conv->stub_headers.v[i];
+		if (strncmp(h, name, n) == 0 && h[n] == '\n')
+			mc_buf_printf(&b, "%s\n", h + n + 1);
+	}
+	if (b.len)
+		return mc_buf_detach(&b);
+	mc_buf_free(&b);
 	return NULL;
 }

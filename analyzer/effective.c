@@ -114,12 +114,37 @@ int mc_effective_get(const mc_model *m, const mc_subject *s, const char *prop, c
 	return 0;
 }
 
+/*
+ * A value of kind `from` seen as `as_kind` after a kind change (uint -> bit,
+ * bool -> OnOffAuto): through truth for numbers that became booleans, else
+ * through the compat spelling.
+ */
+static mc_value value_as_kind(mc_kind from, const mc_value *d, mc_kind as_kind)
+{
+	if (as_kind == MC_KIND_BOOL && d->type == MC_VAL_INT)
+		return mc_value_bool(d->i != 0);
+	if ((as_kind == MC_KIND_INT || as_kind == MC_KIND_UINT || as_kind == MC_KIND_SIZE) && d->type == MC_VAL_BOOL)
+		return mc_value_int(d->i != 0, as_kind != MC_KIND_INT);
+	char *text = mc_value_to_compat_string(from, d);
+	mc_value v;
+	if (mc_value_parse(&v, as_kind, text) < 0)
+		mc_value_copy(&v, d);
+	free(text);
+	return v;
+}
+
 mc_value mc_effective_value(const mc_effective *e, mc_kind as_kind)
 {
 	if (e->entry) {
 		mc_value v;
 		if (mc_value_parse(&v, as_kind, e->entry->value) == 0)
 			return v;
+		/* Written for the property's kind at its own revision ("0x0" for a uint that is a bit now). */
+		if (e->kind != as_kind && mc_value_parse(&v, e->kind, e->entry->value) == 0) {
+			mc_value seen = value_as_kind(e->kind, &v, as_kind);
+			mc_value_free(&v);
+			return seen;
+		}
 		return mc_value_symbolic(e->entry->value);
 	}
 	if (!e->prop->has_default)
@@ -129,19 +154,7 @@ mc_value mc_effective_value(const mc_effective *e, mc_kind as_kind)
 		mc_value_copy(&v, &e->prop->defval);
 		return v;
 	}
-	/* A kind change (uint -> bit, bool -> OnOffAuto): go through the compat spelling,
-	 * or through truth for numbers that became booleans. */
-	const mc_value *d = &e->prop->defval;
-	if (as_kind == MC_KIND_BOOL && d->type == MC_VAL_INT)
-		return mc_value_bool(d->i != 0);
-	if ((as_kind == MC_KIND_INT || as_kind == MC_KIND_UINT || as_kind == MC_KIND_SIZE) && d->type == MC_VAL_BOOL)
-		return mc_value_int(d->i != 0, as_kind != MC_KIND_INT);
-	char *text = mc_value_to_compat_string(e->kind, d);
-	mc_value v;
-	if (mc_value_parse(&v, as_kind, text) < 0)
-		mc_value_copy(&v, d);
-	free(text);
-	return v;
+	return value_as_kind(e->kind, &e->prop->defval, as_kind);
 }
 
 char *mc_effective_display(const mc_effective *e)

@@ -43,6 +43,8 @@ void mc_facts_free(mc_facts *f)
 		free(t->parent);
 		free(t->class_init);
 		free(t->instance_init);
+		free(t->condition);
+		mc_strvec_free(&t->data_arrays);
 	}
 	free(f->types);
 	for (size_t i = 0; i < f->nvpci; i++) {
@@ -155,8 +157,9 @@ char *mc_facts_to_json(const mc_facts *f)
 	json_object_set_new(root, "arrays", arrays);
 	json_t *att = json_array();
 	for (size_t i = 0; i < f->nattaches; i++)
-		json_array_append_new(att, json_pack("{s:s, s:s, s:i}", "f", f->attaches[i].function,
-						     "a", f->attaches[i].array, "l", f->attaches[i].line));
+		json_array_append_new(att, json_pack("{s:s, s:s, s:i, s:i, s:i}", "f", f->attaches[i].function,
+						     "a", f->attaches[i].array, "l", f->attaches[i].line, "cd",
+						     f->attaches[i].from_class_data, "call", f->attaches[i].via_call));
 	json_object_set_new(root, "attaches", att);
 	json_t *types = json_array();
 	for (size_t i = 0; i < f->ntypes; i++) {
@@ -168,6 +171,11 @@ char *mc_facts_to_json(const mc_facts *f)
 		json_object_set_new(jt, "ii", jstr(t->instance_init));
 		json_object_set_new(jt, "abstract", json_integer(t->abstract));
 		json_object_set_new(jt, "line", json_integer(t->line));
+		json_object_set_new(jt, "cond", jstr(t->condition));
+		json_t *data = json_array();
+		for (size_t k = 0; k < t->data_arrays.n; k++)
+			json_array_append_new(data, json_string(t->data_arrays.v[k]));
+		json_object_set_new(jt, "data", data);
 		json_array_append_new(types, jt);
 	}
 	json_object_set_new(root, "types", types);
@@ -266,6 +274,8 @@ int mc_facts_from_json(mc_facts **out, const char *text)
 		a->function = sdup(v, "f");
 		a->array = sdup(v, "a");
 		a->line = jint(v, "l");
+		a->from_class_data = jint(v, "cd");
+		a->via_call = jint(v, "call");
 	}
 	json_array_foreach(json_object_get(root, "types"), i, v) {
 		mc_typeinfo *t = MC_VEC_PUSH(f->types, f->ntypes, f->cap_types);
@@ -275,6 +285,12 @@ int mc_facts_from_json(mc_facts **out, const char *text)
 		t->instance_init = sdup(v, "ii");
 		t->abstract = jint(v, "abstract");
 		t->line = jint(v, "line");
+		t->condition = sdup(v, "cond");
+		size_t k;
+		json_t *jd;
+		json_array_foreach(json_object_get(v, "data"), k, jd)
+			if (json_is_string(jd))
+				mc_strvec_push(&t->data_arrays, json_string_value(jd));
 	}
 	json_array_foreach(json_object_get(root, "vpci"), i, v) {
 		mc_virtio_pci_info *p = MC_VEC_PUSH(f->vpci, f->nvpci, f->cap_vpci);

@@ -11,6 +11,7 @@
 #define MC_FACTS_H
 
 #include <stddef.h>
+#include "util.h"
 #include "value.h"
 
 /*
@@ -18,7 +19,7 @@
  * parse.c, tree.c or the QAPI stub that can change the facts of a file: cached
  * facts of another version are never reused.
  */
-#define MC_FACTS_VERSION 5
+#define MC_FACTS_VERSION 7
 
 typedef struct {
 	char *name;          /* QOM property name */
@@ -43,11 +44,18 @@ typedef struct {
 	size_t nprops, cap;
 } mc_prop_array;
 
-/* class_init function -> Property array it attaches. */
+/*
+ * class_init function -> Property array it attaches.  Two indirect forms:
+ * from_class_data, when the array is read from the class_data record
+ * ("info->props"): array is then that record's field; and via_call, when the
+ * function passes its class to a helper that attaches: array is the helper.
+ */
 typedef struct {
 	char *function;
 	char *array;
 	int line;
+	int from_class_data;
+	int via_call;
 } mc_attach;
 
 typedef struct {
@@ -57,6 +65,10 @@ typedef struct {
 	char *instance_init;
 	int abstract;
 	int line;
+	char *condition;     /* the #if the registration sits under in its file, or NULL */
+	/* Property arrays named by the type's class_data record, as "field=array"
+	 * (a type registered in a loop over a table of such records). */
+	mc_strvec data_arrays;
 } mc_typeinfo;
 
 /* One VirtioPCIDeviceTypeInfo: generates up to four QOM types under "virtio-pci". */

@@ -81,31 +81,61 @@ static void attach_array(mc_type *t, const mc_facts *f, const mc_prop_array *a, 
 	}
 }
 
-/* Attaches the arrays a class_init function attaches; the function's own file first. */
-static void attach_function(mc_model *m, mc_type *t, const mc_facts *home, const char *function, mc_map *used)
+/* The array a class_data record names in field, from its "field=array" list. */
+static const char *data_array(const mc_strvec *data, const char *field)
 {
-	if (!function)
+	size_t n = strlen(field);
+	for (size_t i = 0; data && i < data->n; i++)
+		if (strncmp(data->v[i], field, n) == 0 && data->v[i][n] == '=')
+			return data->v[i] + n + 1;
+	return NULL;
+}
+
+#define MC_ATTACH_CALL_DEPTH 4
+
+/*
+ * Attaches the arrays a class_init function attaches, directly, through the
+ * type's class_data record (data: its "field=array" list) or through the
+ * helpers it calls; the function's own file first.
+ */
+static void attach_function_depth(mc_model *m, mc_type *t, const mc_facts *home, const char *function,
+				  const mc_strvec *data, mc_map *used, int depth)
+{
+	if (!function || depth > MC_ATTACH_CALL_DEPTH)
 		return;
-	const mc_facts *order[2] = { home, NULL };
 	int found = 0;
 	for (size_t pass = 0; pass < 2 && !found; pass++) {
 		for (size_t fi = 0; fi < (pass ? m->nfacts : 1); fi++) {
-			const mc_facts *f = pass ? m->facts[fi] : order[0];
+			const mc_facts *f = pass ? m->facts[fi] : home;
 			if (pass && f == home)
 				continue;
 			for (size_t i = 0; i < f->nattaches; i++) {
-				if (strcmp(f->attaches[i].function, function) != 0)
+				const mc_attach *at = &f->attaches[i];
+				if (strcmp(at->function, function) != 0)
 					continue;
+				found = 1;
+				if (at->via_call) {
+					attach_function_depth(m, t, f, at->array, data, used, depth + 1);
+					continue;
+				}
+				const char *name = at->from_class_data ? data_array(data, at->array) : at->array;
 				const mc_facts *where = NULL;
-				const mc_prop_array *a = find_array(m, f, f->attaches[i].array, &where);
+				const mc_prop_array *a = name ? find_array(m, f, name, &where) : NULL;
 				if (a)
 					attach_array(t, where, a, used);
 				else
 					t->props_unknown = 1;
-				found = 1;
 			}
+			/* A function defined in several files is a build alternative: the first one. */
+			if (found)
+				break;
 		}
 	}
+}
+
+static void attach_function(mc_model *m, mc_type *t, const mc_facts *home, const char *function, mc_map *used)
+{
+	attach_function_depth(m, t, home, function, NULL, used, 0);
 }
 
 static void alias_function(mc_type *t, const mc_facts *home, const char *function)
@@ -146,6 +176,18 @@ static void add_virtio_pci_types(mc_model *m, const mc_facts *f, const mc_virtio
 		if (k == 0)
 			attach_function(m, t, f, "virtio_pci_generic_class_init", used);
 	}
+}
+
+/*
+ * A type name registered by two files (per-target variants, "memory" of sun4m
+ * and sun4u): the first registration is the type; the arrays of the other are
+ * noted in shadowed, so that coverage can say why they are not analysed.
+ */
+static void shadow_arrays(mc_model *m, const mc_facts *f, const mc_typeinfo *ti, mc_map *shadowed)
+{
+	mc_type scratch = { .name = ti->name };
+	attach_function_depth(m, &scratch, f, ti->class_init, &ti->data_arrays, shadowed, 0);
+	free(scratch.props);
 }
 
 static int cmp_type(const void *a, const void *b)
@@ -266,7 +308,7 @@ static int cmp_set(const void *pa, const void *pb)
 	return strcmp(a->family, b->family);
 }
 
-static void count_coverage(mc_model *m, mc_map *used)
+static void count_coverage(mc_model *m, mc_map *used, mc_map *shadowed)
 {
 	for (size_t f = 0; f < m->nfacts; f++) {
 		const mc_facts *fa = m->facts[f];
@@ -290,9 +332,14 @@ static void count_coverage(mc_model *m, mc_map *used)
 				m->property_arrays_unresolved++;
 				unanalysed(m, fa->path, a->line, a->name, a->why_incomplete ? a->why_incomplete : "incomplete");
 			} else if (!attached) {
+				char *k = mc_sprintf("%s\n%s", fa->path, a->name);
+				int lost = mc_map_get(shadowed, k) != NULL;
+				free(k);
 				m->property_arrays_unresolved++;
 				unanalysed(m, fa->path, a->line, a->name,
-					   "property array attached to no statically named type (dynamic type name or class_data)");
+					   lost ? "property array of a type whose name another file registers first "
+						  "(a per-target variant)"
+						: "property array attached to no statically named type (dynamic type name or class_data)");
 			}
 		}
 	}
@@ -312,16 +359,19 @@ int mc_model_build(mc_model **out, mc_facts **facts, size_t nfacts, const mc_con
 	m->facts = facts;
 	m->nfacts = nfacts;
 	parse_version(m, version);
-	mc_map used = {0};
+	mc_map used = {0}, shadowed = {0};
 	for (size_t f = 0; f < nfacts; f++) {
 		const mc_facts *fa = facts[f];
 		for (size_t i = 0; i < fa->ntypes; i++) {
 			const mc_typeinfo *ti = &fa->types[i];
 			mc_type *t = type_add(m, ti->name, ti->parent, ti->abstract, fa->path, ti->line,
 					      ti->class_init, ti->instance_init);
-			if (!t)
+			if (!t) {
+				shadow_arrays(m, fa, ti, &shadowed);
 				continue;
-			attach_function(m, t, fa, ti->class_init, &used);
+			}
+			t->condition = ti->condition;
+			attach_function_depth(m, t, fa, ti->class_init, &ti->data_arrays, &used, 0);
 			alias_function(t, fa, ti->instance_init);
 		}
 		for (size_t i = 0; i < fa->nvpci; i++)
@@ -335,8 +385,9 @@ int mc_model_build(mc_model **out, mc_facts **facts, size_t nfacts, const mc_con
 		if (!mc_strvec_contains(&m->families, m->sets[i].family))
 			mc_strvec_push(&m->families, m->sets[i].family);
 	mc_strvec_sort(&m->families);
-	count_coverage(m, &used);
+	count_coverage(m, &used, &shadowed);
 	mc_map_free(&used);
+	mc_map_free(&shadowed);
 	*out = m;
 	return 0;
 }

@@ -36,6 +36,7 @@ struct mc_type {
 	mc_strvec aliases;      /* embedded types whose properties this type's instance_init aliases */
 	mc_type **children;     size_t nchildren, cap_children;
 	int props_unknown;      /* an attached array could not be extracted */
+	const char *condition;  /* the #if its registration sits under in its file, or NULL */
 };
 
 /* The version of a family's machine-wide defaults: applied to every machine version. */

@@ -178,6 +178,26 @@ static int find_kind(CXCursor c, enum CXCursorKind kind, CXCursor *out)
 	return f.ok;
 }
 
+/* The expression under implicit casts and parentheses. */
+static CXCursor strip_casts(CXCursor c)
+{
+	while (clang_getCursorKind(c) == CXCursor_UnexposedExpr || clang_getCursorKind(c) == CXCursor_ParenExpr ||
+	       clang_getCursorKind(c) == CXCursor_CStyleCastExpr) {
+		cursor_list kids = children_of(c);
+		CXCursor next = clang_getNullCursor();
+		for (size_t i = 0; i < kids.n; i++)
+			if (clang_getCursorKind(kids.v[i]) != CXCursor_TypeRef) {
+				next = kids.v[i];
+				break;
+			}
+		free(kids.v);
+		if (clang_Cursor_isNull(next))
+			break;
+		c = next;
+	}
+	return c;
+}
+
 /* Name of the declaration a DeclRefExpr inside c refers to ("qdev_prop_bool", a function). */
 static char *referenced_name(CXCursor c, enum CXCursorKind *ref_kind)
 {
@@ -510,7 +530,12 @@ static int extract_prop(extract_ctx *x, CXCursor elem, mc_prop *p, int *understo
 			continue;
 		if (strcmp(path, "name") == 0) {
 			p->name = eval_string(value);
-			if (!p->name)
+			/* {.name = NULL} is a terminator written out (DEFINE_PROP_END_OF_LIST). */
+			CXCursor literal = strip_casts(value);
+			int64_t v;
+			int u;
+			if (!p->name && !(clang_getCursorKind(literal) == CXCursor_IntegerLiteral &&
+					  eval_int(literal, &v, &u) && v == 0))
 				*understood = 0;
 		} else if (strcmp(path, "info") == 0) {
 			p->info = referenced_name(value, NULL);
@@ -635,6 +660,8 @@ static void extract_typeinfo_record(extract_ctx *x, CXCursor rec, int virtio_pci
 	t->instance_init = vals[3];
 	t->abstract = abstract;
 	t->line = line;
+	const char *cond = condition_at(x, line);
+	t->condition = cond ? mc_strdup(cond) : NULL;
 }
 
 static void extract_typeinfos(extract_ctx *x, CXCursor var, int is_array, int virtio_pci)
@@ -770,12 +797,302 @@ static void extract_var(extract_ctx *x, CXCursor var, const char *function)
 
 /* ---- function bodies ---- */
 
+/* A Property array variable, or a null cursor. */
+static CXCursor property_array_decl(CXCursor expr)
+{
+	CXCursor ref;
+	if (!find_kind(expr, CXCursor_DeclRefExpr, &ref))
+		return clang_getNullCursor();
+	CXCursor decl = clang_getCursorReferenced(ref);
+	int is_array;
+	if (clang_getCursorKind(decl) != CXCursor_VarDecl ||
+	    !type_is_record(clang_getCursorType(decl), "Property", &is_array) || !is_array)
+		return clang_getNullCursor();
+	return decl;
+}
+
+
+/*
+ * A TypeInfo built in a function body and registered from there, usually in
+ * a loop over a static table of records whose fields give its name and
+ * class_data:  TypeInfo ti = { .parent = TYPE_X, .class_init = x_class_init };
+ * for (...) { ti.name = table[i].name; ti.class_data = &table[i]; ... }
+ */
+enum { LT_NAME, LT_PARENT, LT_CLASS_INIT, LT_INSTANCE_INIT, LT_ABSTRACT, LT_CLASS_DATA, LT_NFIELDS };
+static const char *const local_typeinfo_fields[LT_NFIELDS] = { "name", "parent", "class_init", "instance_init",
+							       "abstract", "class_data" };
+
+typedef struct {
+	CXCursor decl;
+	CXCursor value[LT_NFIELDS];  /* the last value given to each field; null cursor if none */
+	int line;
+} local_typeinfo;
+
 typedef struct {
 	extract_ctx *x;
+	CXCursor fn;
 	char *function;
 	mc_strvec embedded;      /* types given to alias-init calls */
 	int has_marker;
+	local_typeinfo *locals;  size_t nlocals, cap_locals;
 } body_ctx;
+
+static void local_typeinfo_set(local_typeinfo *l, const char *field, CXCursor value)
+{
+	for (int k = 0; k < LT_NFIELDS; k++)
+		if (strcmp(field, local_typeinfo_fields[k]) == 0)
+			l->value[k] = value;
+}
+
+static void local_typeinfo_add(body_ctx *b, CXCursor var)
+{
+	local_typeinfo *l = MC_VEC_PUSH(b->locals, b->nlocals, b->cap_locals);
+	l->decl = var;
+	for (int k = 0; k < LT_NFIELDS; k++)
+		l->value[k] = clang_getNullCursor();
+	l->line = expansion_line(var);
+	CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr)
+		return;
+	cursor_list fields = children_of(init);
+	for (size_t i = 0; i < fields.n; i++) {
+		char *path = NULL;
+		CXCursor value;
+		if (designator_of(fields.v[i], &path, &value))
+			local_typeinfo_set(l, path, value);
+		free(path);
+	}
+	free(fields.v);
+}
+
+/* "ti.name = ...": the local TypeInfo assigned, or NULL. */
+static local_typeinfo *local_typeinfo_of(body_ctx *b, CXCursor member_expr)
+{
+	cursor_list kids = children_of(member_expr);
+	CXCursor ref;
+	int found = kids.n > 0 && find_kind(kids.v[0], CXCursor_DeclRefExpr, &ref);
+	free(kids.v);
+	if (!found)
+		return NULL;
+	CXCursor decl = clang_getCursorReferenced(ref);
+	for (size_t i = 0; i < b->nlocals; i++)
+		if (clang_equalCursors(b->locals[i].decl, decl))
+			return &b->locals[i];
+	return NULL;
+}
+
+struct field_names {
+	mc_strvec names;
+};
+
+static enum CXVisitorResult field_visit(CXCursor c, CXClientData data)
+{
+	struct field_names *f = data;
+	mc_strvec_push_owned(&f->names, cursor_spelling(c));
+	return CXVisit_Continue;
+}
+
+static int record_has_field(CXType record, const char *field)
+{
+	struct field_names f = { {0} };
+	clang_Type_visitFields(clang_getCanonicalType(record), field_visit, &f);
+	int has = mc_strvec_contains(&f.names, field);
+	mc_strvec_free(&f.names);
+	return has;
+}
+
+/* A file-scope array of records with the given field. */
+static int is_table(CXCursor decl, const char *field)
+{
+	if (clang_getCursorKind(decl) != CXCursor_VarDecl)
+		return 0;
+	CXCursor scope = clang_getCursorSemanticParent(decl);
+	if (clang_getCursorKind(scope) != CXCursor_TranslationUnit)
+		return 0;
+	CXType t = clang_getCursorType(decl);
+	if (t.kind != CXType_ConstantArray && t.kind != CXType_IncompleteArray)
+		return 0;
+	return record_has_field(clang_getArrayElementType(t), field);
+}
+
+struct table_find {
+	const char *field;
+	CXCursor found;
+	int ok;
+};
+
+static enum CXChildVisitResult table_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	struct table_find *t = data;
+	if (clang_getCursorKind(c) == CXCursor_DeclRefExpr) {
+		CXCursor decl = clang_getCursorReferenced(c);
+		if (is_table(decl, t->field)) {
+			t->found = decl;
+			t->ok = 1;
+			return CXChildVisit_Break;
+		}
+	}
+	return CXChildVisit_Recurse;
+}
+
+static int find_table(CXCursor within, const char *field, CXCursor *table)
+{
+	struct table_find t = { field, clang_getNullCursor(), 0 };
+	clang_visitChildren(within, table_visit, &t);
+	*table = t.found;
+	return t.ok;
+}
+
+/*
+ * The table a "p->field" or "table[i].field" expression reads: written in
+ * the expression, or in the initializer of the local pointer it goes
+ * through ("const Info *p = &table[i]"), else the only kind of table the
+ * function uses that has the field.
+ */
+static int table_of_member(CXCursor fn, CXCursor member, const char *field, CXCursor *table)
+{
+	if (find_table(member, field, table))
+		return 1;
+	CXCursor ref;
+	if (find_kind(member, CXCursor_DeclRefExpr, &ref)) {
+		CXCursor local = clang_getCursorReferenced(ref);
+		CXCursor init = clang_getCursorKind(local) == CXCursor_VarDecl ? clang_Cursor_getVarDeclInitializer(local)
+									      : clang_getNullCursor();
+		if (!clang_Cursor_isNull(init) && find_table(init, field, table))
+			return 1;
+	}
+	return find_table(fn, field, table);
+}
+
+/* The initializer of each field of one table element, designated or positional. */
+static size_t element_fields(CXCursor elem, const mc_strvec *names, CXCursor *values)
+{
+	for (size_t k = 0; k < names->n; k++)
+		values[k] = clang_getNullCursor();
+	cursor_list kids = children_of(elem);
+	size_t next = 0;
+	for (size_t i = 0; i < kids.n; i++) {
+		char *path = NULL;
+		CXCursor value = kids.v[i];
+		if (designator_of(kids.v[i], &path, &value)) {
+			char *dot = strchr(path, '.');
+			if (dot)
+				*dot = '\0';
+			next = names->n;
+			for (size_t k = 0; k < names->n; k++)
+				if (strcmp(names->v[k], path) == 0)
+					next = k;
+			free(path);
+			if (dot)
+				continue; /* a nested field: not a whole member of the record */
+		}
+		if (next < names->n)
+			values[next++] = value;
+	}
+	free(kids.v);
+	return names->n;
+}
+
+/* The field of the table element that a "p->field" expression would read, for one element. */
+static CXCursor member_value(CXCursor expr, const mc_strvec *names, const CXCursor *values)
+{
+	CXCursor m = strip_casts(expr);
+	if (clang_getCursorKind(m) != CXCursor_MemberRefExpr)
+		return clang_getNullCursor();
+	char *field = cursor_spelling(m);
+	CXCursor v = clang_getNullCursor();
+	for (size_t k = 0; k < names->n; k++)
+		if (strcmp(names->v[k], field) == 0)
+			v = values[k];
+	free(field);
+	return v;
+}
+
+static char *string_field(CXCursor expr, const mc_strvec *names, const CXCursor *values)
+{
+	if (clang_Cursor_isNull(expr))
+		return NULL;
+	char *s = eval_string(expr);
+	if (s || !names)
+		return s;
+	CXCursor v = member_value(expr, names, values);
+	return clang_Cursor_isNull(v) ? NULL : eval_string(v);
+}
+
+static mc_typeinfo *local_typeinfo_emit(extract_ctx *x, const local_typeinfo *l, char *name, int line,
+					const mc_strvec *names, const CXCursor *values)
+{
+	mc_typeinfo *t = MC_VEC_PUSH(x->facts->types, x->facts->ntypes, x->facts->cap_types);
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	t->parent = string_field(l->value[LT_PARENT], names, values);
+	if (!clang_Cursor_isNull(l->value[LT_CLASS_INIT]))
+		t->class_init = referenced_name(l->value[LT_CLASS_INIT], NULL);
+	if (!clang_Cursor_isNull(l->value[LT_INSTANCE_INIT]))
+		t->instance_init = referenced_name(l->value[LT_INSTANCE_INIT], NULL);
+	int64_t v;
+	int u;
+	t->abstract = !clang_Cursor_isNull(l->value[LT_ABSTRACT]) && eval_int(l->value[LT_ABSTRACT], &v, &u) && v;
+	t->line = line;
+	const char *cond = condition_at(x, l->line);
+	t->condition = cond ? mc_strdup(cond) : NULL;
+	return t;
+}
+
+/* Emits the types a local TypeInfo registers: one, or one per element of its table. */
+static void local_typeinfo_resolve(body_ctx *b, const local_typeinfo *l)
+{
+	extract_ctx *x = b->x;
+	CXCursor name_expr = l->value[LT_NAME];
+	if (clang_Cursor_isNull(name_expr))
+		return;
+	char *name = eval_string(name_expr);
+	if (name) {
+		local_typeinfo_emit(x, l, name, l->line, NULL, NULL);
+		return;
+	}
+	CXCursor member = strip_casts(name_expr), table;
+	if (clang_getCursorKind(member) != CXCursor_MemberRefExpr)
+		return;
+	char *field = cursor_spelling(member);
+	int have_table = table_of_member(b->fn, member, field, &table);
+	free(field);
+	if (!have_table)
+		return;
+	CXCursor init = clang_Cursor_getVarDeclInitializer(table);
+	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr)
+		return;
+	struct field_names fn = { {0} };
+	clang_Type_visitFields(clang_getCanonicalType(clang_getArrayElementType(clang_getCursorType(table))),
+			       field_visit, &fn);
+	CXCursor *values = mc_calloc(fn.names.n + 1, sizeof(CXCursor));
+	cursor_list elems = children_of(init);
+	for (size_t i = 0; i < elems.n; i++) {
+		if (clang_getCursorKind(elems.v[i]) != CXCursor_InitListExpr)
+			continue;
+		element_fields(elems.v[i], &fn.names, values);
+		char *elem_name = string_field(name_expr, &fn.names, values);
+		if (!elem_name)
+			continue;
+		mc_typeinfo *t = local_typeinfo_emit(x, l, elem_name, expansion_line(elems.v[i]), &fn.names, values);
+		if (clang_Cursor_isNull(l->value[LT_CLASS_DATA]))
+			continue;
+		for (size_t k = 0; k < fn.names.n; k++) {
+			if (clang_Cursor_isNull(values[k]))
+				continue;
+			CXCursor arr = property_array_decl(values[k]);
+			if (clang_Cursor_isNull(arr))
+				continue;
+			char *arr_name = cursor_spelling(arr);
+			mc_strvec_push_owned(&t->data_arrays, mc_sprintf("%s=%s", fn.names.v[k], arr_name));
+			free(arr_name);
+		}
+	}
+	free(elems.v);
+	free(values);
+	mc_strvec_free(&fn.names);
+}
 
 static const mc_conv_pair *find_pair(const mc_conv_pair *pairs, size_t n, const char *name)
 {
@@ -785,23 +1102,27 @@ static const mc_conv_pair *find_pair(const mc_conv_pair *pairs, size_t n, const 
 	return NULL;
 }
 
+static mc_attach *attach_push(extract_ctx *x, const char *function, char *array, CXCursor at)
+{
+	mc_attach *a = MC_VEC_PUSH(x->facts->attaches, x->facts->nattaches, x->facts->cap_attaches);
+	memset(a, 0, sizeof(*a));
+	a->function = mc_strdup(function);
+	a->array = array;
+	a->line = expansion_line(at);
+	return a;
+}
+
 static void add_attach(extract_ctx *x, const char *function, CXCursor array_expr)
 {
-	enum CXCursorKind rk;
-	CXCursor ref;
-	if (!find_kind(array_expr, CXCursor_DeclRefExpr, &ref))
+	CXCursor decl = property_array_decl(array_expr);
+	if (!clang_Cursor_isNull(decl)) {
+		attach_push(x, function, cursor_spelling(decl), array_expr);
 		return;
-	CXCursor decl = clang_getCursorReferenced(ref);
-	rk = clang_getCursorKind(decl);
-	if (rk != CXCursor_VarDecl)
-		return;
-	int is_array;
-	if (!type_is_record(clang_getCursorType(decl), "Property", &is_array) || !is_array)
-		return;
-	mc_attach *a = MC_VEC_PUSH(x->facts->attaches, x->facts->nattaches, x->facts->cap_attaches);
-	a->function = mc_strdup(function);
-	a->array = cursor_spelling(decl);
-	a->line = expansion_line(array_expr);
+	}
+	/* "info->props": the array comes with the class_data of a table-registered type. */
+	CXCursor member = strip_casts(array_expr);
+	if (clang_getCursorKind(member) == CXCursor_MemberRefExpr)
+		attach_push(x, function, cursor_spelling(member), array_expr)->from_class_data = 1;
 }
 
 static void add_alias(extract_ctx *x, const char *function, const char *type, int line)
@@ -810,6 +1131,41 @@ static void add_alias(extract_ctx *x, const char *function, const char *type, in
 	a->function = mc_strdup(function);
 	a->embedded_type = mc_strdup(type);
 	a->line = line;
+}
+
+/* Is the argument a variable that points to a class ("DeviceClass *dc")? */
+static int passes_class(CXCursor arg)
+{
+	CXCursor ref = strip_casts(arg);
+	if (clang_getCursorKind(ref) != CXCursor_DeclRefExpr)
+		return 0;
+	CXCursor decl = clang_getCursorReferenced(ref);
+	enum CXCursorKind k = clang_getCursorKind(decl);
+	if (k != CXCursor_ParmDecl && k != CXCursor_VarDecl)
+		return 0;
+	CXType t = clang_getCursorType(decl);
+	if (t.kind != CXType_Pointer)
+		return 0;
+	char *pointee = type_base_name(clang_getPointeeType(t));
+	int is_class = mc_str_endswith(pointee, "Class");
+	free(pointee);
+	return is_class;
+}
+
+/*
+ * DEVICE_CLASS(klass) and the like: the class casts OBJECT_DECLARE_TYPE
+ * writes as upper-case inline functions.  They attach nothing, and taking
+ * them for helpers would make every file that casts a class look related.
+ */
+static int is_qom_cast(const char *callee)
+{
+	int upper = 0;
+	for (const char *c = callee; *c; c++) {
+		if (*c >= 'a' && *c <= 'z')
+			return 0;
+		upper |= *c >= 'A' && *c <= 'Z';
+	}
+	return upper;
 }
 
 static void visit_call(body_ctx *b, CXCursor call)
@@ -831,17 +1187,23 @@ static void visit_call(body_ctx *b, CXCursor call)
 			mc_strvec_push_owned(&b->embedded, type);
 	} else if (mc_strvec_contains(&x->conv->alias_markers, callee)) {
 		b->has_marker = 1;
+	} else if (nargs > 0 && !is_qom_cast(callee) && passes_class(clang_Cursor_getArgument(call, 0))) {
+		/* A helper given the class may attach arrays to it (cpu_class_init_props(dc)). */
+		attach_push(x, b->function, mc_strdup(callee), call)->via_call = 1;
 	}
 	free(callee);
 }
 
-/* dc->props = array (QEMU up to 4.2). */
+/* dc->props = array (QEMU up to 4.2); ti.name = ... on a local TypeInfo. */
 static void visit_assignment(body_ctx *b, CXCursor op)
 {
 	cursor_list kids = children_of(op);
 	if (kids.n == 2 && clang_getCursorKind(kids.v[0]) == CXCursor_MemberRefExpr) {
 		char *field = cursor_spelling(kids.v[0]);
-		if (mc_strvec_contains(&b->x->conv->attach_fields, field))
+		local_typeinfo *l = local_typeinfo_of(b, kids.v[0]);
+		if (l)
+			local_typeinfo_set(l, field, kids.v[1]);
+		else if (mc_strvec_contains(&b->x->conv->attach_fields, field))
 			add_attach(b->x, b->function, kids.v[1]);
 		free(field);
 	}
@@ -859,9 +1221,14 @@ static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientD
 	case CXCursor_BinaryOperator:
 		visit_assignment(b, c);
 		break;
-	case CXCursor_VarDecl:
-		extract_var(b->x, c, b->function);
+	case CXCursor_VarDecl: {
+		int is_array;
+		if (type_is_record(clang_getCursorType(c), "TypeInfo", &is_array) && !is_array)
+			local_typeinfo_add(b, c);
+		else
+			extract_var(b->x, c, b->function);
 		break;
+	}
 	default:
 		break;
 	}
@@ -870,11 +1237,14 @@ static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientD
 
 static void extract_function(extract_ctx *x, CXCursor fn)
 {
-	body_ctx b = { x, cursor_spelling(fn), {0}, 0 };
+	body_ctx b = { x, fn, cursor_spelling(fn), {0}, 0, NULL, 0, 0 };
 	clang_visitChildren(fn, body_visit, &b);
 	if (b.has_marker)
 		for (size_t i = 0; i < b.embedded.n; i++)
 			add_alias(x, b.function, b.embedded.v[i], expansion_line(fn));
+	for (size_t i = 0; i < b.nlocals; i++)
+		local_typeinfo_resolve(&b, &b.locals[i]);
+	free(b.locals);
 	mc_strvec_free(&b.embedded);
 	free(b.function);
 }

@@ -743,9 +743,16 @@ static void cross_file_names(const mc_model *m, mc_map *tokens)
 			if (fa->vpci[i].generic_name)
 				add_name(tokens, "virtio_pci_generic_class_init");
 		}
+		/* An attach through class_data names a record field, not an array: the records name the arrays. */
 		for (size_t i = 0; i < fa->nattaches; i++)
-			if (!facts_array(fa, fa->attaches[i].array))
+			if (!fa->attaches[i].from_class_data && !facts_array(fa, fa->attaches[i].array))
 				add_name(tokens, fa->attaches[i].array);
+		for (size_t i = 0; i < fa->ntypes; i++)
+			for (size_t d = 0; d < fa->types[i].data_arrays.n; d++) {
+				const char *eq = strchr(fa->types[i].data_arrays.v[d], '=');
+				if (eq && !facts_array(fa, eq + 1))
+					add_name(tokens, eq + 1);
+			}
 	}
 }
 

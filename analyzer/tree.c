@@ -344,7 +344,8 @@ static char *stub_text(const mc_tree *tree, const mc_conv_arch *arch, const char
 		*owned = 0;
 		return tree->qapi_stub;
 	}
-	return mc_strdup("");
+	char *declared = mc_conv_stub_header(tree->conv, name);
+	return declared ? declared : mc_strdup("");
 }
 
 static void add_file(mc_tu_input *in, const char *filename, const char *contents, size_t len, int copy)
@@ -490,6 +491,16 @@ int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_t
 			char *vpath = mc_sprintf("%s/%s", MC_TREE_ROOT, found);
 			add_file(in, vpath, b->data, b->len, 0);
 			free(vpath);
+			/* libclang looks "../x.h" up under the includer's (virtual) directory as written,
+			 * and the quoted includes of x.h under that spelling's directory: -I finds them. */
+			if (quoted && strstr(name, "../")) {
+				vpath = mc_sprintf("%s/%s/%s", MC_TREE_ROOT, includer_dir, name);
+				add_file(in, vpath, b->data, b->len, 0);
+				free(vpath);
+				char *dir = dir_of(found);
+				mc_strvec_push_owned(&in->args, mc_sprintf("-I%s/%s", MC_TREE_ROOT, dir));
+				free(dir);
+			}
 			const mc_file *f = mc_snapshot_find(tree->snap, found);
 			mc_strvec_push_owned(&in->deps, mc_sprintf("%s:%s", found, f->blob.hex));
 			char *dir = dir_of(found);

@@ -76,6 +76,13 @@ static int written_near(const mc_revision *rev, const mc_type *t, const char *pr
 	return 0;
 }
 
+/* Is t registered under the very #if that the property is built under, in the same file? */
+static int same_condition(const mc_type *t, const mc_type_prop *tp)
+{
+	return t && t->condition && t->file && strcmp(t->file, tp->file) == 0 &&
+	       strcmp(t->condition, tp->prop->condition) == 0;
+}
+
 static entry_status entry_check(const mc_revision *rev, const mc_compat_entry *e, mc_strvec *lacking)
 {
 	const mc_model *m = rev->model;
@@ -106,9 +113,11 @@ static entry_status entry_check(const mc_revision *rev, const mc_compat_entry *e
 	}
 	if (lacking->n)
 		return ENTRY_DANGLING;
-	/* A property under #ifdef exists in some builds only: elsewhere the entry aborts QEMU. */
-	const mc_type_prop *tp = mc_type_prop_find(t, e->property, NULL);
-	if (!e->optional && tp && tp->prop->condition) {
+	/* A property under #ifdef exists in some builds only: elsewhere the entry aborts QEMU,
+	 * unless the type itself is registered only under the same condition. */
+	const mc_type *owner = NULL;
+	const mc_type_prop *tp = mc_type_prop_find(t, e->property, &owner);
+	if (!e->optional && tp && tp->prop->condition && !same_condition(owner, tp) && !same_condition(t, tp)) {
 		mc_strvec_push_owned(lacking, mc_sprintf("%s:%d: #%s", tp->file, tp->prop->line, tp->prop->condition));
 		return ENTRY_CONDITIONAL;
 	}

@@ -79,6 +79,12 @@ static step steps[] = {
 	{ "18-series-2", "series-2", "" },
 	{ "19-conditional", "conditional", "" },
 	{ "20-after-fix", "after-fix", "" },
+	{ "21-table-types", "table-types", "" },
+	{ "22-kind-change", "kind-change", "" },
+	{ "23-new-family", "new-family", "" },
+	{ "24-machines-deleted", "machines-deleted", "" },
+	{ "25-compat-defaults", "compat-defaults", "" },
+	{ "26-dynamic-type", "dynamic-type", "" },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
@@ -653,6 +659,114 @@ static void test_19_conditional(void **state)
 	if (!strstr(mc_test_jstr(f, "message"), "__linux__"))
 		fail_msg("the finding should name the condition: %s", mc_test_jstr(f, "message"));
 	assert_int_equal(count_loud(root), 1);
+}
+
+/* show --type T at a branch, as text. */
+static const char *show_type(const char *branch, const char *type)
+{
+	const char *argv[] = { "migcompat", "show", "--repo", g.repo, "--type", type, branch, NULL };
+	char *out, *err;
+	int rc = mc_test_run_kept(argv, &out, &err);
+	if (rc != 0)
+		fail_msg("show --type %s %s: exit %d\n%s", type, branch, rc, err);
+	return out;
+}
+
+/*
+ * Types registered in a loop over a table, with the Property array each
+ * record names read from class_data, are real types with their own
+ * properties; so are arrays attached by a helper the class_init passes its
+ * class to; a property and a type both under #ifdef __linux__ are not
+ * conditional relative to each other.
+ */
+static void test_21_table_types(void **state)
+{
+	(void)state;
+	int rc;
+	json_t *root = check_step("table-types", &rc);
+	if (rc != 0 || count_loud(root))
+		fail_msg("table-types should be clean, got exit %d:\n%s", rc, summary(root));
+	assert_null(find_finding(root, "compat-dangling", NULL, NULL));
+	assert_int_equal(cov_int(root, "property_arrays_unresolved"), 0);
+	const char *gen1 = show_type("table-types", "tnic-gen1"), *gen2 = show_type("table-types", "tnic-gen2");
+	if (!strstr(gen1, "tnic-gen1.queues = 1") || strstr(gen1, "x-gen2-only"))
+		fail_msg("tnic-gen1 should have only the first record's array:\n%s", gen1);
+	if (!strstr(gen2, "tnic-gen2.queues = 4") || !strstr(gen2, "tnic-gen2.x-gen2-only = on"))
+		fail_msg("tnic-gen2 should have the second record's array:\n%s", gen2);
+	const char *host = show_type("table-types", "tnic-host");
+	if (!strstr(host, "tnic-host.vhost = on"))
+		fail_msg("tnic-host should have the array its class_init helper attaches:\n%s", host);
+}
+
+/* A check that must report nothing of severity warning or error. */
+static json_t *expect_quiet(const char *branch)
+{
+	int rc;
+	json_t *root = check_step(branch, &rc);
+	if (rc != 0 || count_loud(root))
+		fail_msg("%s should report nothing loud (exit 0), got exit %d:\n%s", branch, rc, summary(root));
+	return root;
+}
+
+/* uint32 1 -> bit true: the same value once compared as the property's kind. */
+static void test_22_kind_change(void **state)
+{
+	(void)state;
+	json_t *root = expect_quiet("kind-change");
+	if (find_finding(root, NULL, NULL, "rombar"))
+		fail_msg("rombar keeps its value:\n%s", summary(root));
+	const char *shown = show_type("kind-change", "virtio-blk-pci");
+	if (!strstr(shown, "virtio-blk-pci.rombar = on  [bool"))
+		fail_msg("rombar should be a bit, on, at kind-change:\n%s", shown);
+}
+
+/* A family whose arrays appear only at head: none of its machines was released. */
+static void test_23_new_family(void **state)
+{
+	(void)state;
+	json_t *root = expect_quiet("new-family");
+	assert_null(find_finding(root, NULL, NULL, "num-queues"));
+}
+
+/* Machines deleted with their arrays are not compared: their entries' removal changes nothing. */
+static void test_24_machines_deleted(void **state)
+{
+	(void)state;
+	json_t *root = expect_quiet("machines-deleted");
+	assert_int_equal(count_rule(root, "compat-missing"), 0);
+}
+
+/* A *_compat_defaults array applies to every version of its family, and is analysed. */
+static void test_25_compat_defaults(void **state)
+{
+	(void)state;
+	const char *argv[] = { "migcompat", "show", "--repo", g.repo, "--family", "pc", "--machine", "9.2",
+			       "--type", "foo-dev", "compat-defaults", NULL };
+	char *out, *err;
+	int rc = mc_test_run_kept(argv, &out, &err);
+	if (rc != 0)
+		fail_msg("show: exit %d\n%s", rc, err);
+	if (!strstr(out, "foo-dev.level = 5"))
+		fail_msg("pc 9.2 should see level 5 from pc_piix_compat_defaults:\n%s", out);
+	const char *audit[] = { "migcompat", "audit", "--repo", g.repo, "--format", "json", "compat-defaults", NULL };
+	rc = mc_test_run_kept(audit, &out, &err);
+	if (rc != 0 && rc != 1)
+		fail_msg("audit: exit %d\n%s", rc, err);
+	json_t *root = mc_test_parse_json_object(out, "audit compat-defaults");
+	size_t i;
+	json_t *u;
+	json_array_foreach(json_object_get(json_object_get(root, "coverage"), "unanalysed"), i, u)
+		if (json_is_string(u) && strstr(json_string_value(u), "pc_piix_compat_defaults"))
+			fail_msg("the defaults array should be analysed: %s", json_string_value(u));
+}
+
+/* "EPYC-x86_64-cpu": a model registered at run time on x86_64-cpu; not dangling, a note. */
+static void test_26_dynamic_type(void **state)
+{
+	(void)state;
+	json_t *root = expect_quiet("dynamic-type");
+	json_t *f = need_finding(root, "compat-dangling", "EPYC-x86_64-cpu", "pmu");
+	expect_field(f, "severity", "note");
 }
 
 /* --each-commit reports the broken patch, labelled, and nothing for the patch that repairs it. */
@@ -1334,6 +1448,12 @@ int main(void)
 		T(test_17_18_series),
 		T(test_each_commit),
 		T(test_19_conditional),
+		T(test_21_table_types),
+		T(test_22_kind_change),
+		T(test_23_new_family),
+		T(test_24_machines_deleted),
+		T(test_25_compat_defaults),
+		T(test_26_dynamic_type),
 		T(test_20_range_keeps_stable_note),
 		T(test_head_default),
 		T(test_text_format),

@@ -693,6 +693,34 @@ static void test_is_skipped(void **state)
 	assert_int_equal(mc_conv_is_skipped(c, "romsfoo/a.c"), 0);
 }
 
+/* Stub headers: the lines of one header joined in order, #defines included; other names have none. */
+static void test_stub_headers(void **state)
+{
+	(void)state;
+	mc_conv c;
+	parse_ok(&c, "stub-header a.h struct A { int x; };\n"
+		     "stub-header b/c.h int y;\n"
+		     "stub-define a.h A_CALL\n"
+		     "stub-define a.h A_MAX 4\n");
+	char *a = mc_conv_stub_header(&c, "a.h"), *bc = mc_conv_stub_header(&c, "b/c.h");
+	assert_string_equal(a, "struct A { int x; };\n#define A_CALL\n#define A_MAX 4\n");
+	assert_string_equal(bc, "int y;\n");
+	assert_null(mc_conv_stub_header(&c, "a"));
+	assert_null(mc_conv_stub_header(&c, "c.h"));
+	free(a);
+	free(bc);
+	mc_conv_free(&c);
+	parse_fails("stub-header a.h\n", 1, "wrong number of arguments");
+	parse_fails("stub-define a.h\n", 1, "wrong number of arguments");
+
+	/* The built-in conventions keep QEMU's structs with optional-library members valid. */
+	char *usb = mc_conv_stub_header(&builtin, "libusb.h");
+	assert_non_null(usb);
+	assert_non_null(strstr(usb, "struct libusb_device_descriptor {"));
+	assert_non_null(strstr(usb, "#define LIBUSB_CALL"));
+	free(usb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest parse_tests[] = {
@@ -710,6 +738,7 @@ int main(void)
 		cmocka_unit_test(test_match_compat_function),
 		cmocka_unit_test(test_arch_for),
 		cmocka_unit_test(test_is_skipped),
+		cmocka_unit_test(test_stub_headers),
 	};
 	int failed = 0;
 	failed += cmocka_run_group_tests_name("conv_parse", parse_tests, NULL, NULL);

@@ -219,6 +219,12 @@ static const step_spec example_steps[] = {
 	{ "series-2", BLK_C "," MACHINE_C "," BLK_H, "series-1" },
 	{ "conditional", BLK_C "," MACHINE_C, NULL },
 	{ "after-fix", "docs/num-queues.txt," BLK_C "," MACHINE_C "," BLK_H, "wrong-array-fixes" },
+	{ "table-types", MACHINE_C ",hw/misc/tnic-defs.h,hw/misc/tnic-queues.h,hw/net/tnic.c", NULL },
+	{ "kind-change", MACHINE_C ",hw/pci/pci.c", NULL },
+	{ "new-family", "hw/arm/virt.c", NULL },
+	{ "machines-deleted", MACHINE_C ",hw/i386/pc.c,hw/i386/pc_piix.c", NULL },
+	{ "compat-defaults", "hw/i386/pc_piix.c", NULL },
+	{ "dynamic-type", MACHINE_C ",hw/i386/x86-cpu.c", NULL },
 };
 #define N_STEPS (sizeof(example_steps) / sizeof(example_steps[0]))
 
