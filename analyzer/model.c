@@ -308,6 +308,19 @@ static int cmp_set(const void *pa, const void *pb)
 	return strcmp(a->family, b->family);
 }
 
+/*
+ * A file whose own text has an error and that yielded nothing is invalid C,
+ * not a file known to hold no properties.  Errors inside headers (a stub
+ * missing a declaration) are left out: they would list many files that only
+ * name Property or TypeInfo.
+ */
+static int invalid_c_yielding_nothing(const mc_facts *fa)
+{
+	size_t n = strlen(fa->path);
+	return fa->ndiagnostics && fa->error && strncmp(fa->error, fa->path, n) == 0 && fa->error[n] == ':' &&
+	       !fa->narrays && !fa->ntypes && !fa->nvpci && !fa->ncompat;
+}
+
 static void count_coverage(mc_model *m, mc_map *used, mc_map *shadowed)
 {
 	for (size_t f = 0; f < m->nfacts; f++) {
@@ -317,9 +330,8 @@ static void count_coverage(mc_model *m, mc_map *used, mc_map *shadowed)
 			unanalysed(m, fa->path, 0, "file", fa->error ? fa->error : "not parsed");
 		} else {
 			m->files_parsed++;
-			/* Invalid C that yielded nothing: not a file known to hold no properties. */
-			if (fa->ndiagnostics && !fa->narrays && !fa->ntypes && !fa->nvpci && !fa->ncompat)
-				unanalysed(m, fa->path, 0, "file", fa->error ? fa->error : "errors, nothing extracted");
+			if (invalid_c_yielding_nothing(fa))
+				unanalysed(m, fa->path, 0, "file", fa->error);
 		}
 		for (size_t i = 0; i < fa->narrays; i++) {
 			const mc_prop_array *a = &fa->arrays[i];
