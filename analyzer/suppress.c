@@ -306,8 +306,11 @@ int mc_marker_find(const char *line, size_t len, const char *want, char **reason
 			char *rule = NULL, *why = NULL;
 			int rc = parse_marker_at(p, cend, &rule, &why);
 			if (rc < 0) {
-				if (found)
+				/* A malformed marker anywhere on the line fails it, even after a good one. */
+				if (found) {
 					free(*reason);
+					*reason = NULL;
+				}
 				return rc;
 			}
 			if (rc == 1 && !found && (!want || strcmp(rule, want) == 0)) {

@@ -530,6 +530,11 @@ static void test_marker_find(void **state)
 	const char *l8 = "// migcompat: allow compat-\033[31m: x";
 	assert_int_equal(mc_marker_find(l8, strlen(l8), NULL, &reason, NULL), MC_EPARSE);
 	assert_null(strchr(mc_error_last(), '\033'));
+	/* A good marker then a malformed one (found by fuzz_suppress): an error, and no reason left to free. */
+	reason = NULL;
+	const char *l9 = "x, /* migcompat: allow compat-missing: a */ // migcompat: allow compat-missin: b";
+	assert_int_equal(mc_marker_find(l9, strlen(l9), NULL, &reason, NULL), MC_EPARSE);
+	assert_null(reason);
 }
 
 int main(void)
