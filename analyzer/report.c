@@ -84,7 +84,7 @@ static json_t *finding_json(const mc_finding *f)
 	return o;
 }
 
-static json_t *coverage_json(const mc_model *m)
+json_t *mc_report_coverage_json(const mc_model *m)
 {
 	json_t *c = json_object();
 	json_object_set_new(c, "files_parsed", json_integer((json_int_t)m->files_parsed));
@@ -143,7 +143,7 @@ static int write_json(FILE *out, const mc_findings *fs, const mc_report_ctx *ctx
 	for (size_t i = 0; i < fs->n; i++)
 		json_array_append_new(arr, finding_json(&fs->v[i]));
 	json_object_set_new(root, "findings", arr);
-	json_object_set_new(root, "coverage", coverage_json(ctx->head));
+	json_object_set_new(root, "coverage", mc_report_coverage_json(ctx->head));
 	return dump(out, root);
 }
 

@@ -2,6 +2,7 @@
  * show.c - see show.h.
  */
 #include "show.h"
+#include "report.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -159,6 +160,7 @@ int mc_show_write(FILE *out, mc_format fmt, const mc_revision *rev, const char *
 		json_object_set_new(root, "machine", json_string(machine));
 		json_object_set_new(root, "family", json_string(o->family));
 		json_object_set_new(root, "types", types);
+		json_object_set_new(root, "coverage", mc_report_coverage_json(rev->model));
 		types = NULL;
 		rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', out);

@@ -111,6 +111,12 @@ static json_t *show_json(const char *rev, const char *machine, const char *type)
 	if (!mc_test_jstr(root, "family") || strcmp(mc_test_jstr(root, "family"), "hw"))
 		fail_msg("%s: family is '%s', want 'hw' (the default)", what,
 			 mc_test_jstr(root, "family") ? mc_test_jstr(root, "family") : "(none)");
+	/* The whole tree's coverage, as check and audit report it. */
+	json_t *cov = json_object_get(root, "coverage");
+	if (!json_is_integer(json_object_get(cov, "property_arrays")) ||
+	    json_integer_value(json_object_get(cov, "property_arrays")) < 1 ||
+	    !json_is_array(json_object_get(cov, "unanalysed")))
+		fail_msg("%s: no coverage object with property_arrays and unanalysed", what);
 	json_t *types = json_object_get(root, "types");
 	if (!json_is_array(types) || json_array_size(types) == 0)
 		fail_msg("%s: types should be a non-empty array:\n%.2000s", what, r.out);
