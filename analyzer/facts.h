@@ -19,7 +19,7 @@
  * parse.c, tree.c or the QAPI stub that can change the facts of a file: cached
  * facts of another version are never reused.
  */
-#define MC_FACTS_VERSION 7
+#define MC_FACTS_VERSION 8
 
 typedef struct {
 	char *name;          /* QOM property name */
