@@ -116,19 +116,31 @@ int mc_analysis_wants(const mc_conv *conv, const char *path, const char *text, s
 	return strstr(text, "Property") != NULL || strstr(text, "TypeInfo") != NULL;
 }
 
-/* Precompiled common headers (qemu/osdep.h), one per target, built on first use. */
+/*
+ * Precompiled common headers (qemu/osdep.h), one per target and revision,
+ * built on first use and kept for the whole load (every round of a slice).
+ * Two revisions whose common input hashes the same share one file.
+ */
 typedef struct {
+	const mc_tree *tree;
 	char *arch;            /* "" for target-independent files */
+	char *key;             /* facts key of the common input, or NULL */
 	char *path;            /* NULL when it could not be built: parse without */
+	int owns;              /* path was built for this entry (unlinked at the end) */
 } pch_entry;
+
+typedef struct {
+	pthread_mutex_t lock;
+	char *dir;             /* temporary directory, made on first use */
+	int dir_tried;
+	pch_entry *v;
+	size_t n, cap;
+} pch_cache;
 
 typedef struct {
 	mc_tree *tree;
 	mc_store *store;
-	char *pch_dir;         /* temporary directory, or NULL when disabled */
-	pch_entry *pchs;
-	size_t npchs, cap_pchs;
-	pthread_mutex_t pch_lock;
+	pch_cache *pch;        /* NULL: parse without */
 	char **paths;
 	mc_facts **results;
 	char *owned;           /* results[i] belongs to the revision, not the store */
@@ -153,34 +165,92 @@ static char *path_for_arch(const mc_conv *conv, const char *arch)
 	return NULL;
 }
 
-static const char *pch_for(work_queue *q, mc_parser *parser, const char *arch)
+static char *facts_key(const mc_tree *tree, const char *path, const mc_tu_input *in);
+
+static char *make_pch_dir(void)
 {
-	if (!q->pch_dir)
-		return NULL;
-	arch = arch ? arch : "";
-	pthread_mutex_lock(&q->pch_lock);
-	for (size_t i = 0; i < q->npchs; i++)
-		if (strcmp(q->pchs[i].arch, arch) == 0) {
-			pthread_mutex_unlock(&q->pch_lock);
-			return q->pchs[i].path;
-		}
-	pch_entry *e = MC_VEC_PUSH(q->pchs, q->npchs, q->cap_pchs);
-	e->arch = mc_strdup(arch);
-	char *where = path_for_arch(q->tree->conv, arch);
+	const char *tmp = getenv("TMPDIR");
+	char *dir = mc_sprintf("%s/migcompat-pch-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		free(dir);
+		return NULL; /* no scratch space: parse without */
+	}
+	return dir;
+}
+
+static void pch_cache_init(pch_cache *pc)
+{
+	memset(pc, 0, sizeof(*pc));
+	pthread_mutex_init(&pc->lock, NULL);
+}
+
+static void pch_cache_free(pch_cache *pc)
+{
+	for (size_t i = 0; i < pc->n; i++) {
+		if (pc->v[i].owns && pc->v[i].path)
+			unlink(pc->v[i].path);
+		free(pc->v[i].path);
+		free(pc->v[i].arch);
+		free(pc->v[i].key);
+	}
+	free(pc->v);
+	if (pc->dir)
+		rmdir(pc->dir);
+	free(pc->dir);
+	pthread_mutex_destroy(&pc->lock);
+}
+
+/* Builds (or finds) the common header of arch for a tree; called with the lock held. */
+static void pch_build(pch_cache *pc, mc_tree *tree, mc_parser *parser, pch_entry *e)
+{
+	char include[64];
+	snprintf(include, sizeof(include), "include/%s", common_header);
+	if (!mc_snapshot_find(tree->snap, include))
+		return;
+	char *where = path_for_arch(tree->conv, e->arch);
 	char *text = mc_sprintf("#include \"%s\"\n", common_header);
 	mc_tu_input in;
-	if (where && mc_tree_prepare(q->tree, where, text, &in) == 0) {
-		char *out = mc_sprintf("%s/common-%s.pch", q->pch_dir, *arch ? arch : "host");
-		if (mc_parser_save_pch(parser, &in, out) == 0)
-			e->path = out;
-		else
-			free(out);
+	if (where && mc_tree_prepare(tree, where, text, &in) == 0) {
+		e->key = facts_key(tree, where, &in);
+		for (size_t i = 0; i + 1 < pc->n && !e->path; i++)
+			if (pc->v[i].key && pc->v[i].path && strcmp(pc->v[i].key, e->key) == 0)
+				e->path = mc_strdup(pc->v[i].path);
+		if (!pc->dir && !pc->dir_tried) {
+			pc->dir = make_pch_dir();
+			pc->dir_tried = 1;
+		}
+		if (!e->path && pc->dir) {
+			char *out = mc_sprintf("%s/common-%zu.pch", pc->dir, pc->n);
+			if (mc_parser_save_pch(parser, &in, out) == 0) {
+				e->path = out;
+				e->owns = 1;
+			} else {
+				free(out);
+			}
+		}
 		mc_tu_input_free(&in);
 	}
 	free(text);
 	free(where);
+}
+
+static const char *pch_for(pch_cache *pc, mc_tree *tree, mc_parser *parser, const char *arch)
+{
+	if (!pc)
+		return NULL;
+	arch = arch ? arch : "";
+	pthread_mutex_lock(&pc->lock);
+	for (size_t i = 0; i < pc->n; i++)
+		if (pc->v[i].tree == tree && strcmp(pc->v[i].arch, arch) == 0) {
+			pthread_mutex_unlock(&pc->lock);
+			return pc->v[i].path;
+		}
+	pch_entry *e = MC_VEC_PUSH(pc->v, pc->n, pc->cap);
+	e->tree = tree;
+	e->arch = mc_strdup(arch);
+	pch_build(pc, tree, parser, e);
 	const char *path = e->path;
-	pthread_mutex_unlock(&q->pch_lock);
+	pthread_mutex_unlock(&pc->lock);
 	return path;
 }
 
@@ -208,7 +278,7 @@ static mc_facts *facts_for(mc_parser *parser, work_queue *q, const char *path, c
 		*key_out = mc_strdup(key);
 	if (!f) {
 		/* The key is taken before: the precompiled header changes speed, not facts. */
-		const char *pch = in.own_flags ? NULL : pch_for(q, parser, in.arch);
+		const char *pch = in.own_flags ? NULL : pch_for(q->pch, q->tree, parser, in.arch);
 		if (pch)
 			use_pch(&in, pch);
 		mc_parser_run(parser, q->tree, path, &in, &f);
@@ -249,35 +319,6 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static char *make_pch_dir(const mc_tree *tree)
-{
-	char include[64];
-	snprintf(include, sizeof(include), "include/%s", common_header);
-	if (!mc_snapshot_find(tree->snap, include))
-		return NULL;
-	const char *tmp = getenv("TMPDIR");
-	char *dir = mc_sprintf("%s/migcompat-pch-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		free(dir);
-		return NULL; /* no scratch space: parse without */
-	}
-	return dir;
-}
-
-static void remove_pchs(work_queue *q)
-{
-	for (size_t i = 0; i < q->npchs; i++) {
-		if (q->pchs[i].path)
-			unlink(q->pchs[i].path);
-		free(q->pchs[i].path);
-		free(q->pchs[i].arch);
-	}
-	free(q->pchs);
-	if (q->pch_dir)
-		rmdir(q->pch_dir);
-	free(q->pch_dir);
-}
-
 static mc_strvec select_files(mc_tree *tree)
 {
 	mc_strvec paths = {0};
@@ -296,14 +337,12 @@ static mc_strvec select_files(mc_tree *tree)
 }
 
 /* Parses (or reuses) the facts of paths in one revision; results[i] and owned[i] for paths[i]. */
-static int parse_paths(mc_tree *tree, mc_store *store, const mc_analysis_opts *opts, char **paths, size_t n,
-		       mc_facts **results, char *owned, char **keys)
+static int parse_paths(mc_tree *tree, mc_store *store, pch_cache *pch, const mc_analysis_opts *opts, char **paths,
+		       size_t n, mc_facts **results, char *owned, char **keys)
 {
-	work_queue q = { .tree = tree, .store = store, .paths = paths, .n = n, .progress = opts->progress,
+	work_queue q = { .tree = tree, .store = store, .pch = pch, .paths = paths, .n = n, .progress = opts->progress,
 			 .results = results, .owned = owned, .keys = keys };
 	pthread_mutex_init(&q.lock, NULL);
-	pthread_mutex_init(&q.pch_lock, NULL);
-	q.pch_dir = n ? make_pch_dir(tree) : NULL;
 	int jobs = opts->jobs > 0 ? opts->jobs : 1;
 	pthread_t *threads = mc_calloc((size_t)jobs, sizeof(pthread_t));
 	int started = 0;
@@ -318,8 +357,6 @@ static int parse_paths(mc_tree *tree, mc_store *store, const mc_analysis_opts *o
 		pthread_join(threads[i], NULL);
 	free(threads);
 	pthread_mutex_destroy(&q.lock);
-	pthread_mutex_destroy(&q.pch_lock);
-	remove_pchs(&q);
 	if (opts->progress && n)
 		fputs("\n", stderr);
 	if (store->cache && mc_cache_flush(store->cache) < 0)
@@ -343,7 +380,7 @@ static void revision_drop(mc_revision *rev)
 }
 
 /* A revision with the facts of paths (sorted) and its model; on success it owns snap and tree. */
-static int revision_make(mc_revision **out, mc_snapshot *snap, mc_tree *tree, mc_store *store,
+static int revision_make(mc_revision **out, mc_snapshot *snap, mc_tree *tree, mc_store *store, pch_cache *pch,
 			 const mc_analysis_opts *opts, const mc_strvec *paths, char **keys)
 {
 	mc_revision *rev = mc_calloc(1, sizeof(*rev));
@@ -352,7 +389,7 @@ static int revision_make(mc_revision **out, mc_snapshot *snap, mc_tree *tree, mc
 	rev->nfacts = paths->n;
 	rev->facts = mc_calloc(paths->n ? paths->n : 1, sizeof(mc_facts *));
 	rev->owned = mc_calloc(paths->n ? paths->n : 1, 1);
-	if (parse_paths(tree, store, opts, paths->v, paths->n, rev->facts, rev->owned, keys) < 0) {
+	if (parse_paths(tree, store, pch, opts, paths->v, paths->n, rev->facts, rev->owned, keys) < 0) {
 		revision_drop(rev);
 		return MC_EIO;
 	}
@@ -370,7 +407,10 @@ int mc_revision_load(mc_revision **out, mc_snapshot *snap, const mc_conv *conv, 
 	tree->build = opts->build;
 	mc_strvec paths = select_files(tree);
 	store->candidates += paths.n;
-	int rc = revision_make(out, snap, tree, store, opts, &paths, NULL);
+	pch_cache pch;
+	pch_cache_init(&pch);
+	int rc = revision_make(out, snap, tree, store, &pch, opts, &paths, NULL);
+	pch_cache_free(&pch);
 	mc_strvec_free(&paths);
 	if (rc < 0) {
 		mc_tree_free(tree);
@@ -447,10 +487,9 @@ static void measure_floor(mc_revision *revs[2], const mc_analysis_opts *opts)
 	double clang_time = 0; /* precompiled headers and parses: libclang's part only */
 	mc_parser *parser = NULL;
 	mc_parser_new(&parser);
+	pch_cache pch;
+	pch_cache_init(&pch);
 	for (int k = 0; k < 2; k++) {
-		work_queue pq = { .tree = revs[k]->tree };
-		pthread_mutex_init(&pq.pch_lock, NULL);
-		pq.pch_dir = make_pch_dir(revs[k]->tree);
 		for (size_t i = 0; i < revs[k]->nfacts; i++) {
 			mc_tu_input in;
 			if (mc_tree_prepare(revs[k]->tree, revs[k]->facts[i]->path, NULL, &in) < 0)
@@ -461,10 +500,10 @@ static void measure_floor(mc_revision *revs[2], const mc_analysis_opts *opts)
 			} else {
 				mc_map_put(&keys, key, (void *)1);
 				double t0 = now_seconds();
-				const char *pch = parser ? pch_for(&pq, parser, in.arch) : NULL;
+				const char *common = parser ? pch_for(&pch, revs[k]->tree, parser, in.arch) : NULL;
 				clang_time += now_seconds() - t0;
-				if (pch)
-					use_pch(&in, pch);
+				if (common)
+					use_pch(&in, common);
 				*(mc_tu_input *)MC_VEC_PUSH(q.inputs, q.n, cap) = in;
 			}
 			free(key);
@@ -485,9 +524,8 @@ static void measure_floor(mc_revision *revs[2], const mc_analysis_opts *opts)
 		clang_time += now_seconds() - t0;
 		free(threads);
 		pthread_mutex_destroy(&q.lock);
-		remove_pchs(&pq);
-		pthread_mutex_destroy(&pq.pch_lock);
 	}
+	pch_cache_free(&pch);
 	mc_parser_free(parser);
 	fprintf(stderr, "migcompat: floor: %zu files parsed by libclang alone in %.2f s\n", q.n, clang_time);
 	for (size_t i = 0; i < q.n; i++)
@@ -605,6 +643,7 @@ int mc_revision_load_pair(mc_revision **base_out, mc_revision **head_out, mc_sna
 	mc_tree *trees[2];
 	mc_snapshot *snaps[2] = { base_snap, head_snap };
 	mc_strvec wanted[2];
+	double t_open = now_seconds();
 	for (int k = 0; k < 2; k++) {
 		mc_tree_open(&trees[k], snaps[k], conv);
 		trees[k]->build = opts->build;
@@ -629,23 +668,37 @@ int mc_revision_load_pair(mc_revision **base_out, mc_revision **head_out, mc_sna
 	if (!opts->full)
 		mc_slice_open(&slice, trees[0], trees[1], &wanted[0], &wanted[1]);
 	int rc = 0;
+	pch_cache pch;
+	pch_cache_init(&pch);
 	char **keys[2] = { NULL, NULL };
 	size_t nkeys[2] = { 0, 0 };
+	const char *diag = getenv("MIGCOMPAT_DIAG");
+	double t_start = now_seconds(), t_load = 0, t_grow = 0;
+	if (diag && *diag)
+		fprintf(stderr, "migcompat: timing: %.2f s to select candidates and open the slice\n",
+			t_start - t_open);
 	/* Grow the slice on models of the selection until nothing is added. */
-	for (;;) {
+	for (int round = 1;; round++) {
 		int whole = !slice || !mc_slice_exact(slice);
+		double t0 = now_seconds();
 		for (int k = 0; k < 2 && rc == 0; k++) {
 			mc_strvec paths = whole ? wanted[k] : present_in(mc_slice_paths(slice), snaps[k]);
 			free_keys(keys[k], nkeys[k]);
 			keys[k] = mc_calloc(paths.n + 1, sizeof(char *));
 			nkeys[k] = paths.n;
-			rc = revision_make(&revs[k], snaps[k], trees[k], store, opts, &paths, keys[k]);
+			rc = revision_make(&revs[k], snaps[k], trees[k], store, &pch, opts, &paths, keys[k]);
 			if (!whole)
 				mc_strvec_free(&paths);
 		}
+		double t1 = now_seconds();
+		t_load += t1 - t0;
 		if (rc < 0 || whole)
 			break;
 		size_t added = mc_slice_grow(slice, revs[0]->model, revs[1]->model);
+		t_grow += now_seconds() - t1;
+		if (diag && *diag)
+			fprintf(stderr, "migcompat: timing: round %d: %.2f s to parse and model, %.2f s to grow\n", round,
+				t1 - t0, now_seconds() - t1);
 		if (added == 0 && mc_slice_exact(slice))
 			break;
 		for (int k = 0; k < 2; k++)
@@ -657,6 +710,11 @@ int mc_revision_load_pair(mc_revision **base_out, mc_revision **head_out, mc_sna
 	else
 		store->selected = wanted[0].n > wanted[1].n ? wanted[0].n : wanted[1].n;
 	store->candidates = wanted[0].n > wanted[1].n ? wanted[0].n : wanted[1].n;
+	double t_pch = now_seconds();
+	pch_cache_free(&pch);
+	if (diag && *diag)
+		fprintf(stderr, "migcompat: timing: %.2f s parsing and modelling, %.2f s growing, %.2f s after\n", t_load,
+			t_grow, now_seconds() - t_pch + (t_pch - t_start - t_load - t_grow));
 	mc_slice_free(slice);
 	mc_strvec_free(&wanted[0]);
 	mc_strvec_free(&wanted[1]);
