@@ -356,6 +356,49 @@ static void search_name(mc_slice *s, const char *name, int only_name_lines, size
 	}
 }
 
+/*
+ * Does the file define function tok?  QEMU writes a definition with the name
+ * or its return type at the start of the line and no ';' at the end of it.
+ */
+static int defines_function(mc_slice *s, const char *path, const char *tok)
+{
+	size_t tl = strlen(tok);
+	for (int side = 1; side >= 0; side--) {
+		size_t len;
+		const char *text = side_text(s, side, path, &len);
+		for (const char *p = text ? strstr(text, tok) : NULL; p; p = strstr(p + 1, tok)) {
+			if ((p > text && is_ident_char(p[-1])) || is_ident_char(p[tl]))
+				continue;
+			const char *bol = p, *q = p + tl;
+			while (bol > text && bol[-1] != '\n')
+				bol--;
+			while (*q == ' ' || *q == '\t')
+				q++;
+			if (*q != '(' || *bol == ' ' || *bol == '\t' || *bol == '#' || *bol == '/' || *bol == '*')
+				continue;
+			const char *eol = strchr(q, '\n');
+			eol = eol ? eol : text + len;
+			while (eol > q && (eol[-1] == ' ' || eol[-1] == '\t' || eol[-1] == '\r'))
+				eol--;
+			if (eol > q && eol[-1] != ';')
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Selects the files that define the function tok. */
+static void search_definition(mc_slice *s, const char *tok, size_t *added)
+{
+	build_index(s);
+	const id_list *l = mc_map_get(&s->tokens, tok);
+	for (size_t k = 0; l && k < l->n; k++) {
+		const char *path = s->wanted.v[l->v[k]];
+		if (!mc_map_get(&s->selected, path) && defines_function(s, path, tok))
+			select_path(s, path, added);
+	}
+}
+
 static void search_token(mc_slice *s, const char *tok, size_t *added)
 {
 	build_index(s);
@@ -729,8 +772,13 @@ static int facts_array(const mc_facts *f, const char *name)
 	return 0;
 }
 
-/* Functions and arrays used in one file and defined in another: their names. */
-static void cross_file_names(const mc_model *m, mc_map *tokens)
+/*
+ * Functions and arrays used in one file and defined in another: their names.
+ * Helpers a class_init hands its class to go to helpers: any function taking a
+ * class looks like one (device_class_set_parent_realize, object_class_*), so
+ * only the file that defines the function is wanted, not every caller.
+ */
+static void cross_file_names(const mc_model *m, mc_map *tokens, mc_map *helpers)
 {
 	for (size_t f = 0; f < m->nfacts; f++) {
 		const mc_facts *fa = m->facts[f];
@@ -746,7 +794,7 @@ static void cross_file_names(const mc_model *m, mc_map *tokens)
 		/* An attach through class_data names a record field, not an array: the records name the arrays. */
 		for (size_t i = 0; i < fa->nattaches; i++)
 			if (!fa->attaches[i].from_class_data && !facts_array(fa, fa->attaches[i].array))
-				add_name(tokens, fa->attaches[i].array);
+				add_name(fa->attaches[i].via_call ? helpers : tokens, fa->attaches[i].array);
 		for (size_t i = 0; i < fa->ntypes; i++)
 			for (size_t d = 0; d < fa->types[i].data_arrays.n; d++) {
 				const char *eq = strchr(fa->types[i].data_arrays.v[d], '=');
@@ -792,7 +840,7 @@ size_t mc_slice_grow(mc_slice *s, const mc_model *bm, const mc_model *hm)
 	if (!s->exact)
 		return 0;
 	const mc_model *ms[2] = { bm, hm };
-	mc_map roots = {0}, props = {0}, chains = {0}, tokens = {0};
+	mc_map roots = {0}, props = {0}, chains = {0}, tokens = {0}, helpers = {0};
 	for (int k = 0; k < 2; k++)
 		for (size_t i = 0; i < ms[k]->ntypes; i++) {
 			const mc_type *t = ms[k]->type_list[i];
@@ -815,7 +863,7 @@ size_t mc_slice_grow(mc_slice *s, const mc_model *bm, const mc_model *hm)
 	changed_entries(ms, &roots, &props, &chains);
 	changed_props(ms, &props);
 	for (int k = 0; k < 2; k++) {
-		cross_file_names(ms[k], &tokens);
+		cross_file_names(ms[k], &tokens, &helpers);
 		for (size_t i = 0; i < ms[k]->ntypes; i++) {
 			const mc_type *t = ms[k]->type_list[i];
 			for (size_t p = 0; p < t->nprops; p++)
@@ -883,10 +931,18 @@ size_t mc_slice_grow(mc_slice *s, const mc_model *bm, const mc_model *hm)
 		if (added > before)
 			diag("name %s: %zu files", tokens.keys[i], added - before);
 	}
+	MC_MAP_FOREACH(&helpers, i) {
+		size_t before = added;
+		if (!searched_once(s, 'h', helpers.keys[i]))
+			search_definition(s, helpers.keys[i], &added);
+		if (added > before)
+			diag("helper %s: %zu files", helpers.keys[i], added - before);
+	}
 	mc_map_free(&roots);
 	mc_map_free(&props);
 	mc_map_free(&chains);
 	mc_map_free(&tokens);
+	mc_map_free(&helpers);
 	mc_strvec_sort(&s->paths);
 	diag("%zu files added, %zu selected", added, s->paths.n);
 	return s->exact ? added : 0;
