@@ -22,7 +22,7 @@
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 
-/* One screen: 24 lines of at most 80 columns (tests/test_cli.c holds it to that). */
+/* One screen: 24 lines of at most 80 columns (tests/test_review.c holds it to that). */
 static const char usage_text[] =
 	"usage: migcompat check [options] BASE [HEAD] | BASE..HEAD | BASE...HEAD\n"
 	"       migcompat check [options] --cached | --worktree [BASE]\n"
