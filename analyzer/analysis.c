@@ -319,20 +319,35 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static mc_strvec select_files(mc_tree *tree)
+/*
+ * The .c files of a revision worth parsing.  With a base (the other side of
+ * a pair, already selected), a file whose blob is the same there takes the
+ * base's answer without being read: most of a tree is unchanged.
+ */
+static mc_strvec select_files(mc_tree *tree, const mc_tree *base, const mc_strvec *base_wanted)
 {
 	mc_strvec paths = {0};
 	const mc_snapshot *snap = tree->snap;
+	mc_map chosen = {0};
+	for (size_t i = 0; base_wanted && i < base_wanted->n; i++)
+		mc_map_put(&chosen, base_wanted->v[i], (void *)1);
 	for (size_t i = 0; i < snap->nfiles; i++) {
 		const char *path = snap->files[i].path;
 		if (!mc_str_endswith(path, ".c") || mc_conv_is_skipped(tree->conv, path))
 			continue;
+		const mc_file *same = base ? mc_snapshot_find(base->snap, path) : NULL;
+		if (same && strcmp(same->blob.hex, snap->files[i].blob.hex) == 0) {
+			if (mc_map_get(&chosen, path))
+				mc_strvec_push(&paths, path);
+			continue;
+		}
 		const char *data;
 		size_t len;
 		/* Unreadable candidates (binary, huge) are parsed anyway so coverage lists them. */
 		if (mc_tree_read(tree, path, &data, &len) < 0 || mc_analysis_wants(tree->conv, path, data, len))
 			mc_strvec_push(&paths, path);
 	}
+	mc_map_free(&chosen);
 	return paths;
 }
 
@@ -405,7 +420,7 @@ int mc_revision_load(mc_revision **out, mc_snapshot *snap, const mc_conv *conv, 
 	mc_tree *tree;
 	mc_tree_open(&tree, snap, conv);
 	tree->build = opts->build;
-	mc_strvec paths = select_files(tree);
+	mc_strvec paths = select_files(tree, NULL, NULL);
 	store->candidates += paths.n;
 	pch_cache pch;
 	pch_cache_init(&pch);
@@ -661,8 +676,8 @@ int mc_revision_load_pair(mc_revision **base_out, mc_revision **head_out, mc_sna
 		return pair_done(revs, opts, base_out, head_out);
 	}
 	free(sel_text);
-	for (int k = 0; k < 2; k++)
-		wanted[k] = select_files(trees[k]);
+	wanted[0] = select_files(trees[0], NULL, NULL);
+	wanted[1] = select_files(trees[1], trees[0], &wanted[0]);
 	store->candidates += wanted[0].n + wanted[1].n;
 	mc_slice *slice = NULL;
 	if (!opts->full)

@@ -28,7 +28,7 @@ struct mc_parser {
 int mc_parser_new(mc_parser **out)
 {
 	mc_parser *p = mc_calloc(1, sizeof(*p));
-	p->index = clang_createIndex(0, 0);
+	p->index = clang_createIndex(1, 0);
 	if (!p->index) {
 		free(p);
 		mc_error_set("libclang could not create an index");

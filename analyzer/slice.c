@@ -208,7 +208,8 @@ static void build_index(mc_slice *s)
 	s->indexed = 1;
 	for (size_t id = 0; id < s->wanted.n; id++) {
 		const char *path = s->wanted.v[id];
-		for (int side = 1; side >= 0; side--) {
+		/* An unchanged file is read where selection already read it: the base. */
+		for (int side = differs(s, path) ? 1 : 0; side >= 0; side--) {
 			size_t len;
 			const char *text = side_text(s, side, path, &len);
 			if (!text)
@@ -226,10 +227,11 @@ static void build_index(mc_slice *s)
 			const char *path = snap->files[i].path;
 			if (!mc_str_endswith(path, ".h") && !mc_str_endswith(path, ".inc"))
 				continue;
-			if (side == 0 && !differs(s, path))
+			int changed = differs(s, path);
+			if (side == 0 && !changed)
 				continue;
 			size_t len;
-			const char *text = side_text(s, side, path, &len);
+			const char *text = side_text(s, changed ? side : 0, path, &len);
 			if (text)
 				index_defines(s, text, len);
 		}
@@ -575,9 +577,13 @@ void mc_slice_open(mc_slice **out, mc_tree *base, mc_tree *head, const mc_strvec
 	s->exact = 1;
 	for (size_t i = 0; i < wanted_base->n; i++)
 		mc_strvec_push(&s->wanted, wanted_base->v[i]);
+	mc_map in_base = {0};
+	for (size_t i = 0; i < wanted_base->n; i++)
+		mc_map_put(&in_base, wanted_base->v[i], (void *)1);
 	for (size_t i = 0; i < wanted_head->n; i++)
-		if (!mc_snapshot_find(base->snap, wanted_head->v[i]) || !mc_strvec_contains(wanted_base, wanted_head->v[i]))
+		if (!mc_map_get(&in_base, wanted_head->v[i]))
 			mc_strvec_push(&s->wanted, wanted_head->v[i]);
+	mc_map_free(&in_base);
 	mc_strvec_sort(&s->wanted);
 	for (size_t i = 0; i < s->wanted.n; i++)
 		mc_map_put(&s->wanted_id, s->wanted.v[i], (void *)(i + 1));
@@ -593,10 +599,13 @@ void mc_slice_open(mc_slice **out, mc_tree *base, mc_tree *head, const mc_strvec
 	for (size_t i = 0; i < s->wanted.n; i++) {
 		const char *path = s->wanted.v[i];
 		int pick = mc_map_get(&s->affected, path) != NULL;
+		/* An unchanged file says the same on both sides: read it once. */
 		for (int side = 0; side < 2 && !pick; side++) {
 			size_t len;
 			const char *text = side_text(s, side, path, &len);
 			pick = text && may_hold_compat(base->conv, text);
+			if (text && !differs(s, path))
+				break;
 		}
 		if (pick)
 			select_path(s, path, &added);
