@@ -14,6 +14,7 @@
 #include "cache.h"
 #include "parse.h"
 #include "slice.h"
+#include "worker.h"
 
 struct mc_store {
 	pthread_mutex_t lock;
@@ -117,9 +118,12 @@ int mc_analysis_wants(const mc_conv *conv, const char *path, const char *text, s
 }
 
 /*
- * Precompiled common headers (qemu/osdep.h), one per target and revision,
- * built on first use and kept for the whole load (every round of a slice).
- * Two revisions whose common input hashes the same share one file.
+ * What a load keeps between its batches (every round of a slice):
+ *  - precompiled common headers (qemu/osdep.h), one per target and revision,
+ *    built on first use; two revisions whose common input hashes the same
+ *    share one file;
+ *  - the facts key of every file prepared, so that a later round finds the
+ *    facts of a file it parsed without reading its include closure again.
  */
 typedef struct {
 	const mc_tree *tree;
@@ -135,22 +139,37 @@ typedef struct {
 	int dir_tried;
 	pch_entry *v;
 	size_t n, cap;
-} pch_cache;
+	mc_map known_keys;     /* "tree path" -> facts key (owned) */
+	mc_map failed_keys;    /* facts key -> why its parse failed in an earlier batch (owned): not tried again */
+} parse_cache;
 
+/*
+ * One file of one side to parse.  Everything a parse needs is prepared in
+ * the caller's thread before any parser runs (see parse_batch_run): a child
+ * process works on a copy of it.
+ */
 typedef struct {
 	mc_tree *tree;
+	const char *path;
+	mc_facts **result;     /* where its facts go */
+	char *owned;           /* set: *result belongs to the revision, not the store */
+	char **key_out;        /* its facts key for the selection cache, or NULL */
+	char *key;             /* its facts key while it is parsed */
+	mc_tu_input in;
+	int prepared;
+	size_t twin;           /* 1 + index of an earlier job with the same key (unchanged file, both sides) */
+} parse_job;
+
+typedef struct {
 	mc_store *store;
-	pch_cache *pch;        /* NULL: parse without */
-	char **paths;
-	mc_facts **results;
-	char *owned;           /* results[i] belongs to the revision, not the store */
-	char **keys;           /* facts key of paths[i], or NULL (owned results) */
+	parse_job **pending;   /* the jobs the store had no facts for */
 	size_t n;
-	size_t next;           /* guarded by lock */
-	size_t done;
+	size_t next, done;     /* next: guarded by lock (threads) */
 	int progress;
+	mc_job_limits limits;
+	mc_parser *parser;     /* a child process's own, made at its first job */
 	pthread_mutex_t lock;
-} work_queue;
+} parse_batch;
 
 static const char *common_header = "qemu/osdep.h";
 
@@ -178,13 +197,13 @@ static char *make_pch_dir(void)
 	return dir;
 }
 
-static void pch_cache_init(pch_cache *pc)
+static void parse_cache_init(parse_cache *pc)
 {
 	memset(pc, 0, sizeof(*pc));
 	pthread_mutex_init(&pc->lock, NULL);
 }
 
-static void pch_cache_free(pch_cache *pc)
+static void parse_cache_free(parse_cache *pc)
 {
 	for (size_t i = 0; i < pc->n; i++) {
 		if (pc->v[i].owns && pc->v[i].path)
@@ -194,6 +213,12 @@ static void pch_cache_free(pch_cache *pc)
 		free(pc->v[i].key);
 	}
 	free(pc->v);
+	MC_MAP_FOREACH(&pc->known_keys, i)
+		free(pc->known_keys.vals[i]);
+	mc_map_free(&pc->known_keys);
+	MC_MAP_FOREACH(&pc->failed_keys, i)
+		free(pc->failed_keys.vals[i]);
+	mc_map_free(&pc->failed_keys);
 	if (pc->dir)
 		rmdir(pc->dir);
 	free(pc->dir);
@@ -201,7 +226,7 @@ static void pch_cache_free(pch_cache *pc)
 }
 
 /* Builds (or finds) the common header of arch for a tree; called with the lock held. */
-static void pch_build(pch_cache *pc, mc_tree *tree, mc_parser *parser, pch_entry *e)
+static void pch_build(parse_cache *pc, mc_tree *tree, mc_parser *parser, pch_entry *e)
 {
 	char include[64];
 	snprintf(include, sizeof(include), "include/%s", common_header);
@@ -234,7 +259,7 @@ static void pch_build(pch_cache *pc, mc_tree *tree, mc_parser *parser, pch_entry
 	free(where);
 }
 
-static const char *pch_for(pch_cache *pc, mc_tree *tree, mc_parser *parser, const char *arch)
+static const char *pch_for(parse_cache *pc, mc_tree *tree, mc_parser *parser, const char *arch)
 {
 	if (!pc)
 		return NULL;
@@ -254,39 +279,53 @@ static const char *pch_for(pch_cache *pc, mc_tree *tree, mc_parser *parser, cons
 	return path;
 }
 
+/*
+ * The target-independent precompiled header of each tree, built in a thread
+ * while the caller selects files: on two cores it costs no time then, while it
+ * is the first thing every parse would otherwise wait for.  The caller joins
+ * it (pch_ahead_join) before it forks or parses.
+ */
+typedef struct {
+	parse_cache *pc;
+	mc_tree **trees;
+	int ntrees;
+	pthread_t thread;
+	int started;
+} pch_ahead;
+
+static void *pch_ahead_main(void *arg)
+{
+	pch_ahead *a = arg;
+	mc_parser *parser;
+	if (mc_parser_new(&parser) < 0)
+		return NULL;
+	for (int k = 0; k < a->ntrees; k++)
+		pch_for(a->pc, a->trees[k], parser, "");
+	mc_parser_free(parser);
+	return NULL;
+}
+
+static void pch_ahead_start(pch_ahead *a, parse_cache *pc, mc_tree **trees, int ntrees)
+{
+	*a = (pch_ahead){ .pc = pc, .trees = trees, .ntrees = ntrees };
+	/* A configured build's files bring their own flags: no shared header fits them. */
+	if (!trees[0]->build)
+		a->started = pthread_create(&a->thread, NULL, pch_ahead_main, a) == 0;
+}
+
+static void pch_ahead_join(pch_ahead *a)
+{
+	if (a->started)
+		pthread_join(a->thread, NULL);
+	a->started = 0;
+}
+
 static void use_pch(mc_tu_input *in, const char *pch)
 {
 	const char *args[] = { "-include-pch", pch, "-Xclang", "-fallow-pch-with-compiler-errors",
 			       "-Xclang", "-fno-validate-pch" };
 	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
 		mc_strvec_push(&in->args, args[i]);
-}
-
-static mc_facts *facts_for(mc_parser *parser, work_queue *q, const char *path, char *owned, char **key_out)
-{
-	mc_tu_input in;
-	if (mc_tree_prepare(q->tree, path, NULL, &in) < 0) {
-		mc_facts *f = mc_calloc(1, sizeof(*f));
-		f->path = mc_strdup(path);
-		f->error = mc_strdup(mc_error_last());
-		*owned = 1; /* not stored: the reason is cheap to find again */
-		return f;
-	}
-	char *key = facts_key(q->tree, path, &in);
-	mc_facts *f = store_get(q->store, key);
-	if (key_out)
-		*key_out = mc_strdup(key);
-	if (!f) {
-		/* The key is taken before: the precompiled header changes speed, not facts. */
-		const char *pch = in.own_flags ? NULL : pch_for(q->pch, q->tree, parser, in.arch);
-		if (pch)
-			use_pch(&in, pch);
-		mc_parser_run(parser, q->tree, path, &in, &f);
-		f = store_put(q->store, key, f);
-	}
-	free(key);
-	mc_tu_input_free(&in);
-	return f;
 }
 
 /* The next index for a worker, or n when the queue is empty. */
@@ -296,27 +335,6 @@ static size_t queue_take(pthread_mutex_t *lock, size_t *next, size_t n)
 	size_t i = *next < n ? (*next)++ : n;
 	pthread_mutex_unlock(lock);
 	return i;
-}
-
-static void *worker(void *arg)
-{
-	work_queue *q = arg;
-	mc_parser *parser;
-	if (mc_parser_new(&parser) < 0)
-		return NULL;
-	for (;;) {
-		size_t i = queue_take(&q->lock, &q->next, q->n);
-		if (i == q->n)
-			break;
-		q->results[i] = facts_for(parser, q, q->paths[i], &q->owned[i], q->keys ? &q->keys[i] : NULL);
-		pthread_mutex_lock(&q->lock);
-		q->done++;
-		if (q->progress && (q->done % 16 == 0 || q->done == q->n))
-			fprintf(stderr, "\rmigcompat: parsing %s: %zu/%zu files", q->tree->snap->label, q->done, q->n);
-		pthread_mutex_unlock(&q->lock);
-	}
-	mc_parser_free(parser);
-	return NULL;
 }
 
 /*
@@ -351,37 +369,289 @@ static mc_strvec select_files(mc_tree *tree, const mc_tree *base, const mc_strve
 	return paths;
 }
 
-/* Parses (or reuses) the facts of paths in one revision; results[i] and owned[i] for paths[i]. */
-static int parse_paths(mc_tree *tree, mc_store *store, pch_cache *pch, const mc_analysis_opts *opts, char **paths,
-		       size_t n, mc_facts **results, char *owned, char **keys)
+static double now_seconds(void)
 {
-	work_queue q = { .tree = tree, .store = store, .pch = pch, .paths = paths, .n = n, .progress = opts->progress,
-			 .results = results, .owned = owned, .keys = keys };
-	pthread_mutex_init(&q.lock, NULL);
-	int jobs = opts->jobs > 0 ? opts->jobs : 1;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static mc_facts *failed_facts(const char *path, const char *why)
+{
+	mc_facts *f = mc_calloc(1, sizeof(*f));
+	f->path = mc_strdup(path);
+	f->error = mc_strdup(why);
+	return f;
+}
+
+static void batch_progress(parse_batch *b)
+{
+	b->done++;
+	if (b->progress && (b->done % 16 == 0 || b->done == b->n))
+		fprintf(stderr, "\rmigcompat: parsing %zu/%zu files", b->done, b->n);
+}
+
+/*
+ * A job that failed for a reason that says nothing lasting about the file (a
+ * deadline, a crash, the memory limit): its facts are the revision's, not
+ * cached, and no selection naming it is cached either (it would not load).
+ */
+static void job_fail(parse_job *j, mc_facts *f)
+{
+	*j->result = f;
+	*j->owned = 1;
+	if (j->key_out) {
+		free(*j->key_out);
+		*j->key_out = NULL;
+	}
+}
+
+/* ---- parsing in threads of this process (no per-file limits) ---- */
+
+static void *thread_main(void *arg)
+{
+	parse_batch *b = arg;
+	mc_parser *parser;
+	if (mc_parser_new(&parser) < 0)
+		return NULL;
+	for (;;) {
+		size_t i = queue_take(&b->lock, &b->next, b->n);
+		if (i == b->n)
+			break;
+		parse_job *j = b->pending[i];
+		if (*j->result)
+			continue; /* answered by a child before the children failed */
+		mc_facts *f;
+		if (mc_parser_run(parser, j->tree, j->path, &j->in, &f) == 1)
+			job_fail(j, f);
+		else
+			*j->result = store_put(b->store, j->key, f);
+		pthread_mutex_lock(&b->lock);
+		batch_progress(b);
+		pthread_mutex_unlock(&b->lock);
+	}
+	mc_parser_free(parser);
+	return NULL;
+}
+
+static void parse_in_threads(parse_batch *b, int jobs)
+{
+	pthread_mutex_init(&b->lock, NULL);
 	pthread_t *threads = mc_calloc((size_t)jobs, sizeof(pthread_t));
 	int started = 0;
-	for (int i = 0; i < jobs && (size_t)i < n; i++)
-		if (pthread_create(&threads[i], NULL, worker, &q) == 0)
+	for (int i = 0; i < jobs && (size_t)i < b->n; i++)
+		if (pthread_create(&threads[i], NULL, thread_main, b) == 0)
 			started++;
 		else
 			break;
 	if (started == 0)
-		worker(&q);
+		thread_main(b);
+	for (int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	pthread_mutex_destroy(&b->lock);
+}
+
+/* ---- parsing in child processes, under the per-file limits (worker.h) ---- */
+
+/* The answer of a child: 'S' (facts to store) or 'T' (a transient failure, not to be cached), then JSON. */
+static char *child_serve(void *arg, size_t i)
+{
+	parse_batch *b = arg;
+	if (!b->parser && mc_parser_new(&b->parser) < 0)
+		return NULL;
+	parse_job *j = b->pending[i];
+	mc_facts *f;
+	int crashed = mc_parser_run(b->parser, j->tree, j->path, &j->in, &f) == 1;
+	if (crashed && b->limits.mib) {
+		free(f->error);
+		f->error = mc_sprintf("%s: libclang stopped: over the per-file memory limit of %u MiB (--memory-limit), "
+				      "or a libclang crash", j->path, b->limits.mib);
+	}
+	char *json = mc_facts_to_json(f);
+	char *reply = mc_sprintf("%c%s", crashed ? 'T' : 'S', json);
+	free(json);
+	mc_facts_free(f);
+	return reply;
+}
+
+static void child_done(void *arg, size_t i, const char *reply, const char *why)
+{
+	parse_batch *b = arg;
+	parse_job *j = b->pending[i];
+	mc_facts *f = NULL;
+	if (reply && (*reply == 'S' || *reply == 'T') && mc_facts_from_json(&f, reply + 1) == 0 && f) {
+		if (*reply == 'S')
+			*j->result = store_put(b->store, j->key, f);
+		else
+			job_fail(j, f);
+	} else {
+		mc_facts_free(f);
+		char *text = mc_sprintf("%s: %s", j->path, why ? why : "the parser's answer could not be read");
+		job_fail(j, failed_facts(j->path, text));
+		free(text);
+	}
+	batch_progress(b);
+}
+
+static int parse_in_children(parse_batch *b, const mc_analysis_opts *opts)
+{
+	mc_workers w = { .children = opts->jobs > 0 ? opts->jobs : 1, .limits = opts->limits, .serve = child_serve,
+			 .done = child_done, .arg = b,
+			 .keep_stderr = getenv("MIGCOMPAT_DIAG") && *getenv("MIGCOMPAT_DIAG") };
+	fflush(stderr);
+	return mc_workers_run(&w, b->n);
+}
+
+/* A job whose twin was parsed takes its facts (its own copy of a failure, which the revision frees). */
+static void twin_take(parse_job *j, parse_job *jobs)
+{
+	if (!j->twin)
+		return;
+	const parse_job *t = &jobs[j->twin - 1];
+	if (!*t->owned) {
+		*j->result = *t->result;
+		return;
+	}
+	job_fail(j, failed_facts(j->path, (*t->result)->error));
+}
+
+static char *known_key_name(const parse_job *j)
+{
+	return mc_sprintf("%p %s", (const void *)j->tree, j->path);
+}
+
+/*
+ * Makes a job ready to parse, or finds its facts: a key known from an earlier
+ * batch and still in the store spares reading the include closure.
+ */
+static void job_prepare(parse_job *j, mc_store *store, parse_cache *pc)
+{
+	char *name = known_key_name(j);
+	const char *known = pc ? mc_map_get(&pc->known_keys, name) : NULL;
+	free(name);
+	const char *failed = known && pc ? mc_map_get(&pc->failed_keys, known) : NULL;
+	if (failed) {
+		job_fail(j, failed_facts(j->path, failed));
+		return;
+	}
+	if (known && (*j->result = store_get(store, known))) {
+		j->key = mc_strdup(known);
+		return;
+	}
+	if (mc_tree_prepare(j->tree, j->path, NULL, &j->in) < 0) {
+		*j->result = failed_facts(j->path, mc_error_last());
+		*j->owned = 1; /* not stored: the reason is cheap to find again */
+		return;
+	}
+	j->prepared = 1;
+	j->key = facts_key(j->tree, j->path, &j->in);
+	*j->result = store_get(store, j->key);
+}
+
+typedef struct {
+	parse_job *jobs;
+	size_t n, next;
+	mc_store *store;
+	parse_cache *pc;
+	pthread_mutex_t lock;
+} prepare_queue;
+
+static void *prepare_main(void *arg)
+{
+	prepare_queue *q = arg;
+	for (size_t i; (i = queue_take(&q->lock, &q->next, q->n)) < q->n;)
+		job_prepare(&q->jobs[i], q->store, q->pc);
+	return NULL;
+}
+
+/* Prepares every job, in threads that are all joined on return (a fork may follow). */
+static void prepare_all(parse_job *jobs, size_t n, mc_store *store, parse_cache *pc, int nthreads)
+{
+	prepare_queue q = { .jobs = jobs, .n = n, .store = store, .pc = pc };
+	pthread_mutex_init(&q.lock, NULL);
+	pthread_t *threads = mc_calloc((size_t)nthreads + 1, sizeof(pthread_t));
+	int started = 0;
+	for (int i = 0; i < nthreads && (size_t)i < n; i++)
+		if (pthread_create(&threads[i], NULL, prepare_main, &q) == 0)
+			started++;
+	prepare_main(&q); /* this thread helps, and finishes alone if none started */
 	for (int i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 	free(threads);
 	pthread_mutex_destroy(&q.lock);
-	if (opts->progress && n)
+}
+
+/*
+ * Facts for every job: from the store, or parsed.  Everything a parse needs
+ * (the include closure, the facts key, the precompiled header) is ready
+ * before the first parse, so that child processes find it in their copy.
+ */
+static int parse_batch_run(parse_job *jobs, size_t n, mc_store *store, parse_cache *pc, const mc_analysis_opts *opts)
+{
+	parse_batch b = { .store = store, .progress = opts->progress, .limits = opts->limits };
+	b.pending = mc_calloc(n + 1, sizeof(parse_job *));
+	int nthreads = opts->jobs > 0 ? opts->jobs : 1;
+	prepare_all(jobs, n, store, pc, nthreads - 1);
+	mc_parser *pch_parser = NULL;
+	mc_map first_with_key = {0};
+	for (size_t i = 0; i < n; i++) {
+		parse_job *j = &jobs[i];
+		if (!j->key)
+			continue;
+		if (j->key_out)
+			*j->key_out = mc_strdup(j->key);
+		if (pc) {
+			char *name = known_key_name(j);
+			if (!mc_map_get(&pc->known_keys, name))
+				mc_map_put(&pc->known_keys, name, mc_strdup(j->key));
+			free(name);
+		}
+		if (*j->result)
+			continue;
+		if ((j->twin = (size_t)mc_map_get(&first_with_key, j->key)))
+			continue;
+		mc_map_put(&first_with_key, j->key, (void *)(i + 1));
+		/* The key is taken before: the precompiled header changes speed, not facts. */
+		if (!j->in.own_flags && pc && !pch_parser && mc_parser_new(&pch_parser) < 0)
+			pch_parser = NULL;
+		const char *common = j->in.own_flags || !pch_parser ? NULL : pch_for(pc, j->tree, pch_parser, j->in.arch);
+		if (common)
+			use_pch(&j->in, common);
+		b.pending[b.n++] = j;
+	}
+	mc_parser_free(pch_parser);
+	int isolated = opts->limits.seconds || opts->limits.mib;
+	if (b.n && isolated && parse_in_children(&b, opts) < 0) {
+		fprintf(stderr, "migcompat: %s; parsing without the per-file limits\n", mc_error_last());
+		isolated = 0;
+	}
+	if (b.n && !isolated)
+		parse_in_threads(&b, nthreads);
+	if (opts->progress && b.n)
 		fputs("\n", stderr);
 	if (store->cache && mc_cache_flush(store->cache) < 0)
 		fprintf(stderr, "migcompat: %s; going on without the cache\n", mc_error_last());
+	mc_map_free(&first_with_key);
+	for (size_t i = 0; i < b.n; i++) {
+		parse_job *j = b.pending[i];
+		if (*j->owned && pc && !mc_map_get(&pc->failed_keys, j->key))
+			mc_map_put(&pc->failed_keys, j->key, mc_strdup((*j->result)->error));
+	}
 	for (size_t i = 0; i < n; i++)
-		if (!results[i]) {
-			mc_error_set("libclang could not start a parser");
-			return MC_EIO;
-		}
-	return 0;
+		twin_take(&jobs[i], jobs);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].prepared)
+			mc_tu_input_free(&jobs[i].in);
+		free(jobs[i].key);
+		if (!*jobs[i].result)
+			rc = MC_EIO;
+	}
+	free(b.pending);
+	if (rc < 0)
+		mc_error_set("libclang could not start a parser");
+	return rc;
 }
 
 /* Frees a revision but not its tree and snapshot (the caller's). */
@@ -394,24 +664,44 @@ static void revision_drop(mc_revision *rev)
 	mc_revision_free(rev);
 }
 
-/* A revision with the facts of paths (sorted) and its model; on success it owns snap and tree. */
-static int revision_make(mc_revision **out, mc_snapshot *snap, mc_tree *tree, mc_store *store, pch_cache *pch,
-			 const mc_analysis_opts *opts, const mc_strvec *paths, char **keys)
+/*
+ * The revisions of nsides sides, each with the facts of its paths (sorted)
+ * and its model, parsed in one batch so that no parser waits for a side to
+ * finish.  keys[k][i] (when keys) gets the facts key of paths[k].v[i].  On
+ * success each revision owns its snapshot and tree.
+ */
+static int revisions_make(mc_revision **revs, int nsides, mc_snapshot **snaps, mc_tree **trees, mc_store *store,
+			  parse_cache *pch, const mc_analysis_opts *opts, const mc_strvec *paths, char ***keys)
 {
-	mc_revision *rev = mc_calloc(1, sizeof(*rev));
-	rev->snap = snap;
-	rev->tree = tree;
-	rev->nfacts = paths->n;
-	rev->facts = mc_calloc(paths->n ? paths->n : 1, sizeof(mc_facts *));
-	rev->owned = mc_calloc(paths->n ? paths->n : 1, 1);
-	if (parse_paths(tree, store, pch, opts, paths->v, paths->n, rev->facts, rev->owned, keys) < 0) {
-		revision_drop(rev);
-		return MC_EIO;
+	size_t n = 0;
+	for (int k = 0; k < nsides; k++)
+		n += paths[k].n;
+	parse_job *jobs = mc_calloc(n + 1, sizeof(parse_job));
+	size_t at = 0;
+	for (int k = 0; k < nsides; k++) {
+		mc_revision *rev = mc_calloc(1, sizeof(*rev));
+		rev->snap = snaps[k];
+		rev->tree = trees[k];
+		rev->nfacts = paths[k].n;
+		rev->facts = mc_calloc(paths[k].n ? paths[k].n : 1, sizeof(mc_facts *));
+		rev->owned = mc_calloc(paths[k].n ? paths[k].n : 1, 1);
+		revs[k] = rev;
+		for (size_t i = 0; i < paths[k].n; i++, at++)
+			jobs[at] = (parse_job){ .tree = trees[k], .path = paths[k].v[i], .result = &rev->facts[i],
+						.owned = &rev->owned[i], .key_out = keys ? &keys[k][i] : NULL };
 	}
-	mc_model_build(&rev->model, rev->facts, rev->nfacts, tree->conv, tree->version);
-	store->selected += paths->n;
-	*out = rev;
-	return 0;
+	int rc = parse_batch_run(jobs, n, store, pch, opts);
+	free(jobs);
+	for (int k = 0; k < nsides; k++) {
+		if (rc < 0) {
+			revision_drop(revs[k]);
+			revs[k] = NULL;
+			continue;
+		}
+		mc_model_build(&revs[k]->model, revs[k]->facts, revs[k]->nfacts, trees[k]->conv, trees[k]->version);
+		store->selected += paths[k].n;
+	}
+	return rc;
 }
 
 int mc_revision_load(mc_revision **out, mc_snapshot *snap, const mc_conv *conv, mc_store *store,
@@ -420,12 +710,15 @@ int mc_revision_load(mc_revision **out, mc_snapshot *snap, const mc_conv *conv, 
 	mc_tree *tree;
 	mc_tree_open(&tree, snap, conv);
 	tree->build = opts->build;
+	parse_cache pch;
+	parse_cache_init(&pch);
+	pch_ahead ahead;
+	pch_ahead_start(&ahead, &pch, &tree, 1);
 	mc_strvec paths = select_files(tree, NULL, NULL);
 	store->candidates += paths.n;
-	pch_cache pch;
-	pch_cache_init(&pch);
-	int rc = revision_make(out, snap, tree, store, &pch, opts, &paths, NULL);
-	pch_cache_free(&pch);
+	pch_ahead_join(&ahead);
+	int rc = revisions_make(out, 1, &snap, &tree, store, &pch, opts, &paths, NULL);
+	parse_cache_free(&pch);
 	mc_strvec_free(&paths);
 	if (rc < 0) {
 		mc_tree_free(tree);
@@ -487,12 +780,6 @@ static void *floor_worker(void *arg)
 	return NULL;
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void measure_floor(mc_revision *revs[2], const mc_analysis_opts *opts)
 {
@@ -502,8 +789,8 @@ static void measure_floor(mc_revision *revs[2], const mc_analysis_opts *opts)
 	double clang_time = 0; /* precompiled headers and parses: libclang's part only */
 	mc_parser *parser = NULL;
 	mc_parser_new(&parser);
-	pch_cache pch;
-	pch_cache_init(&pch);
+	parse_cache pch;
+	parse_cache_init(&pch);
 	for (int k = 0; k < 2; k++) {
 		for (size_t i = 0; i < revs[k]->nfacts; i++) {
 			mc_tu_input in;
@@ -540,7 +827,7 @@ static void measure_floor(mc_revision *revs[2], const mc_analysis_opts *opts)
 		free(threads);
 		pthread_mutex_destroy(&q.lock);
 	}
-	pch_cache_free(&pch);
+	parse_cache_free(&pch);
 	mc_parser_free(parser);
 	fprintf(stderr, "migcompat: floor: %zu files parsed by libclang alone in %.2f s\n", q.n, clang_time);
 	for (size_t i = 0; i < q.n; i++)
@@ -676,15 +963,18 @@ int mc_revision_load_pair(mc_revision **base_out, mc_revision **head_out, mc_sna
 		return pair_done(revs, opts, base_out, head_out);
 	}
 	free(sel_text);
+	parse_cache pch;
+	parse_cache_init(&pch);
+	pch_ahead ahead;
+	pch_ahead_start(&ahead, &pch, trees, 2);
 	wanted[0] = select_files(trees[0], NULL, NULL);
 	wanted[1] = select_files(trees[1], trees[0], &wanted[0]);
 	store->candidates += wanted[0].n + wanted[1].n;
 	mc_slice *slice = NULL;
 	if (!opts->full)
 		mc_slice_open(&slice, trees[0], trees[1], &wanted[0], &wanted[1]);
+	pch_ahead_join(&ahead);
 	int rc = 0;
-	pch_cache pch;
-	pch_cache_init(&pch);
 	char **keys[2] = { NULL, NULL };
 	size_t nkeys[2] = { 0, 0 };
 	const char *diag = getenv("MIGCOMPAT_DIAG");
@@ -696,15 +986,16 @@ int mc_revision_load_pair(mc_revision **base_out, mc_revision **head_out, mc_sna
 	for (int round = 1;; round++) {
 		int whole = !slice || !mc_slice_exact(slice);
 		double t0 = now_seconds();
-		for (int k = 0; k < 2 && rc == 0; k++) {
-			mc_strvec paths = whole ? wanted[k] : present_in(mc_slice_paths(slice), snaps[k]);
+		mc_strvec paths[2];
+		for (int k = 0; k < 2; k++) {
+			paths[k] = whole ? wanted[k] : present_in(mc_slice_paths(slice), snaps[k]);
 			free_keys(keys[k], nkeys[k]);
-			keys[k] = mc_calloc(paths.n + 1, sizeof(char *));
-			nkeys[k] = paths.n;
-			rc = revision_make(&revs[k], snaps[k], trees[k], store, &pch, opts, &paths, keys[k]);
-			if (!whole)
-				mc_strvec_free(&paths);
+			keys[k] = mc_calloc(paths[k].n + 1, sizeof(char *));
+			nkeys[k] = paths[k].n;
 		}
+		rc = revisions_make(revs, 2, snaps, trees, store, &pch, opts, paths, keys);
+		for (int k = 0; k < 2 && !whole; k++)
+			mc_strvec_free(&paths[k]);
 		double t1 = now_seconds();
 		t_load += t1 - t0;
 		if (rc < 0 || whole)
@@ -726,7 +1017,7 @@ int mc_revision_load_pair(mc_revision **base_out, mc_revision **head_out, mc_sna
 		store->selected = wanted[0].n > wanted[1].n ? wanted[0].n : wanted[1].n;
 	store->candidates = wanted[0].n > wanted[1].n ? wanted[0].n : wanted[1].n;
 	double t_pch = now_seconds();
-	pch_cache_free(&pch);
+	parse_cache_free(&pch);
 	if (diag && *diag)
 		fprintf(stderr, "migcompat: timing: %.2f s parsing and modelling, %.2f s growing, %.2f s after\n", t_load,
 			t_grow, now_seconds() - t_pch + (t_pch - t_start - t_load - t_grow));

@@ -10,6 +10,7 @@
 #include "model.h"
 #include "repo.h"
 #include "tree.h"
+#include "worker.h"
 
 /*
  * Facts by key.  The key covers the file's blob, every blob of its include
@@ -33,6 +34,7 @@ typedef struct {
 	int progress;      /* print "parsing N/M" on stderr */
 	const struct mc_build *build; /* -p BUILD_DIR, or NULL */
 	int full;          /* mc_revision_load_pair: parse every candidate file, no slice */
+	mc_job_limits limits; /* per file; with either set, files are parsed in child processes */
 } mc_analysis_opts;
 
 typedef struct {

@@ -23,6 +23,7 @@ void mc_facts_free(mc_facts *f)
 {
 	if (!f)
 		return;
+	mc_strvec_free(&f->refused_headers);
 	for (size_t i = 0; i < f->narrays; i++) {
 		mc_prop_array *a = &f->arrays[i];
 		for (size_t j = 0; j < a->nprops; j++)
@@ -126,6 +127,10 @@ char *mc_facts_to_json(const mc_facts *f)
 	json_object_set_new(root, "parsed", json_integer(f->parsed));
 	json_object_set_new(root, "error", jstr(f->error));
 	json_object_set_new(root, "ndiag", json_integer((json_int_t)f->ndiagnostics));
+	json_t *refused = json_array();
+	for (size_t i = 0; i < f->refused_headers.n; i++)
+		json_array_append_new(refused, jstr(f->refused_headers.v[i]));
+	json_object_set_new(root, "refused", refused);
 	json_t *arrays = json_array();
 	for (size_t i = 0; i < f->narrays; i++) {
 		const mc_prop_array *a = &f->arrays[i];
@@ -246,6 +251,9 @@ int mc_facts_from_json(mc_facts **out, const char *text)
 	f->ndiagnostics = (size_t)jint(root, "ndiag");
 	size_t i;
 	json_t *v;
+	json_array_foreach(json_object_get(root, "refused"), i, v)
+		if (json_is_string(v))
+			mc_strvec_push(&f->refused_headers, json_string_value(v));
 	json_array_foreach(json_object_get(root, "arrays"), i, v) {
 		mc_prop_array *a = MC_VEC_PUSH(f->arrays, f->narrays, f->cap_arrays);
 		a->name = sdup(v, "name");

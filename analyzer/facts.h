@@ -19,7 +19,7 @@
  * parse.c, tree.c or the QAPI stub that can change the facts of a file: cached
  * facts of another version are never reused.
  */
-#define MC_FACTS_VERSION 8
+#define MC_FACTS_VERSION 9
 
 typedef struct {
 	char *name;          /* QOM property name */
@@ -116,6 +116,7 @@ typedef struct {
 	mc_virtio_pci_info *vpci; size_t nvpci, cap_vpci;
 	mc_alias *aliases;       size_t naliases, cap_aliases;
 	mc_compat_array *compat; size_t ncompat, cap_compat;
+	mc_strvec refused_headers; /* "path\nwhy" of each included header read as empty */
 } mc_facts;
 
 void mc_facts_free(mc_facts *f);

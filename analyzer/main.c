@@ -42,10 +42,10 @@ static const char usage_text[] =
 	"  -p BUILD_DIR         parse with a configured build's flags and headers\n"
 	"  --full               parse every file, not only what the change can affect\n"
 	"  --stats              print files selected, parsed and reused on stderr\n"
-	"  -j N                 parser threads (default: the number of CPUs)\n"
+	"  -j N                 parsers at once (default: the number of CPUs)\n"
+	"  --time-limit S, --memory-limit MIB  per file (120 s, 2048 MiB; 0: none)\n"
 	"  --rules FILE         tree conventions instead of the built-in qemu.conv\n"
-	"  --cache DIR          keep parsed facts in DIR (default: ~/.cache/migcompat)\n"
-	"  --no-cache           parse everything, keep nothing\n"
+	"  --cache DIR, --no-cache  keep facts in DIR (~/.cache/migcompat), or nowhere\n"
 	"exit status: 0 clean, 1 warnings or errors, 2 usage or input error\n"
 	"more: man migcompat, migcompat --explain RULE\n";
 
@@ -60,6 +60,7 @@ typedef struct {
 	const char *machine, *family, *type;
 	mc_format format;
 	int jobs;
+	mc_job_limits limits;
 	int cached, worktree, each_commit;
 	int fix;
 	const char *baseline;
@@ -79,6 +80,20 @@ static int parse_jobs(const char *s, int *out)
 		return MC_EINPUT;
 	}
 	*out = (int)v;
+	return 0;
+}
+
+/* A per-file limit: a whole number from 0 (none) to max. */
+static int parse_limit(const char *option, const char *s, unsigned max, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > (long)max) {
+		mc_error_set("%s needs a whole number from 0 (no limit) to %u, not '%s'", option, max, s);
+		return MC_EINPUT;
+	}
+	*out = (unsigned)v;
 	return 0;
 }
 
@@ -109,12 +124,15 @@ static int parse_options(int argc, char **argv, options *o)
 		{ "fix", no_argument, NULL, 'X' },
 		{ "baseline", required_argument, NULL, 'B' },
 		{ "suppressions", required_argument, NULL, 'S' },
+		{ "time-limit", required_argument, NULL, 'L' },
+		{ "memory-limit", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof(*o));
 	o->command = argv[1];
 	o->repo = ".";
 	o->jobs = default_jobs();
+	o->limits = (mc_job_limits){ MC_DEFAULT_JOB_SECONDS, MC_DEFAULT_JOB_MIB };
 	optind = 2;
 	opterr = 0;
 	int c;
@@ -143,6 +161,14 @@ static int parse_options(int argc, char **argv, options *o)
 			break;
 		case 'j':
 			if (parse_jobs(optarg, &o->jobs) < 0)
+				return MC_EINPUT;
+			break;
+		case 'L':
+			if (parse_limit("--time-limit", optarg, 86400, &o->limits.seconds) < 0)
+				return MC_EINPUT;
+			break;
+		case 'm':
+			if (parse_limit("--memory-limit", optarg, 1048576, &o->limits.mib) < 0)
 				return MC_EINPUT;
 			break;
 		default:
@@ -437,7 +463,7 @@ static int run_check(const options *o, int audit)
 	char *messages = NULL;
 	int status = EXIT_USAGE;
 	change ch = {0};
-	mc_analysis_opts aopts = { o->jobs, isatty(2), NULL, o->full };
+	mc_analysis_opts aopts = { .jobs = o->jobs, .progress = isatty(2), .full = o->full, .limits = o->limits };
 	size_t series_length = 0;
 	mc_build *build = NULL;
 	if (mc_repo_open(&repo, o->repo) < 0)
@@ -546,7 +572,7 @@ static int run_show(const options *o)
 	mc_snapshot *snap = NULL;
 	mc_oid commit;
 	int status = EXIT_USAGE;
-	mc_analysis_opts aopts = { o->jobs, isatty(2), NULL, 0 };
+	mc_analysis_opts aopts = { .jobs = o->jobs, .progress = isatty(2), .limits = o->limits };
 	mc_build *build = NULL;
 	if (mc_repo_open(&repo, o->repo) < 0 || mc_repo_resolve(repo, &commit, rev_name) < 0 ||
 	    mc_snapshot_from_commit(&snap, repo, &commit, rev_name) < 0)

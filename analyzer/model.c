@@ -321,8 +321,29 @@ static int invalid_c_yielding_nothing(const mc_facts *fa)
 	       !fa->narrays && !fa->ntypes && !fa->nvpci && !fa->ncompat;
 }
 
+/* Each header read as empty by some file, once, with why. */
+static void count_refused_headers(mc_model *m)
+{
+	mc_map seen = {0};
+	for (size_t f = 0; f < m->nfacts; f++)
+		for (size_t i = 0; i < m->facts[f]->refused_headers.n; i++) {
+			const char *entry = m->facts[f]->refused_headers.v[i];
+			const char *nl = strchr(entry, '\n');
+			if (!nl || mc_map_get(&seen, entry))
+				continue;
+			mc_map_put(&seen, entry, (void *)1);
+			char *path = mc_strndup(entry, (size_t)(nl - entry));
+			char *why = mc_sprintf("%s; read as empty by the files that include it", nl + 1);
+			unanalysed(m, path, 0, "header", why);
+			free(why);
+			free(path);
+		}
+	mc_map_free(&seen);
+}
+
 static void count_coverage(mc_model *m, mc_map *used, mc_map *shadowed)
 {
+	count_refused_headers(m);
 	for (size_t f = 0; f < m->nfacts; f++) {
 		const mc_facts *fa = m->facts[f];
 		if (!fa->parsed) {

@@ -1339,8 +1339,14 @@ int mc_parser_run(mc_parser *p, mc_tree *tree, const char *path, const mc_tu_inp
 	mc_facts *f = mc_calloc(1, sizeof(*f));
 	f->path = mc_strdup(path);
 	*out = f;
+	for (size_t i = 0; i < in->refused.n; i++)
+		mc_strvec_push(&f->refused_headers, in->refused.v[i]);
 	enum CXErrorCode rc;
 	CXTranslationUnit tu = parse_input(p, in, CXTranslationUnit_KeepGoing, &rc);
+	if (rc == CXError_Crashed) {
+		f->error = mc_sprintf("%s: libclang crashed on the file (out of memory, or a libclang bug)", path);
+		return 1;
+	}
 	if (rc != CXError_Success || !tu) {
 		f->error = mc_sprintf("%s: libclang could not parse the file (error %d)", path, (int)rc);
 		return 0;

@@ -18,8 +18,10 @@ void mc_parser_free(mc_parser *p);
 
 /*
  * Parses a file prepared with mc_tree_prepare() and extracts its facts.
- * Always returns 0 with *out set; a file libclang cannot parse gives facts
- * with parsed = 0 and the reason.
+ * Always sets *out; a file libclang cannot parse gives facts with parsed = 0
+ * and the reason.  Returns 1 when libclang crashed (its crash recovery caught
+ * an abort, often a refused allocation): such facts say nothing lasting about
+ * the file and are not to be cached.  Otherwise 0.
  */
 int mc_parser_run(mc_parser *p, mc_tree *tree, const char *path, const mc_tu_input *in, mc_facts **out);
 

@@ -508,8 +508,10 @@ int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_t
 				mc_strvec_push_owned(&queue, mc_sprintf("%s\n%s", dir, b->includes.v[i]));
 			free(dir);
 		} else {
-			/* An unreadable header (binary, huge) is replaced by an empty one. */
+			/* An unreadable header (binary, huge) is replaced by an empty one, and named in coverage. */
 			add_stub(in, &seen, tree, NULL, found);
+			if (b)
+				mc_strvec_push_owned(&in->refused, mc_sprintf("%s\n%s", found, b->error));
 		}
 		free(found);
 	}
@@ -535,6 +537,7 @@ void mc_tu_input_free(mc_tu_input *in)
 	}
 	free(in->files);
 	mc_strvec_free(&in->deps);
+	mc_strvec_free(&in->refused);
 	free(in->arch);
 	memset(in, 0, sizeof(*in));
 }

@@ -62,6 +62,7 @@ typedef struct {
 	size_t nfiles, cap;
 	mc_strvec deps;            /* "path:blob" of every tree file in the closure, sorted */
 	char *arch;                /* or NULL */
+	mc_strvec refused;         /* "path\nwhy" of each header read as empty (binary, huge, macro bomb) */
 	int own_flags;             /* flags of a configured build: no shared precompiled header fits */
 } mc_tu_input;
 

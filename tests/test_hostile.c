@@ -8,6 +8,8 @@
  *  - a repository missing an object (a shallow clone, a lost blob) gives one
  *    line and exit 2;
  *  - a full disk under the cache: the same report, without the cache, said once;
+ *  - a file whose parse passes the per-file time or memory limit is listed
+ *    with the reason and the run goes on; processes and threads agree;
  *  - what the fuzzers found (tests/fuzz), one regression test each.
  */
 #ifndef _GNU_SOURCE
@@ -256,6 +258,10 @@ static void test_hostile_files(void **state)
 	const char *recursive = "#include \"qemu/osdep.h\"\n#include \"hw/core/qdev-properties.h\"\n"
 				"#define A B\n#define B A\n#define F(x) G(x)\n#define G(x) F(x)\n"
 				"static Property rec_props[] = {\n    DEFINE_PROP_UINT32(\"x\", int, A, F(1)),\n};\n";
+	const char *garbled_user = "#include \"qemu/osdep.h\"\n#include \"hw/core/qdev-properties.h\"\n"
+				   "#include \"hw/misc/garbled.h\"\ntypedef struct { unsigned z; } GarbledState;\n"
+				   "static Property garbled_props[] = {\n"
+				   "    DEFINE_PROP_UINT32(\"z\", GarbledState, z, 1),\n};\n";
 	mc_buf bomb = {0};
 	mc_buf_puts(&bomb, "#include \"qemu/osdep.h\"\n#include \"hw/core/qdev-properties.h\"\n#define B0 1\n");
 	for (int i = 1; i <= 40; i++)
@@ -284,6 +290,8 @@ static void test_hostile_files(void **state)
 		{ "hw/misc/invalid.c", invalid, strlen(invalid) },
 		{ "hw/misc/recursive.c", recursive, strlen(recursive) },
 		{ "hw/misc/bomb.c", bomb.ptr, bomb.len },
+		{ "include/hw/misc/garbled.h", binary, sizeof(binary) - 1 },
+		{ "hw/misc/garbled_user.c", garbled_user, strlen(garbled_user) },
 		{ "hw/core/machine.c", edited, strlen(edited) },
 	};
 	commit_files(g.repo, "base", "hostile", files, sizeof(files) / sizeof(files[0]));
@@ -298,12 +306,124 @@ static void test_hostile_files(void **state)
 	expect_unanalysed(report, "hw/misc/binary.c", "binary");
 	expect_unanalysed(report, "hw/misc/invalid.c", "error");
 	expect_unanalysed(report, "hw/misc/bomb.c", "macro B");
+	/* A header refused is named itself, not only through its includers' errors. */
+	expect_unanalysed(report, "include/hw/misc/garbled.h", "binary");
 	/* The recursive macros are C the preprocessor handles: parsed, its array understood or listed. */
 	if (unanalysed_line(report, "hw/misc/recursive.c") &&
 	    strstr(unanalysed_line(report, "hw/misc/recursive.c"), ": file:"))
 		fail_msg("recursive.c was not parsed: %s", unanalysed_line(report, "hw/misc/recursive.c"));
 	/* The 10,000-character value was read: machine.c is not listed, the report was written. */
 	assert_null(unanalysed_line(report, "hw/core/machine.c"));
+}
+
+/* ---- files past the per-file limits (worker.h) ---------------------------- */
+
+/*
+ * A header chain where each level includes the next twice, without guards:
+ * 2^depth inclusions of leaf, each cheap to read, so the file is small and
+ * clang never finishes (depth 30) or fills memory (an initializer).
+ */
+static void fan_out(blob_file *files, size_t *n, const char *stem, int depth, const char *leaf)
+{
+	for (int i = 0; i < depth; i++) {
+		files[*n].path = mc_test_ksprintf("hw/misc/%s%d.h", stem, i);
+		files[*n].data = mc_test_ksprintf("#include \"%s%d.h\"\n#include \"%s%d.h\"\n", stem, i + 1, stem, i + 1);
+		files[*n].len = strlen(files[*n].data);
+		(*n)++;
+	}
+	files[*n].path = mc_test_ksprintf("hw/misc/%s%d.h", stem, depth);
+	files[*n].data = leaf;
+	files[*n].len = strlen(leaf);
+	(*n)++;
+}
+
+#ifdef MC_TEST_UNDER_VALGRIND
+/* Every parse is tens of times slower under memcheck: a short limit would stop honest files. */
+#define LIMIT_SECONDS "60"
+#else
+#define LIMIT_SECONDS "5"
+#endif
+
+static void test_files_past_the_limits(void **state)
+{
+	(void)state;
+	blob_file files[80];
+	size_t n = 0;
+	const char *head = "#include \"qemu/osdep.h\"\n#include \"hw/core/qdev-properties.h\"\n"
+			   "typedef struct { unsigned v; } LimState;\n";
+	files[n++] = (blob_file){ "hw/misc/endless.c", NULL, 0 };
+	files[0].data = mc_test_ksprintf("%s#include \"endless0.h\"\nstatic Property endless_props[] = {\n"
+					 "    DEFINE_PROP_UINT32(\"v\", LimState, v, 1),\n};\n", head);
+	files[0].len = strlen(files[0].data);
+	fan_out(files, &n, "endless", 30, "extern int endless_leaf;\n");
+#ifndef MC_TEST_UNDER_VALGRIND
+	/* Not under memcheck: the memory limit would stop valgrind itself, which says so in its report. */
+	mc_buf leaf = {0};
+	for (int i = 0; i < 1000; i++)
+		mc_buf_puts(&leaf, "1,");
+	mc_buf_puts(&leaf, "\n");
+	mc_test_keep(leaf.ptr);
+	files[n] = (blob_file){ "hw/misc/greedy.c", NULL, 0 };
+	files[n].data = mc_test_ksprintf("%sstatic const int greedy_table[] = {\n#include \"greedy0.h\"\n};\n"
+					 "static Property greedy_props[] = {\n"
+					 "    DEFINE_PROP_UINT32(\"v\", LimState, v, 1),\n};\n", head);
+	files[n].len = strlen(files[n].data);
+	n++;
+	fan_out(files, &n, "greedy", 24, leaf.ptr);
+#endif
+	commit_files(g.repo, "forgot", "limits", files, n);
+
+	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--no-cache", "--format", "json",
+			       "--time-limit", LIMIT_SECONDS, "--memory-limit", "256", "base..limits", NULL };
+	mc_test_result r = mc_test_run_result(argv);
+	if (r.rc != 1)
+		fail_msg("exit %d, want 1 (the findings of base..forgot); stderr:\n%s", r.rc, r.err);
+	json_t *report = mc_test_parse_json_object(r.out, "check base..limits");
+	/* The reasons are in the report; what a dying libclang prints is not passed on. */
+	if (strstr(r.err, "crash detected") || strstr(r.err, "LLVM ERROR"))
+		fail_msg("a child's dying words reached standard error:\n%s", r.err);
+	expect_unanalysed(report, "hw/misc/endless.c", "longer than the per-file limit of " LIMIT_SECONDS " s");
+#ifndef MC_TEST_UNDER_VALGRIND
+	expect_unanalysed(report, "hw/misc/greedy.c", "per-file memory limit of 256 MiB");
+#endif
+	/* The run went on: the findings are those of base..forgot, the limited files add none. */
+	const char *plain[] = { "migcompat", "check", "--repo", g.repo, "--no-cache", "--format", "json",
+				"base..forgot", NULL };
+	mc_test_result want = mc_test_run_result(plain);
+	json_t *want_report = mc_test_parse_json_object(want.out, "check base..forgot");
+	json_t *got = json_object_get(report, "findings"), *expected = json_object_get(want_report, "findings");
+	if (json_array_size(expected) == 0 || !json_equal(got, expected))
+		fail_msg("findings differ from base..forgot's:\n%s\nwant:\n%s", json_dumps(got, JSON_INDENT(2)),
+			 json_dumps(expected, JSON_INDENT(2)));
+}
+
+/* The same report whether files are parsed in child processes (limits) or in threads (no limits). */
+static void test_processes_and_threads_agree(void **state)
+{
+	(void)state;
+	const char *procs[] = { "migcompat", "check", "--repo", g.repo, "--no-cache", "--format", "json", "-j", "2",
+				"base..forgot", NULL };
+	const char *threads[] = { "migcompat", "check", "--repo", g.repo, "--no-cache", "--format", "json", "-j", "2",
+				  "--time-limit", "0", "--memory-limit", "0", "base..forgot", NULL };
+	mc_test_result a = mc_test_run_result(procs);
+	mc_test_result b = mc_test_run_result(threads);
+	assert_int_equal(a.rc, 1);
+	assert_int_equal(b.rc, a.rc);
+	assert_string_equal(a.out, b.out);
+}
+
+static void test_limit_options(void **state)
+{
+	(void)state;
+	const char *bad[][2] = { { "--time-limit", "-1" }, { "--time-limit", "ten" }, { "--memory-limit", "" },
+				 { "--memory-limit", "99999999999" } };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *argv[] = { "migcompat", "check", "--repo", g.repo, bad[i][0], bad[i][1], "base..forgot", NULL };
+		mc_test_result r = mc_test_run_result(argv);
+		assert_int_equal(r.rc, 2);
+		if (!strstr(r.err, bad[i][0]) || strchr(r.err, '\n') != r.err + strlen(r.err) - 1)
+			fail_msg("%s %s: want one line naming the option, got:\n%s", bad[i][0], bad[i][1], r.err);
+	}
 }
 
 /* ---- a repository missing objects ---------------------------------------- */
@@ -431,6 +551,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_non_utf8_text_survives_json, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_macro_estimate, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_hostile_files, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_files_past_the_limits, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_processes_and_threads_agree, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_limit_options, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_shallow_clone, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_missing_blob, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_full_disk, mc_test_arena_release),
