@@ -144,9 +144,9 @@ typedef struct {
 } parse_cache;
 
 /*
- * One file of one side to parse.  Everything a parse needs is prepared in
- * the caller's thread before any parser runs (see parse_batch_run): a child
- * process works on a copy of it.
+ * One file of one side to parse.  Everything a parse needs is prepared before
+ * any parser runs, by threads that are joined first (see parse_batch_run): a
+ * child process works on a copy of it.
  */
 typedef struct {
 	mc_tree *tree;

@@ -508,8 +508,18 @@ int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_t
 				mc_strvec_push_owned(&queue, mc_sprintf("%s\n%s", dir, b->includes.v[i]));
 			free(dir);
 		} else {
-			/* An unreadable header (binary, huge) is replaced by an empty one, and named in coverage. */
-			add_stub(in, &seen, tree, NULL, found);
+			/*
+			 * An unreadable header (binary, huge, a macro bomb) is read as
+			 * empty where it is, so that every spelling of its #include
+			 * finds it, and is named in coverage.  Its blob is still an
+			 * input: fixing it must change its includers' facts keys.
+			 */
+			char *vpath = mc_sprintf("%s/%s", MC_TREE_ROOT, found);
+			add_file(in, vpath, "", 0, 0);
+			free(vpath);
+			const mc_file *f = mc_snapshot_find(tree->snap, found);
+			if (f)
+				mc_strvec_push_owned(&in->deps, mc_sprintf("%s:%s", found, f->blob.hex));
 			if (b)
 				mc_strvec_push_owned(&in->refused, mc_sprintf("%s\n%s", found, b->error));
 		}

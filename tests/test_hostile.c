@@ -248,6 +248,17 @@ static char *huge_c_file(void)
 	return s;
 }
 
+/* A device whose default comes from a header that the hostile commit garbles. */
+#define GARBLED_USER                                                                                                \
+	"#include \"qemu/osdep.h\"\n#include \"hw/core/qdev-properties.h\"\n#include \"hw/qdev-core.h\"\n"      \
+	"#include \"hw/misc/garbled.h\"\n#ifndef GARBLED_Z\n#define GARBLED_Z 1\n#endif\n"                              \
+	"#define TYPE_GARBLED_DEV \"garbled-dev\"\nOBJECT_DECLARE_SIMPLE_TYPE(GarbledState, GARBLED_DEV)\n"          \
+	"struct GarbledState { DeviceState parent_obj; uint32_t z; };\n"                                              \
+	"OBJECT_DEFINE_SIMPLE_TYPE(GarbledState, garbled_dev, GARBLED_DEV, DEVICE)\n"                                 \
+	"static Property garbled_props[] = {\n    DEFINE_PROP_UINT32(\"z\", GarbledState, z, GARBLED_Z),\n};\n"     \
+	"static void garbled_dev_class_init(ObjectClass *oc, const void *data)\n"                                   \
+	"{\n    device_class_set_props(DEVICE_CLASS(oc), garbled_props);\n}\n"
+
 static void test_hostile_files(void **state)
 {
 	(void)state;
@@ -258,10 +269,7 @@ static void test_hostile_files(void **state)
 	const char *recursive = "#include \"qemu/osdep.h\"\n#include \"hw/core/qdev-properties.h\"\n"
 				"#define A B\n#define B A\n#define F(x) G(x)\n#define G(x) F(x)\n"
 				"static Property rec_props[] = {\n    DEFINE_PROP_UINT32(\"x\", int, A, F(1)),\n};\n";
-	const char *garbled_user = "#include \"qemu/osdep.h\"\n#include \"hw/core/qdev-properties.h\"\n"
-				   "#include \"hw/misc/garbled.h\"\ntypedef struct { unsigned z; } GarbledState;\n"
-				   "static Property garbled_props[] = {\n"
-				   "    DEFINE_PROP_UINT32(\"z\", GarbledState, z, 1),\n};\n";
+	const char *garbled_user = GARBLED_USER;
 	mc_buf bomb = {0};
 	mc_buf_puts(&bomb, "#include \"qemu/osdep.h\"\n#include \"hw/core/qdev-properties.h\"\n#define B0 1\n");
 	for (int i = 1; i <= 40; i++)
@@ -314,6 +322,52 @@ static void test_hostile_files(void **state)
 		fail_msg("recursive.c was not parsed: %s", unanalysed_line(report, "hw/misc/recursive.c"));
 	/* The 10,000-character value was read: machine.c is not listed, the report was written. */
 	assert_null(unanalysed_line(report, "hw/core/machine.c"));
+}
+
+/* The default of garbled-dev's "z" that show prints at branch, or NULL. */
+static const char *garbled_z(const char *branch, const char *cache)
+{
+	const char *argv[] = { "migcompat", "show", "--repo", g.repo, "--cache", cache, "--format", "json",
+			       "--type", "garbled-dev", branch, NULL };
+	mc_test_result r = mc_test_run_result(argv);
+	if (r.rc != 0)
+		fail_msg("show %s: exit %d; stderr:\n%s", branch, r.rc, r.err);
+	json_t *report = mc_test_parse_json_object(r.out, "show garbled-dev");
+	size_t i, k;
+	json_t *t, *p;
+	json_array_foreach(json_object_get(report, "types"), i, t)
+		json_array_foreach(json_object_get(t, "properties"), k, p)
+			if (strcmp(json_string_value(json_object_get(p, "name")), "z") == 0)
+				return mc_test_ksprintf("%s", json_string_value(json_object_get(p, "value")));
+	return NULL;
+}
+
+/* Mending a refused header changes the facts of the files including it, also through the cache. */
+static void test_mended_header(void **state)
+{
+	(void)state;
+	const blob_file mended[] = { { "include/hw/misc/garbled.h", "#define GARBLED_Z 7\n", 20 } };
+	commit_files(g.repo, "hostile", "mended", mended, 1);
+	const char *cache = mc_test_ksprintf("%s/mended-cache", g.tmp);
+	mc_test_rmtree(cache);
+	const char *before = garbled_z("hostile", cache);
+	const char *after = garbled_z("mended", cache);
+	if (!before || strcmp(before, "1") != 0 || !after || strcmp(after, "7") != 0)
+		fail_msg("z: want 1 with the garbled header and 7 once mended, got %s and %s", before ? before : "none",
+			 after ? after : "none");
+	/* Refused again for another reason: the includer's cached facts must not keep the old one. */
+	mc_buf bomb = {0};
+	mc_buf_puts(&bomb, "#define G0 1\n");
+	for (int i = 1; i <= 40; i++)
+		mc_buf_printf(&bomb, "#define G%d G%d+G%d\n", i, i - 1, i - 1);
+	mc_test_keep(bomb.ptr);
+	const blob_file rebroken[] = { { "include/hw/misc/garbled.h", bomb.ptr, bomb.len } };
+	commit_files(g.repo, "hostile", "rebroken", rebroken, 1);
+	const char *argv[] = { "migcompat", "show", "--repo", g.repo, "--cache", cache, "--format", "json", "rebroken",
+			       NULL };
+	mc_test_result r = mc_test_run_result(argv);
+	assert_int_equal(r.rc, 0);
+	expect_unanalysed(mc_test_parse_json_object(r.out, "show rebroken"), "include/hw/misc/garbled.h", "macro G");
 }
 
 /* ---- files past the per-file limits (worker.h) ---------------------------- */
@@ -370,6 +424,24 @@ static void test_files_past_the_limits(void **state)
 	files[n].len = strlen(files[n].data);
 	n++;
 	fan_out(files, &n, "greedy", 24, leaf.ptr);
+	/*
+	 * A macro bomb split between a header and the .c file, each half 2^20
+	 * tokens (under the per-file estimate's limit), 2^40 together.
+	 */
+	mc_buf defs = {0}, user = {0};
+	mc_buf_puts(&defs, "#define SB0 1\n");
+	for (int i = 1; i <= 20; i++)
+		mc_buf_printf(&defs, "#define SB%d SB%d+SB%d\n", i, i - 1, i - 1);
+	mc_test_keep(defs.ptr);
+	files[n++] = (blob_file){ "hw/misc/split_bomb.h", defs.ptr, defs.len };
+	mc_buf_printf(&user, "%s#include \"split_bomb.h\"\n#define SC0 SB20\n", head);
+	for (int i = 1; i <= 20; i++)
+		mc_buf_printf(&user, "#define SC%d SC%d+SC%d\n", i, i - 1, i - 1);
+	mc_buf_puts(&user, "static Property split_props[] = {\n    DEFINE_PROP_UINT32(\"v\", LimState, v, SC20),\n};\n");
+	mc_test_keep(user.ptr);
+	files[n] = (blob_file){ "hw/misc/split_bomb.c", user.ptr, user.len };
+	files[n].len = strlen(files[n].data);
+	n++;
 #endif
 	commit_files(g.repo, "forgot", "limits", files, n);
 
@@ -385,6 +457,7 @@ static void test_files_past_the_limits(void **state)
 	expect_unanalysed(report, "hw/misc/endless.c", "longer than the per-file limit of " LIMIT_SECONDS " s");
 #ifndef MC_TEST_UNDER_VALGRIND
 	expect_unanalysed(report, "hw/misc/greedy.c", "per-file memory limit of 256 MiB");
+	expect_unanalysed(report, "hw/misc/split_bomb.c", "limit");
 #endif
 	/* The run went on: the findings are those of base..forgot, the limited files add none. */
 	const char *plain[] = { "migcompat", "check", "--repo", g.repo, "--no-cache", "--format", "json",
@@ -551,6 +624,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_non_utf8_text_survives_json, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_macro_estimate, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_hostile_files, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_mended_header, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_files_past_the_limits, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_processes_and_threads_agree, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_limit_options, mc_test_arena_release),
