@@ -30,7 +30,7 @@ void mc_store_counts(const mc_store *s, size_t *parsed, size_t *reused);
 void mc_store_selection(const mc_store *s, size_t *selected, size_t *candidates);
 
 typedef struct {
-	int jobs;          /* parser threads, >= 1 */
+	int jobs;          /* files parsed at once (children or threads), >= 1 */
 	int progress;      /* print "parsing N/M" on stderr */
 	const struct mc_build *build; /* -p BUILD_DIR, or NULL */
 	int full;          /* mc_revision_load_pair: parse every candidate file, no slice */

@@ -8,7 +8,8 @@
  * tokens each of its own macros expands to.  The estimate follows object-like
  * macros and function-like ones (an argument used k times is counted k
  * times); it does not see macros defined in other files, so a bomb split
- * across a header and a .c file is not caught (see README, Limits).
+ * across a header and a .c file passes it: the per-file time and memory
+ * limits (worker.h) stop that one while it is parsed.
  */
 #ifndef MC_LIMITS_H
 #define MC_LIMITS_H
