@@ -19,6 +19,7 @@
 struct mc_store {
 	pthread_mutex_t lock;
 	mc_map facts;          /* key -> mc_facts* */
+	mc_map failed;         /* key -> why (owned): a parse that failed for a passing reason, not retried this run */
 	mc_cache *cache;       /* borrowed; NULL without a persistent cache */
 	size_t parsed, reused;
 	size_t selected, candidates;
@@ -40,6 +41,9 @@ void mc_store_free(mc_store *s)
 	MC_MAP_FOREACH(&s->facts, i)
 		mc_facts_free(s->facts.vals[i]);
 	mc_map_free(&s->facts);
+	MC_MAP_FOREACH(&s->failed, i)
+		free(s->failed.vals[i]);
+	mc_map_free(&s->failed);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -66,6 +70,29 @@ static mc_facts *store_get(mc_store *s, const char *key)
 		s->reused++;
 	pthread_mutex_unlock(&s->lock);
 	return f;
+}
+
+/*
+ * Parses that failed for a reason that says nothing lasting about the file (a
+ * deadline, the memory limit, a crash) are not cached, but they are not tried
+ * again in the same run either: every later load (rounds, --each-commit,
+ * audit) would pay the whole time limit again.
+ */
+static char *store_failure(mc_store *s, const char *key)
+{
+	pthread_mutex_lock(&s->lock);
+	const char *why = mc_map_get(&s->failed, key);
+	char *copy = why ? mc_strdup(why) : NULL;
+	pthread_mutex_unlock(&s->lock);
+	return copy;
+}
+
+static void store_fail(mc_store *s, const char *key, const char *why)
+{
+	pthread_mutex_lock(&s->lock);
+	if (!mc_map_get(&s->failed, key))
+		mc_map_put(&s->failed, key, mc_strdup(why ? why : "parse failed"));
+	pthread_mutex_unlock(&s->lock);
 }
 
 /* Returns the facts to use: the stored ones if another worker got there first. */
@@ -140,7 +167,6 @@ typedef struct {
 	pch_entry *v;
 	size_t n, cap;
 	mc_map known_keys;     /* "tree path" -> facts key (owned) */
-	mc_map failed_keys;    /* facts key -> why its parse failed in an earlier batch (owned): not tried again */
 } parse_cache;
 
 /*
@@ -216,9 +242,6 @@ static void parse_cache_free(parse_cache *pc)
 	MC_MAP_FOREACH(&pc->known_keys, i)
 		free(pc->known_keys.vals[i]);
 	mc_map_free(&pc->known_keys);
-	MC_MAP_FOREACH(&pc->failed_keys, i)
-		free(pc->failed_keys.vals[i]);
-	mc_map_free(&pc->failed_keys);
 	if (pc->dir)
 		rmdir(pc->dir);
 	free(pc->dir);
@@ -455,7 +478,7 @@ static void parse_in_threads(parse_batch *b, int jobs)
 /* ---- parsing in child processes, under the per-file limits (worker.h) ---- */
 
 /* The answer of a child: 'S' (facts to store) or 'T' (a transient failure, not to be cached), then JSON. */
-static char *child_serve(void *arg, size_t i)
+static char *child_serve(void *arg, size_t i, int *retire)
 {
 	parse_batch *b = arg;
 	if (!b->parser && mc_parser_new(&b->parser) < 0)
@@ -468,6 +491,7 @@ static char *child_serve(void *arg, size_t i)
 		f->error = mc_sprintf("%s: libclang stopped: over the per-file memory limit of %u MiB (--memory-limit), "
 				      "or a libclang crash", j->path, b->limits.mib);
 	}
+	*retire = crashed; /* libclang leaves a crashed parse's memory behind */
 	char *json = mc_facts_to_json(f);
 	char *reply = mc_sprintf("%c%s", crashed ? 'T' : 'S', json);
 	free(json);
@@ -516,6 +540,17 @@ static void twin_take(parse_job *j, parse_job *jobs)
 	job_fail(j, failed_facts(j->path, (*t->result)->error));
 }
 
+/* Gives the job the failure its key had earlier in this run, if any. */
+static int job_failed_before(parse_job *j, mc_store *store, const char *key)
+{
+	char *why = store_failure(store, key);
+	if (!why)
+		return 0;
+	job_fail(j, failed_facts(j->path, why));
+	free(why);
+	return 1;
+}
+
 static char *known_key_name(const parse_job *j)
 {
 	return mc_sprintf("%p %s", (const void *)j->tree, j->path);
@@ -530,11 +565,8 @@ static void job_prepare(parse_job *j, mc_store *store, parse_cache *pc)
 	char *name = known_key_name(j);
 	const char *known = pc ? mc_map_get(&pc->known_keys, name) : NULL;
 	free(name);
-	const char *failed = known && pc ? mc_map_get(&pc->failed_keys, known) : NULL;
-	if (failed) {
-		job_fail(j, failed_facts(j->path, failed));
+	if (known && job_failed_before(j, store, known))
 		return;
-	}
 	if (known && (*j->result = store_get(store, known))) {
 		j->key = mc_strdup(known);
 		return;
@@ -545,8 +577,13 @@ static void job_prepare(parse_job *j, mc_store *store, parse_cache *pc)
 		return;
 	}
 	j->prepared = 1;
-	j->key = facts_key(j->tree, j->path, &j->in);
-	*j->result = store_get(store, j->key);
+	char *key = facts_key(j->tree, j->path, &j->in);
+	if (!job_failed_before(j, store, key)) {
+		j->key = key;
+		*j->result = store_get(store, j->key);
+	} else {
+		free(key);
+	}
 }
 
 typedef struct {
@@ -635,8 +672,8 @@ static int parse_batch_run(parse_job *jobs, size_t n, mc_store *store, parse_cac
 	mc_map_free(&first_with_key);
 	for (size_t i = 0; i < b.n; i++) {
 		parse_job *j = b.pending[i];
-		if (*j->owned && pc && !mc_map_get(&pc->failed_keys, j->key))
-			mc_map_put(&pc->failed_keys, j->key, mc_strdup((*j->result)->error));
+		if (*j->owned && *j->result)
+			store_fail(store, j->key, (*j->result)->error);
 	}
 	for (size_t i = 0; i < n; i++)
 		twin_take(&jobs[i], jobs);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -24,6 +25,10 @@
 #include <unistd.h>
 
 #define MAX_CHILDREN 64
+/* In an answer's length: the child exits after this answer (serve asked to retire it). */
+#define RETIRING ((uint64_t)1 << 63)
+/* Children that die before taking a job, in a row, before the caller is told to do without. */
+#define MAX_FAILED_STARTS 3
 
 typedef struct {
 	pid_t pid;             /* 0: no child in this slot */
@@ -76,8 +81,9 @@ static int read_all(int fd, void *data, size_t len)
 }
 
 /*
- * The memory limit counts from what the child already maps (the caller's
- * copy, libclang's code), which is not the job's doing.
+ * Before each job: the memory limit counts from what the child maps now (the
+ * caller's copy, libclang's code, what earlier jobs left), which is not this
+ * job's doing.  Only the soft limit is set, so that it can be set again.
  */
 static void limit_memory(unsigned mib)
 {
@@ -91,14 +97,20 @@ static void limit_memory(unsigned mib)
 		pages = 0;
 	fclose(f);
 	long page = sysconf(_SC_PAGESIZE);
+	struct rlimit r;
+	if (getrlimit(RLIMIT_AS, &r) < 0)
+		return;
 	rlim_t limit = (rlim_t)pages * (rlim_t)(page > 0 ? page : 4096) + (rlim_t)mib * 1024 * 1024;
-	struct rlimit r = { limit, limit };
+	r.rlim_cur = r.rlim_max != RLIM_INFINITY && limit > r.rlim_max ? r.rlim_max : limit;
 	setrlimit(RLIMIT_AS, &r);
 }
 
-static void child_main(const mc_workers *w, int fd)
+static void child_main(const mc_workers *w, int fd, pid_t parent)
 {
-	limit_memory(w->limits.mib);
+	/* A child outlives neither its caller nor, through the caller, its deadline. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(0);
 	if (!w->keep_stderr) {
 		int null = open("/dev/null", O_WRONLY);
 		if (null >= 0) {
@@ -110,11 +122,14 @@ static void child_main(const mc_workers *w, int fd)
 		uint64_t job;
 		if (read_all(fd, &job, sizeof(job)) != 1)
 			break;
-		char *reply = w->serve(w->arg, (size_t)job);
+		limit_memory(w->limits.mib);
+		int retire = 0;
+		char *reply = w->serve(w->arg, (size_t)job, &retire);
 		uint64_t len = reply ? strlen(reply) : 0;
-		int ok = write_all(fd, &len, sizeof(len)) == 0 && write_all(fd, reply ? reply : "", (size_t)len) == 0;
+		uint64_t head = len | (retire ? RETIRING : 0);
+		int ok = write_all(fd, &head, sizeof(head)) == 0 && write_all(fd, reply ? reply : "", (size_t)len) == 0;
 		free(reply);
-		if (!ok)
+		if (!ok || retire)
 			break;
 	}
 	/* _exit: the caller's stdio buffers and atexit handlers are not the child's to run. */
@@ -128,6 +143,7 @@ static int slot_start(const mc_workers *w, slot *slots, size_t i)
 		mc_error_set("cannot start a parser process: %s", strerror(errno));
 		return MC_EIO;
 	}
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		mc_error_set("cannot start a parser process: %s", strerror(errno));
@@ -141,7 +157,7 @@ static int slot_start(const mc_workers *w, slot *slots, size_t i)
 		for (int k = 0; k < w->children; k++)
 			if (slots[k].pid)
 				close(slots[k].fd);
-		child_main(w, sv[1]);
+		child_main(w, sv[1], parent);
 	}
 	close(sv[1]);
 	slots[i].pid = pid;
@@ -200,16 +216,23 @@ static void slot_receive(const mc_workers *w, slot *s)
 		return;
 	}
 	s->got += (size_t)n;
-	uint64_t len;
-	if (s->got < sizeof(len))
+	uint64_t head;
+	if (s->got < sizeof(head))
 		return;
-	memcpy(&len, s->reply, sizeof(len));
-	if (s->got - sizeof(len) < len)
+	memcpy(&head, s->reply, sizeof(head));
+	uint64_t len = head & ~RETIRING;
+	if (s->got - sizeof(head) < len)
 		return;
-	s->reply[sizeof(len) + len] = '\0';
+	s->reply[sizeof(head) + len] = '\0';
 	s->busy = 0;
 	s->got = 0;
-	w->done(w->arg, s->job, s->reply + sizeof(len), NULL);
+	w->done(w->arg, s->job, s->reply + sizeof(head), NULL);
+	if (head & RETIRING) {
+		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		close(s->fd);
+		s->pid = 0;
+	}
 }
 
 static int slot_send(const mc_workers *w, slot *s, size_t job)
@@ -237,24 +260,29 @@ int mc_workers_run(const mc_workers *w, size_t njobs)
 	mc_workers local = *w;
 	local.children = nslots;
 	size_t next = 0, finished = 0;
-	int rc = 0;
+	int rc = 0, failed_starts = 0;
 	char *start_error = NULL;
 	while (finished < njobs) {
 		/* Hand out jobs; a slot without a child gets a new one. */
-		for (int i = 0; i < nslots && next < njobs; i++) {
+		for (int i = 0; i < nslots && next < njobs && failed_starts < MAX_FAILED_STARTS; i++) {
 			if (slots[i].busy)
 				continue;
 			if (!slots[i].pid && slot_start(&local, slots, (size_t)i) < 0) {
 				free(start_error);
 				start_error = mc_strdup(mc_error_last());
+				failed_starts++;
 				continue;
 			}
 			if (slot_send(&local, &slots[i], next) < 0) {
-				slots[i].job = next;
+				/* The child died idle: the job was not tried; a new child gets it. */
 				kill(slots[i].pid, SIGKILL);
-				slot_fail(&local, &slots[i], 0);
-				finished++;
+				free(slot_reap(&slots[i], 0, &local.limits));
+				free(start_error);
+				start_error = mc_strdup("a parser process died before taking a file");
+				failed_starts++;
+				continue;
 			}
+			failed_starts = 0;
 			next++;
 		}
 		struct pollfd fds[MAX_CHILDREN];
@@ -268,15 +296,10 @@ int mc_workers_run(const mc_workers *w, size_t njobs)
 					soonest = slots[i].deadline;
 			}
 		if (nfds == 0) {
-			/* Jobs left and not one child running: none could be started. */
-			if (next == 0) {
-				mc_error_set("%s", start_error ? start_error : "cannot start a parser process");
-				rc = MC_EIO;
-				break;
-			}
-			for (; next < njobs; next++, finished++)
-				w->done(w->arg, next, NULL, start_error ? start_error : "cannot start a parser process");
-			continue;
+			/* Jobs left and not one child running: none could be started.  The caller does the rest. */
+			mc_error_set("%s", start_error ? start_error : "cannot start a parser process");
+			rc = MC_EIO;
+			break;
 		}
 		int timeout = -1;
 		if (soonest) {

@@ -37,9 +37,11 @@ typedef struct {
 	mc_job_limits limits;
 	/*
 	 * In a child: the answer to job (a malloc'd string, or NULL for none).
-	 * It may keep state in arg between jobs: that is the child's copy.
+	 * It may keep state in arg between jobs: that is the child's copy.  It
+	 * sets *retire when the child should not take another job (a crash it
+	 * survived may have left memory behind): a new child takes the next.
 	 */
-	char *(*serve)(void *arg, size_t job);
+	char *(*serve)(void *arg, size_t job, int *retire);
 	/* In the caller: job answered (reply) or failed (reply NULL, why says how). */
 	void (*done)(void *arg, size_t job, const char *reply, const char *why);
 	void *arg;
@@ -53,8 +55,9 @@ typedef struct {
 
 /*
  * Runs jobs 0..njobs-1 and calls done once for each, in the order they
- * finish.  Fails (MC_EIO, with a message, done never called) only when not
- * even one child can be started; then the caller may run the jobs itself.
+ * finish.  Fails (MC_EIO, with a message) when children cannot be started
+ * (or die before taking a job) while jobs remain: done has been called for
+ * the jobs that ended, and the caller does the others itself.
  */
 int mc_workers_run(const mc_workers *w, size_t njobs);
 

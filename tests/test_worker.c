@@ -1,7 +1,8 @@
 /*
  * test_worker.c - jobs in child processes (worker.h): every job is answered
  * or failed with a reason, whatever a child does (loop, crash, eat memory,
- * exit), and the jobs after it still run.
+ * exit), and the jobs after it still run; each job gets the whole memory
+ * limit; a child that asks to retire is replaced.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,7 +19,7 @@
 #include "util.h"
 #include "worker.h"
 
-enum { JOB_ANSWER, JOB_LOOP, JOB_CRASH, JOB_EAT_MEMORY, JOB_EXIT, JOB_BIG_ANSWER };
+enum { JOB_ANSWER, JOB_LOOP, JOB_CRASH, JOB_EAT_MEMORY, JOB_EXIT, JOB_BIG_ANSWER, JOB_RETIRE, JOB_HOLD_MEMORY };
 
 typedef struct {
 	const int *kinds;      /* what job i does */
@@ -30,9 +31,10 @@ typedef struct {
 	int served_in_caller;  /* serve ran in the caller's process: a failure */
 } script;
 
-static char *serve(void *arg, size_t job)
+static char *serve(void *arg, size_t job, int *retire)
 {
 	script *s = arg;
+	*retire = s->kinds[job] == JOB_RETIRE;
 	if (getpid() == s->caller)
 		s->served_in_caller = 1;
 	switch (s->kinds[job]) {
@@ -57,6 +59,16 @@ static char *serve(void *arg, size_t job)
 		memset(r, 'b', (3 << 20) - 1);
 		r[(3 << 20) - 1] = '\0';
 		return r;
+	}
+	case JOB_RETIRE:
+		return mc_sprintf("pid %d", (int)getpid());
+	case JOB_HOLD_MEMORY: {
+		/* Kept on purpose: what an earlier job leaves must not count against the next one. */
+		char *p = malloc(48 << 20);
+		if (!p)
+			abort();
+		memset(p, 1, 48 << 20);
+		return mc_sprintf("answer %zu", job);
 	}
 	default:
 		return mc_sprintf("answer %zu", job);
@@ -166,6 +178,29 @@ static void test_a_job_past_its_memory_is_stopped(void **state)
 	script_free(&s);
 }
 
+static void test_each_job_has_the_whole_memory_limit(void **state)
+{
+	(void)state;
+	const int kinds[] = { JOB_HOLD_MEMORY, JOB_HOLD_MEMORY, JOB_HOLD_MEMORY, JOB_ANSWER };
+	script s = run(kinds, 4, 1, (mc_job_limits){ 60, 64 });
+	for (size_t i = 0; i < 4; i++)
+		expect_answer(&s, i);
+	script_free(&s);
+}
+
+static void test_a_retired_child_is_replaced(void **state)
+{
+	(void)state;
+	const int kinds[] = { JOB_RETIRE, JOB_RETIRE, JOB_ANSWER };
+	script s = run(kinds, 3, 1, (mc_job_limits){ 30, 0 });
+	assert_non_null(s.replies[0]);
+	assert_non_null(s.replies[1]);
+	if (strcmp(s.replies[0], s.replies[1]) == 0)
+		fail_msg("the retired child took another job: %s twice", s.replies[0]);
+	expect_answer(&s, 2);
+	script_free(&s);
+}
+
 static void test_no_jobs(void **state)
 {
 	(void)state;
@@ -180,6 +215,8 @@ int main(void)
 		cmocka_unit_test(test_a_job_past_its_time_is_stopped),
 		cmocka_unit_test(test_a_crash_fails_one_job),
 		cmocka_unit_test(test_a_job_past_its_memory_is_stopped),
+		cmocka_unit_test(test_each_job_has_the_whole_memory_limit),
+		cmocka_unit_test(test_a_retired_child_is_replaced),
 		cmocka_unit_test(test_no_jobs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
