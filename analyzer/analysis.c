@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <clang-c/Index.h>
 #include "cache.h"
@@ -361,6 +360,26 @@ static size_t queue_take(pthread_mutex_t *lock, size_t *next, size_t n)
 }
 
 /*
+ * Runs fn(arg) in nthreads threads, this one among them (it alone when none
+ * can be started), never more than items, and joins them all before it
+ * returns: the caller may fork next.
+ */
+static void run_in_threads(void *(*fn)(void *), void *arg, int nthreads, size_t items)
+{
+	size_t extra = nthreads > 1 ? (size_t)nthreads - 1 : 0;
+	if (extra + 1 > items)
+		extra = items > 1 ? items - 1 : 0;
+	pthread_t *threads = mc_calloc(extra + 1, sizeof(pthread_t));
+	size_t started = 0;
+	while (started < extra && pthread_create(&threads[started], NULL, fn, arg) == 0)
+		started++;
+	fn(arg);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+}
+
+/*
  * The .c files of a revision worth parsing.  With a base (the other side of
  * a pair, already selected), a file whose blob is the same there takes the
  * base's answer without being read: most of a tree is unchanged.
@@ -390,13 +409,6 @@ static mc_strvec select_files(mc_tree *tree, const mc_tree *base, const mc_strve
 	}
 	mc_map_free(&chosen);
 	return paths;
-}
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static mc_facts *failed_facts(const char *path, const char *why)
@@ -460,18 +472,7 @@ static void *thread_main(void *arg)
 static void parse_in_threads(parse_batch *b, int jobs)
 {
 	pthread_mutex_init(&b->lock, NULL);
-	pthread_t *threads = mc_calloc((size_t)jobs, sizeof(pthread_t));
-	int started = 0;
-	for (int i = 0; i < jobs && (size_t)i < b->n; i++)
-		if (pthread_create(&threads[i], NULL, thread_main, b) == 0)
-			started++;
-		else
-			break;
-	if (started == 0)
-		thread_main(b);
-	for (int i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	free(threads);
+	run_in_threads(thread_main, b, jobs, b->n);
 	pthread_mutex_destroy(&b->lock);
 }
 
@@ -523,7 +524,6 @@ static int parse_in_children(parse_batch *b, const mc_analysis_opts *opts)
 	mc_workers w = { .children = opts->jobs > 0 ? opts->jobs : 1, .limits = opts->limits, .serve = child_serve,
 			 .done = child_done, .arg = b,
 			 .keep_stderr = getenv("MIGCOMPAT_DIAG") && *getenv("MIGCOMPAT_DIAG") };
-	fflush(stderr);
 	return mc_workers_run(&w, b->n);
 }
 
@@ -607,15 +607,7 @@ static void prepare_all(parse_job *jobs, size_t n, mc_store *store, parse_cache 
 {
 	prepare_queue q = { .jobs = jobs, .n = n, .store = store, .pc = pc };
 	pthread_mutex_init(&q.lock, NULL);
-	pthread_t *threads = mc_calloc((size_t)nthreads + 1, sizeof(pthread_t));
-	int started = 0;
-	for (int i = 0; i < nthreads && (size_t)i < n; i++)
-		if (pthread_create(&threads[i], NULL, prepare_main, &q) == 0)
-			started++;
-	prepare_main(&q); /* this thread helps, and finishes alone if none started */
-	for (int i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	free(threads);
+	run_in_threads(prepare_main, &q, nthreads, n);
 	pthread_mutex_destroy(&q.lock);
 }
 
@@ -629,7 +621,7 @@ static int parse_batch_run(parse_job *jobs, size_t n, mc_store *store, parse_cac
 	parse_batch b = { .store = store, .progress = opts->progress, .limits = opts->limits };
 	b.pending = mc_calloc(n + 1, sizeof(parse_job *));
 	int nthreads = opts->jobs > 0 ? opts->jobs : 1;
-	prepare_all(jobs, n, store, pc, nthreads - 1);
+	prepare_all(jobs, n, store, pc, nthreads);
 	mc_parser *pch_parser = NULL;
 	mc_map first_with_key = {0};
 	for (size_t i = 0; i < n; i++) {
@@ -838,9 +830,9 @@ static void measure_floor(mc_revision *revs[2], const mc_analysis_opts *opts)
 				mc_tu_input_free(&in);
 			} else {
 				mc_map_put(&keys, key, (void *)1);
-				double t0 = now_seconds();
+				double t0 = mc_now_seconds();
 				const char *common = parser ? pch_for(&pch, revs[k]->tree, parser, in.arch) : NULL;
-				clang_time += now_seconds() - t0;
+				clang_time += mc_now_seconds() - t0;
 				if (common)
 					use_pch(&in, common);
 				*(mc_tu_input *)MC_VEC_PUSH(q.inputs, q.n, cap) = in;
@@ -849,19 +841,9 @@ static void measure_floor(mc_revision *revs[2], const mc_analysis_opts *opts)
 		}
 		/* Parse this side's files while its precompiled headers exist. */
 		pthread_mutex_init(&q.lock, NULL);
-		double t0 = now_seconds();
-		int jobs = opts->jobs > 0 ? opts->jobs : 1;
-		pthread_t *threads = mc_calloc((size_t)jobs, sizeof(pthread_t));
-		int started = 0;
-		for (int t = 0; t < jobs; t++)
-			if (pthread_create(&threads[t], NULL, floor_worker, &q) == 0)
-				started++;
-		if (!started)
-			floor_worker(&q);
-		for (int t = 0; t < started; t++)
-			pthread_join(threads[t], NULL);
-		clang_time += now_seconds() - t0;
-		free(threads);
+		double t0 = mc_now_seconds();
+		run_in_threads(floor_worker, &q, opts->jobs, q.n);
+		clang_time += mc_now_seconds() - t0;
 		pthread_mutex_destroy(&q.lock);
 	}
 	parse_cache_free(&pch);
@@ -982,7 +964,7 @@ int mc_revision_load_pair(mc_revision **base_out, mc_revision **head_out, mc_sna
 	mc_tree *trees[2];
 	mc_snapshot *snaps[2] = { base_snap, head_snap };
 	mc_strvec wanted[2];
-	double t_open = now_seconds();
+	double t_open = mc_now_seconds();
 	for (int k = 0; k < 2; k++) {
 		mc_tree_open(&trees[k], snaps[k], conv);
 		trees[k]->build = opts->build;
@@ -1015,14 +997,14 @@ int mc_revision_load_pair(mc_revision **base_out, mc_revision **head_out, mc_sna
 	char **keys[2] = { NULL, NULL };
 	size_t nkeys[2] = { 0, 0 };
 	const char *diag = getenv("MIGCOMPAT_DIAG");
-	double t_start = now_seconds(), t_load = 0, t_grow = 0;
+	double t_start = mc_now_seconds(), t_load = 0, t_grow = 0;
 	if (diag && *diag)
 		fprintf(stderr, "migcompat: timing: %.2f s to select candidates and open the slice\n",
 			t_start - t_open);
 	/* Grow the slice on models of the selection until nothing is added. */
 	for (int round = 1;; round++) {
 		int whole = !slice || !mc_slice_exact(slice);
-		double t0 = now_seconds();
+		double t0 = mc_now_seconds();
 		mc_strvec paths[2];
 		for (int k = 0; k < 2; k++) {
 			paths[k] = whole ? wanted[k] : present_in(mc_slice_paths(slice), snaps[k]);
@@ -1033,15 +1015,15 @@ int mc_revision_load_pair(mc_revision **base_out, mc_revision **head_out, mc_sna
 		rc = revisions_make(revs, 2, snaps, trees, store, &pch, opts, paths, keys);
 		for (int k = 0; k < 2 && !whole; k++)
 			mc_strvec_free(&paths[k]);
-		double t1 = now_seconds();
+		double t1 = mc_now_seconds();
 		t_load += t1 - t0;
 		if (rc < 0 || whole)
 			break;
 		size_t added = mc_slice_grow(slice, revs[0]->model, revs[1]->model);
-		t_grow += now_seconds() - t1;
+		t_grow += mc_now_seconds() - t1;
 		if (diag && *diag)
 			fprintf(stderr, "migcompat: timing: round %d: %.2f s to parse and model, %.2f s to grow\n", round,
-				t1 - t0, now_seconds() - t1);
+				t1 - t0, mc_now_seconds() - t1);
 		if (added == 0 && mc_slice_exact(slice))
 			break;
 		for (int k = 0; k < 2; k++)
@@ -1053,11 +1035,11 @@ int mc_revision_load_pair(mc_revision **base_out, mc_revision **head_out, mc_sna
 	else
 		store->selected = wanted[0].n > wanted[1].n ? wanted[0].n : wanted[1].n;
 	store->candidates = wanted[0].n > wanted[1].n ? wanted[0].n : wanted[1].n;
-	double t_pch = now_seconds();
+	double t_pch = mc_now_seconds();
 	parse_cache_free(&pch);
 	if (diag && *diag)
 		fprintf(stderr, "migcompat: timing: %.2f s parsing and modelling, %.2f s growing, %.2f s after\n", t_load,
-			t_grow, now_seconds() - t_pch + (t_pch - t_start - t_load - t_grow));
+			t_grow, mc_now_seconds() - t_pch + (t_pch - t_start - t_load - t_grow));
 	mc_slice_free(slice);
 	mc_strvec_free(&wanted[0]);
 	mc_strvec_free(&wanted[1]);

@@ -70,30 +70,17 @@ typedef struct {
 	int nrevs;
 } options;
 
-static int parse_jobs(const char *s, int *out)
+/* A whole number from min to max for option; what says what it counts. */
+static int parse_count(const char *option, const char *s, long min, long max, const char *what, long *out)
 {
 	char *end;
 	errno = 0;
 	long v = strtol(s, &end, 10);
-	if (errno || *end || v < 1 || v > 256) {
-		mc_error_set("-j needs a number of threads from 1 to 256, not '%s'", s);
+	if (errno || end == s || *end || v < min || v > max) {
+		mc_error_set("%s needs %s from %ld to %ld, not '%s'", option, what, min, max, s);
 		return MC_EINPUT;
 	}
-	*out = (int)v;
-	return 0;
-}
-
-/* A per-file limit: a whole number from 0 (none) to max. */
-static int parse_limit(const char *option, const char *s, unsigned max, unsigned *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || v > (long)max) {
-		mc_error_set("%s needs a whole number from 0 (no limit) to %u, not '%s'", option, max, s);
-		return MC_EINPUT;
-	}
-	*out = (unsigned)v;
+	*out = v;
 	return 0;
 }
 
@@ -136,6 +123,7 @@ static int parse_options(int argc, char **argv, options *o)
 	optind = 2;
 	opterr = 0;
 	int c;
+	long v;
 	while ((c = getopt_long(argc, argv, "j:p:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->repo = optarg; break;
@@ -160,16 +148,19 @@ static int parse_options(int argc, char **argv, options *o)
 				return MC_EINPUT;
 			break;
 		case 'j':
-			if (parse_jobs(optarg, &o->jobs) < 0)
+			if (parse_count("-j", optarg, 1, 64, "a number of files parsed at once", &v) < 0)
 				return MC_EINPUT;
+			o->jobs = (int)v;
 			break;
 		case 'L':
-			if (parse_limit("--time-limit", optarg, 86400, &o->limits.seconds) < 0)
+			if (parse_count("--time-limit", optarg, 0, 86400, "seconds (0: no limit)", &v) < 0)
 				return MC_EINPUT;
+			o->limits.seconds = (unsigned)v;
 			break;
 		case 'm':
-			if (parse_limit("--memory-limit", optarg, 1048576, &o->limits.mib) < 0)
+			if (parse_count("--memory-limit", optarg, 0, 1048576, "MiB (0: no limit)", &v) < 0)
 				return MC_EINPUT;
+			o->limits.mib = (unsigned)v;
 			break;
 		default:
 			mc_error_set("unknown or incomplete option '%s' (see migcompat --help)", argv[optind - 1]);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* One message per thread: parser workers report their own failures. */
 static _Thread_local char last_error[1024];
@@ -43,6 +44,13 @@ void *mc_malloc(size_t n)
 	if (!p)
 		out_of_memory();
 	return p;
+}
+
+double mc_now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 void *mc_calloc(size_t n, size_t size)

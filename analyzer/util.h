@@ -34,6 +34,9 @@ char *mc_strdup(const char *s);
 char *mc_strndup(const char *s, size_t n);
 char *mc_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Seconds on a clock that only goes forward: for deadlines and durations. */
+double mc_now_seconds(void);
+
 /* Growable byte buffer, always NUL-terminated. */
 typedef struct {
 	char *ptr;

@@ -21,7 +21,6 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MAX_CHILDREN 64
@@ -39,13 +38,6 @@ typedef struct {
 	char *reply;           /* what has arrived of the answer: 8-byte length, then text */
 	size_t got, cap;
 } slot;
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int write_all(int fd, const void *data, size_t len)
 {
@@ -243,7 +235,7 @@ static int slot_send(const mc_workers *w, slot *s, size_t job)
 	if (write_all(s->fd, &j, sizeof(j)) < 0)
 		return -1;
 	s->busy = 1;
-	s->deadline = w->limits.seconds ? now_seconds() + w->limits.seconds : 0;
+	s->deadline = w->limits.seconds ? mc_now_seconds() + w->limits.seconds : 0;
 	return 0;
 }
 
@@ -303,7 +295,7 @@ int mc_workers_run(const mc_workers *w, size_t njobs)
 		}
 		int timeout = -1;
 		if (soonest) {
-			double left = soonest - now_seconds();
+			double left = soonest - mc_now_seconds();
 			timeout = left <= 0 ? 0 : (int)(left * 1000) + 1;
 		}
 		int ready = poll(fds, (nfds_t)nfds, timeout);
@@ -319,7 +311,7 @@ int mc_workers_run(const mc_workers *w, size_t njobs)
 				if (!s->busy)
 					finished++;
 			}
-		double t = now_seconds();
+		double t = mc_now_seconds();
 		for (int k = 0; k < nfds; k++) {
 			slot *s = &slots[polled[k]];
 			if (s->busy && s->deadline && t >= s->deadline) {

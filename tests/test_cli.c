@@ -241,6 +241,9 @@ static void test_bad_jobs(void **state)
 	expect_input_error(a3, "many", NULL);
 	const char *a4[] = { "migcompat", "check", "--repo", g.repo, "--jobs=0", "base", "forgot", NULL };
 	expect_input_error(a4, NULL);
+	/* No more parsers at once than the tool can watch (worker.c). */
+	const char *a5[] = { "migcompat", "check", "--repo", g.repo, "-j", "65", "base", "forgot", NULL };
+	expect_input_error(a5, "1 to 64", NULL);
 }
 
 static void test_rules_missing_file(void **state)
