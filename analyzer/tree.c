@@ -247,6 +247,20 @@ static char *join_path(const char *dir, const char *rel)
 	return mc_buf_detach(&b);
 }
 
+/*
+ * Could name be a file: relative, no empty, "." or ".." component, no
+ * trailing '/'?  An unsaved file named "qemu/osdep.h../" (an #include of a
+ * directory, found by fuzz_parse) crashes libclang 14; without a stub, the
+ * #include is an ordinary "file not found" error in the file.
+ */
+static int is_clean_path(const char *name)
+{
+	char *clean = *name != '/' ? join_path(NULL, name) : NULL;
+	int same = clean && strcmp(clean, name) == 0;
+	free(clean);
+	return same;
+}
+
 static char *dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -473,7 +487,7 @@ int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_t
 		const char *name = spec + 1;
 		char *found = resolve_in_tree(tree, arch, build_dirs, includer_dir, name, quoted);
 		if (!found) {
-			if (quoted || !exists_on_host(tree->conv, name))
+			if ((quoted || !exists_on_host(tree->conv, name)) && is_clean_path(name))
 				add_stub(in, &seen, tree, arch, name);
 			/* Generated QAPI headers start from qapi/util.h (QEnumLookup). */
 			if (is_qapi_generated(name) && !mc_map_get(&seen, "include/qapi/util.h") &&
