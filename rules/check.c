@@ -1,7 +1,7 @@
 /*
  * check.c - the comparison context shared by the rules, and the rule catalog.
  */
-#include "rules.h"
+#include "rules/rules.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
  * DEFINE_PROPs: when the name is written in the type's files, the entry is
  * reported as not analysed (a note), never as broken.
  */
-#include "rules.h"
+#include "rules/rules.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -9,7 +9,7 @@
  * (compat-uncovered-type), an entry with another value (compat-wrong-value),
  * or entries in arrays older than the newest (compat-wrong-array).
  */
-#include "rules.h"
+#include "rules/rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * something on, with nothing keeping it off for released machine types.
  * Whether the guest can see it is for a reviewer to decide: a warning.
  */
-#include "rules.h"
+#include "rules/rules.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /*
  * redundant.c - compat entries that restore what the class default already is.
  */
-#include "rules.h"
+#include "rules/rules.h"
 
 #include <stdlib.h>
 #include <string.h>

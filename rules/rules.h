@@ -8,10 +8,10 @@
 #ifndef MC_RULES_H
 #define MC_RULES_H
 
-#include "analysis.h"
-#include "effective.h"
-#include "findings.h"
-#include "repo.h"
+#include "frontend/analysis.h"
+#include "model/effective.h"
+#include "rules/findings.h"
+#include "git/repo.h"
 
 typedef struct {
 	mc_repo *repo;

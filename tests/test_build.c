@@ -26,10 +26,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "build.h"
+#include "frontend/build.h"
 #include "fixture_repo.h"
 #include "test_util.h"
-#include "tree.h"
+#include "frontend/tree.h"
 
 #define BLK_C "hw/block/virtio-blk.c"
 

@@ -19,9 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conv.h"
-#include "util.h"
-#include "value.h"
+#include "model/conv.h"
+#include "util/util.h"
+#include "model/value.h"
 
 #define QEMU_CONV_PATH MC_SOURCE_DIR "/rules/qemu.conv"
 

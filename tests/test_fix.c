@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fix.h"
+#include "report/fix.h"
 #include "fixture_repo.h"
 #include "test_util.h"
 

@@ -32,11 +32,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "facts.h"
+#include "model/facts.h"
 #include "fixture_repo.h"
-#include "limits.h"
+#include "frontend/limits.h"
 #include "test_util.h"
-#include "util.h"
+#include "util/util.h"
 
 static struct {
 	char *tmp;

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "qapi.h"
-#include "util.h"
+#include "frontend/qapi.h"
+#include "util/util.h"
 
 static const char common_json[] =
 	"# -*- Mode: Python -*-\n"

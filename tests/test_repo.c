@@ -32,8 +32,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "repo.h"
-#include "util.h"
+#include "git/repo.h"
+#include "util/util.h"
 
 #define BIG_SIZE 5000
 

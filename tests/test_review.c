@@ -29,7 +29,7 @@
 #include <string.h>
 
 #include "fixture_repo.h"
-#include "suppress.h"
+#include "report/suppress.h"
 #include "test_util.h"
 
 #define BLK_C "hw/block/virtio-blk.c"

@@ -32,7 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "analysis.h"
+#include "frontend/analysis.h"
 #include "fixture_repo.h"
 #include "test_util.h"
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
-#include "value.h"
+#include "util/util.h"
+#include "model/value.h"
 
 /* Parses text as kind and expects success with an integer result. */
 static void expect_int(mc_kind kind, const char *text, int64_t want)

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
-#include "worker.h"
+#include "util/util.h"
+#include "util/worker.h"
 
 enum { JOB_ANSWER, JOB_LOOP, JOB_CRASH, JOB_EAT_MEMORY, JOB_EXIT, JOB_BIG_ANSWER, JOB_RETIRE, JOB_HOLD_MEMORY };
 

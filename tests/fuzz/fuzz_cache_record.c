@@ -8,10 +8,10 @@
  */
 #include <stdio.h>
 
-#include "conv.h"
-#include "facts.h"
+#include "model/conv.h"
+#include "model/facts.h"
 #include "fuzz_util.h"
-#include "model.h"
+#include "model/model.h"
 
 static mc_conv conv;
 

@@ -6,7 +6,7 @@
  */
 #include <stdio.h>
 
-#include "conv.h"
+#include "model/conv.h"
 #include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -9,13 +9,13 @@
  */
 #include <stdio.h>
 
-#include "conv.h"
+#include "model/conv.h"
 #include "fixture_repo.h"
 #include "fuzz_util.h"
-#include "model.h"
-#include "parse.h"
-#include "repo.h"
-#include "tree.h"
+#include "model/model.h"
+#include "frontend/parse.h"
+#include "git/repo.h"
+#include "frontend/tree.h"
 
 static char *tmp_dir;
 static mc_conv conv;

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "fuzz_util.h"
-#include "qapi.h"
+#include "frontend/qapi.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -7,10 +7,10 @@
  * Odd: one source line searched for markers; a marker found has a non-empty
  * reason with no control characters around it.
  */
-#include "findings.h"
+#include "rules/findings.h"
 #include "fuzz_util.h"
-#include "rules.h"
-#include "suppress.h"
+#include "rules/rules.h"
+#include "report/suppress.h"
 
 static void fuzz_file(const char *text, size_t len)
 {

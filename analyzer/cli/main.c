@@ -1,0 +1,649 @@
+/*
+ * main.c - the migcompat command line.
+ *
+ * Every failure below returns to main() with a message in mc_error_last();
+ * main prints it as one "migcompat: ..." line and exits 2.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frontend/analysis.h"
+#include "frontend/build.h"
+#include "frontend/cache.h"
+#include "report/report.h"
+#include "rules/rules.h"
+#include "report/show.h"
+#include "report/fix.h"
+#include "report/suppress.h"
+
+enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
+
+/* One screen: 24 lines of at most 80 columns (tests/test_review.c holds it to that). */
+static const char usage_text[] =
+	"usage: migcompat check [options] BASE [HEAD] | BASE..HEAD | BASE...HEAD\n"
+	"       migcompat check [options] --cached | --worktree [BASE]\n"
+	"       migcompat audit [options] [REV]      everything wrong at one revision\n"
+	"       migcompat show [options] [--machine X.Y] [--family F] [--type T] [REV]\n"
+	"       migcompat --list-rules | --explain RULE | --version | --help\n"
+	"options:\n"
+	"  --repo DIR           the QEMU git repository (default: .)\n"
+	"  --format FMT         text, json, sarif, codeclimate or email\n"
+	"  --output FILE        write the report to FILE, not standard output\n"
+	"  --cached             compare HEAD with the staged index\n"
+	"  --worktree           compare HEAD with the files of the work tree\n"
+	"  --each-commit        check each commit of BASE..HEAD against its parent\n"
+	"  --fix                print a patch that adds the missing compat entries\n"
+	"  --baseline FILE      hide findings present in a saved --format json report\n"
+	"  --suppressions FILE  use FILE, not the tree's .migcompat-suppressions.json\n"
+	"  -p BUILD_DIR         parse with a configured build's flags and headers\n"
+	"  --full               parse every file, not only what the change can affect\n"
+	"  --stats              print files selected, parsed and reused on stderr\n"
+	"  -j N                 parsers at once (default: the number of CPUs)\n"
+	"  --time-limit S, --memory-limit MIB  per file (120 s, 2048 MiB; 0: none)\n"
+	"  --rules FILE         tree conventions instead of the built-in qemu.conv\n"
+	"  --cache DIR, --no-cache  keep facts in DIR (~/.cache/migcompat), or nowhere\n"
+	"exit status: 0 clean, 1 warnings or errors, 2 usage or input error\n"
+	"more: man migcompat, migcompat --explain RULE\n";
+
+typedef struct {
+	const char *command;
+	const char *repo;
+	const char *output;
+	const char *rules;
+	const char *cache_dir;
+	int no_cache;
+	int full, stats;
+	const char *machine, *family, *type;
+	mc_format format;
+	int jobs;
+	mc_job_limits limits;
+	int cached, worktree, each_commit;
+	int fix;
+	const char *baseline;
+	const char *suppressions;
+	const char *build_dir;
+	const char *revs[2];
+	int nrevs;
+} options;
+
+/* A whole number from min to max for option; what says what it counts. */
+static int parse_count(const char *option, const char *s, long min, long max, const char *what, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max) {
+		mc_error_set("%s needs %s from %ld to %ld, not '%s'", option, what, min, max, s);
+		return MC_EINPUT;
+	}
+	*out = v;
+	return 0;
+}
+
+static int default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : (n > 64 ? 64 : (int)n);
+}
+
+static int parse_options(int argc, char **argv, options *o)
+{
+	static const struct option longopts[] = {
+		{ "repo", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "rules", required_argument, NULL, 'R' },
+		{ "cached", no_argument, NULL, 'c' },
+		{ "worktree", no_argument, NULL, 'w' },
+		{ "each-commit", no_argument, NULL, 'E' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "cache", required_argument, NULL, 'C' },
+		{ "no-cache", no_argument, NULL, 'N' },
+		{ "full", no_argument, NULL, 'U' },
+		{ "stats", no_argument, NULL, 'Y' },
+		{ "machine", required_argument, NULL, 'M' },
+		{ "family", required_argument, NULL, 'F' },
+		{ "type", required_argument, NULL, 'T' },
+		{ "fix", no_argument, NULL, 'X' },
+		{ "baseline", required_argument, NULL, 'B' },
+		{ "suppressions", required_argument, NULL, 'S' },
+		{ "time-limit", required_argument, NULL, 'L' },
+		{ "memory-limit", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof(*o));
+	o->command = argv[1];
+	o->repo = ".";
+	o->jobs = default_jobs();
+	o->limits = (mc_job_limits){ MC_DEFAULT_JOB_SECONDS, MC_DEFAULT_JOB_MIB };
+	optind = 2;
+	opterr = 0;
+	int c;
+	long v;
+	while ((c = getopt_long(argc, argv, "j:p:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->repo = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 'R': o->rules = optarg; break;
+		case 'c': o->cached = 1; break;
+		case 'w': o->worktree = 1; break;
+		case 'E': o->each_commit = 1; break;
+		case 'C': o->cache_dir = optarg; break;
+		case 'N': o->no_cache = 1; break;
+		case 'U': o->full = 1; break;
+		case 'Y': o->stats = 1; break;
+		case 'M': o->machine = optarg; break;
+		case 'F': o->family = optarg; break;
+		case 'T': o->type = optarg; break;
+		case 'X': o->fix = 1; break;
+		case 'B': o->baseline = optarg; break;
+		case 'S': o->suppressions = optarg; break;
+		case 'p': o->build_dir = optarg; break;
+		case 'f':
+			if (mc_format_parse(optarg, &o->format) < 0)
+				return MC_EINPUT;
+			break;
+		case 'j':
+			if (parse_count("-j", optarg, 1, 64, "a number of files parsed at once", &v) < 0)
+				return MC_EINPUT;
+			o->jobs = (int)v;
+			break;
+		case 'L':
+			if (parse_count("--time-limit", optarg, 0, 86400, "seconds (0: no limit)", &v) < 0)
+				return MC_EINPUT;
+			o->limits.seconds = (unsigned)v;
+			break;
+		case 'm':
+			if (parse_count("--memory-limit", optarg, 0, 1048576, "MiB (0: no limit)", &v) < 0)
+				return MC_EINPUT;
+			o->limits.mib = (unsigned)v;
+			break;
+		default:
+			mc_error_set("unknown or incomplete option '%s' (see migcompat --help)", argv[optind - 1]);
+			return MC_EINPUT;
+		}
+	}
+	for (; optind < argc; optind++) {
+		if (o->nrevs == 2) {
+			mc_error_set("too many revisions: '%s' (see migcompat --help)", argv[optind]);
+			return MC_EINPUT;
+		}
+		o->revs[o->nrevs++] = argv[optind];
+	}
+	if (o->cached + o->worktree + o->each_commit > 1) {
+		mc_error_set("--cached, --worktree and --each-commit cannot be used together");
+		return MC_EINPUT;
+	}
+	return 0;
+}
+
+static int load_conventions(const options *o, mc_conv *conv)
+{
+	return o->rules ? mc_conv_load_file(conv, o->rules) : mc_conv_load_builtin(conv);
+}
+
+/* The two snapshots a check compares, and the commits between them. */
+typedef struct {
+	mc_snapshot *base, *head;
+	mc_oid base_commit, head_commit;
+	const char *base_rev, *head_rev;
+	char *range_parts[2];      /* the two sides of "A..B", owned */
+	int head_is_commit;
+} change;
+
+static int resolve_change(mc_repo *repo, const options *o, change *ch)
+{
+	memset(ch, 0, sizeof(*ch));
+	if (o->cached || o->worktree) {
+		if (o->nrevs > 1) {
+			mc_error_set("--cached and --worktree take at most one revision (the base)");
+			return MC_EINPUT;
+		}
+		ch->base_rev = o->nrevs ? o->revs[0] : "HEAD";
+		ch->head_rev = o->cached ? "index" : "worktree";
+		if (mc_repo_resolve(repo, &ch->base_commit, ch->base_rev) < 0)
+			return MC_EINPUT;
+		int rc = mc_snapshot_from_commit(&ch->base, repo, &ch->base_commit, ch->base_rev);
+		if (rc == 0)
+			rc = o->cached ? mc_snapshot_from_index(&ch->head, repo) : mc_snapshot_from_worktree(&ch->head, repo);
+		return rc;
+	}
+	if (o->nrevs == 0) {
+		mc_error_set("check needs a base revision (see migcompat --help)");
+		return MC_EINPUT;
+	}
+	int is_range = 0;
+	if (o->nrevs == 1 && strstr(o->revs[0], "..")) {
+		if (mc_repo_resolve_range(repo, o->revs[0], &ch->base_commit, &ch->head_commit, &is_range) < 0)
+			return MC_EINPUT;
+		/* Show each side as written: "A" and "B" of "A..B" (empty means HEAD). */
+		const char *dots = strstr(o->revs[0], "..");
+		const char *rhs = dots + (dots[2] == '.' ? 3 : 2);
+		ch->range_parts[0] = dots == o->revs[0] ? mc_strdup("HEAD") : mc_strndup(o->revs[0], (size_t)(dots - o->revs[0]));
+		ch->range_parts[1] = mc_strdup(*rhs ? rhs : "HEAD");
+		ch->base_rev = ch->range_parts[0];
+		ch->head_rev = ch->range_parts[1];
+	} else {
+		ch->base_rev = o->revs[0];
+		ch->head_rev = o->nrevs == 2 ? o->revs[1] : "HEAD";
+		if (mc_repo_resolve(repo, &ch->base_commit, ch->base_rev) < 0 ||
+		    mc_repo_resolve(repo, &ch->head_commit, ch->head_rev) < 0)
+			return MC_EINPUT;
+	}
+	ch->head_is_commit = 1;
+	int rc = mc_snapshot_from_commit(&ch->base, repo, &ch->base_commit, ch->base_rev);
+	if (rc == 0)
+		rc = mc_snapshot_from_commit(&ch->head, repo, &ch->head_commit, ch->head_rev);
+	return rc;
+}
+
+/*
+ * The message of a one-commit change, for its Fixes: and Cc: qemu-stable
+ * trailers; *many is set for a longer range, whose entries are then judged by
+ * the commits that touched them.
+ */
+static char *change_message(mc_repo *repo, const change *ch, int *many)
+{
+	*many = 0;
+	if (!ch->head_is_commit)
+		return NULL;
+	mc_oid *commits = NULL;
+	size_t n = 0;
+	if (mc_repo_walk_range(repo, &ch->base_commit, &ch->head_commit, &commits, &n) < 0)
+		return NULL;
+	char *msg = NULL;
+	if (n == 1)
+		mc_repo_commit_message(repo, &commits[0], &msg);
+	*many = n > 1;
+	free(commits);
+	return msg;
+}
+
+static int require_compat(const mc_revision *rev)
+{
+	if (rev->model->nsets == 0) {
+		mc_error_set("%s has no machine compat arrays (hw_compat_X_Y or HW_COMPAT_X_Y): is it a QEMU tree?",
+			     rev->snap->label);
+		return MC_EINPUT;
+	}
+	return 0;
+}
+
+/* Standard output, or --output FILE; NULL with a message when it cannot be created. */
+static FILE *output_open(const options *o)
+{
+	FILE *out = o->output ? fopen(o->output, "w") : stdout;
+	if (!out)
+		mc_error_set("cannot write '%s': %s", o->output, strerror(errno));
+	return out;
+}
+
+/* Closes --output FILE; a failure to flush it is the run's failure if nothing failed before. */
+static int output_close(const options *o, FILE *out, int rc)
+{
+	if (out != stdout && fclose(out) != 0 && rc == 0) {
+		mc_error_set("cannot write '%s': %s", o->output, strerror(errno));
+		rc = MC_EIO;
+	}
+	return rc;
+}
+
+static int write_report(const options *o, const mc_findings *fs, const mc_report_ctx *ctx)
+{
+	FILE *out = output_open(o);
+	return out ? output_close(o, out, mc_report_write(out, o->format, fs, ctx)) : MC_EINPUT;
+}
+
+static int use_color(const options *o)
+{
+	const char *nc = getenv("NO_COLOR");
+	return !o->output && o->format == MC_FORMAT_TEXT && isatty(1) && !(nc && *nc);
+}
+
+/* The persistent cache, or NULL: a cache that cannot be used never stops the run. */
+static mc_cache *open_cache(const options *o)
+{
+	if (o->no_cache)
+		return NULL;
+	char *dir = o->cache_dir ? mc_strdup(o->cache_dir) : mc_cache_default_dir();
+	mc_cache *cache = NULL;
+	if (dir && mc_cache_open(&cache, dir) < 0) {
+		fprintf(stderr, "migcompat: %s; going on without the cache\n", mc_error_last());
+		cache = NULL;
+	}
+	free(dir);
+	return cache;
+}
+
+/* Checks one pair of loaded revisions; findings are labelled with commit when given. */
+static void check_pair(mc_repo *repo, const mc_revision *base, const mc_revision *head, const char *messages,
+		       int many, int audit, const char *commit, mc_findings *fs)
+{
+	mc_findings one = {0};
+	mc_check check;
+	mc_check_init(&check, repo, base, head, messages, many);
+	check.audit = audit;
+	mc_check_run(&check, &one);
+	mc_check_free(&check);
+	for (size_t i = 0; i < one.n; i++) {
+		mc_finding *slot = MC_VEC_PUSH(fs->v, fs->n, fs->cap);
+		*slot = one.v[i];
+		if (commit)
+			slot->commit = mc_strdup(commit);
+	}
+	free(one.v);
+}
+
+/*
+ * --each-commit: every commit of the series must keep migration working on its
+ * own.  Commit i is compared with the state before the series (a compat entry
+ * in patch 5 restores the released value, not patch 4's broken one) and
+ * reports what is new since commit i-1.  The facts store makes each step parse
+ * only what the commit changed.
+ */
+static int check_series(mc_repo *repo, const change *ch, const mc_conv *conv, mc_store *store,
+			const mc_analysis_opts *aopts, const mc_revision *base, mc_revision **last, mc_findings *fs,
+			size_t *length)
+{
+	mc_oid *commits = NULL;
+	size_t n = 0;
+	if (mc_repo_walk_range(repo, &ch->base_commit, &ch->head_commit, &commits, &n) < 0)
+		return MC_EINPUT;
+	*length = n;
+	int rc = 0;
+	mc_map before = {0};
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		mc_snapshot *snap;
+		mc_revision *head = NULL;
+		if ((rc = mc_snapshot_from_commit(&snap, repo, &commits[i], commits[i].hex)) < 0 ||
+		    (rc = mc_revision_load(&head, snap, conv, store, aopts)) < 0 || (rc = require_compat(head)) < 0) {
+			mc_revision_free(head);
+			break;
+		}
+		char *subject = NULL, *message = NULL;
+		mc_repo_commit_subject(repo, &commits[i], &subject);
+		mc_repo_commit_message(repo, &commits[i], &message);
+		char *label = mc_sprintf("[%zu/%zu] %.12s %s", i + 1, n, commits[i].hex, subject ? subject : "");
+		mc_findings now = {0};
+		check_pair(repo, base, head, message, 0, 0, label, &now);
+		mc_map seen = {0};
+		for (size_t k = 0; k < now.n; k++) {
+			char *key = mc_finding_identity(&now.v[k]);
+			mc_map_put(&seen, key, (void *)1);
+			mc_finding *slot;
+			if (mc_map_get(&before, key)) {
+				mc_findings one = { &now.v[k], 1, 1 };
+				mc_findings_free_items(&one);
+			} else {
+				slot = MC_VEC_PUSH(fs->v, fs->n, fs->cap);
+				*slot = now.v[k];
+			}
+			free(key);
+		}
+		free(now.v);
+		mc_map_free(&before);
+		before = seen;
+		free(label);
+		free(subject);
+		free(message);
+		mc_revision_free(*last);
+		*last = head;
+	}
+	mc_map_free(&before);
+	free(commits);
+	return rc;
+}
+
+/* Reviewers' decisions: suppression markers and file, then the baseline. */
+static int triage(const options *o, const mc_revision *base, const mc_revision *head, mc_findings *fs,
+		  size_t *baselined)
+{
+	mc_suppressions supps;
+	int rc = o->suppressions ? mc_suppressions_from_file(&supps, o->suppressions)
+				 : mc_suppressions_from_snapshot(&supps, head->snap, base->snap);
+	if (rc == 0)
+		rc = mc_suppress_apply(fs, head->snap, &supps);
+	mc_suppressions_free(&supps);
+	if (rc < 0 || !o->baseline)
+		return rc;
+	mc_map keys;
+	if (mc_baseline_load(&keys, o->baseline) < 0)
+		return MC_EINPUT;
+	*baselined = mc_baseline_filter(fs, &keys);
+	mc_map_free(&keys);
+	return 0;
+}
+
+/* --fix: the patch on standard output (or --output); what it cannot fix goes to stderr. */
+static int write_fix(const options *o, const mc_snapshot *head, const mc_findings *fs)
+{
+	FILE *out = output_open(o);
+	if (!out)
+		return MC_EINPUT;
+	mc_strvec skipped = {0};
+	int rc = output_close(o, out, mc_fix_write(out, fs, mc_fix_read_snapshot, (void *)head, &skipped));
+	for (size_t i = 0; i < skipped.n; i++)
+		fprintf(stderr, "migcompat: not fixed: %s\n", skipped.v[i]);
+	mc_strvec_free(&skipped);
+	return rc;
+}
+
+static void print_stats(const mc_store *store)
+{
+	size_t parsed, reused, selected, candidates;
+	mc_store_counts(store, &parsed, &reused);
+	mc_store_selection(store, &selected, &candidates);
+	fprintf(stderr, "migcompat: stats: %zu of %zu files selected, %zu parsed, %zu reused\n", selected, candidates,
+		parsed, reused);
+}
+
+static int run_check(const options *o, int audit)
+{
+	mc_conv conv;
+	if (load_conventions(o, &conv) < 0)
+		return EXIT_USAGE;
+	mc_repo *repo = NULL;
+	mc_store *store = NULL;
+	mc_cache *cache = NULL;
+	mc_revision *base = NULL, *head = NULL;
+	mc_findings fs = {0};
+	char *messages = NULL;
+	int status = EXIT_USAGE;
+	change ch = {0};
+	mc_analysis_opts aopts = { .jobs = o->jobs, .progress = isatty(2), .full = o->full, .limits = o->limits };
+	size_t series_length = 0;
+	mc_build *build = NULL;
+	if (mc_repo_open(&repo, o->repo) < 0)
+		goto out;
+	if (audit) {
+		options single = *o;
+		single.nrevs = 2;
+		single.revs[0] = o->nrevs ? o->revs[0] : "HEAD";
+		single.revs[1] = single.revs[0];
+		if (o->nrevs > 1) {
+			mc_error_set("audit takes one revision");
+			goto out;
+		}
+		if (resolve_change(repo, &single, &ch) < 0)
+			goto out;
+	} else if (resolve_change(repo, o, &ch) < 0) {
+		goto out;
+	}
+	if (o->build_dir && mc_build_open(&build, o->build_dir, ch.head) < 0) {
+		mc_snapshot_free(ch.base);
+		mc_snapshot_free(ch.head);
+		goto out;
+	}
+	aopts.build = build;
+	cache = open_cache(o);
+	mc_store_open(&store, cache);
+	/* A check of two snapshots parses only what can change its findings. */
+	int rc = audit || o->each_commit ? mc_revision_load(&base, ch.base, &conv, store, &aopts)
+					 : mc_revision_load_pair(&base, &head, ch.base, ch.head, &conv, store, &aopts);
+	ch.base = NULL;
+	if (rc < 0 || require_compat(base) < 0) {
+		if (audit || o->each_commit)
+			mc_snapshot_free(ch.head);
+		goto out;
+	}
+	if (o->each_commit) {
+		mc_snapshot_free(ch.head);
+		if (!ch.head_is_commit ||
+		    check_series(repo, &ch, &conv, store, &aopts, base, &head, &fs, &series_length) < 0)
+			goto out;
+		if (!head) {
+			mc_error_set("%s has no commits to check", o->revs[0]);
+			goto out;
+		}
+		mc_findings_finish(&fs);
+	} else {
+		if (audit && (rc = mc_revision_load(&head, ch.head, &conv, store, &aopts)) < 0)
+			goto out;
+		if (require_compat(head) < 0)
+			goto out;
+		int many = 0;
+		messages = audit ? NULL : change_message(repo, &ch, &many);
+		check_pair(repo, base, head, messages, many, audit, NULL, &fs);
+	}
+	size_t baselined = 0;
+	if (triage(o, base, head, &fs, &baselined) < 0)
+		goto out;
+	mc_report_ctx ctx = { audit ? NULL : ch.base_rev, audit ? NULL : ch.base_commit.hex,
+			      ch.head_rev, ch.head_is_commit ? ch.head_commit.hex : NULL, head->model, use_color(o),
+			      series_length, baselined };
+	if (o->fix ? write_fix(o, head->snap, &fs) < 0 : write_report(o, &fs, &ctx) < 0)
+		goto out;
+	status = mc_findings_loud(&fs) ? EXIT_FINDINGS : EXIT_CLEAN;
+	if (o->stats)
+		print_stats(store);
+out:
+	free(ch.range_parts[0]);
+	free(ch.range_parts[1]);
+	mc_findings_free(&fs);
+	free(messages);
+	mc_revision_free(base);
+	mc_revision_free(head);
+	mc_store_free(store);
+	mc_cache_free(cache);
+	mc_build_free(build);
+	mc_repo_free(repo);
+	mc_conv_free(&conv);
+	return status;
+}
+
+static int run_show(const options *o)
+{
+	mc_show_opts so = { o->family ? o->family : "hw", -1, -1, o->type };
+	if (o->fix || o->baseline || o->suppressions) {
+		mc_error_set("--fix, --baseline and --suppressions apply to check and audit, not show");
+		return EXIT_USAGE;
+	}
+	if (o->format != MC_FORMAT_TEXT && o->format != MC_FORMAT_JSON) {
+		mc_error_set("show writes text or json");
+		return EXIT_USAGE;
+	}
+	if (o->nrevs > 1) {
+		mc_error_set("show takes one revision");
+		return EXIT_USAGE;
+	}
+	if (o->machine && mc_show_parse_machine(o->machine, &so.major, &so.minor) < 0)
+		return EXIT_USAGE;
+	mc_conv conv;
+	if (load_conventions(o, &conv) < 0)
+		return EXIT_USAGE;
+	const char *rev_name = o->nrevs ? o->revs[0] : "HEAD";
+	mc_repo *repo = NULL;
+	mc_cache *cache = NULL;
+	mc_store *store = NULL;
+	mc_revision *rev = NULL;
+	mc_snapshot *snap = NULL;
+	mc_oid commit;
+	int status = EXIT_USAGE;
+	mc_analysis_opts aopts = { .jobs = o->jobs, .progress = isatty(2), .limits = o->limits };
+	mc_build *build = NULL;
+	if (mc_repo_open(&repo, o->repo) < 0 || mc_repo_resolve(repo, &commit, rev_name) < 0 ||
+	    mc_snapshot_from_commit(&snap, repo, &commit, rev_name) < 0)
+		goto out;
+	if (o->build_dir && mc_build_open(&build, o->build_dir, snap) < 0) {
+		mc_snapshot_free(snap);
+		goto out;
+	}
+	aopts.build = build;
+	cache = open_cache(o);
+	mc_store_open(&store, cache);
+	if (mc_revision_load(&rev, snap, &conv, store, &aopts) < 0)
+		goto out;
+	FILE *out = output_open(o);
+	if (!out)
+		goto out;
+	if (output_close(o, out, mc_show_write(out, o->format, rev, rev_name, &so)) == 0)
+		status = EXIT_CLEAN;
+out:
+	mc_revision_free(rev);
+	mc_store_free(store);
+	mc_cache_free(cache);
+	mc_build_free(build);
+	mc_repo_free(repo);
+	mc_conv_free(&conv);
+	return status;
+}
+
+static int list_rules(void)
+{
+	for (size_t i = 0; i < mc_rule_catalog_len; i++)
+		printf("%-24s %-8s %s\n", mc_rule_catalog[i].id, mc_rule_catalog[i].severity, mc_rule_catalog[i].summary);
+	return EXIT_CLEAN;
+}
+
+static int explain_rule(const char *id)
+{
+	const mc_rule_info *r = id ? mc_rule_lookup(id) : NULL;
+	if (!r) {
+		mc_error_set("unknown rule '%s' (see migcompat --list-rules)", id ? id : "");
+		return EXIT_USAGE;
+	}
+	printf("%s (%s)\n\n%s\n\nExample: %s\n\nFix: %s\n", r->id, r->severity, r->description, r->example, r->fix);
+	return EXIT_CLEAN;
+}
+
+int main(int argc, char **argv)
+{
+	int status;
+	if (argc < 2) {
+		fputs("migcompat: no command (see migcompat --help)\n", stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(usage_text, stdout);
+		return EXIT_CLEAN;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("migcompat %s\n", MC_VERSION);
+		return EXIT_CLEAN;
+	}
+	if (strcmp(cmd, "--list-rules") == 0)
+		return list_rules();
+	if (strcmp(cmd, "--explain") == 0) {
+		status = explain_rule(argc > 2 ? argv[2] : NULL);
+	} else if (strcmp(cmd, "show") == 0) {
+		options o;
+		status = parse_options(argc, argv, &o) < 0 ? EXIT_USAGE : run_show(&o);
+	} else if (strcmp(cmd, "check") == 0 || strcmp(cmd, "audit") == 0) {
+		options o;
+		if (parse_options(argc, argv, &o) < 0)
+			status = EXIT_USAGE;
+		else
+			status = run_check(&o, strcmp(cmd, "audit") == 0);
+	} else {
+		mc_error_set("unknown command '%s' (see migcompat --help)", cmd);
+		status = EXIT_USAGE;
+	}
+	if (status == EXIT_USAGE)
+		fprintf(stderr, "migcompat: %s\n", mc_error_last());
+	return status;
+}

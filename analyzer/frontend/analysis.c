@@ -1,0 +1,1083 @@
+/*
+ * analysis.c - see analysis.h.
+ */
+#include "frontend/analysis.h"
+#include "frontend/build.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <clang-c/Index.h>
+#include "frontend/cache.h"
+#include "frontend/parse.h"
+#include "frontend/slice.h"
+#include "util/worker.h"
+
+struct mc_store {
+	pthread_mutex_t lock;
+	mc_map facts;          /* key -> mc_facts* */
+	mc_map failed;         /* key -> why (owned): a parse that failed for a passing reason, not retried this run */
+	mc_cache *cache;       /* borrowed; NULL without a persistent cache */
+	size_t parsed, reused;
+	size_t selected, candidates;
+};
+
+int mc_store_open(mc_store **out, mc_cache *cache)
+{
+	mc_store *s = mc_calloc(1, sizeof(*s));
+	pthread_mutex_init(&s->lock, NULL);
+	s->cache = cache;
+	*out = s;
+	return 0;
+}
+
+void mc_store_free(mc_store *s)
+{
+	if (!s)
+		return;
+	MC_MAP_FOREACH(&s->facts, i)
+		mc_facts_free(s->facts.vals[i]);
+	mc_map_free(&s->facts);
+	MC_MAP_FOREACH(&s->failed, i)
+		free(s->failed.vals[i]);
+	mc_map_free(&s->failed);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+void mc_store_counts(const mc_store *s, size_t *parsed, size_t *reused)
+{
+	*parsed = s->parsed;
+	*reused = s->reused;
+}
+
+void mc_store_selection(const mc_store *s, size_t *selected, size_t *candidates)
+{
+	*selected = s->selected;
+	*candidates = s->candidates;
+}
+
+static mc_facts *store_get(mc_store *s, const char *key)
+{
+	pthread_mutex_lock(&s->lock);
+	mc_facts *f = mc_map_get(&s->facts, key);
+	if (!f && s->cache && (f = mc_cache_get(s->cache, key)))
+		mc_map_put(&s->facts, key, f);
+	if (f)
+		s->reused++;
+	pthread_mutex_unlock(&s->lock);
+	return f;
+}
+
+/*
+ * Parses that failed for a reason that says nothing lasting about the file (a
+ * deadline, the memory limit, a crash) are not cached, but they are not tried
+ * again in the same run either: every later load (rounds, --each-commit,
+ * audit) would pay the whole time limit again.
+ */
+static char *store_failure(mc_store *s, const char *key)
+{
+	pthread_mutex_lock(&s->lock);
+	const char *why = mc_map_get(&s->failed, key);
+	char *copy = why ? mc_strdup(why) : NULL;
+	pthread_mutex_unlock(&s->lock);
+	return copy;
+}
+
+static void store_fail(mc_store *s, const char *key, const char *why)
+{
+	pthread_mutex_lock(&s->lock);
+	if (!mc_map_get(&s->failed, key))
+		mc_map_put(&s->failed, key, mc_strdup(why ? why : "parse failed"));
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Returns the facts to use: the stored ones if another worker got there first. */
+static mc_facts *store_put(mc_store *s, const char *key, mc_facts *f)
+{
+	pthread_mutex_lock(&s->lock);
+	mc_facts *old = mc_map_get(&s->facts, key);
+	if (old) {
+		mc_facts_free(f);
+		f = old;
+	} else {
+		mc_map_put(&s->facts, key, f);
+		s->parsed++;
+		if (s->cache)
+			mc_cache_put(s->cache, key, f);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return f;
+}
+
+
+/* Everything the facts of a file depend on, hashed. */
+static char *facts_key(const mc_tree *tree, const char *path, const mc_tu_input *in)
+{
+	mc_buf b = {0};
+	const mc_file *f = mc_snapshot_find(tree->snap, path);
+	mc_buf_printf(&b, "migcompat %s facts %d conv %s\n%s\n%s\n%s\n", MC_VERSION, MC_FACTS_VERSION,
+		      tree->conv->digest, path, f ? f->blob.hex : "-", in->arch ? in->arch : "-");
+	for (size_t i = 0; i < in->args.n; i++)
+		mc_buf_printf(&b, "%s\n", in->args.v[i]);
+	for (size_t i = 0; i < in->deps.n; i++)
+		mc_buf_printf(&b, "%s\n", in->deps.v[i]);
+	/* Stubs (QAPI from the schema) are part of the input too. */
+	for (size_t i = 0; i < in->nfiles; i++)
+		if (mc_str_startswith(in->files[i].filename, MC_STUB_ROOT))
+			mc_buf_printf(&b, "%s %zu\n", in->files[i].filename, in->files[i].length);
+	mc_buf_printf(&b, "qapi %s\n", tree->qapi_stub_hash);
+	char hex[41];
+	mc_hash_text(b.ptr, b.len, hex);
+	mc_buf_free(&b);
+	return mc_strdup(hex);
+}
+
+int mc_analysis_wants(const mc_conv *conv, const char *path, const char *text, size_t len)
+{
+	(void)len;
+	if (!mc_str_endswith(path, ".c") || mc_conv_is_skipped(conv, path))
+		return 0;
+	return strstr(text, "Property") != NULL || strstr(text, "TypeInfo") != NULL;
+}
+
+/*
+ * What a load keeps between its batches (every round of a slice):
+ *  - precompiled common headers (qemu/osdep.h), one per target and revision,
+ *    built on first use; two revisions whose common input hashes the same
+ *    share one file;
+ *  - the facts key of every file prepared, so that a later round finds the
+ *    facts of a file it parsed without reading its include closure again.
+ */
+typedef struct {
+	const mc_tree *tree;
+	char *arch;            /* "" for target-independent files */
+	char *key;             /* facts key of the common input, or NULL */
+	char *path;            /* NULL when it could not be built: parse without */
+	int owns;              /* path was built for this entry (unlinked at the end) */
+} pch_entry;
+
+typedef struct {
+	pthread_mutex_t lock;
+	char *dir;             /* temporary directory, made on first use */
+	int dir_tried;
+	pch_entry *v;
+	size_t n, cap;
+	mc_map known_keys;     /* "tree path" -> facts key (owned) */
+} parse_cache;
+
+/*
+ * One file of one side to parse.  Everything a parse needs is prepared before
+ * any parser runs, by threads that are joined first (see parse_batch_run): a
+ * child process works on a copy of it.
+ */
+typedef struct {
+	mc_tree *tree;
+	const char *path;
+	mc_facts **result;     /* where its facts go */
+	char *owned;           /* set: *result belongs to the revision, not the store */
+	char **key_out;        /* its facts key for the selection cache, or NULL */
+	char *key;             /* its facts key while it is parsed */
+	mc_tu_input in;
+	int prepared;
+	size_t twin;           /* 1 + index of an earlier job with the same key (unchanged file, both sides) */
+} parse_job;
+
+typedef struct {
+	mc_store *store;
+	parse_job **pending;   /* the jobs the store had no facts for */
+	size_t n;
+	size_t next, done;     /* next: guarded by lock (threads) */
+	int progress;
+	mc_job_limits limits;
+	mc_parser *parser;     /* a child process's own, made at its first job */
+	pthread_mutex_t lock;
+} parse_batch;
+
+static const char *common_header = "qemu/osdep.h";
+
+/* A tree path that gets the flags of arch (conv "target" prefixes ending in '/'). */
+static char *path_for_arch(const mc_conv *conv, const char *arch)
+{
+	if (!*arch)
+		return mc_strdup("mc-common.c");
+	for (size_t i = 0; i < conv->ntargets; i++)
+		if (strcmp(conv->targets[i].arch, arch) == 0 && mc_str_endswith(conv->targets[i].prefix, "/"))
+			return mc_sprintf("%smc-common.c", conv->targets[i].prefix);
+	return NULL;
+}
+
+static char *facts_key(const mc_tree *tree, const char *path, const mc_tu_input *in);
+
+static char *make_pch_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir = mc_sprintf("%s/migcompat-pch-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		free(dir);
+		return NULL; /* no scratch space: parse without */
+	}
+	return dir;
+}
+
+static void parse_cache_init(parse_cache *pc)
+{
+	memset(pc, 0, sizeof(*pc));
+	pthread_mutex_init(&pc->lock, NULL);
+}
+
+static void parse_cache_free(parse_cache *pc)
+{
+	for (size_t i = 0; i < pc->n; i++) {
+		if (pc->v[i].owns && pc->v[i].path)
+			unlink(pc->v[i].path);
+		free(pc->v[i].path);
+		free(pc->v[i].arch);
+		free(pc->v[i].key);
+	}
+	free(pc->v);
+	MC_MAP_FOREACH(&pc->known_keys, i)
+		free(pc->known_keys.vals[i]);
+	mc_map_free(&pc->known_keys);
+	if (pc->dir)
+		rmdir(pc->dir);
+	free(pc->dir);
+	pthread_mutex_destroy(&pc->lock);
+}
+
+/* Builds (or finds) the common header of arch for a tree; called with the lock held. */
+static void pch_build(parse_cache *pc, mc_tree *tree, mc_parser *parser, pch_entry *e)
+{
+	char include[64];
+	snprintf(include, sizeof(include), "include/%s", common_header);
+	if (!mc_snapshot_find(tree->snap, include))
+		return;
+	char *where = path_for_arch(tree->conv, e->arch);
+	char *text = mc_sprintf("#include \"%s\"\n", common_header);
+	mc_tu_input in;
+	if (where && mc_tree_prepare(tree, where, text, &in) == 0) {
+		e->key = facts_key(tree, where, &in);
+		for (size_t i = 0; i + 1 < pc->n && !e->path; i++)
+			if (pc->v[i].key && pc->v[i].path && strcmp(pc->v[i].key, e->key) == 0)
+				e->path = mc_strdup(pc->v[i].path);
+		if (!pc->dir && !pc->dir_tried) {
+			pc->dir = make_pch_dir();
+			pc->dir_tried = 1;
+		}
+		if (!e->path && pc->dir) {
+			char *out = mc_sprintf("%s/common-%zu.pch", pc->dir, pc->n);
+			if (mc_parser_save_pch(parser, &in, out) == 0) {
+				e->path = out;
+				e->owns = 1;
+			} else {
+				free(out);
+			}
+		}
+		mc_tu_input_free(&in);
+	}
+	free(text);
+	free(where);
+}
+
+static const char *pch_for(parse_cache *pc, mc_tree *tree, mc_parser *parser, const char *arch)
+{
+	if (!pc)
+		return NULL;
+	arch = arch ? arch : "";
+	pthread_mutex_lock(&pc->lock);
+	for (size_t i = 0; i < pc->n; i++)
+		if (pc->v[i].tree == tree && strcmp(pc->v[i].arch, arch) == 0) {
+			pthread_mutex_unlock(&pc->lock);
+			return pc->v[i].path;
+		}
+	pch_entry *e = MC_VEC_PUSH(pc->v, pc->n, pc->cap);
+	e->tree = tree;
+	e->arch = mc_strdup(arch);
+	pch_build(pc, tree, parser, e);
+	const char *path = e->path;
+	pthread_mutex_unlock(&pc->lock);
+	return path;
+}
+
+/*
+ * The target-independent precompiled header of each tree, built in a thread
+ * while the caller selects files: on two cores it costs no time then, while it
+ * is the first thing every parse would otherwise wait for.  The caller joins
+ * it (pch_ahead_join) before it forks or parses.
+ */
+typedef struct {
+	parse_cache *pc;
+	mc_tree **trees;
+	int ntrees;
+	pthread_t thread;
+	int started;
+} pch_ahead;
+
+static void *pch_ahead_main(void *arg)
+{
+	pch_ahead *a = arg;
+	mc_parser *parser;
+	if (mc_parser_new(&parser) < 0)
+		return NULL;
+	for (int k = 0; k < a->ntrees; k++)
+		pch_for(a->pc, a->trees[k], parser, "");
+	mc_parser_free(parser);
+	return NULL;
+}
+
+static void pch_ahead_start(pch_ahead *a, parse_cache *pc, mc_tree **trees, int ntrees)
+{
+	*a = (pch_ahead){ .pc = pc, .trees = trees, .ntrees = ntrees };
+	/* A configured build's files bring their own flags: no shared header fits them. */
+	if (!trees[0]->build)
+		a->started = pthread_create(&a->thread, NULL, pch_ahead_main, a) == 0;
+}
+
+static void pch_ahead_join(pch_ahead *a)
+{
+	if (a->started)
+		pthread_join(a->thread, NULL);
+	a->started = 0;
+}
+
+static void use_pch(mc_tu_input *in, const char *pch)
+{
+	const char *args[] = { "-include-pch", pch, "-Xclang", "-fallow-pch-with-compiler-errors",
+			       "-Xclang", "-fno-validate-pch" };
+	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
+		mc_strvec_push(&in->args, args[i]);
+}
+
+/* The next index for a worker, or n when the queue is empty. */
+static size_t queue_take(pthread_mutex_t *lock, size_t *next, size_t n)
+{
+	pthread_mutex_lock(lock);
+	size_t i = *next < n ? (*next)++ : n;
+	pthread_mutex_unlock(lock);
+	return i;
+}
+
+/*
+ * Runs fn(arg) in nthreads threads, this one among them (it alone when none
+ * can be started), never more than items, and joins them all before it
+ * returns: the caller may fork next.
+ */
+static void run_in_threads(void *(*fn)(void *), void *arg, int nthreads, size_t items)
+{
+	size_t extra = nthreads > 1 ? (size_t)nthreads - 1 : 0;
+	if (extra + 1 > items)
+		extra = items > 1 ? items - 1 : 0;
+	pthread_t *threads = mc_calloc(extra + 1, sizeof(pthread_t));
+	size_t started = 0;
+	while (started < extra && pthread_create(&threads[started], NULL, fn, arg) == 0)
+		started++;
+	fn(arg);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+}
+
+/*
+ * The .c files of a revision worth parsing.  With a base (the other side of
+ * a pair, already selected), a file whose blob is the same there takes the
+ * base's answer without being read: most of a tree is unchanged.
+ */
+static mc_strvec select_files(mc_tree *tree, const mc_tree *base, const mc_strvec *base_wanted)
+{
+	mc_strvec paths = {0};
+	const mc_snapshot *snap = tree->snap;
+	mc_map chosen = {0};
+	for (size_t i = 0; base_wanted && i < base_wanted->n; i++)
+		mc_map_put(&chosen, base_wanted->v[i], (void *)1);
+	for (size_t i = 0; i < snap->nfiles; i++) {
+		const char *path = snap->files[i].path;
+		if (!mc_str_endswith(path, ".c") || mc_conv_is_skipped(tree->conv, path))
+			continue;
+		const mc_file *same = base ? mc_snapshot_find(base->snap, path) : NULL;
+		if (same && strcmp(same->blob.hex, snap->files[i].blob.hex) == 0) {
+			if (mc_map_get(&chosen, path))
+				mc_strvec_push(&paths, path);
+			continue;
+		}
+		const char *data;
+		size_t len;
+		/* Unreadable candidates (binary, huge) are parsed anyway so coverage lists them. */
+		if (mc_tree_read(tree, path, &data, &len) < 0 || mc_analysis_wants(tree->conv, path, data, len))
+			mc_strvec_push(&paths, path);
+	}
+	mc_map_free(&chosen);
+	return paths;
+}
+
+static mc_facts *failed_facts(const char *path, const char *why)
+{
+	mc_facts *f = mc_calloc(1, sizeof(*f));
+	f->path = mc_strdup(path);
+	f->error = mc_strdup(why);
+	return f;
+}
+
+static void batch_progress(parse_batch *b)
+{
+	b->done++;
+	if (b->progress && (b->done % 16 == 0 || b->done == b->n))
+		fprintf(stderr, "\rmigcompat: parsing %zu/%zu files", b->done, b->n);
+}
+
+/*
+ * A job that failed for a reason that says nothing lasting about the file (a
+ * deadline, a crash, the memory limit): its facts are the revision's, not
+ * cached, and no selection naming it is cached either (it would not load).
+ */
+static void job_fail(parse_job *j, mc_facts *f)
+{
+	*j->result = f;
+	*j->owned = 1;
+	if (j->key_out) {
+		free(*j->key_out);
+		*j->key_out = NULL;
+	}
+}
+
+/* ---- parsing in threads of this process (no per-file limits) ---- */
+
+static void *thread_main(void *arg)
+{
+	parse_batch *b = arg;
+	mc_parser *parser;
+	if (mc_parser_new(&parser) < 0)
+		return NULL;
+	for (;;) {
+		size_t i = queue_take(&b->lock, &b->next, b->n);
+		if (i == b->n)
+			break;
+		parse_job *j = b->pending[i];
+		if (*j->result)
+			continue; /* answered by a child before the children failed */
+		mc_facts *f;
+		if (mc_parser_run(parser, j->tree, j->path, &j->in, &f) == 1)
+			job_fail(j, f);
+		else
+			*j->result = store_put(b->store, j->key, f);
+		pthread_mutex_lock(&b->lock);
+		batch_progress(b);
+		pthread_mutex_unlock(&b->lock);
+	}
+	mc_parser_free(parser);
+	return NULL;
+}
+
+static void parse_in_threads(parse_batch *b, int jobs)
+{
+	pthread_mutex_init(&b->lock, NULL);
+	run_in_threads(thread_main, b, jobs, b->n);
+	pthread_mutex_destroy(&b->lock);
+}
+
+/* ---- parsing in child processes, under the per-file limits (worker.h) ---- */
+
+/* The answer of a child: 'S' (facts to store) or 'T' (a transient failure, not to be cached), then JSON. */
+static char *child_serve(void *arg, size_t i, int *retire)
+{
+	parse_batch *b = arg;
+	if (!b->parser && mc_parser_new(&b->parser) < 0)
+		return NULL;
+	parse_job *j = b->pending[i];
+	mc_facts *f;
+	int crashed = mc_parser_run(b->parser, j->tree, j->path, &j->in, &f) == 1;
+	if (crashed && b->limits.mib) {
+		free(f->error);
+		f->error = mc_sprintf("%s: libclang stopped: over the per-file memory limit of %u MiB (--memory-limit), "
+				      "or a libclang crash", j->path, b->limits.mib);
+	}
+	*retire = crashed; /* libclang leaves a crashed parse's memory behind */
+	char *json = mc_facts_to_json(f);
+	char *reply = mc_sprintf("%c%s", crashed ? 'T' : 'S', json);
+	free(json);
+	mc_facts_free(f);
+	return reply;
+}
+
+static void child_done(void *arg, size_t i, const char *reply, const char *why)
+{
+	parse_batch *b = arg;
+	parse_job *j = b->pending[i];
+	mc_facts *f = NULL;
+	if (reply && (*reply == 'S' || *reply == 'T') && mc_facts_from_json(&f, reply + 1) == 0 && f) {
+		if (*reply == 'S')
+			*j->result = store_put(b->store, j->key, f);
+		else
+			job_fail(j, f);
+	} else {
+		mc_facts_free(f);
+		char *text = mc_sprintf("%s: %s", j->path, why ? why : "the parser's answer could not be read");
+		job_fail(j, failed_facts(j->path, text));
+		free(text);
+	}
+	batch_progress(b);
+}
+
+static int parse_in_children(parse_batch *b, const mc_analysis_opts *opts)
+{
+	mc_workers w = { .children = opts->jobs > 0 ? opts->jobs : 1, .limits = opts->limits, .serve = child_serve,
+			 .done = child_done, .arg = b,
+			 .keep_stderr = getenv("MIGCOMPAT_DIAG") && *getenv("MIGCOMPAT_DIAG") };
+	return mc_workers_run(&w, b->n);
+}
+
+/* A job whose twin was parsed takes its facts (its own copy of a failure, which the revision frees). */
+static void twin_take(parse_job *j, parse_job *jobs)
+{
+	if (!j->twin)
+		return;
+	const parse_job *t = &jobs[j->twin - 1];
+	if (!*t->owned) {
+		*j->result = *t->result;
+		return;
+	}
+	job_fail(j, failed_facts(j->path, (*t->result)->error));
+}
+
+/* Gives the job the failure its key had earlier in this run, if any. */
+static int job_failed_before(parse_job *j, mc_store *store, const char *key)
+{
+	char *why = store_failure(store, key);
+	if (!why)
+		return 0;
+	job_fail(j, failed_facts(j->path, why));
+	free(why);
+	return 1;
+}
+
+static char *known_key_name(const parse_job *j)
+{
+	return mc_sprintf("%p %s", (const void *)j->tree, j->path);
+}
+
+/*
+ * Makes a job ready to parse, or finds its facts: a key known from an earlier
+ * batch and still in the store spares reading the include closure.
+ */
+static void job_prepare(parse_job *j, mc_store *store, parse_cache *pc)
+{
+	char *name = known_key_name(j);
+	const char *known = pc ? mc_map_get(&pc->known_keys, name) : NULL;
+	free(name);
+	if (known && job_failed_before(j, store, known))
+		return;
+	if (known && (*j->result = store_get(store, known))) {
+		j->key = mc_strdup(known);
+		return;
+	}
+	if (mc_tree_prepare(j->tree, j->path, NULL, &j->in) < 0) {
+		*j->result = failed_facts(j->path, mc_error_last());
+		*j->owned = 1; /* not stored: the reason is cheap to find again */
+		return;
+	}
+	j->prepared = 1;
+	char *key = facts_key(j->tree, j->path, &j->in);
+	if (!job_failed_before(j, store, key)) {
+		j->key = key;
+		*j->result = store_get(store, j->key);
+	} else {
+		free(key);
+	}
+}
+
+typedef struct {
+	parse_job *jobs;
+	size_t n, next;
+	mc_store *store;
+	parse_cache *pc;
+	pthread_mutex_t lock;
+} prepare_queue;
+
+static void *prepare_main(void *arg)
+{
+	prepare_queue *q = arg;
+	for (size_t i; (i = queue_take(&q->lock, &q->next, q->n)) < q->n;)
+		job_prepare(&q->jobs[i], q->store, q->pc);
+	return NULL;
+}
+
+/* Prepares every job, in threads that are all joined on return (a fork may follow). */
+static void prepare_all(parse_job *jobs, size_t n, mc_store *store, parse_cache *pc, int nthreads)
+{
+	prepare_queue q = { .jobs = jobs, .n = n, .store = store, .pc = pc };
+	pthread_mutex_init(&q.lock, NULL);
+	run_in_threads(prepare_main, &q, nthreads, n);
+	pthread_mutex_destroy(&q.lock);
+}
+
+/*
+ * Facts for every job: from the store, or parsed.  Everything a parse needs
+ * (the include closure, the facts key, the precompiled header) is ready
+ * before the first parse, so that child processes find it in their copy.
+ */
+static int parse_batch_run(parse_job *jobs, size_t n, mc_store *store, parse_cache *pc, const mc_analysis_opts *opts)
+{
+	parse_batch b = { .store = store, .progress = opts->progress, .limits = opts->limits };
+	b.pending = mc_calloc(n + 1, sizeof(parse_job *));
+	int nthreads = opts->jobs > 0 ? opts->jobs : 1;
+	prepare_all(jobs, n, store, pc, nthreads);
+	mc_parser *pch_parser = NULL;
+	mc_map first_with_key = {0};
+	for (size_t i = 0; i < n; i++) {
+		parse_job *j = &jobs[i];
+		if (!j->key)
+			continue;
+		if (j->key_out)
+			*j->key_out = mc_strdup(j->key);
+		if (pc) {
+			char *name = known_key_name(j);
+			if (!mc_map_get(&pc->known_keys, name))
+				mc_map_put(&pc->known_keys, name, mc_strdup(j->key));
+			free(name);
+		}
+		if (*j->result)
+			continue;
+		if ((j->twin = (size_t)mc_map_get(&first_with_key, j->key)))
+			continue;
+		mc_map_put(&first_with_key, j->key, (void *)(i + 1));
+		/* The key is taken before: the precompiled header changes speed, not facts. */
+		if (!j->in.own_flags && pc && !pch_parser && mc_parser_new(&pch_parser) < 0)
+			pch_parser = NULL;
+		const char *common = j->in.own_flags || !pch_parser ? NULL : pch_for(pc, j->tree, pch_parser, j->in.arch);
+		if (common)
+			use_pch(&j->in, common);
+		b.pending[b.n++] = j;
+	}
+	mc_parser_free(pch_parser);
+	int isolated = opts->limits.seconds || opts->limits.mib;
+	if (b.n && isolated && parse_in_children(&b, opts) < 0) {
+		fprintf(stderr, "migcompat: %s; parsing without the per-file limits\n", mc_error_last());
+		isolated = 0;
+	}
+	if (b.n && !isolated)
+		parse_in_threads(&b, nthreads);
+	if (opts->progress && b.n)
+		fputs("\n", stderr);
+	if (store->cache && mc_cache_flush(store->cache) < 0)
+		fprintf(stderr, "migcompat: %s; going on without the cache\n", mc_error_last());
+	mc_map_free(&first_with_key);
+	for (size_t i = 0; i < b.n; i++) {
+		parse_job *j = b.pending[i];
+		if (*j->owned && *j->result)
+			store_fail(store, j->key, (*j->result)->error);
+	}
+	for (size_t i = 0; i < n; i++)
+		twin_take(&jobs[i], jobs);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].prepared)
+			mc_tu_input_free(&jobs[i].in);
+		free(jobs[i].key);
+		if (!*jobs[i].result)
+			rc = MC_EIO;
+	}
+	free(b.pending);
+	if (rc < 0)
+		mc_error_set("libclang could not start a parser");
+	return rc;
+}
+
+/* Frees a revision but not its tree and snapshot (the caller's). */
+static void revision_drop(mc_revision *rev)
+{
+	if (!rev)
+		return;
+	rev->tree = NULL;
+	rev->snap = NULL;
+	mc_revision_free(rev);
+}
+
+/*
+ * The revisions of nsides sides, each with the facts of its paths (sorted)
+ * and its model, parsed in one batch so that no parser waits for a side to
+ * finish.  keys[k][i] (when keys) gets the facts key of paths[k].v[i].  On
+ * success each revision owns its snapshot and tree.
+ */
+static int revisions_make(mc_revision **revs, int nsides, mc_snapshot **snaps, mc_tree **trees, mc_store *store,
+			  parse_cache *pch, const mc_analysis_opts *opts, const mc_strvec *paths, char ***keys)
+{
+	size_t n = 0;
+	for (int k = 0; k < nsides; k++)
+		n += paths[k].n;
+	parse_job *jobs = mc_calloc(n + 1, sizeof(parse_job));
+	size_t at = 0;
+	for (int k = 0; k < nsides; k++) {
+		mc_revision *rev = mc_calloc(1, sizeof(*rev));
+		rev->snap = snaps[k];
+		rev->tree = trees[k];
+		rev->nfacts = paths[k].n;
+		rev->facts = mc_calloc(paths[k].n ? paths[k].n : 1, sizeof(mc_facts *));
+		rev->owned = mc_calloc(paths[k].n ? paths[k].n : 1, 1);
+		revs[k] = rev;
+		for (size_t i = 0; i < paths[k].n; i++, at++)
+			jobs[at] = (parse_job){ .tree = trees[k], .path = paths[k].v[i], .result = &rev->facts[i],
+						.owned = &rev->owned[i], .key_out = keys ? &keys[k][i] : NULL };
+	}
+	int rc = parse_batch_run(jobs, n, store, pch, opts);
+	free(jobs);
+	for (int k = 0; k < nsides; k++) {
+		if (rc < 0) {
+			revision_drop(revs[k]);
+			revs[k] = NULL;
+			continue;
+		}
+		mc_model_build(&revs[k]->model, revs[k]->facts, revs[k]->nfacts, trees[k]->conv, trees[k]->version);
+		store->selected += paths[k].n;
+	}
+	return rc;
+}
+
+int mc_revision_load(mc_revision **out, mc_snapshot *snap, const mc_conv *conv, mc_store *store,
+		     const mc_analysis_opts *opts)
+{
+	mc_tree *tree;
+	mc_tree_open(&tree, snap, conv);
+	tree->build = opts->build;
+	parse_cache pch;
+	parse_cache_init(&pch);
+	pch_ahead ahead;
+	pch_ahead_start(&ahead, &pch, &tree, 1);
+	mc_strvec paths = select_files(tree, NULL, NULL);
+	store->candidates += paths.n;
+	pch_ahead_join(&ahead);
+	int rc = revisions_make(out, 1, &snap, &tree, store, &pch, opts, &paths, NULL);
+	parse_cache_free(&pch);
+	mc_strvec_free(&paths);
+	if (rc < 0) {
+		mc_tree_free(tree);
+		mc_snapshot_free(snap);
+	}
+	return rc;
+}
+
+/* The paths of the selection that exist in a snapshot. */
+static mc_strvec present_in(const mc_strvec *selection, const mc_snapshot *snap)
+{
+	mc_strvec v = {0};
+	for (size_t i = 0; i < selection->n; i++)
+		if (mc_snapshot_find(snap, selection->v[i]))
+			mc_strvec_push(&v, selection->v[i]);
+	return v;
+}
+
+/*
+ * MIGCOMPAT_FLOOR=1 (a diagnostic for scripts/bench): after the load, parse
+ * the selected files of both sides again with libclang alone, with the same
+ * flags and precompiled headers and no fact extraction, each distinct input
+ * once, and print the wall time.  The tool's own cost is the ratio of a cold
+ * run's time to this floor.
+ */
+typedef struct {
+	mc_tu_input *inputs;
+	size_t n, next;
+	pthread_mutex_t lock;
+} floor_queue;
+
+static void *floor_worker(void *arg)
+{
+	floor_queue *q = arg;
+	CXIndex index = clang_createIndex(0, 0);
+	for (;;) {
+		size_t i = queue_take(&q->lock, &q->next, q->n);
+		if (i == q->n)
+			break;
+		mc_tu_input *in = &q->inputs[i];
+		const char **args = mc_calloc(in->args.n + 1, sizeof(char *));
+		struct CXUnsavedFile *files = mc_calloc(in->nfiles + 1, sizeof(*files));
+		for (size_t k = 0; k < in->args.n; k++)
+			args[k] = in->args.v[k];
+		for (size_t k = 0; k < in->nfiles; k++) {
+			files[k].Filename = in->files[k].filename;
+			files[k].Contents = in->files[k].contents;
+			files[k].Length = (unsigned long)in->files[k].length;
+		}
+		CXTranslationUnit tu = NULL;
+		clang_parseTranslationUnit2(index, in->main_path, args, (int)in->args.n, files, (unsigned)in->nfiles,
+					    CXTranslationUnit_KeepGoing, &tu);
+		if (tu)
+			clang_disposeTranslationUnit(tu);
+		free(args);
+		free(files);
+	}
+	clang_disposeIndex(index);
+	return NULL;
+}
+
+
+static void measure_floor(mc_revision *revs[2], const mc_analysis_opts *opts)
+{
+	floor_queue q = {0};
+	size_t cap = 0;
+	mc_map keys = {0};
+	double clang_time = 0; /* precompiled headers and parses: libclang's part only */
+	mc_parser *parser = NULL;
+	mc_parser_new(&parser);
+	parse_cache pch;
+	parse_cache_init(&pch);
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; i < revs[k]->nfacts; i++) {
+			mc_tu_input in;
+			if (mc_tree_prepare(revs[k]->tree, revs[k]->facts[i]->path, NULL, &in) < 0)
+				continue;
+			char *key = facts_key(revs[k]->tree, revs[k]->facts[i]->path, &in);
+			if (mc_map_get(&keys, key)) {
+				mc_tu_input_free(&in);
+			} else {
+				mc_map_put(&keys, key, (void *)1);
+				double t0 = mc_now_seconds();
+				const char *common = parser ? pch_for(&pch, revs[k]->tree, parser, in.arch) : NULL;
+				clang_time += mc_now_seconds() - t0;
+				if (common)
+					use_pch(&in, common);
+				*(mc_tu_input *)MC_VEC_PUSH(q.inputs, q.n, cap) = in;
+			}
+			free(key);
+		}
+		/* Parse this side's files while its precompiled headers exist. */
+		pthread_mutex_init(&q.lock, NULL);
+		double t0 = mc_now_seconds();
+		run_in_threads(floor_worker, &q, opts->jobs, q.n);
+		clang_time += mc_now_seconds() - t0;
+		pthread_mutex_destroy(&q.lock);
+	}
+	parse_cache_free(&pch);
+	mc_parser_free(parser);
+	fprintf(stderr, "migcompat: floor: %zu files parsed by libclang alone in %.2f s\n", q.n, clang_time);
+	for (size_t i = 0; i < q.n; i++)
+		mc_tu_input_free(&q.inputs[i]);
+	free(q.inputs);
+	mc_map_free(&keys);
+}
+
+/* ---- the selection of a pair of commits, kept in the cache ---- */
+
+static void free_keys(char **keys, size_t n)
+{
+	for (size_t i = 0; keys && i < n; i++)
+		free(keys[i]);
+	free(keys);
+}
+
+static char *selection_key(const mc_conv *conv, mc_snapshot *snaps[2], const mc_build *build)
+{
+	if (mc_oid_is_zero(&snaps[0]->commit) || mc_oid_is_zero(&snaps[1]->commit))
+		return NULL; /* the index and the work tree change without a new id */
+	/* The facts keys it lists depend on the build's flags and headers too. */
+	char *text = mc_sprintf("migcompat %s facts %d conv %s build %s selection %s %s", MC_VERSION, MC_FACTS_VERSION,
+				conv->digest, build ? mc_build_digest(build) : "-", snaps[0]->commit.hex,
+				snaps[1]->commit.hex);
+	char hex[41];
+	mc_hash_text(text, strlen(text), hex);
+	free(text);
+	return mc_strdup(hex);
+}
+
+/* "B|H path key" lines; NULL when a side has a file without a key (not cached). */
+static char *selection_text(mc_revision *revs[2], char **keys[2])
+{
+	mc_buf b = {0};
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < revs[k]->nfacts; i++) {
+			if (!keys[k][i]) {
+				mc_buf_free(&b);
+				return NULL;
+			}
+			mc_buf_printf(&b, "%c %s %s\n", k ? 'H' : 'B', keys[k][i], revs[k]->facts[i]->path);
+		}
+	return mc_buf_detach(&b);
+}
+
+/*
+ * Both revisions from a cached selection, every facts key found in the
+ * store; 0 when the selection or a key is missing (then compute it).
+ */
+static int load_selection(mc_revision *revs[2], mc_snapshot *snaps[2], mc_tree *trees[2], mc_store *store,
+			  const char *text, size_t *candidates)
+{
+	mc_strvec paths[2] = { { 0 }, { 0 } }, keys[2] = { { 0 }, { 0 } };
+	int ok = 1;
+	*candidates = 0;
+	for (const char *p = text; ok && *p;) {
+		const char *eol = strchr(p, '\n');
+		if (!eol)
+			break;
+		if (sscanf(p, "candidates %zu", candidates) == 1) {
+			p = eol + 1;
+			continue;
+		}
+		int k = *p == 'H';
+		const char *sp = memchr(p + 2, ' ', (size_t)(eol - p - 2));
+		ok = (p[0] == 'B' || p[0] == 'H') && sp;
+		if (ok) {
+			mc_strvec_push_owned(&keys[k], mc_strndup(p + 2, (size_t)(sp - p - 2)));
+			mc_strvec_push_owned(&paths[k], mc_strndup(sp + 1, (size_t)(eol - sp - 1)));
+		}
+		p = eol + 1;
+	}
+	for (int k = 0; k < 2 && ok; k++) {
+		mc_revision *rev = mc_calloc(1, sizeof(*rev));
+		rev->nfacts = paths[k].n;
+		rev->facts = mc_calloc(paths[k].n + 1, sizeof(mc_facts *));
+		rev->owned = mc_calloc(paths[k].n + 1, 1);
+		revs[k] = rev;
+		for (size_t i = 0; i < paths[k].n && ok; i++)
+			ok = (rev->facts[i] = store_get(store, keys[k].v[i])) != NULL &&
+			     strcmp(rev->facts[i]->path, paths[k].v[i]) == 0;
+		if (ok) {
+			rev->snap = snaps[k];
+			rev->tree = trees[k];
+			mc_model_build(&rev->model, rev->facts, rev->nfacts, trees[k]->conv, trees[k]->version);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		mc_strvec_free(&paths[k]);
+		mc_strvec_free(&keys[k]);
+		if (!ok) {
+			revision_drop(revs[k]);
+			revs[k] = NULL;
+		}
+	}
+	store->reused = 0; /* counted as reused by store_get: report what a run parsed and reused */
+	return ok;
+}
+
+static int pair_done(mc_revision *revs[2], const mc_analysis_opts *opts, mc_revision **base_out,
+		     mc_revision **head_out)
+{
+	const char *floor = getenv("MIGCOMPAT_FLOOR");
+	if (floor && *floor)
+		measure_floor(revs, opts);
+	*base_out = revs[0];
+	*head_out = revs[1];
+	return 0;
+}
+
+int mc_revision_load_pair(mc_revision **base_out, mc_revision **head_out, mc_snapshot *base_snap,
+			  mc_snapshot *head_snap, const mc_conv *conv, mc_store *store, const mc_analysis_opts *opts)
+{
+	mc_tree *trees[2];
+	mc_snapshot *snaps[2] = { base_snap, head_snap };
+	mc_strvec wanted[2];
+	double t_open = mc_now_seconds();
+	for (int k = 0; k < 2; k++) {
+		mc_tree_open(&trees[k], snaps[k], conv);
+		trees[k]->build = opts->build;
+	}
+	char *sel_key = !opts->full && store->cache ? selection_key(conv, snaps, opts->build) : NULL;
+	char *sel_text = sel_key ? mc_cache_get_selection(store->cache, sel_key) : NULL;
+	mc_revision *revs[2] = { NULL, NULL };
+	size_t candidates = 0;
+	if (sel_text && load_selection(revs, snaps, trees, store, sel_text, &candidates)) {
+		store->selected = revs[0]->nfacts > revs[1]->nfacts ? revs[0]->nfacts : revs[1]->nfacts;
+		store->candidates = candidates;
+		store->reused = revs[0]->nfacts + revs[1]->nfacts;
+		free(sel_text);
+		free(sel_key);
+		return pair_done(revs, opts, base_out, head_out);
+	}
+	free(sel_text);
+	parse_cache pch;
+	parse_cache_init(&pch);
+	pch_ahead ahead;
+	pch_ahead_start(&ahead, &pch, trees, 2);
+	wanted[0] = select_files(trees[0], NULL, NULL);
+	wanted[1] = select_files(trees[1], trees[0], &wanted[0]);
+	store->candidates += wanted[0].n + wanted[1].n;
+	mc_slice *slice = NULL;
+	if (!opts->full)
+		mc_slice_open(&slice, trees[0], trees[1], &wanted[0], &wanted[1]);
+	pch_ahead_join(&ahead);
+	int rc = 0;
+	char **keys[2] = { NULL, NULL };
+	size_t nkeys[2] = { 0, 0 };
+	const char *diag = getenv("MIGCOMPAT_DIAG");
+	double t_start = mc_now_seconds(), t_load = 0, t_grow = 0;
+	if (diag && *diag)
+		fprintf(stderr, "migcompat: timing: %.2f s to select candidates and open the slice\n",
+			t_start - t_open);
+	/* Grow the slice on models of the selection until nothing is added. */
+	for (int round = 1;; round++) {
+		int whole = !slice || !mc_slice_exact(slice);
+		double t0 = mc_now_seconds();
+		mc_strvec paths[2];
+		for (int k = 0; k < 2; k++) {
+			paths[k] = whole ? wanted[k] : present_in(mc_slice_paths(slice), snaps[k]);
+			free_keys(keys[k], nkeys[k]);
+			keys[k] = mc_calloc(paths[k].n + 1, sizeof(char *));
+			nkeys[k] = paths[k].n;
+		}
+		rc = revisions_make(revs, 2, snaps, trees, store, &pch, opts, paths, keys);
+		for (int k = 0; k < 2 && !whole; k++)
+			mc_strvec_free(&paths[k]);
+		double t1 = mc_now_seconds();
+		t_load += t1 - t0;
+		if (rc < 0 || whole)
+			break;
+		size_t added = mc_slice_grow(slice, revs[0]->model, revs[1]->model);
+		t_grow += mc_now_seconds() - t1;
+		if (diag && *diag)
+			fprintf(stderr, "migcompat: timing: round %d: %.2f s to parse and model, %.2f s to grow\n", round,
+				t1 - t0, mc_now_seconds() - t1);
+		if (added == 0 && mc_slice_exact(slice))
+			break;
+		for (int k = 0; k < 2; k++)
+			revision_drop(revs[k]);
+		revs[0] = revs[1] = NULL;
+	}
+	if (slice && mc_slice_exact(slice))
+		store->selected = mc_slice_paths(slice)->n;
+	else
+		store->selected = wanted[0].n > wanted[1].n ? wanted[0].n : wanted[1].n;
+	store->candidates = wanted[0].n > wanted[1].n ? wanted[0].n : wanted[1].n;
+	double t_pch = mc_now_seconds();
+	parse_cache_free(&pch);
+	if (diag && *diag)
+		fprintf(stderr, "migcompat: timing: %.2f s parsing and modelling, %.2f s growing, %.2f s after\n", t_load,
+			t_grow, mc_now_seconds() - t_pch + (t_pch - t_start - t_load - t_grow));
+	mc_slice_free(slice);
+	mc_strvec_free(&wanted[0]);
+	mc_strvec_free(&wanted[1]);
+	if (rc < 0) {
+		free(sel_key);
+		free_keys(keys[0], nkeys[0]);
+		free_keys(keys[1], nkeys[1]);
+		for (int k = 0; k < 2; k++) {
+			revision_drop(revs[k]);
+			mc_tree_free(trees[k]);
+			mc_snapshot_free(snaps[k]);
+		}
+		return rc;
+	}
+	char *text = sel_key ? selection_text(revs, keys) : NULL;
+	if (text) {
+		char *full_text = mc_sprintf("%scandidates %zu\n", text, store->candidates);
+		mc_cache_put_selection(store->cache, sel_key, full_text);
+		free(full_text);
+	}
+	free(text);
+	free(sel_key);
+	free_keys(keys[0], nkeys[0]);
+	free_keys(keys[1], nkeys[1]);
+	return pair_done(revs, opts, base_out, head_out);
+}
+
+void mc_revision_free(mc_revision *rev)
+{
+	if (!rev)
+		return;
+	mc_model_free(rev->model);
+	for (size_t i = 0; i < rev->nfacts; i++)
+		if (rev->owned[i] && rev->facts[i])
+			mc_facts_free(rev->facts[i]);
+	free(rev->facts);
+	free(rev->owned);
+	mc_tree_free(rev->tree);
+	mc_snapshot_free(rev->snap);
+	free(rev);
+}

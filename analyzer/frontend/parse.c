@@ -1,0 +1,1366 @@
+/*
+ * parse.c - see parse.h.
+ *
+ * What is read from the AST (shapes checked against libclang 14):
+ *  - a Property array element is an InitListExpr whose children are
+ *    designated initializers: an UnexposedExpr whose first children are
+ *    MemberRef cursors naming the field path (".defval.u") followed by the
+ *    value expression;
+ *  - GlobalProperty entries are positional ({ "drv", "prop", "val" }) with
+ *    an optional trailing designator (.optional = true), or designated in the
+ *    macro era;
+ *  - names and values are evaluated with clang_Cursor_Evaluate, so macros,
+ *    casts and constant arithmetic are already folded; an enum constant keeps
+ *    its name so that it can be mapped to its QAPI string.
+ */
+#include "frontend/parse.h"
+
+#include <clang-c/Index.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct mc_parser {
+	CXIndex index;
+};
+
+int mc_parser_new(mc_parser **out)
+{
+	mc_parser *p = mc_calloc(1, sizeof(*p));
+	p->index = clang_createIndex(1, 0);
+	if (!p->index) {
+		free(p);
+		mc_error_set("libclang could not create an index");
+		return MC_EIO;
+	}
+	*out = p;
+	return 0;
+}
+
+void mc_parser_free(mc_parser *p)
+{
+	if (!p)
+		return;
+	clang_disposeIndex(p->index);
+	free(p);
+}
+
+/* ---- small cursor helpers ---- */
+
+typedef struct {
+	CXCursor *v;
+	size_t n, cap;
+} cursor_list;
+
+static enum CXChildVisitResult collect_child(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	cursor_list *l = data;
+	CXCursor *slot = MC_VEC_PUSH(l->v, l->n, l->cap);
+	*slot = c;
+	return CXChildVisit_Continue;
+}
+
+static cursor_list children_of(CXCursor c)
+{
+	cursor_list l = {0};
+	clang_visitChildren(c, collect_child, &l);
+	return l;
+}
+
+static char *cx_take(CXString s)
+{
+	const char *c = clang_getCString(s);
+	char *r = mc_utf8_repair(mc_strdup(c ? c : ""));
+	clang_disposeString(s);
+	return r;
+}
+
+static char *cursor_spelling(CXCursor c)
+{
+	return cx_take(clang_getCursorSpelling(c));
+}
+
+static int expansion_line(CXCursor c)
+{
+	unsigned line = 0;
+	clang_getExpansionLocation(clang_getCursorLocation(c), NULL, &line, NULL, NULL);
+	return (int)line;
+}
+
+/* Where the cursor's text is written: a header line for tokens from a macro body. */
+static void spelling_place(CXCursor c, char **file, int *line)
+{
+	CXFile f = NULL;
+	unsigned l = 0;
+	clang_getSpellingLocation(clang_getCursorLocation(c), &f, &l, NULL, NULL);
+	*line = (int)l;
+	*file = NULL;
+	if (f) {
+		char *name = cx_take(clang_getFileName(f));
+		size_t root = strlen(MC_TREE_ROOT "/");
+		if (strncmp(name, MC_TREE_ROOT "/", root) == 0)
+			*file = mc_strdup(name + root);
+		free(name);
+	}
+}
+
+/* Strips qualifiers from a type spelling: "const Property" -> "Property". */
+static char *type_base_name(CXType t)
+{
+	char *s = cx_take(clang_getTypeSpelling(t));
+	char *p = s;
+	for (;;) {
+		if (strncmp(p, "const ", 6) == 0)
+			p += 6;
+		else if (strncmp(p, "volatile ", 9) == 0)
+			p += 9;
+		else if (strncmp(p, "struct ", 7) == 0)
+			p += 7;
+		else
+			break;
+	}
+	char *r = mc_strdup(p);
+	free(s);
+	return r;
+}
+
+/* Is t (or its element type, for arrays) the record called name? */
+static int type_is_record(CXType t, const char *name, int *is_array)
+{
+	*is_array = 0;
+	if (t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray ||
+	    t.kind == CXType_VariableArray) {
+		*is_array = 1;
+		t = clang_getArrayElementType(t);
+	}
+	char *base = type_base_name(t);
+	int hit = strcmp(base, name) == 0;
+	free(base);
+	if (!hit) {
+		CXType canon = clang_getCanonicalType(t);
+		char *cb = type_base_name(canon);
+		hit = strcmp(cb, name) == 0;
+		free(cb);
+	}
+	return hit;
+}
+
+/* Finds the first descendant (or self) of the given kind. */
+struct find_ctx {
+	enum CXCursorKind kind;
+	CXCursor found;
+	int ok;
+};
+
+static enum CXChildVisitResult find_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	struct find_ctx *f = data;
+	if (clang_getCursorKind(c) == f->kind) {
+		f->found = c;
+		f->ok = 1;
+		return CXChildVisit_Break;
+	}
+	return CXChildVisit_Recurse;
+}
+
+static int find_kind(CXCursor c, enum CXCursorKind kind, CXCursor *out)
+{
+	if (clang_getCursorKind(c) == kind) {
+		*out = c;
+		return 1;
+	}
+	struct find_ctx f = { kind, clang_getNullCursor(), 0 };
+	clang_visitChildren(c, find_visit, &f);
+	*out = f.found;
+	return f.ok;
+}
+
+/* The expression under implicit casts and parentheses. */
+static CXCursor strip_casts(CXCursor c)
+{
+	while (clang_getCursorKind(c) == CXCursor_UnexposedExpr || clang_getCursorKind(c) == CXCursor_ParenExpr ||
+	       clang_getCursorKind(c) == CXCursor_CStyleCastExpr) {
+		cursor_list kids = children_of(c);
+		CXCursor next = clang_getNullCursor();
+		for (size_t i = 0; i < kids.n; i++)
+			if (clang_getCursorKind(kids.v[i]) != CXCursor_TypeRef) {
+				next = kids.v[i];
+				break;
+			}
+		free(kids.v);
+		if (clang_Cursor_isNull(next))
+			break;
+		c = next;
+	}
+	return c;
+}
+
+/* Name of the declaration a DeclRefExpr inside c refers to ("qdev_prop_bool", a function). */
+static char *referenced_name(CXCursor c, enum CXCursorKind *ref_kind)
+{
+	CXCursor ref;
+	if (!find_kind(c, CXCursor_DeclRefExpr, &ref))
+		return NULL;
+	CXCursor decl = clang_getCursorReferenced(ref);
+	if (clang_Cursor_isNull(decl))
+		return NULL;
+	if (ref_kind)
+		*ref_kind = clang_getCursorKind(decl);
+	return cursor_spelling(decl);
+}
+
+/*
+ * libclang's spelling of a StringLiteral is the whole (concatenated) literal
+ * printed back as C source: quotes and escapes.  Undo that.
+ */
+static char *unescape_literal(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 2 || s[0] != '"' || s[n - 1] != '"')
+		return NULL;
+	mc_buf b = {0};
+	mc_buf_put(&b, "", 0);
+	for (size_t i = 1; i + 1 < n; i++) {
+		char c = s[i];
+		if (c != '\\' || i + 2 >= n) {
+			mc_buf_put(&b, &c, 1);
+			continue;
+		}
+		char e = s[++i];
+		char out;
+		switch (e) {
+		case 'n': out = '\n'; break;
+		case 't': out = '\t'; break;
+		case 'r': out = '\r'; break;
+		case 'a': out = '\a'; break;
+		case 'b': out = '\b'; break;
+		case 'f': out = '\f'; break;
+		case 'v': out = '\v'; break;
+		case 'x': {
+			unsigned v = 0;
+			while (i + 2 < n && isxdigit((unsigned char)s[i + 1]))
+				v = v * 16 + (unsigned)(isdigit((unsigned char)s[i + 1]) ? s[i + 1] - '0'
+							   : (tolower((unsigned char)s[i + 1]) - 'a' + 10)), i++;
+			out = (char)v;
+			break;
+		}
+		default:
+			if (e >= '0' && e <= '7') {
+				unsigned v = (unsigned)(e - '0');
+				for (int k = 0; k < 2 && i + 2 < n && s[i + 1] >= '0' && s[i + 1] <= '7'; k++)
+					v = v * 8 + (unsigned)(s[++i] - '0');
+				out = (char)v;
+			} else {
+				out = e;
+			}
+		}
+		mc_buf_put(&b, &out, 1);
+	}
+	return mc_buf_detach(&b);
+}
+
+/* Evaluates c as a string constant: a literal, through parens and implicit casts. */
+static char *eval_string(CXCursor c)
+{
+	for (;;) {
+		enum CXCursorKind k = clang_getCursorKind(c);
+		if (k == CXCursor_StringLiteral) {
+			char *sp = cursor_spelling(c);
+			char *s = unescape_literal(sp);
+			free(sp);
+			return mc_utf8_repair(s); /* "\xff" gives any byte; facts are UTF-8 */
+		}
+		if (k != CXCursor_ParenExpr && k != CXCursor_UnexposedExpr && k != CXCursor_CStyleCastExpr)
+			return NULL;
+		cursor_list kids = children_of(c);
+		int found = 0;
+		for (size_t i = 0; i < kids.n; i++) {
+			enum CXCursorKind kk = clang_getCursorKind(kids.v[i]);
+			if (kk == CXCursor_TypeRef)
+				continue;
+			c = kids.v[i];
+			found = 1;
+			break;
+		}
+		free(kids.v);
+		if (!found)
+			return NULL;
+	}
+}
+
+/* Evaluates c as an integer constant; 1 on success. */
+static int eval_int(CXCursor c, int64_t *value, int *is_unsigned)
+{
+	CXEvalResult r = clang_Cursor_Evaluate(c);
+	if (!r)
+		return 0;
+	int ok = clang_EvalResult_getKind(r) == CXEval_Int;
+	if (ok) {
+		*is_unsigned = clang_EvalResult_isUnsignedInt(r);
+		*value = *is_unsigned ? (int64_t)clang_EvalResult_getAsUnsigned(r)
+				      : (int64_t)clang_EvalResult_getAsLongLong(r);
+	}
+	clang_EvalResult_dispose(r);
+	return ok;
+}
+
+/* The source text of a cursor's extent, for messages ("VIRTIO_BLK_AUTO_NUM_QUEUES"). */
+static char *extent_text(CXTranslationUnit tu, CXCursor c)
+{
+	CXToken *tokens = NULL;
+	unsigned n = 0;
+	clang_tokenize(tu, clang_getCursorExtent(c), &tokens, &n);
+	mc_buf b = {0};
+	for (unsigned i = 0; i < n && b.len < 200; i++) {
+		char *t = cx_take(clang_getTokenSpelling(tu, tokens[i]));
+		if (b.len && strcmp(t, ")") && strcmp(t, ",") && b.ptr[b.len - 1] != '(')
+			mc_buf_puts(&b, " ");
+		mc_buf_puts(&b, t);
+		free(t);
+	}
+	if (tokens)
+		clang_disposeTokens(tu, tokens, n);
+	return mc_buf_detach(&b);
+}
+
+/*
+ * A designated initializer child: fills the dotted field path ("defval.u")
+ * and the value cursor.  Returns 0 for a positional child.
+ */
+static int designator_of(CXCursor c, char **path, CXCursor *value)
+{
+	cursor_list kids = children_of(c);
+	size_t i = 0;
+	mc_buf b = {0};
+	while (i < kids.n && clang_getCursorKind(kids.v[i]) == CXCursor_MemberRef) {
+		char *name = cursor_spelling(kids.v[i]);
+		if (b.len)
+			mc_buf_puts(&b, ".");
+		mc_buf_puts(&b, name);
+		free(name);
+		i++;
+	}
+	int designated = i > 0 && i < kids.n;
+	if (designated) {
+		*value = kids.v[kids.n - 1];
+		*path = mc_buf_detach(&b);
+	} else {
+		mc_buf_free(&b);
+	}
+	free(kids.v);
+	return designated;
+}
+
+/* ---- extraction context ---- */
+
+typedef struct {
+	CXTranslationUnit tu;
+	mc_tree *tree;
+	mc_facts *facts;
+	const mc_conv *conv;
+	CXFile main_file;
+	const mc_tu_input *in;
+	char **cond_by_line;   /* the #if a line of the main file sits under, built on first use */
+	size_t nlines;
+} extract_ctx;
+
+/*
+ * Indexes the preprocessor conditions of the main file by line: a property
+ * written under "#ifdef __linux__" exists only in some builds, which matters
+ * for compat entries that name it.
+ */
+static void index_conditions(extract_ctx *x)
+{
+	const mc_tu_file *main = &x->in->files[0];
+	const char *p = main->contents, *end = p + main->length;
+	size_t cap = 1;
+	for (const char *q = p; q < end; q++)
+		cap += *q == '\n';
+	x->cond_by_line = mc_calloc(cap + 1, sizeof(char *));
+	char *stack[64];
+	int depth = 0;
+	size_t line = 0;
+	while (p < end && line < cap) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		line++;
+		const char *t = p;
+		while (t < eol && (*t == ' ' || *t == '\t'))
+			t++;
+		if (t < eol && *t == '#') {
+			t++;
+			while (t < eol && (*t == ' ' || *t == '\t'))
+				t++;
+			size_t len = (size_t)(eol - t);
+			if (len >= 2 && strncmp(t, "if", 2) == 0) {
+				if (depth < 64)
+					stack[depth] = mc_strndup(t, len);
+				depth++;
+			} else if ((len >= 4 && strncmp(t, "elif", 4) == 0) || (len >= 4 && strncmp(t, "else", 4) == 0)) {
+				if (depth > 0 && depth <= 64) {
+					char *alt = mc_sprintf("%s (%.*s)", stack[depth - 1], (int)len, t);
+					free(stack[depth - 1]);
+					stack[depth - 1] = alt;
+				}
+			} else if (len >= 5 && strncmp(t, "endif", 5) == 0 && depth > 0) {
+				depth--;
+				if (depth < 64)
+					free(stack[depth]);
+			}
+		}
+		x->cond_by_line[line] = depth > 0 && depth <= 64 ? mc_strdup(stack[depth - 1]) : NULL;
+		p = eol + 1;
+	}
+	for (int i = 0; i < depth && i < 64; i++)
+		free(stack[i]);
+	x->nlines = line;
+}
+
+static const char *condition_at(extract_ctx *x, int line)
+{
+	if (!x->cond_by_line)
+		index_conditions(x);
+	return line > 0 && (size_t)line <= x->nlines ? x->cond_by_line[line] : NULL;
+}
+
+/* Declared in the main file, directly or by a macro used there (OBJECT_DEFINE_TYPE). */
+static int in_main_file(const extract_ctx *x, CXCursor c)
+{
+	CXFile f = NULL;
+	clang_getExpansionLocation(clang_getCursorLocation(c), &f, NULL, NULL, NULL);
+	/* Compared by name: every in-memory file has the same (empty) unique id. */
+	if (!f || !x->main_file)
+		return 0;
+	if (f == x->main_file)
+		return 1;
+	char *a = cx_take(clang_getFileName(f)), *b = cx_take(clang_getFileName(x->main_file));
+	int same = strcmp(a, b) == 0;
+	free(a);
+	free(b);
+	return same;
+}
+
+static void set_enum_value(extract_ctx *x, mc_prop *p, CXCursor value, int64_t iv)
+{
+	enum CXCursorKind rk;
+	char *constant = referenced_name(value, &rk);
+	if (constant && rk == CXCursor_EnumConstantDecl) {
+		const char *enum_name = NULL;
+		const char *member = mc_qapi_member_of_constant(&x->tree->qapi, constant, &enum_name);
+		if (member) {
+			p->defval = mc_value_string(member);
+			if (!p->enum_type && enum_name)
+				p->enum_type = mc_strdup(enum_name);
+		} else {
+			p->defval = mc_value_symbolic(constant);
+		}
+		free(p->defval_text);
+		p->defval_text = constant;
+		return;
+	}
+	free(constant);
+	/* A bare number for an enum property: the member at that index. */
+	const mc_qapi_enum *e = p->enum_type ? mc_qapi_find_enum(&x->tree->qapi, p->enum_type) : NULL;
+	if (e && iv >= 0 && (size_t)iv < e->nmembers)
+		p->defval = mc_value_string(e->members[iv]);
+	else
+		p->defval = mc_value_int(iv, 0);
+}
+
+static void set_default(extract_ctx *x, mc_prop *p, CXCursor value)
+{
+	int64_t iv;
+	int is_unsigned = 0;
+	if (!eval_int(value, &iv, &is_unsigned)) {
+		char *s = eval_string(value);
+		if (s) {
+			p->defval = mc_value_string(s);
+			free(s);
+			return;
+		}
+		/* Keep what can be named: an enum constant or the identifier used. */
+		enum CXCursorKind rk;
+		char *name = referenced_name(value, &rk);
+		p->defval_text = name ? name : extent_text(x->tu, value);
+		p->defval = mc_value_symbolic(p->defval_text);
+		return;
+	}
+	switch (p->kind) {
+	case MC_KIND_BOOL:
+		p->defval = mc_value_bool(iv != 0);
+		break;
+	case MC_KIND_ENUM:
+		set_enum_value(x, p, value, iv);
+		break;
+	case MC_KIND_UINT:
+	case MC_KIND_SIZE:
+		p->defval = mc_value_int(iv, 1);
+		break;
+	default:
+		p->defval = mc_value_int(iv, is_unsigned);
+		break;
+	}
+}
+
+static void apply_kind(extract_ctx *x, mc_prop *p)
+{
+	const mc_conv_kind *k = mc_conv_kind_of(x->conv, p->info);
+	if (k) {
+		p->kind = k->kind;
+		if (k->enum_type && !p->enum_type)
+			p->enum_type = mc_strdup(k->enum_type);
+	}
+}
+
+/* One Property element; returns 0 when it is a terminator or has no name. */
+static int extract_prop(extract_ctx *x, CXCursor elem, mc_prop *p, int *understood)
+{
+	cursor_list fields = children_of(elem);
+	CXCursor defval = clang_getNullCursor();
+	int has_defval = 0, explicit_default = -1;
+	*understood = 1;
+	for (size_t i = 0; i < fields.n; i++) {
+		char *path = NULL;
+		CXCursor value;
+		if (!designator_of(fields.v[i], &path, &value))
+			continue;
+		if (strcmp(path, "name") == 0) {
+			p->name = eval_string(value);
+			/* {.name = NULL} is a terminator written out (DEFINE_PROP_END_OF_LIST). */
+			CXCursor literal = strip_casts(value);
+			int64_t v;
+			int u;
+			if (!p->name && !(clang_getCursorKind(literal) == CXCursor_IntegerLiteral &&
+					  eval_int(literal, &v, &u) && v == 0))
+				*understood = 0;
+		} else if (strcmp(path, "info") == 0) {
+			p->info = referenced_name(value, NULL);
+		} else if (strcmp(path, "set_default") == 0 || strcmp(path, "qtype") == 0) {
+			int64_t v;
+			int u;
+			if (eval_int(value, &v, &u))
+				explicit_default = v != 0;
+		} else if (strncmp(path, "defval", 6) == 0) {
+			defval = value;
+			has_defval = 1;
+		}
+		free(path);
+	}
+	free(fields.v);
+	if (!p->name)
+		return 0;
+	p->line = expansion_line(elem);
+	const char *cond = condition_at(x, p->line);
+	p->condition = cond ? mc_strdup(cond) : NULL;
+	apply_kind(x, p);
+	/* Before 2.10 a default existed when qtype was set; since, when set_default is. */
+	p->has_default = explicit_default == 1 || (explicit_default == -1 && has_defval);
+	if (p->has_default && has_defval)
+		set_default(x, p, defval);
+	else if (p->has_default)
+		p->defval = mc_value_symbolic("(set by its PropertyInfo)");
+	return 1;
+}
+
+static void extract_prop_array(extract_ctx *x, CXCursor var, int is_static)
+{
+	mc_facts *f = x->facts;
+	mc_prop_array *a = MC_VEC_PUSH(f->arrays, f->narrays, f->cap_arrays);
+	a->name = cursor_spelling(var);
+	a->is_static = is_static;
+	a->line = expansion_line(var);
+	a->complete = 1;
+	CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr) {
+		a->complete = 0;
+		a->why_incomplete = mc_sprintf("initializer lost to a parse error%s%s",
+					       f->error ? ": " : "", f->error ? f->error : "");
+		return;
+	}
+	cursor_list elems = children_of(init);
+	for (size_t i = 0; i < elems.n; i++) {
+		if (clang_getCursorKind(elems.v[i]) != CXCursor_InitListExpr) {
+			a->complete = 0;
+			continue;
+		}
+		mc_prop p = {0};
+		int understood;
+		if (extract_prop(x, elems.v[i], &p, &understood)) {
+			mc_prop *slot = MC_VEC_PUSH(a->props, a->nprops, a->cap);
+			*slot = p;
+		} else {
+			if (!understood && !a->why_incomplete) {
+				a->complete = 0;
+				a->why_incomplete = mc_sprintf("line %d: a property name is not a constant string",
+							       expansion_line(elems.v[i]));
+			}
+			free(p.info);
+			free(p.enum_type);
+		}
+	}
+	free(elems.v);
+}
+
+/* TypeInfo and VirtioPCIDeviceTypeInfo records. */
+static void extract_typeinfo_record(extract_ctx *x, CXCursor rec, int virtio_pci)
+{
+	cursor_list fields = children_of(rec);
+	char *vals[7] = {0};
+	int abstract = 0;
+	static const char *const names[] = { "name", "parent", "class_init", "instance_init",
+					     "generic_name", "transitional_name", "non_transitional_name" };
+	for (size_t i = 0; i < fields.n; i++) {
+		char *path = NULL;
+		CXCursor value;
+		if (!designator_of(fields.v[i], &path, &value))
+			continue;
+		const char *key = strcmp(path, "base_name") == 0 ? "name" : path;
+		for (int k = 0; k < 7; k++) {
+			if (strcmp(key, names[k]) != 0 || vals[k])
+				continue;
+			vals[k] = (k == 2 || k == 3) ? referenced_name(value, NULL) : eval_string(value);
+		}
+		if (strcmp(path, "abstract") == 0) {
+			int64_t v = 0;
+			int u;
+			abstract = eval_int(value, &v, &u) && v;
+		}
+		free(path);
+	}
+	free(fields.v);
+	mc_facts *f = x->facts;
+	int line = expansion_line(rec);
+	if (virtio_pci) {
+		mc_virtio_pci_info *v = MC_VEC_PUSH(f->vpci, f->nvpci, f->cap_vpci);
+		v->base_name = vals[0];
+		v->parent = vals[1];
+		v->class_init = vals[2];
+		v->instance_init = vals[3];
+		v->generic_name = vals[4];
+		v->transitional_name = vals[5];
+		v->non_transitional_name = vals[6];
+		v->line = line;
+		return;
+	}
+	for (int k = 4; k < 7; k++)
+		free(vals[k]);
+	if (!vals[0]) {
+		for (int k = 1; k < 4; k++)
+			free(vals[k]);
+		return;
+	}
+	mc_typeinfo *t = MC_VEC_PUSH(f->types, f->ntypes, f->cap_types);
+	t->name = vals[0];
+	t->parent = vals[1];
+	t->class_init = vals[2];
+	t->instance_init = vals[3];
+	t->abstract = abstract;
+	t->line = line;
+	const char *cond = condition_at(x, line);
+	t->condition = cond ? mc_strdup(cond) : NULL;
+}
+
+static void extract_typeinfos(extract_ctx *x, CXCursor var, int is_array, int virtio_pci)
+{
+	CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr)
+		return;
+	if (!is_array) {
+		extract_typeinfo_record(x, init, virtio_pci);
+		return;
+	}
+	cursor_list recs = children_of(init);
+	for (size_t i = 0; i < recs.n; i++)
+		if (clang_getCursorKind(recs.v[i]) == CXCursor_InitListExpr)
+			extract_typeinfo_record(x, recs.v[i], virtio_pci);
+	free(recs.v);
+}
+
+static void extract_compat_entry(extract_ctx *x, CXCursor rec, mc_compat_array *arr)
+{
+	cursor_list fields = children_of(rec);
+	char *vals[3] = {0};
+	int optional = 0;
+	size_t positional = 0;
+	static const char *const names[] = { "driver", "property", "value" };
+	for (size_t i = 0; i < fields.n; i++) {
+		char *path = NULL;
+		CXCursor value;
+		if (designator_of(fields.v[i], &path, &value)) {
+			for (int k = 0; k < 3; k++)
+				if (strcmp(path, names[k]) == 0 && !vals[k])
+					vals[k] = eval_string(value);
+			if (strcmp(path, "optional") == 0) {
+				int64_t v = 0;
+				int u;
+				optional = eval_int(value, &v, &u) && v;
+			}
+			free(path);
+		} else if (positional < 3) {
+			vals[positional++] = eval_string(fields.v[i]);
+		}
+	}
+	free(fields.v);
+	if (!vals[0] && !vals[1] && !vals[2])
+		return; /* the {} terminator */
+	mc_compat_entry *e = MC_VEC_PUSH(arr->entries, arr->nentries, arr->cap);
+	e->driver = vals[0] ? vals[0] : mc_strdup("");
+	e->property = vals[1] ? vals[1] : mc_strdup("");
+	e->value = vals[2] ? vals[2] : mc_strdup("");
+	e->optional = optional;
+	spelling_place(rec, &e->file, &e->line);
+	if (!e->file)
+		e->file = mc_strdup(x->facts->path);
+}
+
+static void extract_compat_list(extract_ctx *x, CXCursor init, char *name, const char *function, int line)
+{
+	mc_facts *f = x->facts;
+	mc_compat_array *a = MC_VEC_PUSH(f->compat, f->ncompat, f->cap_compat);
+	a->name = name;
+	a->function = function ? mc_strdup(function) : NULL;
+	a->line = line;
+	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr)
+		return;
+	cursor_list recs = children_of(init);
+	for (size_t i = 0; i < recs.n; i++)
+		if (clang_getCursorKind(recs.v[i]) == CXCursor_InitListExpr)
+			extract_compat_entry(x, recs.v[i], a);
+	free(recs.v);
+}
+
+static void extract_compat_array(extract_ctx *x, CXCursor var, const char *function)
+{
+	extract_compat_list(x, clang_Cursor_getVarDeclInitializer(var), cursor_spelling(var), function,
+			    expansion_line(var));
+}
+
+/*
+ * Before QEMU 2.4 a machine was a QEMUMachine record whose .compat_props was a
+ * compound literal: the list is named after the machine (.name = "pc-1.1").
+ */
+static void extract_machine_record(extract_ctx *x, CXCursor var)
+{
+	CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr)
+		return;
+	cursor_list fields = children_of(init);
+	char *name = NULL;
+	CXCursor list = clang_getNullCursor();
+	int have_list = 0;
+	for (size_t i = 0; i < fields.n; i++) {
+		char *path = NULL;
+		CXCursor value;
+		if (!designator_of(fields.v[i], &path, &value))
+			continue;
+		if (strcmp(path, "name") == 0 && !name)
+			name = eval_string(value);
+		else if (strcmp(path, "compat_props") == 0) {
+			CXCursor lit;
+			if (find_kind(value, CXCursor_CompoundLiteralExpr, &lit) &&
+			    find_kind(lit, CXCursor_InitListExpr, &list))
+				have_list = 1;
+		}
+		free(path);
+	}
+	free(fields.v);
+	if (name && have_list)
+		extract_compat_list(x, list, name, NULL, expansion_line(var));
+	else
+		free(name);
+}
+
+static void extract_var(extract_ctx *x, CXCursor var, const char *function)
+{
+	CXType t = clang_getCursorType(var);
+	int is_array;
+	if (type_is_record(t, "Property", &is_array)) {
+		if (is_array && !function)
+			extract_prop_array(x, var, clang_Cursor_getStorageClass(var) == CX_SC_Static);
+	} else if (type_is_record(t, "TypeInfo", &is_array)) {
+		if (!function)
+			extract_typeinfos(x, var, is_array, 0);
+	} else if (type_is_record(t, "VirtioPCIDeviceTypeInfo", &is_array)) {
+		if (!function)
+			extract_typeinfos(x, var, is_array, 1);
+	} else if (type_is_record(t, "GlobalProperty", &is_array)) {
+		if (is_array)
+			extract_compat_array(x, var, function);
+	} else if (!function && type_is_record(t, "QEMUMachine", &is_array) && !is_array) {
+		extract_machine_record(x, var);
+	}
+}
+
+/* ---- function bodies ---- */
+
+/* A Property array variable, or a null cursor. */
+static CXCursor property_array_decl(CXCursor expr)
+{
+	CXCursor ref;
+	if (!find_kind(expr, CXCursor_DeclRefExpr, &ref))
+		return clang_getNullCursor();
+	CXCursor decl = clang_getCursorReferenced(ref);
+	int is_array;
+	if (clang_getCursorKind(decl) != CXCursor_VarDecl ||
+	    !type_is_record(clang_getCursorType(decl), "Property", &is_array) || !is_array)
+		return clang_getNullCursor();
+	return decl;
+}
+
+
+/*
+ * A TypeInfo built in a function body and registered from there, usually in
+ * a loop over a static table of records whose fields give its name and
+ * class_data:  TypeInfo ti = { .parent = TYPE_X, .class_init = x_class_init };
+ * for (...) { ti.name = table[i].name; ti.class_data = &table[i]; ... }
+ */
+enum { LT_NAME, LT_PARENT, LT_CLASS_INIT, LT_INSTANCE_INIT, LT_ABSTRACT, LT_CLASS_DATA, LT_NFIELDS };
+static const char *const local_typeinfo_fields[LT_NFIELDS] = { "name", "parent", "class_init", "instance_init",
+							       "abstract", "class_data" };
+
+typedef struct {
+	CXCursor decl;
+	CXCursor value[LT_NFIELDS];  /* the last value given to each field; null cursor if none */
+	int line;
+} local_typeinfo;
+
+typedef struct {
+	extract_ctx *x;
+	CXCursor fn;
+	char *function;
+	mc_strvec embedded;      /* types given to alias-init calls */
+	int has_marker;
+	local_typeinfo *locals;  size_t nlocals, cap_locals;
+} body_ctx;
+
+static void local_typeinfo_set(local_typeinfo *l, const char *field, CXCursor value)
+{
+	for (int k = 0; k < LT_NFIELDS; k++)
+		if (strcmp(field, local_typeinfo_fields[k]) == 0)
+			l->value[k] = value;
+}
+
+static void local_typeinfo_add(body_ctx *b, CXCursor var)
+{
+	local_typeinfo *l = MC_VEC_PUSH(b->locals, b->nlocals, b->cap_locals);
+	l->decl = var;
+	for (int k = 0; k < LT_NFIELDS; k++)
+		l->value[k] = clang_getNullCursor();
+	l->line = expansion_line(var);
+	CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr)
+		return;
+	cursor_list fields = children_of(init);
+	for (size_t i = 0; i < fields.n; i++) {
+		char *path = NULL;
+		CXCursor value;
+		if (designator_of(fields.v[i], &path, &value))
+			local_typeinfo_set(l, path, value);
+		free(path);
+	}
+	free(fields.v);
+}
+
+/* "ti.name = ...": the local TypeInfo assigned, or NULL. */
+static local_typeinfo *local_typeinfo_of(body_ctx *b, CXCursor member_expr)
+{
+	cursor_list kids = children_of(member_expr);
+	CXCursor ref;
+	int found = kids.n > 0 && find_kind(kids.v[0], CXCursor_DeclRefExpr, &ref);
+	free(kids.v);
+	if (!found)
+		return NULL;
+	CXCursor decl = clang_getCursorReferenced(ref);
+	for (size_t i = 0; i < b->nlocals; i++)
+		if (clang_equalCursors(b->locals[i].decl, decl))
+			return &b->locals[i];
+	return NULL;
+}
+
+struct field_names {
+	mc_strvec names;
+};
+
+static enum CXVisitorResult field_visit(CXCursor c, CXClientData data)
+{
+	struct field_names *f = data;
+	mc_strvec_push_owned(&f->names, cursor_spelling(c));
+	return CXVisit_Continue;
+}
+
+static int record_has_field(CXType record, const char *field)
+{
+	struct field_names f = { {0} };
+	clang_Type_visitFields(clang_getCanonicalType(record), field_visit, &f);
+	int has = mc_strvec_contains(&f.names, field);
+	mc_strvec_free(&f.names);
+	return has;
+}
+
+/* A file-scope array of records with the given field. */
+static int is_table(CXCursor decl, const char *field)
+{
+	if (clang_getCursorKind(decl) != CXCursor_VarDecl)
+		return 0;
+	CXCursor scope = clang_getCursorSemanticParent(decl);
+	if (clang_getCursorKind(scope) != CXCursor_TranslationUnit)
+		return 0;
+	CXType t = clang_getCursorType(decl);
+	if (t.kind != CXType_ConstantArray && t.kind != CXType_IncompleteArray)
+		return 0;
+	return record_has_field(clang_getArrayElementType(t), field);
+}
+
+struct table_find {
+	const char *field;
+	CXCursor found;
+	int ok;
+};
+
+static enum CXChildVisitResult table_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	struct table_find *t = data;
+	if (clang_getCursorKind(c) == CXCursor_DeclRefExpr) {
+		CXCursor decl = clang_getCursorReferenced(c);
+		if (is_table(decl, t->field)) {
+			t->found = decl;
+			t->ok = 1;
+			return CXChildVisit_Break;
+		}
+	}
+	return CXChildVisit_Recurse;
+}
+
+static int find_table(CXCursor within, const char *field, CXCursor *table)
+{
+	struct table_find t = { field, clang_getNullCursor(), 0 };
+	clang_visitChildren(within, table_visit, &t);
+	*table = t.found;
+	return t.ok;
+}
+
+/*
+ * The table a "p->field" or "table[i].field" expression reads: written in
+ * the expression, or in the initializer of the local pointer it goes
+ * through ("const Info *p = &table[i]"), else the only kind of table the
+ * function uses that has the field.
+ */
+static int table_of_member(CXCursor fn, CXCursor member, const char *field, CXCursor *table)
+{
+	if (find_table(member, field, table))
+		return 1;
+	CXCursor ref;
+	if (find_kind(member, CXCursor_DeclRefExpr, &ref)) {
+		CXCursor local = clang_getCursorReferenced(ref);
+		CXCursor init = clang_getCursorKind(local) == CXCursor_VarDecl ? clang_Cursor_getVarDeclInitializer(local)
+									      : clang_getNullCursor();
+		if (!clang_Cursor_isNull(init) && find_table(init, field, table))
+			return 1;
+	}
+	return find_table(fn, field, table);
+}
+
+/* The initializer of each field of one table element, designated or positional. */
+static size_t element_fields(CXCursor elem, const mc_strvec *names, CXCursor *values)
+{
+	for (size_t k = 0; k < names->n; k++)
+		values[k] = clang_getNullCursor();
+	cursor_list kids = children_of(elem);
+	size_t next = 0;
+	for (size_t i = 0; i < kids.n; i++) {
+		char *path = NULL;
+		CXCursor value = kids.v[i];
+		if (designator_of(kids.v[i], &path, &value)) {
+			char *dot = strchr(path, '.');
+			if (dot)
+				*dot = '\0';
+			next = names->n;
+			for (size_t k = 0; k < names->n; k++)
+				if (strcmp(names->v[k], path) == 0)
+					next = k;
+			free(path);
+			if (dot)
+				continue; /* a nested field: not a whole member of the record */
+		}
+		if (next < names->n)
+			values[next++] = value;
+	}
+	free(kids.v);
+	return names->n;
+}
+
+/* The field of the table element that a "p->field" expression would read, for one element. */
+static CXCursor member_value(CXCursor expr, const mc_strvec *names, const CXCursor *values)
+{
+	CXCursor m = strip_casts(expr);
+	if (clang_getCursorKind(m) != CXCursor_MemberRefExpr)
+		return clang_getNullCursor();
+	char *field = cursor_spelling(m);
+	CXCursor v = clang_getNullCursor();
+	for (size_t k = 0; k < names->n; k++)
+		if (strcmp(names->v[k], field) == 0)
+			v = values[k];
+	free(field);
+	return v;
+}
+
+static char *string_field(CXCursor expr, const mc_strvec *names, const CXCursor *values)
+{
+	if (clang_Cursor_isNull(expr))
+		return NULL;
+	char *s = eval_string(expr);
+	if (s || !names)
+		return s;
+	CXCursor v = member_value(expr, names, values);
+	return clang_Cursor_isNull(v) ? NULL : eval_string(v);
+}
+
+static mc_typeinfo *local_typeinfo_emit(extract_ctx *x, const local_typeinfo *l, char *name, int line,
+					const mc_strvec *names, const CXCursor *values)
+{
+	mc_typeinfo *t = MC_VEC_PUSH(x->facts->types, x->facts->ntypes, x->facts->cap_types);
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	t->parent = string_field(l->value[LT_PARENT], names, values);
+	if (!clang_Cursor_isNull(l->value[LT_CLASS_INIT]))
+		t->class_init = referenced_name(l->value[LT_CLASS_INIT], NULL);
+	if (!clang_Cursor_isNull(l->value[LT_INSTANCE_INIT]))
+		t->instance_init = referenced_name(l->value[LT_INSTANCE_INIT], NULL);
+	int64_t v = 0;
+	int u;
+	t->abstract = !clang_Cursor_isNull(l->value[LT_ABSTRACT]) && eval_int(l->value[LT_ABSTRACT], &v, &u) && v;
+	t->line = line;
+	const char *cond = condition_at(x, l->line);
+	t->condition = cond ? mc_strdup(cond) : NULL;
+	return t;
+}
+
+/* Emits the types a local TypeInfo registers: one, or one per element of its table. */
+static void local_typeinfo_resolve(body_ctx *b, const local_typeinfo *l)
+{
+	extract_ctx *x = b->x;
+	CXCursor name_expr = l->value[LT_NAME];
+	if (clang_Cursor_isNull(name_expr))
+		return;
+	char *name = eval_string(name_expr);
+	if (name) {
+		local_typeinfo_emit(x, l, name, l->line, NULL, NULL);
+		return;
+	}
+	CXCursor member = strip_casts(name_expr), table;
+	if (clang_getCursorKind(member) != CXCursor_MemberRefExpr)
+		return;
+	char *field = cursor_spelling(member);
+	int have_table = table_of_member(b->fn, member, field, &table);
+	free(field);
+	if (!have_table)
+		return;
+	CXCursor init = clang_Cursor_getVarDeclInitializer(table);
+	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr)
+		return;
+	struct field_names fn = { {0} };
+	clang_Type_visitFields(clang_getCanonicalType(clang_getArrayElementType(clang_getCursorType(table))),
+			       field_visit, &fn);
+	CXCursor *values = mc_calloc(fn.names.n + 1, sizeof(CXCursor));
+	cursor_list elems = children_of(init);
+	for (size_t i = 0; i < elems.n; i++) {
+		if (clang_getCursorKind(elems.v[i]) != CXCursor_InitListExpr)
+			continue;
+		element_fields(elems.v[i], &fn.names, values);
+		char *elem_name = string_field(name_expr, &fn.names, values);
+		if (!elem_name)
+			continue;
+		mc_typeinfo *t = local_typeinfo_emit(x, l, elem_name, expansion_line(elems.v[i]), &fn.names, values);
+		if (clang_Cursor_isNull(l->value[LT_CLASS_DATA]))
+			continue;
+		for (size_t k = 0; k < fn.names.n; k++) {
+			if (clang_Cursor_isNull(values[k]))
+				continue;
+			CXCursor arr = property_array_decl(values[k]);
+			if (clang_Cursor_isNull(arr))
+				continue;
+			char *arr_name = cursor_spelling(arr);
+			mc_strvec_push_owned(&t->data_arrays, mc_sprintf("%s=%s", fn.names.v[k], arr_name));
+			free(arr_name);
+		}
+	}
+	free(elems.v);
+	free(values);
+	mc_strvec_free(&fn.names);
+}
+
+static const mc_conv_pair *find_pair(const mc_conv_pair *pairs, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(pairs[i].name, name) == 0)
+			return &pairs[i];
+	return NULL;
+}
+
+static mc_attach *attach_push(extract_ctx *x, const char *function, char *array, CXCursor at)
+{
+	mc_attach *a = MC_VEC_PUSH(x->facts->attaches, x->facts->nattaches, x->facts->cap_attaches);
+	memset(a, 0, sizeof(*a));
+	a->function = mc_strdup(function);
+	a->array = array;
+	a->line = expansion_line(at);
+	return a;
+}
+
+static void add_attach(extract_ctx *x, const char *function, CXCursor array_expr)
+{
+	CXCursor decl = property_array_decl(array_expr);
+	if (!clang_Cursor_isNull(decl)) {
+		attach_push(x, function, cursor_spelling(decl), array_expr);
+		return;
+	}
+	/* "info->props": the array comes with the class_data of a table-registered type. */
+	CXCursor member = strip_casts(array_expr);
+	if (clang_getCursorKind(member) == CXCursor_MemberRefExpr)
+		attach_push(x, function, cursor_spelling(member), array_expr)->from_class_data = 1;
+}
+
+static void add_alias(extract_ctx *x, const char *function, const char *type, int line)
+{
+	mc_alias *a = MC_VEC_PUSH(x->facts->aliases, x->facts->naliases, x->facts->cap_aliases);
+	a->function = mc_strdup(function);
+	a->embedded_type = mc_strdup(type);
+	a->line = line;
+}
+
+/* Is the argument a variable that points to a class ("DeviceClass *dc")? */
+static int passes_class(CXCursor arg)
+{
+	CXCursor ref = strip_casts(arg);
+	if (clang_getCursorKind(ref) != CXCursor_DeclRefExpr)
+		return 0;
+	CXCursor decl = clang_getCursorReferenced(ref);
+	enum CXCursorKind k = clang_getCursorKind(decl);
+	if (k != CXCursor_ParmDecl && k != CXCursor_VarDecl)
+		return 0;
+	CXType t = clang_getCursorType(decl);
+	if (t.kind != CXType_Pointer)
+		return 0;
+	char *pointee = type_base_name(clang_getPointeeType(t));
+	int is_class = mc_str_endswith(pointee, "Class");
+	free(pointee);
+	return is_class;
+}
+
+/*
+ * DEVICE_CLASS(klass) and the like: the class casts OBJECT_DECLARE_TYPE
+ * writes as upper-case inline functions.  They attach nothing, and taking
+ * them for helpers would make every file that casts a class look related.
+ */
+static int is_qom_cast(const char *callee)
+{
+	int upper = 0;
+	for (const char *c = callee; *c; c++) {
+		if (*c >= 'a' && *c <= 'z')
+			return 0;
+		upper |= *c >= 'A' && *c <= 'Z';
+	}
+	return upper;
+}
+
+static void visit_call(body_ctx *b, CXCursor call)
+{
+	extract_ctx *x = b->x;
+	char *callee = cursor_spelling(call);
+	int nargs = clang_Cursor_getNumArguments(call);
+	const mc_conv_pair *p;
+	if ((p = find_pair(x->conv->attach_calls, x->conv->nattach_calls, callee)) && p->arg < nargs) {
+		add_attach(x, b->function, clang_Cursor_getArgument(call, (unsigned)p->arg));
+	} else if ((p = find_pair(x->conv->alias_calls, x->conv->nalias_calls, callee)) && p->arg < nargs) {
+		char *type = eval_string(clang_Cursor_getArgument(call, (unsigned)p->arg));
+		if (type)
+			add_alias(x, b->function, type, expansion_line(call));
+		free(type);
+	} else if ((p = find_pair(x->conv->alias_inits, x->conv->nalias_inits, callee)) && p->arg < nargs) {
+		char *type = eval_string(clang_Cursor_getArgument(call, (unsigned)p->arg));
+		if (type)
+			mc_strvec_push_owned(&b->embedded, type);
+	} else if (mc_strvec_contains(&x->conv->alias_markers, callee)) {
+		b->has_marker = 1;
+	} else if (nargs > 0 && !is_qom_cast(callee) && passes_class(clang_Cursor_getArgument(call, 0))) {
+		/* A helper given the class may attach arrays to it (cpu_class_init_props(dc)). */
+		attach_push(x, b->function, mc_strdup(callee), call)->via_call = 1;
+	}
+	free(callee);
+}
+
+/* dc->props = array (QEMU up to 4.2); ti.name = ... on a local TypeInfo. */
+static void visit_assignment(body_ctx *b, CXCursor op)
+{
+	cursor_list kids = children_of(op);
+	if (kids.n == 2 && clang_getCursorKind(kids.v[0]) == CXCursor_MemberRefExpr) {
+		char *field = cursor_spelling(kids.v[0]);
+		local_typeinfo *l = local_typeinfo_of(b, kids.v[0]);
+		if (l)
+			local_typeinfo_set(l, field, kids.v[1]);
+		else if (mc_strvec_contains(&b->x->conv->attach_fields, field))
+			add_attach(b->x, b->function, kids.v[1]);
+		free(field);
+	}
+	free(kids.v);
+}
+
+static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	body_ctx *b = data;
+	switch (clang_getCursorKind(c)) {
+	case CXCursor_CallExpr:
+		visit_call(b, c);
+		break;
+	case CXCursor_BinaryOperator:
+		visit_assignment(b, c);
+		break;
+	case CXCursor_VarDecl: {
+		int is_array;
+		if (type_is_record(clang_getCursorType(c), "TypeInfo", &is_array) && !is_array)
+			local_typeinfo_add(b, c);
+		else
+			extract_var(b->x, c, b->function);
+		break;
+	}
+	default:
+		break;
+	}
+	return CXChildVisit_Recurse;
+}
+
+static void extract_function(extract_ctx *x, CXCursor fn)
+{
+	body_ctx b = { x, fn, cursor_spelling(fn), {0}, 0, NULL, 0, 0 };
+	clang_visitChildren(fn, body_visit, &b);
+	if (b.has_marker)
+		for (size_t i = 0; i < b.embedded.n; i++)
+			add_alias(x, b.function, b.embedded.v[i], expansion_line(fn));
+	for (size_t i = 0; i < b.nlocals; i++)
+		local_typeinfo_resolve(&b, &b.locals[i]);
+	free(b.locals);
+	mc_strvec_free(&b.embedded);
+	free(b.function);
+}
+
+static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	extract_ctx *x = data;
+	if (!in_main_file(x, c))
+		return CXChildVisit_Continue;
+	switch (clang_getCursorKind(c)) {
+	case CXCursor_VarDecl:
+		extract_var(x, c, NULL);
+		break;
+	case CXCursor_FunctionDecl:
+		if (clang_isCursorDefinition(c))
+			extract_function(x, c);
+		break;
+	default:
+		break;
+	}
+	return CXChildVisit_Continue;
+}
+
+static void record_diagnostics(CXTranslationUnit tu, mc_facts *f)
+{
+	/* MIGCOMPAT_DIAG=1 prints every diagnostic: the way to see why an initializer was lost. */
+	const char *dump = getenv("MIGCOMPAT_DIAG");
+	unsigned n = clang_getNumDiagnostics(tu);
+	for (unsigned i = 0; i < n; i++) {
+		CXDiagnostic d = clang_getDiagnostic(tu, i);
+		enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
+		if (dump && *dump && sev >= CXDiagnostic_Error) {
+			char *text = cx_take(clang_formatDiagnostic(d, CXDiagnostic_DisplaySourceLocation));
+			fprintf(stderr, "%s: %s\n", f->path, text);
+			free(text);
+		}
+		if (sev >= CXDiagnostic_Error) {
+			f->ndiagnostics++;
+			if (!f->error) {
+				char *text = cx_take(clang_formatDiagnostic(d, CXDiagnostic_DisplaySourceLocation));
+				/* Report tree paths, not the virtual root. */
+				const char *shown = strncmp(text, MC_TREE_ROOT "/", strlen(MC_TREE_ROOT "/")) == 0
+							    ? text + strlen(MC_TREE_ROOT "/") : text;
+				f->error = mc_strdup(shown);
+				free(text);
+			}
+		}
+		clang_disposeDiagnostic(d);
+	}
+}
+
+static CXTranslationUnit parse_input(mc_parser *p, const mc_tu_input *in, unsigned options, enum CXErrorCode *rc)
+{
+	const char **args = mc_calloc(in->args.n, sizeof(char *));
+	for (size_t i = 0; i < in->args.n; i++)
+		args[i] = in->args.v[i];
+	struct CXUnsavedFile *files = mc_calloc(in->nfiles, sizeof(*files));
+	for (size_t i = 0; i < in->nfiles; i++) {
+		files[i].Filename = in->files[i].filename;
+		files[i].Contents = in->files[i].contents;
+		files[i].Length = (unsigned long)in->files[i].length;
+	}
+	CXTranslationUnit tu = NULL;
+	*rc = clang_parseTranslationUnit2(p->index, in->main_path, args, (int)in->args.n, files, (unsigned)in->nfiles,
+					  options, &tu);
+	free(args);
+	free(files);
+	return tu;
+}
+
+int mc_parser_save_pch(mc_parser *p, const mc_tu_input *in, const char *out_path)
+{
+	enum CXErrorCode rc;
+	CXTranslationUnit tu = parse_input(p, in, CXTranslationUnit_KeepGoing | CXTranslationUnit_ForSerialization |
+							  CXTranslationUnit_Incomplete, &rc);
+	if (rc != CXError_Success || !tu) {
+		mc_error_set("libclang could not parse the common headers (error %d)", (int)rc);
+		return MC_EIO;
+	}
+	int saved = clang_saveTranslationUnit(tu, out_path, clang_defaultSaveOptions(tu));
+	clang_disposeTranslationUnit(tu);
+	if (saved != CXSaveError_None) {
+		mc_error_set("libclang could not save the common headers (error %d)", saved);
+		return MC_EIO;
+	}
+	return 0;
+}
+
+int mc_parser_run(mc_parser *p, mc_tree *tree, const char *path, const mc_tu_input *in, mc_facts **out)
+{
+	mc_facts *f = mc_calloc(1, sizeof(*f));
+	f->path = mc_strdup(path);
+	*out = f;
+	for (size_t i = 0; i < in->refused.n; i++)
+		mc_strvec_push(&f->refused_headers, in->refused.v[i]);
+	enum CXErrorCode rc;
+	CXTranslationUnit tu = parse_input(p, in, CXTranslationUnit_KeepGoing, &rc);
+	if (rc == CXError_Crashed) {
+		f->error = mc_sprintf("%s: libclang crashed on the file (out of memory, or a libclang bug)", path);
+		return 1;
+	}
+	if (rc != CXError_Success || !tu) {
+		f->error = mc_sprintf("%s: libclang could not parse the file (error %d)", path, (int)rc);
+		return 0;
+	}
+	f->parsed = 1;
+	record_diagnostics(tu, f);
+	extract_ctx x = { tu, tree, f, tree->conv, clang_getFile(tu, in->main_path), in, NULL, 0 };
+	clang_visitChildren(clang_getTranslationUnitCursor(tu), top_visit, &x);
+	if (x.cond_by_line) {
+		for (size_t i = 0; i <= x.nlines; i++)
+			free(x.cond_by_line[i]);
+		free(x.cond_by_line);
+	}
+	clang_disposeTranslationUnit(tu);
+	return 0;
+}
+

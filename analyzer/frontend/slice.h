@@ -1,0 +1,55 @@
+/*
+ * slice.h - the files of a check that can change its verdict.
+ *
+ * A check compares two snapshots.  Files whose facts are the same on both
+ * sides matter only through the types and compat lists they share with what
+ * changed, so the slice starts from
+ *   - the candidate .c files whose blob differs, or whose #include lines
+ *     reach (transitively, by path suffix) a header that differs;
+ *   - every file that can hold a compat list (all of them are needed to
+ *     know the machine versions and the effective values);
+ * and grows, from the models built on it, to a fixed point with
+ *   - every file that writes the name of a type that changed, of a driver
+ *     of an added or removed compat entry, of a type declaring a property
+ *     whose default or entries changed (their subtypes and the proxies
+ *     that alias them), spelled as the string or as any macro expanding to
+ *     it;
+ *   - the file registering each ancestor and embedded type of a type in the
+ *     slice (lines that name a type: ".name =", OBJECT_DEFINE..., DEFINE_...);
+ *   - the files naming a class_init function or a Property array that a
+ *     type of the slice uses but its own file lacks.
+ * The rules are differential: a type outside the slice has the same record
+ * at both revisions, and no entry that changed reaches it.  When a name
+ * cannot be searched for (built by macro concatenation) or the QAPI schema
+ * changed (every key changes), the slice gives up: parse everything.
+ */
+#ifndef MC_SLICE_H
+#define MC_SLICE_H
+
+#include "model/model.h"
+#include "frontend/tree.h"
+
+typedef struct mc_slice mc_slice;
+
+/*
+ * wanted_* are the candidate files of each revision (sorted), as the full
+ * analysis selects them.  Always succeeds; see mc_slice_exact.
+ */
+void mc_slice_open(mc_slice **out, mc_tree *base, mc_tree *head, const mc_strvec *wanted_base,
+		   const mc_strvec *wanted_head);
+void mc_slice_free(mc_slice *s);
+
+/* 0 when the slice cannot be made exact: parse every candidate file instead. */
+int mc_slice_exact(const mc_slice *s);
+/* The selection so far, sorted. */
+const mc_strvec *mc_slice_paths(const mc_slice *s);
+/* Number of candidate files of both revisions together. */
+size_t mc_slice_candidates(const mc_slice *s);
+
+/*
+ * Grows the selection from the models of both revisions built on it.
+ * Returns the number of files added (0: fixed point reached).
+ */
+size_t mc_slice_grow(mc_slice *s, const mc_model *bm, const mc_model *hm);
+
+#endif

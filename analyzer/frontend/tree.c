@@ -1,0 +1,567 @@
+/*
+ * tree.c - see tree.h.
+ */
+#include "frontend/tree.h"
+#include "frontend/build.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "frontend/limits.h"
+
+/* A cached file: its content, or why it cannot be read, and its includes. */
+struct tree_blob {
+	char *data;
+	size_t len;
+	char *error;
+	mc_strvec includes;
+	int scanned;
+};
+
+/* System directories clang searches for <...> headers on this host. */
+static const char *const host_system_dirs[] = {
+	"/usr/lib/llvm-14/lib/clang/14.0.6/include",
+	"/usr/local/include",
+	"/usr/include/x86_64-linux-gnu",
+	"/usr/include",
+};
+
+static int is_schema_path(const char *path)
+{
+	if (strcmp(path, "qapi-schema.json") == 0)
+		return 1;
+	return mc_str_startswith(path, "qapi/") && mc_str_endswith(path, ".json") &&
+	       !strchr(path + 5, '/');
+}
+
+/* QType is generated as a QAPI builtin since 2.6 (members of every era declared:
+ * QTYPE_QINT until 2.9, QTYPE_QNUM after); older trees define it by hand. */
+static int tree_defines_qtype(mc_tree *tree)
+{
+	const mc_snapshot *snap = tree->snap;
+	for (size_t i = 0; i < snap->nfiles; i++) {
+		const char *path = snap->files[i].path;
+		if (!mc_str_endswith(path, ".h") || mc_conv_is_skipped(tree->conv, path))
+			continue;
+		const char *data;
+		size_t len;
+		/* An enumerator list, not a use such as "QTYPE_NONE < type". */
+		if (mc_tree_read(tree, path, &data, &len) == 0 && strstr(data, "QTYPE_NONE,"))
+			return 1;
+	}
+	return 0;
+}
+
+static const char qtype_builtin[] =
+	"#ifndef MC_QAPI_QTYPE\n#define MC_QAPI_QTYPE\n"
+	"typedef enum QType { QTYPE_NONE, QTYPE_QNULL, QTYPE_QNUM, QTYPE_QSTRING, QTYPE_QDICT, QTYPE_QLIST,\n"
+	"    QTYPE_QBOOL, QTYPE_QINT, QTYPE_QFLOAT, QTYPE__MAX } QType;\n#endif\n";
+
+static void read_schema(mc_tree *tree)
+{
+	const mc_snapshot *snap = tree->snap;
+	for (size_t i = 0; i < snap->nfiles; i++) {
+		if (!is_schema_path(snap->files[i].path))
+			continue;
+		const char *data;
+		size_t len;
+		if (mc_tree_read(tree, snap->files[i].path, &data, &len) < 0)
+			continue;
+		/* A malformed schema file loses only its own enums; the stub says what it has. */
+		(void)mc_qapi_add_schema(&tree->qapi, snap->files[i].path, data, len);
+		tree->schema_files++;
+	}
+	char *stub = mc_qapi_stub_header(&tree->qapi);
+	mc_buf b = {0};
+	/* Generated QAPI headers start from qapi/util.h (QEnumLookup). */
+	if (mc_snapshot_find(tree->snap, "include/qapi/util.h"))
+		mc_buf_puts(&b, "#include \"qapi/util.h\"\n");
+	if (!tree_defines_qtype(tree))
+		mc_buf_puts(&b, qtype_builtin);
+	mc_buf_puts(&b, stub);
+	free(stub);
+	tree->qapi_stub = mc_buf_detach(&b);
+	mc_hash_text(tree->qapi_stub, strlen(tree->qapi_stub), tree->qapi_stub_hash);
+}
+
+static char *read_version(mc_tree *tree)
+{
+	const char *data;
+	size_t len;
+	if (!mc_snapshot_find(tree->snap, tree->conv->version_file))
+		return NULL;
+	if (mc_tree_read(tree, tree->conv->version_file, &data, &len) < 0)
+		return NULL;
+	while (len && isspace((unsigned char)data[len - 1]))
+		len--;
+	return len < 64 ? mc_strndup(data, len) : NULL;
+}
+
+int mc_tree_open(mc_tree **out, const mc_snapshot *snap, const mc_conv *conv)
+{
+	mc_tree *tree = mc_calloc(1, sizeof(*tree));
+	tree->snap = snap;
+	tree->conv = conv;
+	pthread_mutex_init(&tree->lock, NULL);
+	mc_qapi_init(&tree->qapi);
+	read_schema(tree);
+	tree->version = read_version(tree);
+	*out = tree;
+	return 0;
+}
+
+void mc_tree_free(mc_tree *tree)
+{
+	if (!tree)
+		return;
+	MC_MAP_FOREACH(&tree->contents, i) {
+		struct tree_blob *b = tree->contents.vals[i];
+		free(b->data);
+		free(b->error);
+		mc_strvec_free(&b->includes);
+		free(b);
+	}
+	mc_map_free(&tree->contents);
+	mc_qapi_free(&tree->qapi);
+	free(tree->qapi_stub);
+	free(tree->version);
+	pthread_mutex_destroy(&tree->lock);
+	free(tree);
+}
+
+/* Loads a blob into the cache; called with the lock held. */
+static struct tree_blob *load_blob(mc_tree *tree, const char *path)
+{
+	struct tree_blob *b = mc_map_get(&tree->contents, path);
+	if (b)
+		return b;
+	const mc_file *f = mc_snapshot_find(tree->snap, path);
+	if (!f)
+		return NULL;
+	b = mc_calloc(1, sizeof(*b));
+	if (mc_snapshot_read(tree->snap, f, tree->conv->max_file_size, &b->data, &b->len) < 0) {
+		b->error = mc_strdup(mc_error_last());
+	} else if (memchr(b->data, '\0', b->len)) {
+		b->error = mc_sprintf("%s: binary content (a NUL byte), not C text", path);
+	} else {
+		mc_limits_check_macros(path, b->data, b->len, MC_MAX_MACRO_TOKENS, &b->error);
+	}
+	if (b->error) {
+		free(b->data);
+		b->data = NULL;
+		b->len = 0;
+	}
+	mc_map_put(&tree->contents, path, b);
+	return b;
+}
+
+int mc_tree_read(mc_tree *tree, const char *path, const char **data, size_t *len)
+{
+	pthread_mutex_lock(&tree->lock);
+	struct tree_blob *b = load_blob(tree, path);
+	pthread_mutex_unlock(&tree->lock);
+	if (!b) {
+		mc_error_set("%s: no such file in %s", path, tree->snap->label);
+		return MC_ENOTFOUND;
+	}
+	if (b->error) {
+		mc_error_set("%s", b->error);
+		return MC_EINPUT;
+	}
+	*data = b->data;
+	*len = b->len;
+	return 0;
+}
+
+const char *mc_scan_directive(const char *p, const char *eol, const char *word)
+{
+	size_t wl = strlen(word);
+	while (p < eol && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == eol || *p != '#')
+		return NULL;
+	p++;
+	while (p < eol && (*p == ' ' || *p == '\t'))
+		p++;
+	if ((size_t)(eol - p) <= wl || memcmp(p, word, wl) != 0)
+		return NULL;
+	p += wl;
+	while (p < eol && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+void mc_scan_includes(const char *text, size_t len, mc_strvec *out)
+{
+	const char *p = text, *end = text + len;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		const char *q = mc_scan_directive(p, eol, "include");
+		char close = q && q < eol && *q == '"' ? '"' : (q && q < eol && *q == '<' ? '>' : 0);
+		if (close) {
+			const char *s = q + 1;
+			const char *e = memchr(s, close, (size_t)(eol - s));
+			if (e && e > s && e - s < 512)
+				mc_strvec_push_owned(out, mc_sprintf("%c%.*s", close == '"' ? '"' : '<', (int)(e - s), s));
+		}
+		p = eol + 1;
+	}
+}
+
+/* Joins dir and rel, folding "." and ".." components; NULL if it leaves the root. */
+static char *join_path(const char *dir, const char *rel)
+{
+	char *all = dir && *dir ? mc_sprintf("%s/%s", dir, rel) : mc_strdup(rel);
+	char **parts = mc_calloc(strlen(all) + 1, sizeof(char *));
+	size_t n = 0;
+	char *save = NULL;
+	int escaped = 0;
+	for (char *c = strtok_r(all, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0) {
+			if (n == 0)
+				escaped = 1;
+			else
+				n--;
+			continue;
+		}
+		parts[n++] = c;
+	}
+	mc_buf b = {0};
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			mc_buf_puts(&b, "/");
+		mc_buf_puts(&b, parts[i]);
+	}
+	free(parts);
+	free(all);
+	if (escaped || n == 0) {
+		mc_buf_free(&b);
+		return NULL;
+	}
+	return mc_buf_detach(&b);
+}
+
+/*
+ * Could name be a file: relative, no empty, "." or ".." component, no
+ * trailing '/'?  An unsaved file named "qemu/osdep.h../" (an #include of a
+ * directory, found by fuzz_parse) crashes libclang 14; without a stub, the
+ * #include is an ordinary "file not found" error in the file.
+ */
+static int is_clean_path(const char *name)
+{
+	char *clean = *name != '/' ? join_path(NULL, name) : NULL;
+	int same = clean && strcmp(clean, name) == 0;
+	free(clean);
+	return same;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? mc_strndup(path, (size_t)(slash - path)) : mc_strdup("");
+}
+
+static char *find_in_dirs(const mc_tree *tree, const char *const *dirs, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *p = join_path(strcmp(dirs[i], ".") == 0 ? "" : dirs[i], name);
+		if (p && mc_snapshot_find(tree->snap, p))
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
+/*
+ * Finds an include in the tree the way clang will; NULL when it is not a tree
+ * file.  A file a configured build compiles searches its own command's
+ * directories (build_dirs); others search the conventions' directories.
+ */
+static char *resolve_in_tree(const mc_tree *tree, const mc_conv_arch *arch, const mc_strvec *build_dirs,
+			     const char *includer_dir, const char *name, int quoted)
+{
+	if (quoted) {
+		char *p = join_path(includer_dir, name);
+		if (p && mc_snapshot_find(tree->snap, p))
+			return p;
+		free(p);
+	}
+	if (build_dirs)
+		return find_in_dirs(tree, (const char *const *)build_dirs->v, build_dirs->n, name);
+	char *p = find_in_dirs(tree, (const char *const *)tree->conv->include_dirs.v, tree->conv->include_dirs.n, name);
+	if (!p && arch)
+		p = find_in_dirs(tree, (const char *const *)arch->includes.v, arch->includes.n, name);
+	return p;
+}
+
+static int exists_on_host(const mc_conv *conv, const char *name)
+{
+	struct stat st;
+	for (size_t i = 0; i < sizeof(host_system_dirs) / sizeof(host_system_dirs[0]); i++) {
+		char *p = mc_sprintf("%s/%s", host_system_dirs[i], name);
+		int ok = stat(p, &st) == 0;
+		free(p);
+		if (ok)
+			return 1;
+	}
+	for (size_t i = 0; i < conv->system_includes.n; i++) {
+		char *p = mc_sprintf("%s/%s", conv->system_includes.v[i], name);
+		int ok = stat(p, &st) == 0;
+		free(p);
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
+static int is_qapi_generated(const char *name)
+{
+	const char *base = strrchr(name, '/');
+	base = base ? base + 1 : name;
+	return mc_str_startswith(base, "qapi-types") || mc_str_startswith(base, "qapi-visit") ||
+	       mc_str_startswith(base, "qapi-commands") || mc_str_startswith(base, "qapi-event") ||
+	       mc_str_startswith(base, "qapi-builtin") || mc_str_startswith(base, "qmp-commands") ||
+	       mc_str_startswith(base, "qapi-emit-events") || mc_str_startswith(base, "qapi-init-commands") ||
+	       mc_str_startswith(base, "qapi-features") || mc_str_startswith(base, "qapi-introspect");
+}
+
+static char *defines_text(const mc_strvec *defs)
+{
+	mc_buf b = {0};
+	for (size_t i = 0; i < defs->n; i++) {
+		const char *eq = strchr(defs->v[i], '=');
+		if (eq)
+			mc_buf_printf(&b, "#define %.*s %s\n", (int)(eq - defs->v[i]), defs->v[i], eq + 1);
+		else
+			mc_buf_printf(&b, "#define %s 1\n", defs->v[i]);
+	}
+	return mc_buf_detach(&b);
+}
+
+/* The content of the stub standing in for a missing include (the QAPI stub is the tree's, not copied). */
+static char *stub_text(const mc_tree *tree, const mc_conv_arch *arch, const char *name, int *owned)
+{
+	*owned = 1;
+	const char *base = strrchr(name, '/');
+	base = base ? base + 1 : name;
+	if (strcmp(base, "config-host.h") == 0)
+		return defines_text(&tree->conv->host_defines);
+	if (strcmp(base, "config-target.h") == 0 || strcmp(base, "mc-config-target.h") == 0)
+		return arch ? defines_text(&arch->defines) : mc_strdup("");
+	if (is_qapi_generated(name)) {
+		*owned = 0;
+		return tree->qapi_stub;
+	}
+	char *declared = mc_conv_stub_header(tree->conv, name);
+	return declared ? declared : mc_strdup("");
+}
+
+static void add_file(mc_tu_input *in, const char *filename, const char *contents, size_t len, int copy)
+{
+	mc_tu_file *f = MC_VEC_PUSH(in->files, in->nfiles, in->cap);
+	f->filename = mc_strdup(filename);
+	f->contents = copy ? mc_strndup(contents, len) : (char *)contents;
+	f->length = len;
+	f->owned = copy;
+}
+
+static void add_stub(mc_tu_input *in, mc_map *seen, const mc_tree *tree, const mc_conv_arch *arch,
+		     const char *name)
+{
+	char *vpath = mc_sprintf("%s/%s", MC_STUB_ROOT, name);
+	if (!mc_map_get(seen, vpath)) {
+		mc_map_put(seen, vpath, (void *)1);
+		int owned;
+		char *text = stub_text(tree, arch, name, &owned);
+		add_file(in, vpath, text, strlen(text), 0);
+		in->files[in->nfiles - 1].owned = owned;
+	}
+	free(vpath);
+}
+
+static struct tree_blob *blob_with_includes(mc_tree *tree, const char *path)
+{
+	pthread_mutex_lock(&tree->lock);
+	struct tree_blob *b = load_blob(tree, path);
+	if (b && !b->error && !b->scanned) {
+		mc_scan_includes(b->data, b->len, &b->includes);
+		b->scanned = 1;
+	}
+	pthread_mutex_unlock(&tree->lock);
+	return b;
+}
+
+static void push_args(mc_tu_input *in, const mc_tree *tree, const mc_conv_arch *arch)
+{
+	const char *fixed[] = {
+		"-x", "c", "-std=gnu11", "-ferror-limit=0", "-w", "-D_GNU_SOURCE",
+		"-fno-spell-checking", "-Wno-everything",
+		"-DCONFIG_DEVICES=\"mc-config-devices.h\"",
+		"-DCONFIG_TARGET=\"mc-config-target.h\"",
+	};
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		mc_strvec_push(&in->args, fixed[i]);
+	if (arch) {
+		mc_strvec_push(&in->args, "-DNEED_CPU_H");
+		mc_strvec_push(&in->args, "-DCOMPILING_PER_TARGET");
+		for (size_t i = 0; i < arch->includes.n; i++)
+			mc_strvec_push_owned(&in->args, mc_sprintf("-I%s/%s", MC_TREE_ROOT, arch->includes.v[i]));
+	}
+	for (size_t i = 0; i < tree->conv->include_dirs.n; i++) {
+		const char *d = tree->conv->include_dirs.v[i];
+		if (strcmp(d, ".") == 0)
+			mc_strvec_push(&in->args, "-I" MC_TREE_ROOT);
+		else
+			mc_strvec_push_owned(&in->args, mc_sprintf("-I%s/%s", MC_TREE_ROOT, d));
+	}
+	mc_strvec_push(&in->args, "-I" MC_STUB_ROOT);
+	for (size_t i = 0; i < tree->conv->system_includes.n; i++)
+		mc_strvec_push_owned(&in->args, mc_sprintf("-isystem%s", tree->conv->system_includes.v[i]));
+}
+
+/*
+ * The flags of a configured build's compile command.  Stubs stay last in the
+ * search order, so a header the build generated always wins over its stub.
+ */
+static void push_build_args(mc_tu_input *in, const mc_strvec *flags)
+{
+	const char *fixed[] = { "-x", "c", "-ferror-limit=0", "-w", "-fno-spell-checking", "-Wno-everything" };
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		mc_strvec_push(&in->args, fixed[i]);
+	for (size_t i = 0; i < flags->n; i++)
+		mc_strvec_push(&in->args, flags->v[i]);
+	mc_strvec_push(&in->args, "-I" MC_STUB_ROOT);
+}
+
+int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_tu_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	const mc_conv_arch *arch = mc_conv_arch_for(tree->conv, path);
+	const mc_strvec *build_flags = mc_build_flags(tree->build, path);
+	in->arch = arch ? mc_strdup(arch->arch) : NULL;
+	in->main_path = mc_sprintf("%s/%s", MC_TREE_ROOT, path);
+	if (build_flags)
+		push_build_args(in, build_flags);
+	else
+		push_args(in, tree, arch);
+
+	const char *data;
+	size_t len;
+	if (synthetic) {
+		data = synthetic;
+		len = strlen(synthetic);
+	} else if (mc_tree_read(tree, path, &data, &len) < 0) {
+		mc_tu_input_free(in);
+		return MC_EINPUT;
+	}
+	add_file(in, in->main_path, data, len, 1);
+
+	/* Breadth-first over the include closure: every branch of every #if. */
+	mc_map seen = {0};
+	mc_strvec queue = {0}, raw = {0};
+	mc_scan_includes(data, len, &raw);
+	char *main_dir = dir_of(path);
+	for (size_t i = 0; i < raw.n; i++)
+		mc_strvec_push_owned(&queue, mc_sprintf("%s\n%s", main_dir, raw.v[i]));
+	mc_strvec_free(&raw);
+	free(main_dir);
+	const mc_strvec *build_dirs = build_flags ? mc_build_tree_dirs(tree->build, path) : NULL;
+	const mc_strvec *forced = build_flags ? mc_build_forced_includes(tree->build, path) : NULL;
+	for (size_t i = 0; forced && i < forced->n; i++)
+		mc_strvec_push_owned(&queue, mc_sprintf("\n\"%s", forced->v[i]));
+	add_stub(in, &seen, tree, arch, "mc-config-devices.h");
+	add_stub(in, &seen, tree, arch, "mc-config-target.h");
+
+	for (size_t qi = 0; qi < queue.n; qi++) {
+		char *nl = strchr(queue.v[qi], '\n');
+		*nl = '\0';
+		const char *includer_dir = queue.v[qi];
+		const char *spec = nl + 1;
+		int quoted = spec[0] == '"';
+		const char *name = spec + 1;
+		char *found = resolve_in_tree(tree, arch, build_dirs, includer_dir, name, quoted);
+		if (!found) {
+			if ((quoted || !exists_on_host(tree->conv, name)) && is_clean_path(name))
+				add_stub(in, &seen, tree, arch, name);
+			/* Generated QAPI headers start from qapi/util.h (QEnumLookup). */
+			if (is_qapi_generated(name) && !mc_map_get(&seen, "include/qapi/util.h") &&
+			    mc_snapshot_find(tree->snap, "include/qapi/util.h"))
+				mc_strvec_push(&queue, "include\n\"qapi/util.h");
+			continue;
+		}
+		if (mc_map_get(&seen, found)) {
+			free(found);
+			continue;
+		}
+		mc_map_put(&seen, found, (void *)1);
+		struct tree_blob *b = blob_with_includes(tree, found);
+		if (b && !b->error) {
+			char *vpath = mc_sprintf("%s/%s", MC_TREE_ROOT, found);
+			add_file(in, vpath, b->data, b->len, 0);
+			free(vpath);
+			/* libclang looks "../x.h" up under the includer's (virtual) directory as written,
+			 * and the quoted includes of x.h under that spelling's directory: -I finds them. */
+			if (quoted && strstr(name, "../")) {
+				vpath = mc_sprintf("%s/%s/%s", MC_TREE_ROOT, includer_dir, name);
+				add_file(in, vpath, b->data, b->len, 0);
+				free(vpath);
+				char *dir = dir_of(found);
+				mc_strvec_push_owned(&in->args, mc_sprintf("-I%s/%s", MC_TREE_ROOT, dir));
+				free(dir);
+			}
+			const mc_file *f = mc_snapshot_find(tree->snap, found);
+			mc_strvec_push_owned(&in->deps, mc_sprintf("%s:%s", found, f->blob.hex));
+			char *dir = dir_of(found);
+			for (size_t i = 0; i < b->includes.n; i++)
+				mc_strvec_push_owned(&queue, mc_sprintf("%s\n%s", dir, b->includes.v[i]));
+			free(dir);
+		} else {
+			/*
+			 * An unreadable header (binary, huge, a macro bomb) is read as
+			 * empty where it is, so that every spelling of its #include
+			 * finds it, and is named in coverage.  Its blob is still an
+			 * input: fixing it must change its includers' facts keys.
+			 */
+			char *vpath = mc_sprintf("%s/%s", MC_TREE_ROOT, found);
+			add_file(in, vpath, "", 0, 0);
+			free(vpath);
+			const mc_file *f = mc_snapshot_find(tree->snap, found);
+			if (f)
+				mc_strvec_push_owned(&in->deps, mc_sprintf("%s:%s", found, f->blob.hex));
+			if (b)
+				mc_strvec_push_owned(&in->refused, mc_sprintf("%s\n%s", found, b->error));
+		}
+		free(found);
+	}
+	mc_strvec_free(&queue);
+	mc_map_free(&seen);
+	/* The build's headers and flags are inputs too; its precompiled osdep.h would not match them. */
+	if (build_flags) {
+		mc_strvec_push_owned(&in->deps, mc_sprintf("(build):%s", mc_build_digest(tree->build)));
+		in->own_flags = 1;
+	}
+	mc_strvec_sort(&in->deps);
+	return 0;
+}
+
+void mc_tu_input_free(mc_tu_input *in)
+{
+	free(in->main_path);
+	mc_strvec_free(&in->args);
+	for (size_t i = 0; i < in->nfiles; i++) {
+		free(in->files[i].filename);
+		if (in->files[i].owned)
+			free(in->files[i].contents);
+	}
+	free(in->files);
+	mc_strvec_free(&in->deps);
+	mc_strvec_free(&in->refused);
+	free(in->arch);
+	memset(in, 0, sizeof(*in));
+}

@@ -1,0 +1,491 @@
+/*
+ * model.c - see model.h.
+ */
+#include "model/model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int mc_version_cmp(int amaj, int amin, int bmaj, int bmin)
+{
+	if (amaj != bmaj)
+		return amaj < bmaj ? -1 : 1;
+	if (amin != bmin)
+		return amin < bmin ? -1 : 1;
+	return 0;
+}
+
+static void unanalysed(mc_model *m, const char *path, int line, const char *what, const char *why)
+{
+	mc_strvec_push_owned(&m->unanalysed, mc_sprintf("%s:%d: %s: %s", path, line, what, why));
+}
+
+static mc_type *type_add(mc_model *m, const char *name, const char *parent, int abstract,
+			 const char *file, int line, const char *class_init, const char *instance_init)
+{
+	mc_type *t = mc_map_get(&m->types, name);
+	if (t)
+		return NULL; /* first registration wins (target-dependent duplicates) */
+	t = mc_calloc(1, sizeof(*t));
+	t->name = name;
+	t->parent_name = parent;
+	t->abstract = abstract;
+	t->file = file;
+	t->line = line;
+	t->class_init = class_init;
+	t->instance_init = instance_init;
+	mc_map_put(&m->types, name, t);
+	mc_type **slot = MC_VEC_PUSH(m->type_list, m->ntypes, m->cap_types);
+	*slot = t;
+	return t;
+}
+
+/* Finds a Property array by name: the same file first (arrays are static), then any non-static one. */
+static const mc_prop_array *find_array(const mc_model *m, const mc_facts *in, const char *name,
+				       const mc_facts **where)
+{
+	for (size_t i = 0; i < in->narrays; i++)
+		if (strcmp(in->arrays[i].name, name) == 0) {
+			*where = in;
+			return &in->arrays[i];
+		}
+	for (size_t f = 0; f < m->nfacts; f++)
+		for (size_t i = 0; i < m->facts[f]->narrays; i++) {
+			const mc_prop_array *a = &m->facts[f]->arrays[i];
+			if (!a->is_static && strcmp(a->name, name) == 0) {
+				*where = m->facts[f];
+				return a;
+			}
+		}
+	return NULL;
+}
+
+static void attach_array(mc_type *t, const mc_facts *f, const mc_prop_array *a, mc_map *used)
+{
+	char *key = mc_sprintf("%s\n%s", f->path, a->name);
+	mc_map_put(used, key, (void *)1);
+	free(key);
+	if (!a->complete)
+		t->props_unknown = 1;
+	for (size_t i = 0; i < a->nprops; i++) {
+		int dup = 0;
+		for (size_t j = 0; j < t->nprops; j++)
+			dup |= strcmp(t->props[j].prop->name, a->props[i].name) == 0;
+		if (dup)
+			continue;
+		mc_type_prop *tp = MC_VEC_PUSH(t->props, t->nprops, t->cap_props);
+		tp->prop = &a->props[i];
+		tp->file = f->path;
+		tp->array = a->name;
+	}
+}
+
+/* The array a class_data record names in field, from its "field=array" list. */
+static const char *data_array(const mc_strvec *data, const char *field)
+{
+	size_t n = strlen(field);
+	for (size_t i = 0; data && i < data->n; i++)
+		if (strncmp(data->v[i], field, n) == 0 && data->v[i][n] == '=')
+			return data->v[i] + n + 1;
+	return NULL;
+}
+
+#define MC_ATTACH_CALL_DEPTH 4
+
+/*
+ * Attaches the arrays a class_init function attaches, directly, through the
+ * type's class_data record (data: its "field=array" list) or through the
+ * helpers it calls; the function's own file first.
+ */
+static void attach_function_depth(mc_model *m, mc_type *t, const mc_facts *home, const char *function,
+				  const mc_strvec *data, mc_map *used, int depth)
+{
+	if (!function || depth > MC_ATTACH_CALL_DEPTH)
+		return;
+	int found = 0;
+	for (size_t pass = 0; pass < 2 && !found; pass++) {
+		for (size_t fi = 0; fi < (pass ? m->nfacts : 1); fi++) {
+			const mc_facts *f = pass ? m->facts[fi] : home;
+			if (pass && f == home)
+				continue;
+			for (size_t i = 0; i < f->nattaches; i++) {
+				const mc_attach *at = &f->attaches[i];
+				if (strcmp(at->function, function) != 0)
+					continue;
+				found = 1;
+				if (at->via_call) {
+					attach_function_depth(m, t, f, at->array, data, used, depth + 1);
+					continue;
+				}
+				const char *name = at->from_class_data ? data_array(data, at->array) : at->array;
+				const mc_facts *where = NULL;
+				const mc_prop_array *a = name ? find_array(m, f, name, &where) : NULL;
+				if (a)
+					attach_array(t, where, a, used);
+				else
+					t->props_unknown = 1;
+			}
+			/* A function defined in several files is a build alternative: the first one. */
+			if (found)
+				break;
+		}
+	}
+}
+
+static void attach_function(mc_model *m, mc_type *t, const mc_facts *home, const char *function, mc_map *used)
+{
+	attach_function_depth(m, t, home, function, NULL, used, 0);
+}
+
+static void alias_function(mc_type *t, const mc_facts *home, const char *function)
+{
+	if (!function)
+		return;
+	for (size_t i = 0; i < home->naliases; i++)
+		if (strcmp(home->aliases[i].function, function) == 0 &&
+		    !mc_strvec_contains(&t->aliases, home->aliases[i].embedded_type))
+			mc_strvec_push(&t->aliases, home->aliases[i].embedded_type);
+}
+
+/* QEMU's virtio_pci_types_register(): one record, up to four types. */
+static void add_virtio_pci_types(mc_model *m, const mc_facts *f, const mc_virtio_pci_info *v, mc_map *used)
+{
+	const char *parent = v->parent ? v->parent : "virtio-pci";
+	mc_type *base = NULL;
+	if (v->base_name) {
+		base = type_add(m, v->base_name, parent, 1, f->path, v->line, v->class_init, v->instance_init);
+		if (base) {
+			attach_function(m, base, f, v->class_init, used);
+			alias_function(base, f, v->instance_init);
+		}
+	}
+	const char *below = v->base_name ? v->base_name : parent;
+	const char *names[3] = { v->generic_name, v->transitional_name, v->non_transitional_name };
+	for (int k = 0; k < 3; k++) {
+		if (!names[k])
+			continue;
+		mc_type *t = type_add(m, names[k], below, 0, f->path, v->line, NULL, NULL);
+		if (!t)
+			continue;
+		if (!v->base_name) {
+			attach_function(m, t, f, v->class_init, used);
+			alias_function(t, f, v->instance_init);
+		}
+		/* Only the generic type gets disable-legacy / disable-modern. */
+		if (k == 0)
+			attach_function(m, t, f, "virtio_pci_generic_class_init", used);
+	}
+}
+
+/*
+ * A type name registered by two files (per-target variants, "memory" of sun4m
+ * and sun4u): the first registration is the type; the arrays of the other are
+ * noted in shadowed, so that coverage can say why they are not analysed.
+ */
+static void shadow_arrays(mc_model *m, const mc_facts *f, const mc_typeinfo *ti, mc_map *shadowed)
+{
+	mc_type scratch = { .name = ti->name };
+	attach_function_depth(m, &scratch, f, ti->class_init, &ti->data_arrays, shadowed, 0);
+	free(scratch.props);
+}
+
+static int cmp_type(const void *a, const void *b)
+{
+	return strcmp((*(mc_type *const *)a)->name, (*(mc_type *const *)b)->name);
+}
+
+static void link_hierarchy(mc_model *m)
+{
+	if (m->ntypes > 1)
+		qsort(m->type_list, m->ntypes, sizeof(mc_type *), cmp_type);
+	for (size_t i = 0; i < m->ntypes; i++) {
+		mc_type *t = m->type_list[i];
+		if (!t->parent_name)
+			continue;
+		mc_type *p = mc_map_get(&m->types, t->parent_name);
+		/* Guard against cycles from inconsistent sources. */
+		for (mc_type *q = p; q; q = q->parent)
+			if (q == t) {
+				p = NULL;
+				break;
+			}
+		t->parent = p;
+		if (p) {
+			mc_type **slot = MC_VEC_PUSH(p->children, p->nchildren, p->cap_children);
+			*slot = t;
+		}
+	}
+}
+
+/* The (family, version) a compat array belongs to, from its name or its function. */
+static int classify_compat(const mc_conv *conv, const mc_compat_array *a, const char **family,
+			   int *major, int *minor, const char **container)
+{
+	if (mc_conv_match_compat_array(conv, a->name, family, major, minor) ||
+	    mc_conv_match_compat_macro(conv, a->name, family, major, minor)) {
+		*container = a->name;
+		return 1;
+	}
+	if (a->function && mc_conv_match_compat_function(conv, a->function, family, major, minor)) {
+		*container = a->function;
+		return 1;
+	}
+	if (!a->function && mc_conv_match_compat_machine(conv, a->name, family, major, minor)) {
+		*container = a->name;
+		return 1;
+	}
+	return 0;
+}
+
+static mc_compat_set *set_get(mc_model *m, const char *family, int major, int minor, const char *name,
+			      const char *file, int line)
+{
+	for (size_t i = 0; i < m->nsets; i++) {
+		mc_compat_set *s = &m->sets[i];
+		if (strcmp(s->family, family) == 0 && s->major == major && s->minor == minor)
+			return s;
+	}
+	mc_compat_set *s = MC_VEC_PUSH(m->sets, m->nsets, m->cap_sets);
+	s->family = family;
+	s->major = major;
+	s->minor = minor;
+	s->name = mc_strdup(name);
+	s->file = file;
+	s->line = line;
+	return s;
+}
+
+static int entry_same(const mc_compat_entry *a, const mc_compat_entry *b)
+{
+	return strcmp(a->driver, b->driver) == 0 && strcmp(a->property, b->property) == 0 &&
+	       strcmp(a->value, b->value) == 0;
+}
+
+static void add_compat(mc_model *m, const mc_conv *conv, const mc_facts *f)
+{
+	for (size_t i = 0; i < f->ncompat; i++) {
+		const mc_compat_array *a = &f->compat[i];
+		const char *family, *container;
+		int major, minor;
+		if (!classify_compat(conv, a, &family, &major, &minor, &container)) {
+			/* Machine-wide defaults apply to every version of their family, before the
+			 * versioned arrays: they sort as the newest. */
+			family = a->function ? NULL : mc_conv_match_compat_defaults(conv, a->name);
+			if (!family) {
+				if (a->nentries)
+					unanalysed(m, f->path, a->line, a->name,
+						   "compat array of no known machine family or version");
+				continue;
+			}
+			major = minor = MC_VERSION_DEFAULTS;
+			container = a->name;
+		}
+		mc_compat_set *s = set_get(m, family, major, minor, container, f->path, a->line);
+		/* The same list reaches several machine files (i440fx and q35): keep one copy. */
+		for (size_t j = 0; j < a->nentries; j++) {
+			int dup = 0;
+			for (size_t k = 0; k < s->nentries && !dup; k++)
+				dup = entry_same(s->entries[k], &a->entries[j]);
+			if (dup)
+				continue;
+			const mc_compat_entry **slot = MC_VEC_PUSH(s->entries, s->nentries, s->cap);
+			*slot = &a->entries[j];
+		}
+	}
+}
+
+/* Newest first; at one version "hw" before the family arrays, as machines add them. */
+static int cmp_set(const void *pa, const void *pb)
+{
+	const mc_compat_set *a = pa, *b = pb;
+	int c = mc_version_cmp(b->major, b->minor, a->major, a->minor);
+	if (c)
+		return c;
+	int ahw = strcmp(a->family, "hw") == 0, bhw = strcmp(b->family, "hw") == 0;
+	if (ahw != bhw)
+		return bhw - ahw;
+	return strcmp(a->family, b->family);
+}
+
+/*
+ * A file whose own text has an error and that yielded nothing is invalid C,
+ * not a file known to hold no properties.  Errors inside headers (a stub
+ * missing a declaration) are left out: they would list many files that only
+ * name Property or TypeInfo.
+ */
+static int invalid_c_yielding_nothing(const mc_facts *fa)
+{
+	size_t n = strlen(fa->path);
+	return fa->ndiagnostics && fa->error && strncmp(fa->error, fa->path, n) == 0 && fa->error[n] == ':' &&
+	       !fa->narrays && !fa->ntypes && !fa->nvpci && !fa->ncompat;
+}
+
+/* Each header read as empty by some file, once, with why. */
+static void count_refused_headers(mc_model *m)
+{
+	mc_map seen = {0};
+	for (size_t f = 0; f < m->nfacts; f++)
+		for (size_t i = 0; i < m->facts[f]->refused_headers.n; i++) {
+			const char *entry = m->facts[f]->refused_headers.v[i];
+			const char *nl = strchr(entry, '\n');
+			if (!nl || mc_map_get(&seen, entry))
+				continue;
+			mc_map_put(&seen, entry, (void *)1);
+			char *path = mc_strndup(entry, (size_t)(nl - entry));
+			char *why = mc_sprintf("%s; read as empty by the files that include it", nl + 1);
+			unanalysed(m, path, 0, "header", why);
+			free(why);
+			free(path);
+		}
+	mc_map_free(&seen);
+}
+
+static void count_coverage(mc_model *m, mc_map *used, mc_map *shadowed)
+{
+	count_refused_headers(m);
+	for (size_t f = 0; f < m->nfacts; f++) {
+		const mc_facts *fa = m->facts[f];
+		if (!fa->parsed) {
+			m->files_failed++;
+			unanalysed(m, fa->path, 0, "file", fa->error ? fa->error : "not parsed");
+		} else {
+			m->files_parsed++;
+			if (invalid_c_yielding_nothing(fa))
+				unanalysed(m, fa->path, 0, "file", fa->error);
+		}
+		for (size_t i = 0; i < fa->narrays; i++) {
+			const mc_prop_array *a = &fa->arrays[i];
+			m->property_arrays++;
+			m->properties += a->nprops;
+			char *key = mc_sprintf("%s\n%s", fa->path, a->name);
+			int attached = mc_map_get(used, key) != NULL;
+			free(key);
+			if (!a->complete) {
+				m->property_arrays_unresolved++;
+				unanalysed(m, fa->path, a->line, a->name, a->why_incomplete ? a->why_incomplete : "incomplete");
+			} else if (!attached) {
+				char *k = mc_sprintf("%s\n%s", fa->path, a->name);
+				int lost = mc_map_get(shadowed, k) != NULL;
+				free(k);
+				m->property_arrays_unresolved++;
+				unanalysed(m, fa->path, a->line, a->name,
+					   lost ? "property array of a type whose name another file registers first "
+						  "(a per-target variant)"
+						: "property array attached to no statically named type (dynamic type name or class_data)");
+			}
+		}
+	}
+	mc_strvec_sort(&m->unanalysed);
+}
+
+static void parse_version(mc_model *m, const char *version)
+{
+	m->major = m->minor = m->micro = -1;
+	if (version && sscanf(version, "%d.%d.%d", &m->major, &m->minor, &m->micro) < 2)
+		m->major = m->minor = m->micro = -1;
+}
+
+int mc_model_build(mc_model **out, mc_facts **facts, size_t nfacts, const mc_conv *conv, const char *version)
+{
+	mc_model *m = mc_calloc(1, sizeof(*m));
+	m->facts = facts;
+	m->nfacts = nfacts;
+	parse_version(m, version);
+	mc_map used = {0}, shadowed = {0};
+	for (size_t f = 0; f < nfacts; f++) {
+		const mc_facts *fa = facts[f];
+		for (size_t i = 0; i < fa->ntypes; i++) {
+			const mc_typeinfo *ti = &fa->types[i];
+			mc_type *t = type_add(m, ti->name, ti->parent, ti->abstract, fa->path, ti->line,
+					      ti->class_init, ti->instance_init);
+			if (!t) {
+				shadow_arrays(m, fa, ti, &shadowed);
+				continue;
+			}
+			t->condition = ti->condition;
+			attach_function_depth(m, t, fa, ti->class_init, &ti->data_arrays, &used, 0);
+			alias_function(t, fa, ti->instance_init);
+		}
+		for (size_t i = 0; i < fa->nvpci; i++)
+			add_virtio_pci_types(m, fa, &fa->vpci[i], &used);
+		add_compat(m, conv, fa);
+	}
+	link_hierarchy(m);
+	if (m->nsets > 1)
+		qsort(m->sets, m->nsets, sizeof(mc_compat_set), cmp_set);
+	for (size_t i = 0; i < m->nsets; i++)
+		if (!mc_strvec_contains(&m->families, m->sets[i].family))
+			mc_strvec_push(&m->families, m->sets[i].family);
+	mc_strvec_sort(&m->families);
+	count_coverage(m, &used, &shadowed);
+	mc_map_free(&used);
+	mc_map_free(&shadowed);
+	*out = m;
+	return 0;
+}
+
+void mc_model_free(mc_model *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->ntypes; i++) {
+		mc_type *t = m->type_list[i];
+		free(t->props);
+		free(t->children);
+		mc_strvec_free(&t->aliases);
+		free(t);
+	}
+	free(m->type_list);
+	mc_map_free(&m->types);
+	for (size_t i = 0; i < m->nsets; i++) {
+		free(m->sets[i].name);
+		free(m->sets[i].entries);
+	}
+	free(m->sets);
+	mc_strvec_free(&m->families);
+	mc_strvec_free(&m->unanalysed);
+	free(m);
+}
+
+const mc_type *mc_model_type(const mc_model *m, const char *name)
+{
+	return mc_map_get(&m->types, name);
+}
+
+int mc_type_is_a(const mc_type *t, const char *ancestor)
+{
+	for (; t; t = t->parent)
+		if (strcmp(t->name, ancestor) == 0)
+			return 1;
+	return 0;
+}
+
+const mc_type_prop *mc_type_prop_find(const mc_type *t, const char *name, const mc_type **owner)
+{
+	for (; t; t = t->parent)
+		for (size_t i = 0; i < t->nprops; i++)
+			if (strcmp(t->props[i].prop->name, name) == 0) {
+				if (owner)
+					*owner = t;
+				return &t->props[i];
+			}
+	return NULL;
+}
+
+const mc_compat_set *mc_model_newest_set(const mc_model *m, const char *family)
+{
+	for (size_t i = 0; i < m->nsets; i++)
+		if (strcmp(m->sets[i].family, family) == 0 && m->sets[i].major != MC_VERSION_DEFAULTS)
+			return &m->sets[i];
+	return NULL;
+}
+
+int mc_model_released(const mc_model *m, int *major, int *minor)
+{
+	if (m->major < 0)
+		return 0;
+	*major = m->major;
+	*minor = m->minor;
+	return 1;
+}

@@ -1,0 +1,84 @@
+/*
+ * model.h - one revision as QEMU sees it: QOM types with their properties,
+ * and the machine compat containers with their versions.
+ *
+ * Built from the facts of every parsed file.  The model borrows the facts
+ * (strings and property records); the caller keeps them alive for as long as
+ * the model lives.
+ */
+#ifndef MC_MODEL_H
+#define MC_MODEL_H
+
+#include <stddef.h>
+#include "model/conv.h"
+#include "model/facts.h"
+#include "util/util.h"
+
+typedef struct mc_type mc_type;
+
+/* A property declared by a type's own class_init. */
+typedef struct {
+	const mc_prop *prop;
+	const char *file;       /* file of the Property array */
+	const char *array;      /* array name */
+} mc_type_prop;
+
+struct mc_type {
+	const char *name;
+	const char *parent_name;
+	mc_type *parent;        /* NULL for a root or an unknown parent */
+	int abstract;
+	const char *file;       /* where the type is registered */
+	int line;
+	const char *class_init;
+	const char *instance_init;
+	mc_type_prop *props;    size_t nprops, cap_props;
+	mc_strvec aliases;      /* embedded types whose properties this type's instance_init aliases */
+	mc_type **children;     size_t nchildren, cap_children;
+	int props_unknown;      /* an attached array could not be extracted */
+	const char *condition;  /* the #if its registration sits under in its file, or NULL */
+};
+
+/* The version of a family's machine-wide defaults: applied to every machine version. */
+#define MC_VERSION_DEFAULTS 100000
+
+/* One versioned compat container: an array, a macro's list or a function-local array. */
+typedef struct {
+	const char *family;     /* "hw", "pc", ... */
+	int major, minor;
+	char *name;             /* "hw_compat_5_1", "pc_i440fx_2_11_machine_options" */
+	const char *file;
+	int line;
+	const mc_compat_entry **entries; size_t nentries, cap;
+} mc_compat_set;
+
+typedef struct mc_model {
+	mc_facts **facts;       size_t nfacts;   /* borrowed */
+	mc_map types;           /* name -> mc_type* */
+	mc_type **type_list;    size_t ntypes, cap_types; /* sorted by name */
+	mc_compat_set *sets;    size_t nsets, cap_sets;   /* newest first, hw before others */
+	mc_strvec families;     /* families with sets, sorted */
+	int major, minor, micro; /* VERSION, -1 when unknown */
+	/* coverage */
+	size_t files_parsed, files_failed, property_arrays, property_arrays_unresolved, properties;
+	mc_strvec unanalysed;   /* "path:line: what: reason", sorted */
+} mc_model;
+
+int mc_model_build(mc_model **out, mc_facts **facts, size_t nfacts, const mc_conv *conv, const char *version);
+void mc_model_free(mc_model *m);
+
+const mc_type *mc_model_type(const mc_model *m, const char *name);
+/* Is t the type named ancestor, or a subtype of it? */
+int mc_type_is_a(const mc_type *t, const char *ancestor);
+/* The property as t has it: its own or the nearest ancestor's; NULL if none. */
+const mc_type_prop *mc_type_prop_find(const mc_type *t, const char *name, const mc_type **owner);
+
+/* Newest versioned set of a family, or NULL. */
+const mc_compat_set *mc_model_newest_set(const mc_model *m, const char *family);
+/* Last released version (X.Y for VERSION X.Y.Z); 0 if VERSION is unknown. */
+int mc_model_released(const mc_model *m, int *major, int *minor);
+
+/* Compares versions: <0, 0, >0. */
+int mc_version_cmp(int amaj, int amin, int bmaj, int bmin);
+
+#endif

@@ -1,0 +1,238 @@
+/*
+ * findings.c - see findings.h.
+ */
+#include "rules/findings.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+mc_finding *mc_findings_add(mc_findings *fs, const char *rule, mc_severity sev, const char *type,
+			    const char *property, const char *file, int line, const char *fmt, ...)
+{
+	mc_finding *f = MC_VEC_PUSH(fs->v, fs->n, fs->cap);
+	f->rule = mc_strdup(rule);
+	f->severity = sev;
+	f->type = mc_strdup(type);
+	f->property = mc_strdup(property);
+	f->file = mc_strdup(file ? file : "");
+	f->line = line;
+	va_list ap;
+	va_start(ap, fmt);
+	char buf[2048];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	f->message = mc_strdup(buf);
+	return f;
+}
+
+static int strcmp0(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int cmp_finding(const void *pa, const void *pb)
+{
+	const mc_finding *a = pa, *b = pb;
+	int c;
+	/* "[2/12] ..." before "[10/12] ...": labels compare by their numbers. */
+	if ((c = strverscmp(a->commit ? a->commit : "", b->commit ? b->commit : "")))
+		return c;
+	if ((c = strcmp0(a->file, b->file)))
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if ((c = strcmp0(a->rule, b->rule)))
+		return c;
+	if ((c = strcmp0(a->type, b->type)))
+		return c;
+	return strcmp0(a->property, b->property);
+}
+
+
+static void finding_free(mc_finding *f)
+{
+	free(f->rule);
+	free(f->type);
+	free(f->owner);
+	free(f->property);
+	free(f->old_value);
+	free(f->new_value);
+	free(f->file);
+	free(f->message);
+	mc_strvec_free(&f->notes);
+	free(f->suggestion);
+	free(f->suggestion_array);
+	free(f->suggestion_file);
+	free(f->commit);
+	free(f->suppress_reason);
+	free(f->suppress_where);
+}
+
+static int same_group(const mc_finding *a, const mc_finding *b)
+{
+	return a->owner && b->owner && strcmp(a->owner, b->owner) == 0 && strcmp0(a->rule, b->rule) == 0 &&
+	       strcmp0(a->property, b->property) == 0 && strcmp0(a->commit, b->commit) == 0;
+}
+
+/* Replaces every "old." / "old " in text by the owner's name. */
+static char *rename_in(const char *text, const char *old, const char *owner)
+{
+	mc_buf b = {0};
+	size_t n = strlen(old);
+	for (const char *p = text; *p;) {
+		if (strncmp(p, old, n) == 0 && (p[n] == '.' || p[n] == ' ' || p[n] == ',') &&
+		    (p == text || p[-1] == ' ')) {
+			mc_buf_puts(&b, owner);
+			p += n;
+		} else {
+			mc_buf_put(&b, p, 1);
+			p++;
+		}
+	}
+	return mc_buf_detach(&b);
+}
+
+static void collapse_families(mc_findings *fs)
+{
+	char *drop = mc_calloc(fs->n ? fs->n : 1, 1);
+	for (size_t i = 0; i < fs->n; i++) {
+		if (drop[i] || !fs->v[i].owner || strcmp(fs->v[i].owner, fs->v[i].type) == 0)
+			continue;
+		size_t members = 1;
+		for (size_t j = i + 1; j < fs->n; j++)
+			members += !drop[j] && same_group(&fs->v[i], &fs->v[j]);
+		if (members <= MC_FINDINGS_FAMILY)
+			continue;
+		mc_finding *f = &fs->v[i];
+		mc_buf list = {0};
+		mc_buf_puts(&list, f->type);
+		for (size_t j = i + 1; j < fs->n; j++)
+			if (!drop[j] && same_group(f, &fs->v[j])) {
+				drop[j] = 1;
+				mc_buf_printf(&list, ", %s", fs->v[j].type);
+			}
+		char *msg = rename_in(f->message, f->type, f->owner);
+		free(f->message);
+		f->message = msg;
+		mc_strvec_push_owned(&f->notes, mc_sprintf("affects %zu concrete types: %s", members, list.ptr));
+		mc_buf_free(&list);
+		free(f->type);
+		f->type = mc_strdup(f->owner);
+	}
+	size_t out = 0;
+	for (size_t i = 0; i < fs->n; i++) {
+		if (drop[i])
+			finding_free(&fs->v[i]);
+		else
+			fs->v[out++] = fs->v[i];
+	}
+	fs->n = out;
+	free(drop);
+}
+
+/* Findings about one compat entry, identified by its value too. */
+int mc_finding_is_entry_located(const mc_finding *f)
+{
+	return strcmp(f->rule, "compat-dangling") == 0 || strcmp(f->rule, "compat-redundant") == 0;
+}
+
+/* Replaces control characters (names come from the analyzed tree) so no output can carry escapes. */
+static int sanitize(char *s)
+{
+	int changed = 0;
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+			*s = '?';
+			changed = 1;
+		}
+	return changed;
+}
+
+static void sanitize_finding(mc_finding *f)
+{
+	char *fields[] = { f->type, f->owner, f->property, f->old_value, f->new_value, f->file, f->message, f->commit };
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		sanitize(fields[i]);
+	for (size_t i = 0; i < f->notes.n; i++)
+		sanitize(f->notes.v[i]);
+	if (sanitize(f->suggestion)) {
+		/* The entry shown is no longer the entry to write: --fix must not add it. */
+		free(f->suggestion_array);
+		free(f->suggestion_file);
+		f->suggestion_array = f->suggestion_file = NULL;
+		mc_strvec_push(&f->notes, "the entry names control characters: write it by hand");
+	}
+}
+
+void mc_findings_finish(mc_findings *fs)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		sanitize_finding(&fs->v[i]);
+	collapse_families(fs);
+	size_t out = 0;
+	for (size_t i = 0; i < fs->n; i++) {
+		mc_finding *keep = NULL;
+		for (size_t j = 0; j < out && !keep; j++)
+			if (strcmp0(fs->v[j].rule, fs->v[i].rule) == 0 && strcmp0(fs->v[j].type, fs->v[i].type) == 0 &&
+			    strcmp0(fs->v[j].property, fs->v[i].property) == 0 &&
+			    strcmp0(fs->v[j].commit, fs->v[i].commit) == 0 &&
+			    (!mc_finding_is_entry_located(&fs->v[i]) ||
+			     strcmp0(fs->v[j].new_value, fs->v[i].new_value) == 0))
+				keep = &fs->v[j];
+		if (!keep) {
+			fs->v[out++] = fs->v[i];
+			continue;
+		}
+		/* The same entry copied into several lists (macro era, i440fx and q35): one finding. */
+		if (mc_finding_is_entry_located(keep) && keep->notes.n < 8)
+			mc_strvec_push_owned(&keep->notes, mc_sprintf("also at %s:%d", fs->v[i].file, fs->v[i].line));
+		finding_free(&fs->v[i]);
+	}
+	fs->n = out;
+	if (fs->n > 1)
+		qsort(fs->v, fs->n, sizeof(mc_finding), cmp_finding);
+}
+
+void mc_findings_free_items(mc_findings *fs)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		finding_free(&fs->v[i]);
+}
+
+void mc_findings_free(mc_findings *fs)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		finding_free(&fs->v[i]);
+	free(fs->v);
+	memset(fs, 0, sizeof(*fs));
+}
+
+const char *mc_severity_name(mc_severity s)
+{
+	switch (s) {
+	case MC_SEV_ERROR:
+		return "error";
+	case MC_SEV_WARNING:
+		return "warning";
+	default:
+		return "note";
+	}
+}
+
+size_t mc_findings_loud(const mc_findings *fs)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fs->n; i++)
+		n += fs->v[i].severity >= MC_SEV_WARNING && !fs->v[i].suppressed;
+	return n;
+}
+
+size_t mc_findings_suppressed(const mc_findings *fs)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fs->n; i++)
+		n += fs->v[i].suppressed != MC_SUPPRESS_NONE;
+	return n;
+}

@@ -1,0 +1,65 @@
+/*
+ * findings.h - what the rules report, in a stable order.
+ */
+#ifndef MC_FINDINGS_H
+#define MC_FINDINGS_H
+
+#include <stddef.h>
+#include "util/util.h"
+
+typedef enum { MC_SEV_NOTE = 0, MC_SEV_WARNING, MC_SEV_ERROR } mc_severity;
+
+/* How a finding was accepted: SARIF's suppression kinds. */
+typedef enum { MC_SUPPRESS_NONE = 0, MC_SUPPRESS_IN_SOURCE, MC_SUPPRESS_EXTERNAL } mc_suppress_kind;
+
+typedef struct {
+	char *rule;
+	mc_severity severity;
+	char *type;             /* QOM type name */
+	char *owner;            /* the type that declares the property, when known */
+	char *property;
+	char *old_value;        /* effective value before, as a compat string; may be NULL */
+	char *new_value;
+	char *file;             /* where the property (or the entry) is declared at HEAD */
+	int line;
+	char *message;          /* one line */
+	mc_strvec notes;        /* explanation lines: machines affected, entries considered */
+	char *suggestion;       /* the compat line to add, or NULL */
+	char *suggestion_array; /* e.g. "hw_compat_5_1" */
+	char *suggestion_file;  /* e.g. "hw/core/machine.c" */
+	char *commit;           /* for --each-commit: the commit the finding belongs to */
+	mc_suppress_kind suppressed;
+	char *suppress_reason;  /* the reviewer's words, when suppressed */
+	char *suppress_where;   /* "file:line" of the marker or "<file> #N" of the entry */
+} mc_finding;
+
+typedef struct {
+	mc_finding *v;
+	size_t n, cap;
+} mc_findings;
+
+/* Appends a finding with the given fields copied; returns it for notes and suggestion. */
+mc_finding *mc_findings_add(mc_findings *fs, const char *rule, mc_severity sev, const char *type,
+			    const char *property, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 8, 9)));
+/*
+ * Replaces control characters in every text field (they come from the
+ * analyzed tree and must not reach a terminal or a mail).  Collapses a family: when more than MC_FINDINGS_FAMILY concrete types get the
+ * same finding for a property they inherit from one owner, one finding names
+ * the owner and lists them.  Then drops later duplicates of (rule, type,
+ * property) and sorts by file, line, rule, type, property.
+ */
+#define MC_FINDINGS_FAMILY 4
+void mc_findings_finish(mc_findings *fs);
+void mc_findings_free(mc_findings *fs);
+/* Frees the findings' contents but not the array (for findings moved elsewhere). */
+void mc_findings_free_items(mc_findings *fs);
+const char *mc_severity_name(mc_severity s);
+/* Is the finding about one compat entry (dangling, redundant) rather than a property? */
+int mc_finding_is_entry_located(const mc_finding *f);
+/* Count of findings of severity warning or error that are not suppressed. */
+size_t mc_findings_loud(const mc_findings *fs);
+/* Count of suppressed findings. */
+size_t mc_findings_suppressed(const mc_findings *fs);
+
+#endif
