@@ -8,48 +8,37 @@
  * DEFINE_PROPs: when the name is written in the type's files, the entry is
  * reported as not analysed (a note), never as broken.
  */
-#include "rules/rules.h"
+#include "rules/check.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 typedef enum { ENTRY_OK, ENTRY_UNKNOWN, ENTRY_DANGLING, ENTRY_CONDITIONAL } entry_status;
 
-/* Is the quoted name written in one of the tree's C files? */
-static int file_mentions(const mc_revision *rev, const char *path, const char *name)
+/* One side of the change, as the checks of an entry see it. */
+typedef struct {
+	const mc_model *m;
+	const mc_mentions *mentions;
+	const mc_conv *conv;
+} side;
+
+/* Is the name written as a string outside the compat lists themselves? */
+static int tree_mentions(const side *sd, const char *name)
 {
-	const char *data;
-	size_t len;
-	if (!path || mc_tree_read(rev->tree, path, &data, &len) < 0)
-		return 0;
-	char *quoted = mc_sprintf("\"%s\"", name);
-	int hit = strstr(data, quoted) != NULL;
-	free(quoted);
+	mc_strvec compat_files = {0};
+	for (size_t s = 0; s < sd->m->nsets; s++)
+		if (!mc_strvec_contains(&compat_files, sd->m->sets[s].file))
+			mc_strvec_push(&compat_files, sd->m->sets[s].file);
+	int hit = mc_mentions_elsewhere(sd->mentions, name, &compat_files);
+	mc_strvec_free(&compat_files);
 	return hit;
 }
 
-static int tree_mentions(const mc_revision *rev, const char *name, const mc_model *m)
-{
-	for (size_t i = 0; i < rev->snap->nfiles; i++) {
-		const char *path = rev->snap->files[i].path;
-		if (!(mc_str_endswith(path, ".c") || mc_str_endswith(path, ".h")) ||
-		    mc_conv_is_skipped(rev->tree->conv, path))
-			continue;
-		/* Mentions in the compat lists themselves do not count. */
-		int compat_file = 0;
-		for (size_t s = 0; s < m->nsets && !compat_file; s++)
-			compat_file = strcmp(m->sets[s].file, path) == 0;
-		if (!compat_file && file_mentions(rev, path, name))
-			return 1;
-	}
-	return 0;
-}
-
 /* "EPYC-x86_64-cpu": a model name built at run time on top of a known type. */
-static int dynamic_name(const mc_revision *rev, const char *name)
+static int dynamic_name(const side *sd, const char *name)
 {
 	for (const char *p = strchr(name, '-'); p; p = strchr(p + 1, '-'))
-		if (mc_model_type(rev->model, p + 1) && mc_conv_is_dynamic_suffix(rev->tree->conv, p + 1))
+		if (mc_model_type(sd->m, p + 1) && mc_conv_is_dynamic_suffix(sd->conv, p + 1))
 			return 1;
 	return 0;
 }
@@ -65,13 +54,13 @@ static void collect_concrete(const mc_type *t, const mc_type ***out, size_t *n, 
 }
 
 /* Types in the chain and subtree of t whose files may add the property by code. */
-static int written_near(const mc_revision *rev, const mc_type *t, const char *prop)
+static int written_near(const side *sd, const mc_type *t, const char *prop)
 {
 	for (const mc_type *a = t; a; a = a->parent)
-		if (a->props_unknown || file_mentions(rev, a->file, prop))
+		if (a->props_unknown || mc_mentions_in_file(sd->mentions, prop, a->file))
 			return 1;
 	for (size_t i = 0; i < t->nchildren; i++)
-		if (written_near(rev, t->children[i], prop))
+		if (written_near(sd, t->children[i], prop))
 			return 1;
 	return 0;
 }
@@ -83,12 +72,12 @@ static int same_condition(const mc_type *t, const mc_type_prop *tp)
 	       strcmp(t->condition, tp->prop->condition) == 0;
 }
 
-static entry_status entry_check(const mc_revision *rev, const mc_compat_entry *e, mc_strvec *lacking)
+static entry_status entry_check(const side *sd, const mc_compat_entry *e, mc_strvec *lacking)
 {
-	const mc_model *m = rev->model;
+	const mc_model *m = sd->m;
 	const mc_type *t = mc_model_type(m, e->driver);
 	if (!t) {
-		if (dynamic_name(rev, e->driver) || tree_mentions(rev, e->driver, m))
+		if (dynamic_name(sd, e->driver) || tree_mentions(sd, e->driver))
 			return ENTRY_UNKNOWN;
 		return ENTRY_DANGLING;
 	}
@@ -102,13 +91,13 @@ static entry_status entry_check(const mc_revision *rev, const mc_compat_entry *e
 	 * it may be added by code written in the type's file. */
 	for (size_t i = 0; i < n; i++)
 		if (!mc_type_has_prop(m, concrete[i], e->property) && !e->optional && !concrete[i]->props_unknown &&
-		    (any_has || !file_mentions(rev, concrete[i]->file, e->property)))
+		    (any_has || !mc_mentions_in_file(sd->mentions, e->property, concrete[i]->file)))
 			mc_strvec_push(lacking, concrete[i]->name);
 	free(concrete);
 	if (!any_has) {
 		mc_strvec_free(lacking);
 		/* Written elsewhere (a header #define used under a target's #if): not judged. */
-		return written_near(rev, t, e->property) || tree_mentions(rev, e->property, m) ? ENTRY_UNKNOWN
+		return written_near(sd, t, e->property) || tree_mentions(sd, e->property) ? ENTRY_UNKNOWN
 											 : ENTRY_DANGLING;
 	}
 	if (lacking->n)
@@ -171,26 +160,28 @@ static void report(mc_findings *out, const mc_compat_set *set, const mc_compat_e
 	f->new_value = mc_strdup(e->value);
 }
 
-void mc_rule_dangling(mc_check *c, mc_findings *out)
+void mc_rule_dangling(const mc_check *c, mc_findings *out)
 {
+	const side head = { c->hm, c->in->head_mentions, c->in->conv };
+	const side base = { c->bm, c->in->base_mentions, c->in->conv };
 	for (size_t i = 0; i < c->hm->nsets; i++) {
 		const mc_compat_set *set = &c->hm->sets[i];
 		for (size_t j = 0; j < set->nentries; j++) {
 			const mc_compat_entry *e = set->entries[j];
 			int is_new = mc_check_entry_is_new(c, set, e);
 			/* An old entry can only start dangling when its type or property changed. */
-			if (!is_new && !c->audit && mc_model_type(c->bm, e->driver) &&
+			if (!is_new && !c->in->audit && mc_model_type(c->bm, e->driver) &&
 			    !mc_model_type(c->hm, e->driver) == !mc_model_type(c->bm, e->driver) &&
 			    mc_type_has_prop(c->hm, mc_model_type(c->hm, e->driver), e->property) ==
 				    mc_type_has_prop(c->bm, mc_model_type(c->bm, e->driver), e->property))
 				continue;
-			if (!is_new && !c->audit && !mc_model_type(c->bm, e->driver))
+			if (!is_new && !c->in->audit && !mc_model_type(c->bm, e->driver))
 				continue; /* already unknown at base */
 			mc_strvec lacking = {0};
-			entry_status st = entry_check(c->head, e, &lacking);
-			if (st == ENTRY_DANGLING && !is_new && !c->audit) {
+			entry_status st = entry_check(&head, e, &lacking);
+			if (st == ENTRY_DANGLING && !is_new && !c->in->audit) {
 				mc_strvec was = {0};
-				if (entry_check(c->base, e, &was) == ENTRY_DANGLING) {
+				if (entry_check(&base, e, &was) == ENTRY_DANGLING) {
 					mc_strvec_free(&was);
 					mc_strvec_free(&lacking);
 					continue;
@@ -199,7 +190,7 @@ void mc_rule_dangling(mc_check *c, mc_findings *out)
 			}
 			if (st == ENTRY_DANGLING)
 				report(out, set, e, c->hm, &lacking);
-			else if (st == ENTRY_CONDITIONAL && (is_new || c->audit)) {
+			else if (st == ENTRY_CONDITIONAL && (is_new || c->in->audit)) {
 				mc_finding *f = mc_findings_add(out, "compat-dangling", MC_SEV_WARNING, e->driver, e->property,
 								e->file, e->line,
 								"compat entry in %s sets '%s' on %s, but the property is built "

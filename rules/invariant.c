@@ -9,7 +9,7 @@
  * (compat-uncovered-type), an entry with another value (compat-wrong-value),
  * or entries in arrays older than the newest (compat-wrong-array).
  */
-#include "rules/rules.h"
+#include "rules/check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +46,7 @@ static void collect_candidates(const mc_check *c, mc_strvec *out)
 	for (size_t i = 0; i < c->hm->nsets; i++)
 		for (size_t j = 0; j < c->hm->sets[i].nentries; j++) {
 			const mc_compat_entry *e = c->hm->sets[i].entries[j];
-			char *key = mc_check_entry_key(&c->hm->sets[i], e);
+			char *key = mc_compat_entry_key(&c->hm->sets[i], e);
 			mc_map_put(&head_entries, key, (void *)e);
 			free(key);
 			if (mc_check_entry_is_new(c, &c->hm->sets[i], e) && !mc_strvec_contains(out, e->property))
@@ -55,7 +55,7 @@ static void collect_candidates(const mc_check *c, mc_strvec *out)
 	for (size_t i = 0; i < c->bm->nsets; i++)
 		for (size_t j = 0; j < c->bm->sets[i].nentries; j++) {
 			const mc_compat_entry *e = c->bm->sets[i].entries[j];
-			char *key = mc_check_entry_key(&c->bm->sets[i], e);
+			char *key = mc_compat_entry_key(&c->bm->sets[i], e);
 			if (!mc_map_get(&head_entries, key) && !mc_strvec_contains(out, e->property))
 				mc_strvec_push(out, e->property);
 			free(key);
@@ -108,7 +108,7 @@ static void suggest(const mc_check *c, mc_finding *f, const char *type, const ch
 	free(qt);
 	free(qp);
 	free(qv);
-	mc_check_suggest_array(c, "hw", &f->suggestion_array, &f->suggestion_file, &missing);
+	mc_check_suggest_array(c, MC_GENERIC_FAMILY, &f->suggestion_array, &f->suggestion_file, &missing);
 	if (missing)
 		mc_strvec_push_owned(&f->notes, mc_sprintf("%s does not exist yet: the commit that adds the compat "
 							   "machines for the release just made must come first",
@@ -154,15 +154,7 @@ static int all_proxies_covered(const mc_check *c, const mc_type *device, const c
 	return proxies > 0 && covered;
 }
 
-static int family_covered(const mc_entry_ref *refs, size_t n, const char *family)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(refs[i].set->family, "hw") == 0 || strcmp(refs[i].set->family, family) == 0)
-			return 1;
-	return 0;
-}
-
-static void report(mc_check *c, const char *prop, const mc_subject *hs, const diff *d, size_t nd,
+static void report(const mc_check *c, const char *prop, const mc_subject *hs, const diff *d, size_t nd,
 		   mc_findings *out)
 {
 	const mc_type *owner = NULL;
@@ -232,7 +224,7 @@ static void report(mc_check *c, const char *prop, const mc_subject *hs, const di
 		/* The entries restore the right value, but not for every compared machine. */
 		int covered_family = 0;
 		for (size_t i = 0; i < nd; i++)
-			covered_family |= family_covered(mine, nmine, d[i].family);
+			covered_family |= mc_check_refs_reach(mine, nmine, d[i].family);
 		rule = "compat-wrong-array";
 		if (!covered_family) {
 			sev = MC_SEV_WARNING;
@@ -272,7 +264,7 @@ done:
 	free(vtext);
 }
 
-static void check_subject(mc_check *c, const char *prop, const mc_subject *hs, const mc_subject *bs,
+static void check_subject(const mc_check *c, const char *prop, const mc_subject *hs, const mc_subject *bs,
 			  mc_findings *out)
 {
 	diff *d = NULL;
@@ -315,7 +307,7 @@ static void check_subject(mc_check *c, const char *prop, const mc_subject *hs, c
 	free(d);
 }
 
-void mc_rule_invariant(mc_check *c, mc_findings *out)
+void mc_rule_invariant(const mc_check *c, mc_findings *out)
 {
 	mc_strvec cands = {0};
 	collect_candidates(c, &cands);

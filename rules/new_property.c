@@ -3,7 +3,7 @@
  * something on, with nothing keeping it off for released machine types.
  * Whether the guest can see it is for a reviewer to decide: a warning.
  */
-#include "rules/rules.h"
+#include "rules/check.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,15 +33,7 @@ static void add_version(mc_version *v, size_t *n, const mc_version *x)
 	v[(*n)++] = *x;
 }
 
-static int family_has_entry(const mc_entry_ref *refs, size_t n, const char *family)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(refs[i].set->family, "hw") == 0 || strcmp(refs[i].set->family, family) == 0)
-			return 1;
-	return 0;
-}
-
-static void check_subject(mc_check *c, const char *prop, const mc_subject *hs, mc_findings *out)
+static void check_subject(const mc_check *c, const char *prop, const mc_subject *hs, mc_findings *out)
 {
 	mc_version *enabled = mc_calloc(c->nversions + 1, sizeof(mc_version));
 	size_t nenabled = 0;
@@ -60,7 +52,7 @@ static void check_subject(mc_check *c, const char *prop, const mc_subject *hs, m
 				continue;
 			mc_value v = mc_effective_value(&he, he.kind);
 			if (mc_value_enables(he.kind, &v))
-				in_entry_family |= family_has_entry(mine, nmine, c->families.v[fi]);
+				in_entry_family |= mc_check_refs_reach(mine, nmine, c->families.v[fi]);
 			if (mc_value_enables(he.kind, &v)) {
 				add_version(enabled, &nenabled, &c->versions[vi]);
 				if (!shown)
@@ -114,7 +106,7 @@ static void check_subject(mc_check *c, const char *prop, const mc_subject *hs, m
 		if (off) {
 			int missing;
 			f->suggestion = mc_sprintf("{ \"%s\", \"%s\", \"%s\" },", owner->name, prop, off);
-			mc_check_suggest_array(c, "hw", &f->suggestion_array, &f->suggestion_file, &missing);
+			mc_check_suggest_array(c, MC_GENERIC_FAMILY, &f->suggestion_array, &f->suggestion_file, &missing);
 		}
 	}
 	if (hs->proxy)
@@ -133,7 +125,7 @@ static int props_unknown(const mc_type *t)
 	return 0;
 }
 
-void mc_rule_new_property(mc_check *c, mc_findings *out)
+void mc_rule_new_property(const mc_check *c, mc_findings *out)
 {
 	mc_strvec seen = {0};
 	for (size_t i = 0; i < c->hm->ntypes; i++) {

@@ -1,7 +1,7 @@
 /*
  * redundant.c - compat entries that restore what the class default already is.
  */
-#include "rules/rules.h"
+#include "rules/check.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,7 @@ static int is_redundant(const mc_model *m, const mc_compat_entry *e)
 	return mc_effective_equal(&def, &ent) == 1;
 }
 
-void mc_rule_redundant(mc_check *c, mc_findings *out)
+void mc_rule_redundant(const mc_check *c, mc_findings *out)
 {
 	for (size_t i = 0; i < c->hm->nsets; i++) {
 		const mc_compat_set *set = &c->hm->sets[i];
@@ -26,7 +26,7 @@ void mc_rule_redundant(mc_check *c, mc_findings *out)
 			const mc_compat_entry *e = set->entries[j];
 			if (!is_redundant(c->hm, e))
 				continue;
-			if (!c->audit && !mc_check_entry_is_new(c, set, e) && is_redundant(c->bm, e))
+			if (!c->in->audit && !mc_check_entry_is_new(c, set, e) && is_redundant(c->bm, e))
 				continue;
 			mc_finding *f = mc_findings_add(out, "compat-redundant", MC_SEV_NOTE, e->driver, e->property, e->file,
 							e->line,

@@ -15,7 +15,8 @@
 #include "frontend/build.h"
 #include "frontend/cache.h"
 #include "report/report.h"
-#include "rules/rules.h"
+#include "cli/check.h"
+#include "rules/catalog.h"
 #include "report/show.h"
 #include "report/fix.h"
 #include "report/suppress.h"
@@ -241,38 +242,6 @@ static int resolve_change(mc_repo *repo, const options *o, change *ch)
 	return rc;
 }
 
-/*
- * The message of a one-commit change, for its Fixes: and Cc: qemu-stable
- * trailers; *many is set for a longer range, whose entries are then judged by
- * the commits that touched them.
- */
-static char *change_message(mc_repo *repo, const change *ch, int *many)
-{
-	*many = 0;
-	if (!ch->head_is_commit)
-		return NULL;
-	mc_oid *commits = NULL;
-	size_t n = 0;
-	if (mc_repo_walk_range(repo, &ch->base_commit, &ch->head_commit, &commits, &n) < 0)
-		return NULL;
-	char *msg = NULL;
-	if (n == 1)
-		mc_repo_commit_message(repo, &commits[0], &msg);
-	*many = n > 1;
-	free(commits);
-	return msg;
-}
-
-static int require_compat(const mc_revision *rev)
-{
-	if (rev->model->nsets == 0) {
-		mc_error_set("%s has no machine compat arrays (hw_compat_X_Y or HW_COMPAT_X_Y): is it a QEMU tree?",
-			     rev->snap->label);
-		return MC_EINPUT;
-	}
-	return 0;
-}
-
 /* Standard output, or --output FILE; NULL with a message when it cannot be created. */
 static FILE *output_open(const options *o)
 {
@@ -317,85 +286,6 @@ static mc_cache *open_cache(const options *o)
 	}
 	free(dir);
 	return cache;
-}
-
-/* Checks one pair of loaded revisions; findings are labelled with commit when given. */
-static void check_pair(mc_repo *repo, const mc_revision *base, const mc_revision *head, const char *messages,
-		       int many, int audit, const char *commit, mc_findings *fs)
-{
-	mc_findings one = {0};
-	mc_check check;
-	mc_check_init(&check, repo, base, head, messages, many);
-	check.audit = audit;
-	mc_check_run(&check, &one);
-	mc_check_free(&check);
-	for (size_t i = 0; i < one.n; i++) {
-		mc_finding *slot = MC_VEC_PUSH(fs->v, fs->n, fs->cap);
-		*slot = one.v[i];
-		if (commit)
-			slot->commit = mc_strdup(commit);
-	}
-	free(one.v);
-}
-
-/*
- * --each-commit: every commit of the series must keep migration working on its
- * own.  Commit i is compared with the state before the series (a compat entry
- * in patch 5 restores the released value, not patch 4's broken one) and
- * reports what is new since commit i-1.  The facts store makes each step parse
- * only what the commit changed.
- */
-static int check_series(mc_repo *repo, const change *ch, const mc_conv *conv, mc_store *store,
-			const mc_analysis_opts *aopts, const mc_revision *base, mc_revision **last, mc_findings *fs,
-			size_t *length)
-{
-	mc_oid *commits = NULL;
-	size_t n = 0;
-	if (mc_repo_walk_range(repo, &ch->base_commit, &ch->head_commit, &commits, &n) < 0)
-		return MC_EINPUT;
-	*length = n;
-	int rc = 0;
-	mc_map before = {0};
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		mc_snapshot *snap;
-		mc_revision *head = NULL;
-		if ((rc = mc_snapshot_from_commit(&snap, repo, &commits[i], commits[i].hex)) < 0 ||
-		    (rc = mc_revision_load(&head, snap, conv, store, aopts)) < 0 || (rc = require_compat(head)) < 0) {
-			mc_revision_free(head);
-			break;
-		}
-		char *subject = NULL, *message = NULL;
-		mc_repo_commit_subject(repo, &commits[i], &subject);
-		mc_repo_commit_message(repo, &commits[i], &message);
-		char *label = mc_sprintf("[%zu/%zu] %.12s %s", i + 1, n, commits[i].hex, subject ? subject : "");
-		mc_findings now = {0};
-		check_pair(repo, base, head, message, 0, 0, label, &now);
-		mc_map seen = {0};
-		for (size_t k = 0; k < now.n; k++) {
-			char *key = mc_finding_identity(&now.v[k]);
-			mc_map_put(&seen, key, (void *)1);
-			mc_finding *slot;
-			if (mc_map_get(&before, key)) {
-				mc_findings one = { &now.v[k], 1, 1 };
-				mc_findings_free_items(&one);
-			} else {
-				slot = MC_VEC_PUSH(fs->v, fs->n, fs->cap);
-				*slot = now.v[k];
-			}
-			free(key);
-		}
-		free(now.v);
-		mc_map_free(&before);
-		before = seen;
-		free(label);
-		free(subject);
-		free(message);
-		mc_revision_free(*last);
-		*last = head;
-	}
-	mc_map_free(&before);
-	free(commits);
-	return rc;
 }
 
 /* Reviewers' decisions: suppression markers and file, then the baseline. */
@@ -451,7 +341,6 @@ static int run_check(const options *o, int audit)
 	mc_cache *cache = NULL;
 	mc_revision *base = NULL, *head = NULL;
 	mc_findings fs = {0};
-	char *messages = NULL;
 	int status = EXIT_USAGE;
 	change ch = {0};
 	mc_analysis_opts aopts = { .jobs = o->jobs, .progress = isatty(2), .full = o->full, .limits = o->limits };
@@ -485,7 +374,7 @@ static int run_check(const options *o, int audit)
 	int rc = audit || o->each_commit ? mc_revision_load(&base, ch.base, &conv, store, &aopts)
 					 : mc_revision_load_pair(&base, &head, ch.base, ch.head, &conv, store, &aopts);
 	ch.base = NULL;
-	if (rc < 0 || require_compat(base) < 0) {
+	if (rc < 0 || mc_cli_require_compat(base) < 0) {
 		if (audit || o->each_commit)
 			mc_snapshot_free(ch.head);
 		goto out;
@@ -493,7 +382,8 @@ static int run_check(const options *o, int audit)
 	if (o->each_commit) {
 		mc_snapshot_free(ch.head);
 		if (!ch.head_is_commit ||
-		    check_series(repo, &ch, &conv, store, &aopts, base, &head, &fs, &series_length) < 0)
+		    mc_cli_check_series(repo, &ch.base_commit, &ch.head_commit, &conv, store, &aopts, base, &head, &fs,
+					&series_length) < 0)
 			goto out;
 		if (!head) {
 			mc_error_set("%s has no commits to check", o->revs[0]);
@@ -503,11 +393,14 @@ static int run_check(const options *o, int audit)
 	} else {
 		if (audit && (rc = mc_revision_load(&head, ch.head, &conv, store, &aopts)) < 0)
 			goto out;
-		if (require_compat(head) < 0)
+		if (mc_cli_require_compat(head) < 0)
 			goto out;
-		int many = 0;
-		messages = audit ? NULL : change_message(repo, &ch, &many);
-		check_pair(repo, base, head, messages, many, audit, NULL, &fs);
+		mc_commit_facts cf = {0};
+		if (!audit)
+			mc_cli_commit_facts(&cf, repo, &ch.base_commit, &ch.head_commit, ch.head_is_commit, base->model,
+					    head->model);
+		mc_cli_check_pair(base, head, &cf, &conv, audit, NULL, &fs);
+		mc_commit_facts_free(&cf);
 	}
 	size_t baselined = 0;
 	if (triage(o, base, head, &fs, &baselined) < 0)
@@ -524,7 +417,6 @@ out:
 	free(ch.range_parts[0]);
 	free(ch.range_parts[1]);
 	mc_findings_free(&fs);
-	free(messages);
 	mc_revision_free(base);
 	mc_revision_free(head);
 	mc_store_free(store);

@@ -489,3 +489,32 @@ int mc_model_released(const mc_model *m, int *major, int *minor)
 	*minor = m->minor;
 	return 1;
 }
+
+char *mc_compat_entry_key(const mc_compat_set *set, const mc_compat_entry *e)
+{
+	return mc_sprintf("%s|%d.%d|%s|%s|%s", set->family, set->major, set->minor, e->driver, e->property, e->value);
+}
+
+size_t mc_model_entries_added(const mc_model *base, const mc_model *head, const mc_compat_entry ***out)
+{
+	mc_map known = {0};
+	for (size_t i = 0; i < base->nsets; i++)
+		for (size_t j = 0; j < base->sets[i].nentries; j++) {
+			char *key = mc_compat_entry_key(&base->sets[i], base->sets[i].entries[j]);
+			mc_map_put(&known, key, (void *)1);
+			free(key);
+		}
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	for (size_t i = 0; i < head->nsets; i++)
+		for (size_t j = 0; j < head->sets[i].nentries; j++) {
+			char *key = mc_compat_entry_key(&head->sets[i], head->sets[i].entries[j]);
+			if (!mc_map_get(&known, key)) {
+				const mc_compat_entry **slot = MC_VEC_PUSH(*out, n, cap);
+				*slot = head->sets[i].entries[j];
+			}
+			free(key);
+		}
+	mc_map_free(&known);
+	return n;
+}

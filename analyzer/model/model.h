@@ -78,6 +78,12 @@ const mc_compat_set *mc_model_newest_set(const mc_model *m, const char *family);
 /* Last released version (X.Y for VERSION X.Y.Z); 0 if VERSION is unknown. */
 int mc_model_released(const mc_model *m, int *major, int *minor);
 
+/* Identity of a compat entry in its set, for comparisons between revisions; caller frees. */
+char *mc_compat_entry_key(const mc_compat_set *set, const mc_compat_entry *e);
+/* The entries of head that base does not have (by mc_compat_entry_key), in head's order;
+ * the array is the caller's to free, the entries are head's. */
+size_t mc_model_entries_added(const mc_model *base, const mc_model *head, const mc_compat_entry ***out);
+
 /* Compares versions: <0, 0, >0. */
 int mc_version_cmp(int amaj, int amin, int bmaj, int bmin);
 

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include "git/repo.h"
-#include "rules/rules.h"
+#include "rules/catalog.h"
 #include "report/suppress.h"
 #include <stdlib.h>
 #include <string.h>

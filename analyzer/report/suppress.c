@@ -7,7 +7,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include "rules/rules.h"
+#include "rules/catalog.h"
 
 /* Suppression files and baselines are small; anything bigger is not one. */
 #define MC_SUPPRESS_MAX_SIZE (16u << 20)

@@ -9,7 +9,7 @@
  */
 #include "rules/findings.h"
 #include "fuzz_util.h"
-#include "rules/rules.h"
+#include "rules/catalog.h"
 #include "report/suppress.h"
 
 static void fuzz_file(const char *text, size_t len)

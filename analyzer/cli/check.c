@@ -1,0 +1,147 @@
+/*
+ * check.c - commit facts, mentions and rules for loaded revisions (check.h).
+ */
+#include "cli/check.h"
+#include "frontend/mentions.h"
+#include "report/suppress.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int mc_cli_commit_facts(mc_commit_facts *out, mc_repo *repo, const mc_oid *base_commit, const mc_oid *head_commit,
+			int head_is_commit, const mc_model *base, const mc_model *head)
+{
+	memset(out, 0, sizeof(*out));
+	mc_oid *commits = NULL;
+	size_t n = 0;
+	if (!head_is_commit)
+		return 0;
+	if (mc_repo_walk_range(repo, base_commit, head_commit, &commits, &n) < 0) {
+		mc_error_clear();
+		return 0;
+	}
+	int rc = 0;
+	if (n == 1) {
+		char *message = NULL;
+		if (mc_repo_commit_message(repo, &commits[0], &message) == 0)
+			rc = mc_commit_facts_one(out, repo, base_commit, message);
+		else
+			mc_error_clear();
+		free(message);
+	} else if (n > 1 && !mc_oid_is_zero(base_commit) && !mc_oid_is_zero(head_commit)) {
+		const mc_compat_entry **added = NULL;
+		size_t nadded = mc_model_entries_added(base, head, &added);
+		rc = mc_commit_facts_range(out, repo, base_commit, head_commit, added, nadded);
+		free(added);
+	}
+	free(commits);
+	return rc;
+}
+
+void mc_cli_check_pair(const mc_revision *base, const mc_revision *head, const mc_commit_facts *cf,
+		       const mc_conv *conv, int audit, const char *label, mc_findings *fs)
+{
+	mc_rule_input in = { base->model, head->model, cf, conv, NULL, NULL, audit };
+	/* What the rules will ask of the trees, answered before they run. */
+	mc_mention_questions bq = {0}, hq = {0};
+	mc_mentions bm, hm;
+	mc_rules_mention_questions(&in, &bq, &hq);
+	mc_revision_answer_mentions(base, &bq, &bm);
+	mc_revision_answer_mentions(head, &hq, &hm);
+	in.base_mentions = &bm;
+	in.head_mentions = &hm;
+	mc_findings one = {0};
+	mc_rules_run(&in, &one);
+	for (size_t i = 0; i < one.n; i++) {
+		mc_finding *slot = MC_VEC_PUSH(fs->v, fs->n, fs->cap);
+		*slot = one.v[i];
+		if (label)
+			slot->commit = mc_strdup(label);
+	}
+	free(one.v);
+	mc_mentions_free(&bm);
+	mc_mentions_free(&hm);
+	mc_mention_questions_free(&bq);
+	mc_mention_questions_free(&hq);
+}
+
+int mc_cli_require_compat(const mc_revision *rev)
+{
+	if (rev->model->nsets == 0) {
+		mc_error_set("%s has no machine compat arrays (hw_compat_X_Y or HW_COMPAT_X_Y): is it a QEMU tree?",
+			     rev->snap->label);
+		return MC_EINPUT;
+	}
+	return 0;
+}
+
+/* Keeps the findings of now that before does not have (by identity); returns now's identities. */
+static mc_map keep_new(mc_findings *fs, mc_findings *now, const mc_map *before)
+{
+	mc_map seen = {0};
+	for (size_t k = 0; k < now->n; k++) {
+		char *key = mc_finding_identity(&now->v[k]);
+		mc_map_put(&seen, key, (void *)1);
+		if (mc_map_get(before, key)) {
+			mc_findings one = { &now->v[k], 1, 1 };
+			mc_findings_free_items(&one);
+		} else {
+			mc_finding *slot = MC_VEC_PUSH(fs->v, fs->n, fs->cap);
+			*slot = now->v[k];
+		}
+		free(key);
+	}
+	free(now->v);
+	memset(now, 0, sizeof(*now));
+	return seen;
+}
+
+/*
+ * Every commit of the series must keep migration working on its own.  Commit
+ * i is compared with the state before the series (a compat entry in patch 5
+ * restores the released value, not patch 4's broken one) and reports what is
+ * new since commit i-1.  The facts store makes each step parse only what the
+ * commit changed.
+ */
+int mc_cli_check_series(mc_repo *repo, const mc_oid *base_commit, const mc_oid *head_commit, const mc_conv *conv,
+			mc_store *store, const mc_analysis_opts *aopts, const mc_revision *base, mc_revision **last,
+			mc_findings *fs, size_t *length)
+{
+	mc_oid *commits = NULL;
+	size_t n = 0;
+	if (mc_repo_walk_range(repo, base_commit, head_commit, &commits, &n) < 0)
+		return MC_EINPUT;
+	*length = n;
+	int rc = 0;
+	mc_map before = {0};
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		mc_snapshot *snap;
+		mc_revision *head = NULL;
+		if ((rc = mc_snapshot_from_commit(&snap, repo, &commits[i], commits[i].hex)) < 0 ||
+		    (rc = mc_revision_load(&head, snap, conv, store, aopts)) < 0 ||
+		    (rc = mc_cli_require_compat(head)) < 0) {
+			mc_revision_free(head);
+			break;
+		}
+		char *subject = NULL, *message = NULL;
+		mc_repo_commit_subject(repo, &commits[i], &subject);
+		mc_repo_commit_message(repo, &commits[i], &message);
+		char *label = mc_sprintf("[%zu/%zu] %.12s %s", i + 1, n, commits[i].hex, subject ? subject : "");
+		mc_commit_facts cf;
+		mc_commit_facts_one(&cf, repo, base_commit, message);
+		mc_findings now = {0};
+		mc_cli_check_pair(base, head, &cf, conv, 0, label, &now);
+		mc_commit_facts_free(&cf);
+		mc_map seen = keep_new(fs, &now, &before);
+		mc_map_free(&before);
+		before = seen;
+		free(label);
+		free(subject);
+		free(message);
+		mc_revision_free(*last);
+		*last = head;
+	}
+	mc_map_free(&before);
+	free(commits);
+	return rc;
+}

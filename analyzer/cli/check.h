@@ -1,0 +1,38 @@
+/*
+ * check.h - the last stages of check and audit for loaded revisions: the
+ * commit facts (frontend/commit.h), the mentions the rules ask for
+ * (frontend/mentions.h), then the rules (rules/rules.h).  The rules see only
+ * what these functions hand them.
+ */
+#ifndef MC_CLI_CHECK_H
+#define MC_CLI_CHECK_H
+
+#include "frontend/analysis.h"
+#include "frontend/commit.h"
+#include "rules/rules.h"
+
+/*
+ * The commit facts of base..head: one commit is judged by its message, a
+ * longer range entry by entry (the commits that introduced the entries the
+ * range adds).  A head that is not a commit has none (out->known == 0).
+ */
+int mc_cli_commit_facts(mc_commit_facts *out, mc_repo *repo, const mc_oid *base_commit, const mc_oid *head_commit,
+			int head_is_commit, const mc_model *base, const mc_model *head);
+
+/* Runs the rules on one pair; the findings are labelled with label (a series patch) when given. */
+void mc_cli_check_pair(const mc_revision *base, const mc_revision *head, const mc_commit_facts *cf,
+		       const mc_conv *conv, int audit, const char *label, mc_findings *fs);
+
+/* A revision without compat arrays is not a QEMU tree: an input error. */
+int mc_cli_require_compat(const mc_revision *rev);
+
+/*
+ * --each-commit: every commit of base..head against the state before the
+ * series, each reporting what is new since the commit before it.  *last is
+ * the last head loaded (the caller frees it); *length the number of commits.
+ */
+int mc_cli_check_series(mc_repo *repo, const mc_oid *base_commit, const mc_oid *head_commit, const mc_conv *conv,
+			mc_store *store, const mc_analysis_opts *aopts, const mc_revision *base, mc_revision **last,
+			mc_findings *fs, size_t *length);
+
+#endif

@@ -1,0 +1,123 @@
+/*
+ * catalog.c - the rule table and the dispatcher that runs the checks.
+ *
+ * The table is each rule's user page (--list-rules, --explain, SARIF).  The
+ * checks list says which function produces which rules, and which checks ask
+ * where names are written (model/mentions.h), so that only those run against
+ * the recorders.
+ */
+#include "rules/catalog.h"
+#include "rules/check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const mc_rule_info mc_rule_catalog[] = {
+	{ "compat-missing", "error",
+	  "A default changed for released machine types and no compat entry keeps the old value.",
+	  "The effective default of a property changed for machine types that were already released, "
+	  "and no entry in the machine compat arrays restores the old value, so migration between the "
+	  "old and the new QEMU with such a machine type breaks.",
+	  "virtio-blk's num-queues default went from 1 to an automatic value; without "
+	  "{ \"virtio-blk-device\", \"num-queues\", \"1\" } in hw_compat_5_1, pc-q35-5.1 guests change.",
+	  "Add the suggested entry to the newest compat array (hw_compat_X_Y in hw/core/machine.c, or the "
+	  "family array such as pc_compat_X_Y)." },
+	{ "compat-wrong-value", "error",
+	  "A compat entry exists but its value is not the old default.",
+	  "The compat entry for the changed property does not restore the value older machine types had.",
+	  "{ \"virtio-blk-device\", \"num-queues\", \"2\" } when the old default was 1.",
+	  "Set the entry's value to the old default shown in the finding." },
+	{ "compat-wrong-array", "error",
+	  "The compat entry sits in an array older than the newest, so the machines in between change.",
+	  "Machine X.Y applies the compat arrays of every version >= X.Y.  An entry put into an older array "
+	  "leaves the machine types between that array and the newest one with the new value.  A fix of a "
+	  "regression that already shipped (Fixes: a released commit, or Cc: qemu-stable) is placed in the "
+	  "older array on purpose; then this is a note.",
+	  "vmport x-read-set-eax went into hw_compat_4_2 while hw_compat_5_0 was the newest array.",
+	  "Move the entry to the newest array named in the finding." },
+	{ "compat-uncovered-type", "error",
+	  "Compat entries cover some concrete types that have the property, but not all.",
+	  "An entry applies to its driver type and every subtype.  Naming a sibling (virtio-rng-pci instead of "
+	  "its base), a proxy instead of the device, or a child instead of the parent leaves other concrete "
+	  "types with the new value.",
+	  "An entry on virtio-rng-pci does not reach virtio-rng-pci-transitional.",
+	  "Name the type that declares the property (or list every uncovered type)." },
+	{ "compat-dangling", "error",
+	  "A compat entry names a type or property that does not exist.",
+	  "QEMU aborts when a machine compat entry names a property that an object of the driver type (or a "
+	  "concrete subtype) lacks, unless the entry is .optional = true; an entry whose type does not exist "
+	  "does nothing.",
+	  "{ \"scsi-disk-base\", \"migrate-emulated-scsi-request\", \"false\" } while scsi-block lacks the property.",
+	  "Name the type that declares the property, or mark the entry .optional = true." },
+	{ "new-property-enabled", "warning",
+	  "A new property on an existing type turns something on by default without a compat entry.",
+	  "A property added to a type that already existed, whose default enables a feature (true, on, auto, "
+	  "non-zero), changes what released machine types present to the guest unless a compat entry keeps it "
+	  "off for them.  A reviewer decides.",
+	  "virtio-rng-pci got 'vectors' = 2 (MSI-X) in 7.2 without an entry for older machines.",
+	  "Add an entry with the value that keeps the old behaviour, or explain why the guest cannot see it." },
+	{ "compat-redundant", "note",
+	  "A compat entry's value now equals the class default.",
+	  "The entry restores the value the property has anyway; it may be left over from a reverted change.",
+	  "{ \"foo\", \"bar\", \"on\" } while foo's bar defaults to true.",
+	  "Remove the entry if nothing else depends on it." },
+	{ "default-unknown", "note",
+	  "A default could not be evaluated statically.",
+	  "The default of a property is not a constant migcompat can evaluate (a value computed at run time, a "
+	  "missing generated header).  The change could not be judged.",
+	  "DEFINE_PROP_UINT32(\"x\", S, f, some_runtime_value)",
+	  "Check the change by hand." },
+};
+const size_t mc_rule_catalog_len = sizeof(mc_rule_catalog) / sizeof(mc_rule_catalog[0]);
+
+const mc_rule_info *mc_rule_lookup(const char *id)
+{
+	for (size_t i = 0; i < mc_rule_catalog_len; i++)
+		if (strcmp(mc_rule_catalog[i].id, id) == 0)
+			return &mc_rule_catalog[i];
+	return NULL;
+}
+
+typedef struct {
+	void (*run)(const mc_check *c, mc_findings *out);
+	int asks_mentions;  /* reads in->base_mentions / head_mentions */
+} check_entry;
+
+/* In this order; the findings are sorted afterwards, so the order only matters for collapsing duplicates. */
+static const check_entry checks[] = {
+	{ mc_rule_invariant, 0 },
+	{ mc_rule_new_property, 0 },
+	{ mc_rule_dangling, 1 },
+	{ mc_rule_redundant, 0 },
+};
+
+void mc_rules_run(const mc_rule_input *in, mc_findings *out)
+{
+	mc_check c;
+	mc_check_init(&c, in);
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+		checks[i].run(&c, out);
+	mc_check_free(&c);
+	mc_findings_finish(out);
+}
+
+void mc_rules_mention_questions(const mc_rule_input *in, mc_mention_questions *base_q,
+				mc_mention_questions *head_q)
+{
+	mc_mentions brec, hrec;
+	mc_mentions_recorder(&brec, base_q);
+	mc_mentions_recorder(&hrec, head_q);
+	mc_rule_input asking = *in;
+	asking.base_mentions = &brec;
+	asking.head_mentions = &hrec;
+	mc_check c;
+	mc_check_init(&c, &asking);
+	mc_findings scratch = {0};
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+		if (checks[i].asks_mentions)
+			checks[i].run(&c, &scratch);
+	mc_findings_free(&scratch);
+	mc_check_free(&c);
+	mc_mentions_free(&brec);
+	mc_mentions_free(&hrec);
+}
