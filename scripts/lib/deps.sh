@@ -2,7 +2,8 @@
 # Sourced by scripts/demo and scripts/test; SCRIPT names the caller in messages.
 
 DEPS=(build-essential cmake pkg-config clang libclang-14-dev libgit2-dev libcmocka-dev
-      libjansson-dev libsqlite3-dev libglib2.0-dev libpixman-1-dev git python3 valgrind libclang-rt-14-dev)
+      libjansson-dev libsqlite3-dev libglib2.0-dev libpixman-1-dev git python3 valgrind libclang-rt-14-dev
+      pre-commit)
 
 ensure_deps() {
 	if ! command -v dpkg-query >/dev/null 2>&1; then
