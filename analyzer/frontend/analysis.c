@@ -118,7 +118,7 @@ static char *facts_key(const mc_tree *tree, const char *path, const mc_tu_input 
 {
 	mc_buf b = {0};
 	const mc_file *f = mc_snapshot_find(tree->snap, path);
-	mc_buf_printf(&b, "migcompat %s facts %d conv %s\n%s\n%s\n%s\n", MC_VERSION, MC_FACTS_VERSION,
+	mc_buf_printf(&b, "migcompat %s facts %s conv %s\n%s\n%s\n%s\n", MC_VERSION, mc_facts_version(),
 		      tree->conv->digest, path, f ? f->blob.hex : "-", in->arch ? in->arch : "-");
 	for (size_t i = 0; i < in->args.n; i++)
 		mc_buf_printf(&b, "%s\n", in->args.v[i]);
@@ -869,7 +869,7 @@ static char *selection_key(const mc_conv *conv, mc_snapshot *snaps[2], const mc_
 	if (mc_oid_is_zero(&snaps[0]->commit) || mc_oid_is_zero(&snaps[1]->commit))
 		return NULL; /* the index and the work tree change without a new id */
 	/* The facts keys it lists depend on the build's flags and headers too. */
-	char *text = mc_sprintf("migcompat %s facts %d conv %s build %s selection %s %s", MC_VERSION, MC_FACTS_VERSION,
+	char *text = mc_sprintf("migcompat %s facts %s conv %s build %s selection %s %s", MC_VERSION, mc_facts_version(),
 				conv->digest, build ? mc_build_digest(build) : "-", snaps[0]->commit.hex,
 				snaps[1]->commit.hex);
 	char hex[41];

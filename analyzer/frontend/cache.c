@@ -11,8 +11,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Bumped whenever the facts' meaning or JSON shape changes. */
-#define CACHE_FORMAT "migcompat-facts-1 " MC_VERSION
+/*
+ * The format row of the meta table: the tables' layout (bump the 1 when it
+ * changes), the tool's version and the facts' (facts.h, derived from their
+ * field lists).  A database of another format is rebuilt: rows of facts of
+ * another version could never be read again, and would only take room.
+ */
+static char *cache_format(void)
+{
+	return mc_sprintf("migcompat-facts-1 %s %s", MC_VERSION, mc_facts_version());
+}
 
 struct mc_cache {
 	sqlite3 *db;
@@ -74,8 +82,8 @@ static int quick_check_ok(sqlite3 *db)
 	return ok;
 }
 
-/* Is this our database?  1 yes, 0 empty (new), -1 foreign or damaged (pages included). */
-static int check_format(sqlite3 *db)
+/* Is this our database, of this format?  1 yes, 0 empty (new), -1 foreign or damaged (pages included). */
+static int check_format(sqlite3 *db, const char *format)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) != SQLITE_OK)
@@ -87,12 +95,12 @@ static int check_format(sqlite3 *db)
 	if (tables < 0 || sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'format'", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	int ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
-		 strcmp((const char *)sqlite3_column_text(st, 0), CACHE_FORMAT) == 0;
+		 strcmp((const char *)sqlite3_column_text(st, 0), format) == 0;
 	sqlite3_finalize(st);
 	return ok && quick_check_ok(db) ? 1 : -1;
 }
 
-static int create_schema(sqlite3 *db)
+static int create_schema(sqlite3 *db, const char *format)
 {
 	if (exec_sql(db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
 			 "CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, json TEXT NOT NULL);") != SQLITE_OK)
@@ -100,7 +108,7 @@ static int create_schema(sqlite3 *db)
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?)", -1, &st, NULL) != SQLITE_OK)
 		return -1;
-	sqlite3_bind_text(st, 1, CACHE_FORMAT, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, format, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(st);
 	return rc;
@@ -120,7 +128,7 @@ static int open_db(sqlite3 **db, const char *path)
  * runs starting on a cold cache never see each other's half-made schema.
  * Returns 1 ready, -1 foreign or damaged, -2 unusable (message set).
  */
-static int prepare_db(sqlite3 *db, const char *path)
+static int prepare_db(sqlite3 *db, const char *path, const char *format)
 {
 	if (exec_sql(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
 		int code = sqlite3_errcode(db);
@@ -129,9 +137,9 @@ static int prepare_db(sqlite3 *db, const char *path)
 		mc_error_set("cannot use cache %s: %s", path, sqlite3_errmsg(db));
 		return -2;
 	}
-	int state = check_format(db);
+	int state = check_format(db, format);
 	/* The selections table came after the first caches of this format: added to them too. */
-	if ((state == 0 && create_schema(db) < 0) ||
+	if ((state == 0 && create_schema(db, format) < 0) ||
 	    (state >= 0 && exec_sql(db, "CREATE TABLE IF NOT EXISTS selections (key TEXT PRIMARY KEY, "
 				      "text TEXT NOT NULL)") != SQLITE_OK)) {
 		mc_error_set("cannot use cache %s: %s", path, sqlite3_errmsg(db));
@@ -166,22 +174,24 @@ int mc_cache_open(mc_cache **out, const char *dir)
 		return MC_EIO;
 	}
 	char *path = mc_sprintf("%s/facts.sqlite", dir);
+	char *format = cache_format();
 	sqlite3 *db = NULL;
 	int state = -2;
 	if (open_db(&db, path) < 0)
 		mc_error_set("cannot open cache %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
 	else
-		state = prepare_db(db, path);
+		state = prepare_db(db, path, format);
 	if (state == -1) {
 		/* Never trust a file we did not write: start over. */
 		fprintf(stderr, "migcompat: cache %s is damaged or from another version; rebuilding it\n", path);
 		sqlite3_close(db);
 		db = NULL;
 		remove_db_files(path);
-		state = open_db(&db, path) < 0 ? -2 : prepare_db(db, path);
+		state = open_db(&db, path) < 0 ? -2 : prepare_db(db, path, format);
 		if (state == -1)
 			mc_error_set("cannot rebuild cache %s", path);
 	}
+	free(format);
 	if (state != 1) {
 		sqlite3_close(db);
 		free(path);

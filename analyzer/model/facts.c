@@ -1,238 +1,324 @@
 /*
- * facts.c - ownership of mc_facts and its JSON form (for the cache).
+ * facts.c - the descriptor tables of facts.h and what is derived from them:
+ * freeing, the JSON form both ways, the digest and the version.
+ *
+ * Nothing here names a field of the facts: a new field is handled by the
+ * code for its type.  Invariants:
+ *  (1) A table lists every member of its struct once, in declaration order
+ *      (both come from one field list of facts.h); mc_value, which is
+ *      value.h's, has a table written out here and checked against a copy.
+ *  (2) Records read back are always freeable: a vector grows by zeroed slots
+ *      and its count is exact, also when the record is refused.
+ *  (3) The JSON of a record lists its fields in table order: the text of
+ *      facts that compare equal is the same (the fuzzers compare it).
  */
 #include "model/facts.h"
 
 #include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "util/util.h"
 
-static void prop_free(mc_prop *p)
+/* ---- the tables ---------------------------------------------------------- */
+
+/* Enums are copied to and from an int: they must have its size. */
+_Static_assert(sizeof(mc_kind) == sizeof(int), "mc_kind is read and written as an int");
+_Static_assert(sizeof(mc_val_type) == sizeof(int), "mc_val_type is read and written as an int");
+
+/*
+ * mc_value: invariant (1) by hand.  The copy of its declaration below must
+ * change with value.h's; most added members change the size, which the
+ * assertion catches, and then belong in value_fields too.
+ */
+struct value_copy {
+	mc_val_type type;
+	int is_unsigned;
+	int64_t i;
+	char *s;
+};
+_Static_assert(sizeof(struct value_copy) == sizeof(mc_value), "mc_value changed: update value_fields");
+
+static const mc_facts_field value_fields[] = {
+	{ "type", "t", MC_FACTS_ENUM, 0, offsetof(mc_value, type), 0, 0, NULL },
+	{ "is_unsigned", "u", MC_FACTS_INT, 0, offsetof(mc_value, is_unsigned), 0, 0, NULL },
+	{ "i", "i", MC_FACTS_INT64, 0, offsetof(mc_value, i), 0, 0, NULL },
+	{ "s", "s", MC_FACTS_STR, 0, offsetof(mc_value, s), 0, 0, NULL },
+};
+static const mc_facts_record value_record = { "mc_value", sizeof(mc_value), value_fields,
+					      sizeof(value_fields) / sizeof(value_fields[0]) };
+
+/* A list's TYPE as a descriptor type, and the table of the struct it embeds. */
+#define TYPE_STR    MC_FACTS_STR
+#define TYPE_INT    MC_FACTS_INT
+#define TYPE_SIZE   MC_FACTS_SIZE
+#define TYPE_KIND   MC_FACTS_ENUM
+#define TYPE_VALUE  MC_FACTS_RECORD
+#define TYPE_STRVEC MC_FACTS_STRVEC
+#define EMBEDS_STR    NULL
+#define EMBEDS_INT    NULL
+#define EMBEDS_SIZE   NULL
+#define EMBEDS_KIND   NULL
+#define EMBEDS_VALUE  (&value_record)
+#define EMBEDS_STRVEC NULL
+
+/* The callbacks of a field list, in the struct named by THIS (defined around each table). */
+#define FIELD(type, member, key, flags) \
+	{ #member, key, TYPE_##type, flags, offsetof(THIS, member), 0, 0, EMBEDS_##type },
+#define FIELD_VEC(elem, member, count, cap, key) \
+	{ #member, key, MC_FACTS_RECORDS, 0, offsetof(THIS, member), offsetof(THIS, count), offsetof(THIS, cap), \
+	  &elem##_record },
+#define NAME_(x) #x
+#define NAME(x) NAME_(x)
+#define RECORD(fields) { NAME(THIS), sizeof(THIS), fields, sizeof(fields) / sizeof(fields[0]) }
+
+/* In dependency order: a table comes after those of the records it holds. */
+#define THIS mc_prop
+static const mc_facts_field mc_prop_fields[] = { MC_PROP_FIELDS(FIELD, FIELD_VEC) };
+static const mc_facts_record mc_prop_record = RECORD(mc_prop_fields);
+#undef THIS
+#define THIS mc_prop_array
+static const mc_facts_field mc_prop_array_fields[] = { MC_PROP_ARRAY_FIELDS(FIELD, FIELD_VEC) };
+static const mc_facts_record mc_prop_array_record = RECORD(mc_prop_array_fields);
+#undef THIS
+#define THIS mc_attach
+static const mc_facts_field mc_attach_fields[] = { MC_ATTACH_FIELDS(FIELD, FIELD_VEC) };
+static const mc_facts_record mc_attach_record = RECORD(mc_attach_fields);
+#undef THIS
+#define THIS mc_typeinfo
+static const mc_facts_field mc_typeinfo_fields[] = { MC_TYPEINFO_FIELDS(FIELD, FIELD_VEC) };
+static const mc_facts_record mc_typeinfo_record = RECORD(mc_typeinfo_fields);
+#undef THIS
+#define THIS mc_virtio_pci_info
+static const mc_facts_field mc_virtio_pci_info_fields[] = { MC_VIRTIO_PCI_INFO_FIELDS(FIELD, FIELD_VEC) };
+static const mc_facts_record mc_virtio_pci_info_record = RECORD(mc_virtio_pci_info_fields);
+#undef THIS
+#define THIS mc_alias
+static const mc_facts_field mc_alias_fields[] = { MC_ALIAS_FIELDS(FIELD, FIELD_VEC) };
+static const mc_facts_record mc_alias_record = RECORD(mc_alias_fields);
+#undef THIS
+#define THIS mc_compat_entry
+static const mc_facts_field mc_compat_entry_fields[] = { MC_COMPAT_ENTRY_FIELDS(FIELD, FIELD_VEC) };
+static const mc_facts_record mc_compat_entry_record = RECORD(mc_compat_entry_fields);
+#undef THIS
+#define THIS mc_compat_array
+static const mc_facts_field mc_compat_array_fields[] = { MC_COMPAT_ARRAY_FIELDS(FIELD, FIELD_VEC) };
+static const mc_facts_record mc_compat_array_record = RECORD(mc_compat_array_fields);
+#undef THIS
+#define THIS mc_facts
+static const mc_facts_field mc_facts_fields[] = { MC_FACTS_FIELDS(FIELD, FIELD_VEC) };
+const mc_facts_record mc_facts_table = RECORD(mc_facts_fields);
+#undef THIS
+
+/* ---- walking a record ------------------------------------------------------ */
+
+/*
+ * Members are reached by offset.  Pointers and enums are copied with memcpy
+ * rather than read through a cast lvalue: the record's declared types are
+ * mc_prop *, mc_kind..., which a char ** or int * must not alias.
+ */
+static void *member(void *rec, size_t offset)
 {
-	free(p->name);
-	free(p->info);
-	free(p->enum_type);
-	mc_value_free(&p->defval);
-	free(p->defval_text);
-	free(p->condition);
-	free(p->suppress);
+	return (char *)rec + offset;
+}
+
+static const void *cmember(const void *rec, size_t offset)
+{
+	return (const char *)rec + offset;
+}
+
+static void *get_ptr(const void *rec, size_t offset)
+{
+	void *p;
+	memcpy(&p, cmember(rec, offset), sizeof(p));
+	return p;
+}
+
+static void set_ptr(void *rec, size_t offset, void *p)
+{
+	memcpy(member(rec, offset), &p, sizeof(p));
+}
+
+static size_t get_size(const void *rec, size_t offset)
+{
+	size_t n;
+	memcpy(&n, cmember(rec, offset), sizeof(n));
+	return n;
+}
+
+/* Element i of a RECORDS field's vector. */
+static void *element(const void *rec, const mc_facts_field *f, size_t i)
+{
+	return (char *)get_ptr(rec, f->offset) + i * f->record->size;
+}
+
+/* A zeroed element appended to a RECORDS field's vector (MC_VEC_PUSH by offsets). */
+static void *element_push(void *rec, const mc_facts_field *f)
+{
+	size_t *n = member(rec, f->count), *cap = member(rec, f->cap);
+	set_ptr(rec, f->offset, mc_vec_grow(get_ptr(rec, f->offset), cap, *n, f->record->size));
+	return element(rec, f, (*n)++);
+}
+
+/* ---- free ---------------------------------------------------------------- */
+
+/* Frees what the record owns, not the record itself. */
+static void record_free(const mc_facts_record *r, void *rec)
+{
+	for (size_t k = 0; k < r->nfields; k++) {
+		const mc_facts_field *f = &r->fields[k];
+		switch (f->type) {
+		case MC_FACTS_STR:
+			free(get_ptr(rec, f->offset));
+			break;
+		case MC_FACTS_STRVEC:
+			mc_strvec_free(member(rec, f->offset));
+			break;
+		case MC_FACTS_RECORD:
+			record_free(f->record, member(rec, f->offset));
+			break;
+		case MC_FACTS_RECORDS:
+			for (size_t i = 0; i < get_size(rec, f->count); i++)
+				record_free(f->record, element(rec, f, i));
+			free(get_ptr(rec, f->offset));
+			break;
+		case MC_FACTS_INT:
+		case MC_FACTS_INT64:
+		case MC_FACTS_SIZE:
+		case MC_FACTS_ENUM:
+			break;
+		}
+	}
 }
 
 void mc_facts_free(mc_facts *f)
 {
 	if (!f)
 		return;
-	mc_strvec_free(&f->refused_headers);
-	for (size_t i = 0; i < f->narrays; i++) {
-		mc_prop_array *a = &f->arrays[i];
-		for (size_t j = 0; j < a->nprops; j++)
-			prop_free(&a->props[j]);
-		free(a->props);
-		free(a->name);
-		free(a->why_incomplete);
-	}
-	free(f->arrays);
-	for (size_t i = 0; i < f->nattaches; i++) {
-		free(f->attaches[i].function);
-		free(f->attaches[i].array);
-	}
-	free(f->attaches);
-	for (size_t i = 0; i < f->ntypes; i++) {
-		mc_typeinfo *t = &f->types[i];
-		free(t->name);
-		free(t->parent);
-		free(t->class_init);
-		free(t->instance_init);
-		free(t->condition);
-		mc_strvec_free(&t->data_arrays);
-	}
-	free(f->types);
-	for (size_t i = 0; i < f->nvpci; i++) {
-		mc_virtio_pci_info *v = &f->vpci[i];
-		free(v->base_name);
-		free(v->generic_name);
-		free(v->transitional_name);
-		free(v->non_transitional_name);
-		free(v->parent);
-		free(v->class_init);
-		free(v->instance_init);
-	}
-	free(f->vpci);
-	for (size_t i = 0; i < f->naliases; i++) {
-		free(f->aliases[i].function);
-		free(f->aliases[i].embedded_type);
-	}
-	free(f->aliases);
-	for (size_t i = 0; i < f->ncompat; i++) {
-		mc_compat_array *a = &f->compat[i];
-		for (size_t j = 0; j < a->nentries; j++) {
-			mc_compat_entry *e = &a->entries[j];
-			free(e->driver);
-			free(e->property);
-			free(e->value);
-			free(e->file);
-			free(e->suppress);
-		}
-		free(a->entries);
-		free(a->name);
-		free(a->function);
-	}
-	free(f->compat);
-	free(f->path);
-	free(f->error);
+	record_free(&mc_facts_table, f);
 	free(f);
 }
 
-/* ---- JSON ---- */
+/* ---- to JSON ------------------------------------------------------------- */
 
-static json_t *jstr(const char *s)
+static json_t *record_to_json(const mc_facts_record *r, const void *rec);
+
+static json_t *field_to_json(const mc_facts_field *f, const void *rec)
 {
-	return mc_json_text(s);
+	const void *p = cmember(rec, f->offset);
+	int i;
+	int64_t i64;
+	json_t *a;
+	switch (f->type) {
+	case MC_FACTS_STR:
+		return mc_json_text(get_ptr(rec, f->offset));
+	case MC_FACTS_INT:
+	case MC_FACTS_ENUM:
+		memcpy(&i, p, sizeof(i));
+		return json_integer(i);
+	case MC_FACTS_INT64:
+		memcpy(&i64, p, sizeof(i64));
+		return json_integer((json_int_t)i64);
+	case MC_FACTS_SIZE:
+		return json_integer((json_int_t)get_size(rec, f->offset));
+	case MC_FACTS_STRVEC:
+		a = json_array();
+		for (size_t k = 0; k < ((const mc_strvec *)p)->n; k++)
+			json_array_append_new(a, mc_json_text(((const mc_strvec *)p)->v[k]));
+		return a;
+	case MC_FACTS_RECORD:
+		return record_to_json(f->record, p);
+	case MC_FACTS_RECORDS:
+		a = json_array();
+		for (size_t k = 0; k < get_size(rec, f->count); k++)
+			json_array_append_new(a, record_to_json(f->record, element(rec, f, k)));
+		return a;
+	}
+	return json_null();
 }
 
-static char *sdup(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? mc_strdup(s) : NULL;
-}
-
-static int jint(json_t *o, const char *key)
-{
-	return (int)json_integer_value(json_object_get(o, key));
-}
-
-static json_t *value_to_json(const mc_value *v)
+/* Invariant (3): keys in table order (jansson keeps the order of insertion). */
+static json_t *record_to_json(const mc_facts_record *r, const void *rec)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "t", json_integer(v->type));
-	json_object_set_new(o, "u", json_integer(v->is_unsigned));
-	json_object_set_new(o, "i", json_integer((json_int_t)v->i));
-	json_object_set_new(o, "s", jstr(v->s));
+	for (size_t k = 0; k < r->nfields; k++)
+		json_object_set_new(o, r->fields[k].key, field_to_json(&r->fields[k], rec));
 	return o;
-}
-
-static void value_from_json(mc_value *v, json_t *o)
-{
-	v->type = (mc_val_type)jint(o, "t");
-	v->is_unsigned = jint(o, "u");
-	v->i = (int64_t)json_integer_value(json_object_get(o, "i"));
-	v->s = sdup(o, "s");
 }
 
 char *mc_facts_to_json(const mc_facts *f)
 {
-	json_t *root = json_object();
-	json_object_set_new(root, "path", jstr(f->path));
-	json_object_set_new(root, "parsed", json_integer(f->parsed));
-	json_object_set_new(root, "error", jstr(f->error));
-	json_object_set_new(root, "ndiag", json_integer((json_int_t)f->ndiagnostics));
-	json_t *refused = json_array();
-	for (size_t i = 0; i < f->refused_headers.n; i++)
-		json_array_append_new(refused, jstr(f->refused_headers.v[i]));
-	json_object_set_new(root, "refused", refused);
-	json_t *arrays = json_array();
-	for (size_t i = 0; i < f->narrays; i++) {
-		const mc_prop_array *a = &f->arrays[i];
-		json_t *ja = json_object();
-		json_object_set_new(ja, "name", jstr(a->name));
-		json_object_set_new(ja, "static", json_integer(a->is_static));
-		json_object_set_new(ja, "line", json_integer(a->line));
-		json_object_set_new(ja, "complete", json_integer(a->complete));
-		json_object_set_new(ja, "why", jstr(a->why_incomplete));
-		json_t *props = json_array();
-		for (size_t j = 0; j < a->nprops; j++) {
-			const mc_prop *p = &a->props[j];
-			json_t *jp = json_object();
-			json_object_set_new(jp, "name", jstr(p->name));
-			json_object_set_new(jp, "info", jstr(p->info));
-			json_object_set_new(jp, "kind", json_integer(p->kind));
-			json_object_set_new(jp, "enum", jstr(p->enum_type));
-			json_object_set_new(jp, "has", json_integer(p->has_default));
-			json_object_set_new(jp, "val", value_to_json(&p->defval));
-			json_object_set_new(jp, "text", jstr(p->defval_text));
-			json_object_set_new(jp, "line", json_integer(p->line));
-			json_object_set_new(jp, "cond", jstr(p->condition));
-			json_object_set_new(jp, "supp", jstr(p->suppress));
-			json_array_append_new(props, jp);
-		}
-		json_object_set_new(ja, "props", props);
-		json_array_append_new(arrays, ja);
-	}
-	json_object_set_new(root, "arrays", arrays);
-	json_t *att = json_array();
-	for (size_t i = 0; i < f->nattaches; i++)
-		json_array_append_new(att, json_pack("{s:s, s:s, s:i, s:i, s:i}", "f", f->attaches[i].function,
-						     "a", f->attaches[i].array, "l", f->attaches[i].line, "cd",
-						     f->attaches[i].from_class_data, "call", f->attaches[i].via_call));
-	json_object_set_new(root, "attaches", att);
-	json_t *types = json_array();
-	for (size_t i = 0; i < f->ntypes; i++) {
-		const mc_typeinfo *t = &f->types[i];
-		json_t *jt = json_object();
-		json_object_set_new(jt, "name", jstr(t->name));
-		json_object_set_new(jt, "parent", jstr(t->parent));
-		json_object_set_new(jt, "ci", jstr(t->class_init));
-		json_object_set_new(jt, "ii", jstr(t->instance_init));
-		json_object_set_new(jt, "abstract", json_integer(t->abstract));
-		json_object_set_new(jt, "line", json_integer(t->line));
-		json_object_set_new(jt, "cond", jstr(t->condition));
-		json_t *data = json_array();
-		for (size_t k = 0; k < t->data_arrays.n; k++)
-			json_array_append_new(data, json_string(t->data_arrays.v[k]));
-		json_object_set_new(jt, "data", data);
-		json_array_append_new(types, jt);
-	}
-	json_object_set_new(root, "types", types);
-	json_t *vpci = json_array();
-	for (size_t i = 0; i < f->nvpci; i++) {
-		const mc_virtio_pci_info *v = &f->vpci[i];
-		json_t *jv = json_object();
-		json_object_set_new(jv, "base", jstr(v->base_name));
-		json_object_set_new(jv, "generic", jstr(v->generic_name));
-		json_object_set_new(jv, "trans", jstr(v->transitional_name));
-		json_object_set_new(jv, "nontrans", jstr(v->non_transitional_name));
-		json_object_set_new(jv, "parent", jstr(v->parent));
-		json_object_set_new(jv, "ci", jstr(v->class_init));
-		json_object_set_new(jv, "ii", jstr(v->instance_init));
-		json_object_set_new(jv, "line", json_integer(v->line));
-		json_array_append_new(vpci, jv);
-	}
-	json_object_set_new(root, "vpci", vpci);
-	json_t *aliases = json_array();
-	for (size_t i = 0; i < f->naliases; i++)
-		json_array_append_new(aliases, json_pack("{s:s, s:s, s:i}", "f", f->aliases[i].function,
-							 "t", f->aliases[i].embedded_type, "l", f->aliases[i].line));
-	json_object_set_new(root, "aliases", aliases);
-	json_t *compat = json_array();
-	for (size_t i = 0; i < f->ncompat; i++) {
-		const mc_compat_array *a = &f->compat[i];
-		json_t *jc = json_object();
-		json_object_set_new(jc, "name", jstr(a->name));
-		json_object_set_new(jc, "fn", jstr(a->function));
-		json_object_set_new(jc, "line", json_integer(a->line));
-		json_t *entries = json_array();
-		for (size_t j = 0; j < a->nentries; j++) {
-			const mc_compat_entry *e = &a->entries[j];
-			json_t *je = json_object();
-			json_object_set_new(je, "d", jstr(e->driver));
-			json_object_set_new(je, "p", jstr(e->property));
-			json_object_set_new(je, "v", jstr(e->value));
-			json_object_set_new(je, "o", json_integer(e->optional));
-			json_object_set_new(je, "f", jstr(e->file));
-			json_object_set_new(je, "l", json_integer(e->line));
-			json_object_set_new(je, "s", jstr(e->suppress));
-			json_array_append_new(entries, je);
-		}
-		json_object_set_new(jc, "entries", entries);
-		json_array_append_new(compat, jc);
-	}
-	json_object_set_new(root, "compat", compat);
+	json_t *root = record_to_json(&mc_facts_table, f);
 	char *s = json_dumps(root, JSON_COMPACT);
 	json_decref(root);
 	char *r = mc_strdup(s);
 	free(s);
 	return r;
+}
+
+/* ---- from JSON ----------------------------------------------------------- */
+
+static int record_from_json(const mc_facts_record *r, void *rec, json_t *o);
+
+/*
+ * Reads field f of rec from v (NULL when the key is absent; any JSON type).
+ * What has the wrong JSON type reads as absent, 0 or empty, as jansson's
+ * getters give it.  Returns -1 when a MC_FACTS_REQUIRED string is absent
+ * here or in a record below, having read the rest (invariant 2).
+ */
+static int field_from_json(const mc_facts_field *f, void *rec, json_t *v)
+{
+	void *p = member(rec, f->offset);
+	const char *s;
+	int i, rc = 0;
+	int64_t i64;
+	size_t n, k;
+	json_t *e;
+	switch (f->type) {
+	case MC_FACTS_STR:
+		s = json_string_value(v);
+		set_ptr(rec, f->offset, s ? mc_strdup(s) : NULL);
+		return !s && (f->flags & MC_FACTS_REQUIRED) ? -1 : 0;
+	case MC_FACTS_INT:
+	case MC_FACTS_ENUM:
+		i = (int)json_integer_value(v);
+		memcpy(p, &i, sizeof(i));
+		return 0;
+	case MC_FACTS_INT64:
+		i64 = (int64_t)json_integer_value(v);
+		memcpy(p, &i64, sizeof(i64));
+		return 0;
+	case MC_FACTS_SIZE:
+		/* Through int, as the counts were always read: the same record, the same facts. */
+		n = (size_t)(int)json_integer_value(v);
+		memcpy(p, &n, sizeof(n));
+		return 0;
+	case MC_FACTS_STRVEC:
+		json_array_foreach(v, k, e)
+			if (json_is_string(e))
+				mc_strvec_push(p, json_string_value(e));
+		return 0;
+	case MC_FACTS_RECORD:
+		return record_from_json(f->record, p, v);
+	case MC_FACTS_RECORDS:
+		json_array_foreach(v, k, e)
+			if (record_from_json(f->record, element_push(rec, f), e) < 0)
+				rc = -1;
+		return rc;
+	}
+	return 0;
+}
+
+/* rec is zeroed; o may be NULL or not an object (every field then reads as absent). */
+static int record_from_json(const mc_facts_record *r, void *rec, json_t *o)
+{
+	int rc = 0;
+	for (size_t k = 0; k < r->nfields; k++)
+		if (field_from_json(&r->fields[k], rec, json_object_get(o, r->fields[k].key)) < 0)
+			rc = -1;
+	return rc;
 }
 
 int mc_facts_from_json(mc_facts **out, const char *text)
@@ -245,128 +331,95 @@ int mc_facts_from_json(mc_facts **out, const char *text)
 		return MC_EPARSE;
 	}
 	mc_facts *f = mc_calloc(1, sizeof(*f));
-	f->path = sdup(root, "path");
-	f->parsed = jint(root, "parsed");
-	f->error = sdup(root, "error");
-	f->ndiagnostics = (size_t)jint(root, "ndiag");
-	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(root, "refused"), i, v)
-		if (json_is_string(v))
-			mc_strvec_push(&f->refused_headers, json_string_value(v));
-	json_array_foreach(json_object_get(root, "arrays"), i, v) {
-		mc_prop_array *a = MC_VEC_PUSH(f->arrays, f->narrays, f->cap_arrays);
-		a->name = sdup(v, "name");
-		a->is_static = jint(v, "static");
-		a->line = jint(v, "line");
-		a->complete = jint(v, "complete");
-		a->why_incomplete = sdup(v, "why");
-		size_t j;
-		json_t *jp;
-		json_array_foreach(json_object_get(v, "props"), j, jp) {
-			mc_prop *p = MC_VEC_PUSH(a->props, a->nprops, a->cap);
-			p->name = sdup(jp, "name");
-			p->info = sdup(jp, "info");
-			p->kind = (mc_kind)jint(jp, "kind");
-			p->enum_type = sdup(jp, "enum");
-			p->has_default = jint(jp, "has");
-			value_from_json(&p->defval, json_object_get(jp, "val"));
-			p->defval_text = sdup(jp, "text");
-			p->line = jint(jp, "line");
-			p->condition = sdup(jp, "cond");
-			p->suppress = sdup(jp, "supp");
-		}
-	}
-	json_array_foreach(json_object_get(root, "attaches"), i, v) {
-		mc_attach *a = MC_VEC_PUSH(f->attaches, f->nattaches, f->cap_attaches);
-		a->function = sdup(v, "f");
-		a->array = sdup(v, "a");
-		a->line = jint(v, "l");
-		a->from_class_data = jint(v, "cd");
-		a->via_call = jint(v, "call");
-	}
-	json_array_foreach(json_object_get(root, "types"), i, v) {
-		mc_typeinfo *t = MC_VEC_PUSH(f->types, f->ntypes, f->cap_types);
-		t->name = sdup(v, "name");
-		t->parent = sdup(v, "parent");
-		t->class_init = sdup(v, "ci");
-		t->instance_init = sdup(v, "ii");
-		t->abstract = jint(v, "abstract");
-		t->line = jint(v, "line");
-		t->condition = sdup(v, "cond");
-		size_t k;
-		json_t *jd;
-		json_array_foreach(json_object_get(v, "data"), k, jd)
-			if (json_is_string(jd))
-				mc_strvec_push(&t->data_arrays, json_string_value(jd));
-	}
-	json_array_foreach(json_object_get(root, "vpci"), i, v) {
-		mc_virtio_pci_info *p = MC_VEC_PUSH(f->vpci, f->nvpci, f->cap_vpci);
-		p->base_name = sdup(v, "base");
-		p->generic_name = sdup(v, "generic");
-		p->transitional_name = sdup(v, "trans");
-		p->non_transitional_name = sdup(v, "nontrans");
-		p->parent = sdup(v, "parent");
-		p->class_init = sdup(v, "ci");
-		p->instance_init = sdup(v, "ii");
-		p->line = jint(v, "line");
-	}
-	json_array_foreach(json_object_get(root, "aliases"), i, v) {
-		mc_alias *a = MC_VEC_PUSH(f->aliases, f->naliases, f->cap_aliases);
-		a->function = sdup(v, "f");
-		a->embedded_type = sdup(v, "t");
-		a->line = jint(v, "l");
-	}
-	json_array_foreach(json_object_get(root, "compat"), i, v) {
-		mc_compat_array *a = MC_VEC_PUSH(f->compat, f->ncompat, f->cap_compat);
-		a->name = sdup(v, "name");
-		a->function = sdup(v, "fn");
-		a->line = jint(v, "line");
-		size_t j;
-		json_t *je;
-		json_array_foreach(json_object_get(v, "entries"), j, je) {
-			mc_compat_entry *e = MC_VEC_PUSH(a->entries, a->nentries, a->cap);
-			e->driver = sdup(je, "d");
-			e->property = sdup(je, "p");
-			e->value = sdup(je, "v");
-			e->optional = jint(je, "o");
-			e->file = sdup(je, "f");
-			e->line = jint(je, "l");
-			e->suppress = sdup(je, "s");
-		}
-	}
+	int rc = record_from_json(&mc_facts_table, f, root);
 	json_decref(root);
-	/* Every name the model relies on must be present; a damaged record is refused. */
-	for (size_t k = 0; k < f->narrays; k++) {
-		if (!f->arrays[k].name)
-			goto bad;
-		for (size_t j = 0; j < f->arrays[k].nprops; j++)
-			if (!f->arrays[k].props[j].name)
-				goto bad;
+	if (rc < 0) {
+		/* Every name the model relies on must be present; a damaged record is refused. */
+		mc_facts_free(f);
+		mc_error_set("cached facts are incomplete");
+		return MC_EPARSE;
 	}
-	for (size_t k = 0; k < f->ntypes; k++)
-		if (!f->types[k].name)
-			goto bad;
-	for (size_t k = 0; k < f->nattaches; k++)
-		if (!f->attaches[k].function || !f->attaches[k].array)
-			goto bad;
-	for (size_t k = 0; k < f->naliases; k++)
-		if (!f->aliases[k].function || !f->aliases[k].embedded_type)
-			goto bad;
-	for (size_t k = 0; k < f->ncompat; k++) {
-		if (!f->compat[k].name)
-			goto bad;
-		for (size_t j = 0; j < f->compat[k].nentries; j++)
-			if (!f->compat[k].entries[j].driver || !f->compat[k].entries[j].property ||
-			    !f->compat[k].entries[j].value)
-				goto bad;
-	}
-	if (!f->path)
-		goto bad;
 	*out = f;
 	return 0;
-bad:
-	mc_facts_free(f);
-	mc_error_set("cached facts are incomplete");
-	return MC_EPARSE;
+}
+
+/* ---- the version ----------------------------------------------------------- */
+
+static const char *type_name(mc_facts_type t)
+{
+	switch (t) {
+	case MC_FACTS_STR:
+		return "str";
+	case MC_FACTS_INT:
+		return "int";
+	case MC_FACTS_INT64:
+		return "int64";
+	case MC_FACTS_SIZE:
+		return "size";
+	case MC_FACTS_ENUM:
+		return "enum";
+	case MC_FACTS_STRVEC:
+		return "strvec";
+	case MC_FACTS_RECORD:
+		return "record";
+	case MC_FACTS_RECORDS:
+		return "records";
+	}
+	return "?";
+}
+
+/* FNV-1a, 64 bits: a version tag, not a defence against anyone. */
+static void digest_text(uint64_t *h, const char *s)
+{
+	/* The NUL too: "ab" "c" and "a" "bc" must differ. */
+	do {
+		*h ^= (unsigned char)*s;
+		*h *= UINT64_C(0x100000001b3);
+	} while (*s++);
+}
+
+static void digest_record(uint64_t *h, const mc_facts_record *r)
+{
+	char flags[16];
+	digest_text(h, "record");
+	digest_text(h, r->name);
+	for (size_t k = 0; k < r->nfields; k++) {
+		const mc_facts_field *f = &r->fields[k];
+		snprintf(flags, sizeof(flags), "%u", f->flags);
+		digest_text(h, f->member);
+		digest_text(h, f->key);
+		digest_text(h, type_name(f->type));
+		digest_text(h, flags);
+		if (f->record)
+			digest_record(h, f->record);
+	}
+	digest_text(h, "end");
+}
+
+void mc_facts_digest(char hex[17], const mc_facts_record *root, unsigned schema)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	char text[16];
+	snprintf(text, sizeof(text), "%u", schema);
+	digest_text(&h, "migcompat facts schema");
+	digest_text(&h, text);
+	digest_record(&h, root);
+	snprintf(hex, 17, "%016llx", (unsigned long long)h);
+}
+
+static char version[32];
+static pthread_once_t version_once = PTHREAD_ONCE_INIT;
+
+static void version_init(void)
+{
+	char hex[17];
+	mc_facts_digest(hex, &mc_facts_table, MC_FACTS_SCHEMA);
+	snprintf(version, sizeof(version), "%u-%s", (unsigned)MC_FACTS_SCHEMA, hex);
+}
+
+const char *mc_facts_version(void)
+{
+	/* Once, and safely from the parsing threads that compute facts keys. */
+	pthread_once(&version_once, version_init);
+	return version;
 }

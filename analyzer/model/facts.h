@@ -6,6 +6,32 @@
  * Every string is owned by the facts object.  Names are resolved as the
  * preprocessor of that translation unit resolves them (TYPE_* macros become
  * the type-name strings).
+ *
+ * The facts are described once.  Each record struct below is generated from
+ * a field list (MC_PROP_FIELDS and the others), and facts.c makes a
+ * descriptor table (mc_facts_record) of each list.  Everything that walks the
+ * facts as data is derived from those tables: mc_facts_free, the JSON form
+ * both ways (mc_facts_to_json, mc_facts_from_json: the rows of the cache,
+ * cache.c, and the answers of the parser processes, analysis.c) and the
+ * version that keys the cache (mc_facts_version).  So a field added to a
+ * list is freed, written, read back and changes the cache keys without
+ * another edit; a field cannot be in the struct and missing from the table.
+ *
+ * A list holds one entry per field, in struct and JSON order:
+ *     X(TYPE, member, "json key", flags)
+ *     V(element type, member, count member, capacity member, "json key")
+ * where TYPE is one of
+ *     STR     char *: owned, NULL when absent.  JSON: a string (bytes that
+ *             are not UTF-8 become '?') or null.
+ *     INT     int.  JSON: an integer (anything else reads as 0).
+ *     SIZE    size_t.  JSON: an integer, read back through int.
+ *     KIND    mc_kind.  JSON: its integer value.
+ *     VALUE   mc_value, owning its string.  JSON: {"t", "u", "i", "s"}.
+ *     STRVEC  mc_strvec.  JSON: an array of strings (anything else skipped).
+ * and V is a vector of records: element type *member, size_t count, capacity,
+ * grown with MC_VEC_PUSH.  JSON: an array of objects.  flags is 0 or
+ * MC_FACTS_REQUIRED: a record read back with that string absent is refused
+ * (the model relies on it), and so are facts holding such a record.
  */
 #ifndef MC_FACTS_H
 #define MC_FACTS_H
@@ -15,34 +41,37 @@
 #include "model/value.h"
 
 /*
- * Version of what the extraction produces.  Bump it with every change to
- * parse.c, tree.c or the QAPI stub that can change the facts of a file: cached
- * facts of another version are never reused.
+ * Version of what the extraction means, beyond the shape of the tables: bump
+ * it with every change to parse.c, tree.c or the QAPI stub that can change
+ * the facts of a file.  The shape is hashed into mc_facts_version() by
+ * itself.  Cached facts of another version are never reused.
  */
-#define MC_FACTS_VERSION 9
+#define MC_FACTS_SCHEMA 9
 
-typedef struct {
-	char *name;          /* QOM property name */
-	char *info;          /* PropertyInfo variable, e.g. "qdev_prop_uint32"; NULL if unknown */
-	mc_kind kind;
-	char *enum_type;     /* QAPI enum name for MC_KIND_ENUM when known */
-	int has_default;
-	mc_value defval;     /* MC_VAL_NONE when !has_default */
-	char *defval_text;   /* the default's spelling (symbolic name or literal) for messages */
-	int line;            /* line of the element in the file (expansion location) */
-	char *condition;     /* the #if/#ifdef the element sits under in its file ("__linux__"), or NULL */
-	char *suppress;      /* rule ids named by a migcompat marker comment on the line, or NULL */
-} mc_prop;
+/* Field flags. */
+#define MC_FACTS_REQUIRED 1
 
-typedef struct {
-	char *name;          /* C variable name of the array */
-	int is_static;
-	int line;
-	int complete;        /* 0 when the initializer was lost or an element was not understood */
-	char *why_incomplete;
-	mc_prop *props;
-	size_t nprops, cap;
-} mc_prop_array;
+/* ---- the field lists ------------------------------------------------------ */
+
+#define MC_PROP_FIELDS(X, V) \
+	X(STR,    name,          "name", MC_FACTS_REQUIRED) /* QOM property name */ \
+	X(STR,    info,          "info", 0) /* PropertyInfo variable, e.g. "qdev_prop_uint32"; NULL if unknown */ \
+	X(KIND,   kind,          "kind", 0) \
+	X(STR,    enum_type,     "enum", 0) /* QAPI enum name for MC_KIND_ENUM when known */ \
+	X(INT,    has_default,   "has",  0) \
+	X(VALUE,  defval,        "val",  0) /* MC_VAL_NONE when !has_default */ \
+	X(STR,    defval_text,   "text", 0) /* the default's spelling (symbolic name or literal) for messages */ \
+	X(INT,    line,          "line", 0) /* line of the element in the file (expansion location) */ \
+	X(STR,    condition,     "cond", 0) /* the #if/#ifdef the element sits under in its file ("__linux__"), or NULL */ \
+	X(STR,    suppress,      "supp", 0) /* rule ids named by a migcompat marker comment on the line, or NULL */
+
+#define MC_PROP_ARRAY_FIELDS(X, V) \
+	X(STR,    name,           "name",     MC_FACTS_REQUIRED) /* C variable name of the array */ \
+	X(INT,    is_static,      "static",   0) \
+	X(INT,    line,           "line",     0) \
+	X(INT,    complete,       "complete", 0) /* 0 when the initializer was lost or an element was not understood */ \
+	X(STR,    why_incomplete, "why",      0) \
+	V(mc_prop, props, nprops, cap, "props")
 
 /*
  * class_init function -> Property array it attaches.  Two indirect forms:
@@ -50,79 +79,152 @@ typedef struct {
  * ("info->props"): array is then that record's field; and via_call, when the
  * function passes its class to a helper that attaches: array is the helper.
  */
-typedef struct {
-	char *function;
-	char *array;
-	int line;
-	int from_class_data;
-	int via_call;
-} mc_attach;
+#define MC_ATTACH_FIELDS(X, V) \
+	X(STR,    function,        "f",    MC_FACTS_REQUIRED) \
+	X(STR,    array,           "a",    MC_FACTS_REQUIRED) \
+	X(INT,    line,            "l",    0) \
+	X(INT,    from_class_data, "cd",   0) \
+	X(INT,    via_call,        "call", 0)
 
-typedef struct {
-	char *name;
-	char *parent;        /* NULL for a root */
-	char *class_init;    /* function name or NULL */
-	char *instance_init;
-	int abstract;
-	int line;
-	char *condition;     /* the #if the registration sits under in its file, or NULL */
-	/* Property arrays named by the type's class_data record, as "field=array"
-	 * (a type registered in a loop over a table of such records). */
-	mc_strvec data_arrays;
-} mc_typeinfo;
+/*
+ * data_arrays: the Property arrays named by the type's class_data record, as
+ * "field=array" (a type registered in a loop over a table of such records).
+ */
+#define MC_TYPEINFO_FIELDS(X, V) \
+	X(STR,    name,          "name",     MC_FACTS_REQUIRED) \
+	X(STR,    parent,        "parent",   0) /* NULL for a root */ \
+	X(STR,    class_init,    "ci",       0) /* function name or NULL */ \
+	X(STR,    instance_init, "ii",       0) \
+	X(INT,    abstract,      "abstract", 0) \
+	X(INT,    line,          "line",     0) \
+	X(STR,    condition,     "cond",     0) /* the #if the registration sits under in its file, or NULL */ \
+	X(STRVEC, data_arrays,   "data",     0)
 
 /* One VirtioPCIDeviceTypeInfo: generates up to four QOM types under "virtio-pci". */
-typedef struct {
-	char *base_name, *generic_name, *transitional_name, *non_transitional_name;
-	char *parent;        /* defaults to "virtio-pci" */
-	char *class_init;
-	char *instance_init;
-	int line;
-} mc_virtio_pci_info;
+#define MC_VIRTIO_PCI_INFO_FIELDS(X, V) \
+	X(STR,    base_name,             "base",     0) \
+	X(STR,    generic_name,          "generic",  0) \
+	X(STR,    transitional_name,     "trans",    0) \
+	X(STR,    non_transitional_name, "nontrans", 0) \
+	X(STR,    parent,                "parent",   0) /* defaults to "virtio-pci" */ \
+	X(STR,    class_init,            "ci",       0) \
+	X(STR,    instance_init,         "ii",       0) \
+	X(INT,    line,                  "line",     0)
 
 /* An instance_init that embeds a device and aliases all its properties. */
-typedef struct {
-	char *function;      /* the instance_init */
-	char *embedded_type; /* QOM type whose properties become aliases */
-	int line;
-} mc_alias;
+#define MC_ALIAS_FIELDS(X, V) \
+	X(STR,    function,      "f", MC_FACTS_REQUIRED) /* the instance_init */ \
+	X(STR,    embedded_type, "t", MC_FACTS_REQUIRED) /* QOM type whose properties become aliases */ \
+	X(INT,    line,          "l", 0)
 
-typedef struct {
-	char *driver;
-	char *property;
-	char *value;
-	int optional;
-	char *file;          /* where the entry is written (a header for macro-era lists) */
-	int line;            /* line in that file */
-	char *suppress;      /* marker comment rule ids, or NULL */
-} mc_compat_entry;
+#define MC_COMPAT_ENTRY_FIELDS(X, V) \
+	X(STR,    driver,   "d", MC_FACTS_REQUIRED) \
+	X(STR,    property, "p", MC_FACTS_REQUIRED) \
+	X(STR,    value,    "v", MC_FACTS_REQUIRED) \
+	X(INT,    optional, "o", 0) \
+	X(STR,    file,     "f", 0) /* where the entry is written (a header for macro-era lists) */ \
+	X(INT,    line,     "l", 0) /* line in that file */ \
+	X(STR,    suppress, "s", 0) /* marker comment rule ids, or NULL */
 
-typedef struct {
-	char *name;          /* variable name, "compat" for function-local ones, macro name in the macro era */
-	char *function;      /* enclosing function for a function-local array, else NULL */
-	int line;
-	mc_compat_entry *entries;
-	size_t nentries, cap;
-} mc_compat_array;
+#define MC_COMPAT_ARRAY_FIELDS(X, V) \
+	/* variable name, "compat" for a function-local one, the macro's name in the macro era */ \
+	X(STR,    name,     "name", MC_FACTS_REQUIRED) \
+	X(STR,    function, "fn",   0) /* enclosing function for a function-local array, else NULL */ \
+	X(INT,    line,     "line", 0) \
+	V(mc_compat_entry, entries, nentries, cap, "entries")
 
-typedef struct {
-	char *path;              /* repository-relative path of the file */
-	int parsed;              /* 0: libclang could not parse it at all */
-	char *error;             /* why not, or the first error diagnostic */
-	size_t ndiagnostics;     /* errors and fatals */
-	mc_prop_array *arrays;   size_t narrays, cap_arrays;
-	mc_attach *attaches;     size_t nattaches, cap_attaches;
-	mc_typeinfo *types;      size_t ntypes, cap_types;
-	mc_virtio_pci_info *vpci; size_t nvpci, cap_vpci;
-	mc_alias *aliases;       size_t naliases, cap_aliases;
-	mc_compat_array *compat; size_t ncompat, cap_compat;
-	mc_strvec refused_headers; /* "path\nwhy" of each included header read as empty */
-} mc_facts;
+#define MC_FACTS_FIELDS(X, V) \
+	X(STR,    path,            "path",    MC_FACTS_REQUIRED) /* repository-relative path of the file */ \
+	X(INT,    parsed,          "parsed",  0) /* 0: libclang could not parse it at all */ \
+	X(STR,    error,           "error",   0) /* why not, or the first error diagnostic */ \
+	X(SIZE,   ndiagnostics,    "ndiag",   0) /* errors and fatals */ \
+	X(STRVEC, refused_headers, "refused", 0) /* "path\nwhy" of each included header read as empty */ \
+	V(mc_prop_array,      arrays,   narrays,   cap_arrays,   "arrays") \
+	V(mc_attach,          attaches, nattaches, cap_attaches, "attaches") \
+	V(mc_typeinfo,        types,    ntypes,    cap_types,    "types") \
+	V(mc_virtio_pci_info, vpci,     nvpci,     cap_vpci,     "vpci") \
+	V(mc_alias,           aliases,  naliases,  cap_aliases,  "aliases") \
+	V(mc_compat_array,    compat,   ncompat,   cap_compat,   "compat")
+
+/* ---- the structs, declared from the lists --------------------------------- */
+
+#define MC_FACTS_CTYPE_STR    char *
+#define MC_FACTS_CTYPE_INT    int
+#define MC_FACTS_CTYPE_SIZE   size_t
+#define MC_FACTS_CTYPE_KIND   mc_kind
+#define MC_FACTS_CTYPE_VALUE  mc_value
+#define MC_FACTS_CTYPE_STRVEC mc_strvec
+#define MC_FACTS_DECLARE(type, member, key, flags) MC_FACTS_CTYPE_##type member;
+#define MC_FACTS_DECLARE_VEC(elem, member, count, cap, key) elem *member; size_t count, cap;
+
+typedef struct { MC_PROP_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_prop;
+typedef struct { MC_PROP_ARRAY_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_prop_array;
+typedef struct { MC_ATTACH_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_attach;
+typedef struct { MC_TYPEINFO_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_typeinfo;
+typedef struct { MC_VIRTIO_PCI_INFO_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_virtio_pci_info;
+typedef struct { MC_ALIAS_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_alias;
+typedef struct { MC_COMPAT_ENTRY_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_compat_entry;
+typedef struct { MC_COMPAT_ARRAY_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_compat_array;
+typedef struct { MC_FACTS_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_facts;
 
 void mc_facts_free(mc_facts *f);
 
-/* Serialisation for the cache: JSON text (jansson). */
+/*
+ * The JSON form (jansson), for the cache and the parser processes.  to_json
+ * returns text the caller frees.  from_json returns 0 and facts the caller
+ * frees with mc_facts_free, or MC_EPARSE (message set) for text that is not
+ * a JSON object or facts missing a MC_FACTS_REQUIRED string.
+ */
 char *mc_facts_to_json(const mc_facts *f);
 int mc_facts_from_json(mc_facts **out, const char *json);
+
+/* ---- the descriptor tables ------------------------------------------------ */
+
+typedef enum {
+	MC_FACTS_STR,      /* char * */
+	MC_FACTS_INT,      /* int */
+	MC_FACTS_INT64,    /* int64_t */
+	MC_FACTS_SIZE,     /* size_t */
+	MC_FACTS_ENUM,     /* an enum of the size of int (mc_kind, mc_val_type) */
+	MC_FACTS_STRVEC,   /* mc_strvec */
+	MC_FACTS_RECORD,   /* a struct embedded in the record, described by record */
+	MC_FACTS_RECORDS   /* a vector of records: pointer, count and capacity */
+} mc_facts_type;
+
+typedef struct mc_facts_record mc_facts_record;
+
+typedef struct {
+	const char *member;            /* the C member's name */
+	const char *key;               /* its JSON key */
+	mc_facts_type type;
+	unsigned flags;                /* 0 or MC_FACTS_REQUIRED */
+	size_t offset;                 /* of the member (for RECORDS: of the pointer) */
+	size_t count, cap;             /* RECORDS: offsets of the count and the capacity; else 0 */
+	const mc_facts_record *record; /* RECORD, RECORDS: the element's table; else NULL */
+} mc_facts_field;
+
+struct mc_facts_record {
+	const char *name;              /* C type name */
+	size_t size;                   /* sizeof that type */
+	const mc_facts_field *fields;
+	size_t nfields;
+};
+
+/* The table of mc_facts; the others are reached through its fields. */
+extern const mc_facts_record mc_facts_table;
+
+/*
+ * The digest of a table and of every table it reaches (type names, members,
+ * keys, types, flags, in order), mixed with a schema number: 16 hex digits
+ * and a NUL in hex.  Offsets and sizes are left out: they change with the
+ * compiler, not with what the cache holds.
+ */
+void mc_facts_digest(char hex[17], const mc_facts_record *root, unsigned schema);
+
+/*
+ * "MC_FACTS_SCHEMA-digest of mc_facts_table": the version of the facts that
+ * keys the cache (analysis.c, cache.c).  A static string.
+ */
+const char *mc_facts_version(void);
 
 #endif

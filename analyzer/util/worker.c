@@ -239,6 +239,127 @@ static int slot_send(const mc_workers *w, slot *s, size_t job)
 	return 0;
 }
 
+/* One run of mc_workers_run: its children and where its jobs stand. */
+typedef struct {
+	mc_workers w;          /* the caller's, with children set to nslots */
+	slot *slots;
+	int nslots;
+	size_t njobs;
+	size_t next;           /* the first job not handed out */
+	size_t finished;       /* jobs done was called for */
+	int failed_starts;     /* children that died before taking a job, in a row */
+	char *start_error;     /* why the last of them did (owned), for the caller */
+} pool;
+
+/* Hands out jobs to idle slots; a slot without a child gets a new one. */
+static void pool_hand_out(pool *p)
+{
+	for (int i = 0; i < p->nslots && p->next < p->njobs && p->failed_starts < MAX_FAILED_STARTS; i++) {
+		slot *s = &p->slots[i];
+		if (s->busy)
+			continue;
+		if (!s->pid && slot_start(&p->w, p->slots, (size_t)i) < 0) {
+			free(p->start_error);
+			p->start_error = mc_strdup(mc_error_last());
+			p->failed_starts++;
+			continue;
+		}
+		if (slot_send(&p->w, s, p->next) < 0) {
+			/* The child died idle: the job was not tried; a new child gets it. */
+			kill(s->pid, SIGKILL);
+			free(slot_reap(s, 0, &p->w.limits));
+			free(p->start_error);
+			p->start_error = mc_strdup("a parser process died before taking a file");
+			p->failed_starts++;
+			continue;
+		}
+		p->failed_starts = 0;
+		p->next++;
+	}
+}
+
+/* The busy slots to poll, in fds and polled (their slot numbers); returns how many and the soonest deadline. */
+static int pool_poll_set(const pool *p, struct pollfd *fds, int *polled, double *soonest)
+{
+	int nfds = 0;
+	*soonest = 0;
+	for (int i = 0; i < p->nslots; i++)
+		if (p->slots[i].busy) {
+			fds[nfds] = (struct pollfd){ .fd = p->slots[i].fd, .events = POLLIN };
+			polled[nfds++] = i;
+			if (p->slots[i].deadline && (!*soonest || p->slots[i].deadline < *soonest))
+				*soonest = p->slots[i].deadline;
+		}
+	return nfds;
+}
+
+/*
+ * Waits for the busy children until one answers or the soonest deadline,
+ * takes what arrived and stops the children past their deadline.  Returns 0,
+ * or MC_EIO (message set) when no child is busy (none could be started) or
+ * poll fails.
+ */
+static int pool_wait(pool *p)
+{
+	struct pollfd fds[MAX_CHILDREN];
+	int polled[MAX_CHILDREN];
+	double soonest;
+	int nfds = pool_poll_set(p, fds, polled, &soonest);
+	if (nfds == 0) {
+		/* Jobs left and not one child running: none could be started.  The caller does the rest. */
+		mc_error_set("%s", p->start_error ? p->start_error : "cannot start a parser process");
+		return MC_EIO;
+	}
+	int timeout = -1;
+	if (soonest) {
+		double left = soonest - mc_now_seconds();
+		timeout = left <= 0 ? 0 : (int)(left * 1000) + 1;
+	}
+	int ready = poll(fds, (nfds_t)nfds, timeout);
+	if (ready < 0 && errno != EINTR) {
+		mc_error_set("cannot wait for the parser processes: %s", strerror(errno));
+		return MC_EIO;
+	}
+	for (int k = 0; k < nfds && ready > 0; k++)
+		if (fds[k].revents) {
+			slot *s = &p->slots[polled[k]];
+			slot_receive(&p->w, s);
+			if (!s->busy)
+				p->finished++;
+		}
+	double t = mc_now_seconds();
+	for (int k = 0; k < nfds; k++) {
+		slot *s = &p->slots[polled[k]];
+		if (s->busy && s->deadline && t >= s->deadline) {
+			kill(s->pid, SIGKILL);
+			slot_fail(&p->w, s, 1);
+			p->finished++;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The children are killed, not asked to exit: each holds a copy of the
+ * caller's whole heap, which a normal exit would have a memory checker
+ * (valgrind) report as leaked, and has nothing of its own to flush.
+ */
+static void pool_stop(pool *p)
+{
+	for (int i = 0; i < p->nslots; i++) {
+		if (!p->slots[i].pid)
+			continue;
+		kill(p->slots[i].pid, SIGKILL);
+		close(p->slots[i].fd);
+		while (waitpid(p->slots[i].pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	for (int i = 0; i < p->nslots; i++)
+		free(p->slots[i].reply);
+	free(p->slots);
+	free(p->start_error);
+}
+
 int mc_workers_run(const mc_workers *w, size_t njobs)
 {
 	int nslots = w->children > 0 ? w->children : 1;
@@ -248,95 +369,13 @@ int mc_workers_run(const mc_workers *w, size_t njobs)
 		nslots = (int)njobs;
 	if (nslots == 0)
 		return 0;
-	slot *slots = mc_calloc((size_t)nslots, sizeof(slot));
-	mc_workers local = *w;
-	local.children = nslots;
-	size_t next = 0, finished = 0;
-	int rc = 0, failed_starts = 0;
-	char *start_error = NULL;
-	while (finished < njobs) {
-		/* Hand out jobs; a slot without a child gets a new one. */
-		for (int i = 0; i < nslots && next < njobs && failed_starts < MAX_FAILED_STARTS; i++) {
-			if (slots[i].busy)
-				continue;
-			if (!slots[i].pid && slot_start(&local, slots, (size_t)i) < 0) {
-				free(start_error);
-				start_error = mc_strdup(mc_error_last());
-				failed_starts++;
-				continue;
-			}
-			if (slot_send(&local, &slots[i], next) < 0) {
-				/* The child died idle: the job was not tried; a new child gets it. */
-				kill(slots[i].pid, SIGKILL);
-				free(slot_reap(&slots[i], 0, &local.limits));
-				free(start_error);
-				start_error = mc_strdup("a parser process died before taking a file");
-				failed_starts++;
-				continue;
-			}
-			failed_starts = 0;
-			next++;
-		}
-		struct pollfd fds[MAX_CHILDREN];
-		int polled[MAX_CHILDREN], nfds = 0;
-		double soonest = 0;
-		for (int i = 0; i < nslots; i++)
-			if (slots[i].busy) {
-				fds[nfds] = (struct pollfd){ .fd = slots[i].fd, .events = POLLIN };
-				polled[nfds++] = i;
-				if (slots[i].deadline && (!soonest || slots[i].deadline < soonest))
-					soonest = slots[i].deadline;
-			}
-		if (nfds == 0) {
-			/* Jobs left and not one child running: none could be started.  The caller does the rest. */
-			mc_error_set("%s", start_error ? start_error : "cannot start a parser process");
-			rc = MC_EIO;
-			break;
-		}
-		int timeout = -1;
-		if (soonest) {
-			double left = soonest - mc_now_seconds();
-			timeout = left <= 0 ? 0 : (int)(left * 1000) + 1;
-		}
-		int ready = poll(fds, (nfds_t)nfds, timeout);
-		if (ready < 0 && errno != EINTR) {
-			mc_error_set("cannot wait for the parser processes: %s", strerror(errno));
-			rc = MC_EIO;
-			break;
-		}
-		for (int k = 0; k < nfds && ready > 0; k++)
-			if (fds[k].revents) {
-				slot *s = &slots[polled[k]];
-				slot_receive(&local, s);
-				if (!s->busy)
-					finished++;
-			}
-		double t = mc_now_seconds();
-		for (int k = 0; k < nfds; k++) {
-			slot *s = &slots[polled[k]];
-			if (s->busy && s->deadline && t >= s->deadline) {
-				kill(s->pid, SIGKILL);
-				slot_fail(&local, s, 1);
-				finished++;
-			}
-		}
+	pool p = { .w = *w, .slots = mc_calloc((size_t)nslots, sizeof(slot)), .nslots = nslots, .njobs = njobs };
+	p.w.children = nslots;
+	int rc = 0;
+	while (rc == 0 && p.finished < njobs) {
+		pool_hand_out(&p);
+		rc = pool_wait(&p);
 	}
-	/*
-	 * The children are killed, not asked to exit: each holds a copy of the
-	 * caller's whole heap, which a normal exit would have a memory checker
-	 * (valgrind) report as leaked, and has nothing of its own to flush.
-	 */
-	for (int i = 0; i < nslots; i++) {
-		if (!slots[i].pid)
-			continue;
-		kill(slots[i].pid, SIGKILL);
-		close(slots[i].fd);
-		while (waitpid(slots[i].pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
-	for (int i = 0; i < nslots; i++)
-		free(slots[i].reply);
-	free(slots);
-	free(start_error);
+	pool_stop(&p);
 	return rc;
 }
