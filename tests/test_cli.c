@@ -5,7 +5,8 @@
  *    line on stderr, starting with "migcompat: " and naming what was wrong;
  *  - --help, --version, --list-rules, --explain;
  *  - audit of the example fixture's base (consistent: nothing to report);
- *  - --rules FILE with the tree's own rules/qemu.conv behaves as the built-in.
+ *  - --rules FILE with the tree's own rules/qemu.conv behaves as the built-in;
+ *    a malformed one (an unknown directive, a wrong argument) is one line, exit 2.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -271,6 +272,27 @@ static void test_rules_malformed(void **state)
 	fclose(f);
 	const char *a3[] = { "migcompat", "check", "--repo", g.repo, "--rules", bin, "base", "forgot", NULL };
 	expect_input_error(a3, bin, NULL);
+
+	/* The directives that replaced QEMU names in C are checked as strictly (show too). */
+	char *two = mc_test_ksprintf("%s/two-families.conv", g.tmp);
+	assert_int_equal(write_text(two, "compat-array hw hw_compat_\ngeneric-family hw pc\n"), 0);
+	const char *a4[] = { "migcompat", "show", "--repo", g.repo, "--rules", two, "base", NULL };
+	expect_input_error(a4, mc_test_ksprintf("%s:2: wrong number of arguments: generic-family", two), NULL);
+	char *kind = mc_test_ksprintf("%s/stub-kind.conv", g.tmp);
+	assert_int_equal(write_text(kind, "generated-header trace trace-*.h\n"), 0);
+	const char *a5[] = { "migcompat", "audit", "--repo", g.repo, "--rules", kind, NULL };
+	expect_input_error(a5, mc_test_ksprintf("%s:1: unknown generated-header kind", kind), NULL);
+
+	/* Conventions naming no generic family: show has no default family to show. */
+	char *text = mc_test_keep(mc_test_read_file(QEMU_CONV_PATH, NULL));
+	assert_non_null(text);
+	char *line = strstr(text, "\ngeneric-family hw\n");
+	assert_non_null(line);
+	line[1] = '#';
+	char *no_generic = mc_test_ksprintf("%s/no-generic.conv", g.tmp);
+	assert_int_equal(write_text(no_generic, text), 0);
+	const char *a6[] = { "migcompat", "show", "--repo", g.repo, "--rules", no_generic, "base", NULL };
+	expect_input_error(a6, "no generic-family: give --family", NULL);
 }
 
 static void test_output_unwritable(void **state)

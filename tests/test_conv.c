@@ -2,7 +2,10 @@
  * test_conv.c - analyzer/conv.h: the tree-conventions language (rules/qemu.conv
  * or --rules FILE), its errors (always "SOURCE:LINE: ..."), and the queries the
  * analysis makes with it: compat container names (arrays, 2.x macros, machine
- * option functions), per-target arch of a path, skipped directories, kinds.
+ * option functions), per-target arch of a path, skipped directories, kinds,
+ * the generic family, generated-header stubs, QAPI schema paths; and models
+ * built from hand-made facts under two conventions, to show that the generic
+ * family and the multi-type record come from the data, not from C.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -20,6 +23,9 @@
 #include <unistd.h>
 
 #include "model/conv.h"
+#include "model/effective.h"
+#include "model/facts.h"
+#include "model/model.h"
 #include "util/util.h"
 #include "model/value.h"
 
@@ -533,6 +539,19 @@ static void test_builtin_matches_source_file(void **state)
 	assert_true(strvec_equal(&b->alias_markers, &file.alias_markers));
 	assert_string_equal(b->version_file, file.version_file);
 	assert_int_equal(b->max_file_size, file.max_file_size);
+	assert_string_equal(b->generic_family, file.generic_family);
+	assert_string_equal(b->common_header, file.common_header);
+	assert_string_equal(b->qapi_prelude, file.qapi_prelude);
+	assert_int_equal(b->ngenerated, file.ngenerated);
+	for (size_t i = 0; i < b->ngenerated; i++) {
+		assert_string_equal(b->generated[i].pattern, file.generated[i].pattern);
+		assert_int_equal(b->generated[i].kind, file.generated[i].kind);
+	}
+	assert_true(strvec_equal(&b->qapi_schemas, &file.qapi_schemas));
+	assert_true(strvec_equal(&b->command_defines, &file.command_defines));
+	assert_true(strvec_equal(&b->target_command_defines, &file.target_command_defines));
+	assert_string_equal(b->record.record, file.record.record);
+	assert_string_equal(b->digest, file.digest);
 	mc_conv_free(&file);
 
 	/* Parsing the same text through mc_conv_parse gives the same result too. */
@@ -637,6 +656,280 @@ static void test_match_custom_families(void **state)
 	mc_conv_free(&c);
 }
 
+/* ---- directives that replaced QEMU names in C ------------------------- */
+
+static void test_parse_knowledge_directives(void **state)
+{
+	(void)state;
+	mc_conv c;
+	parse_ok(&c, "generic-family gen\n"
+		     "common-header base/all.h\n"
+		     "generated-header host-config host-config.h\n"
+		     "generated-header target-config tgt-*.h\n"
+		     "generated-header qapi schema-types*\n"
+		     "qapi-schema schema/*.json\n"
+		     "qapi-schema top.json\n"
+		     "qapi-prelude schema/util.h\n"
+		     "command-define CONFIG_A=\"a.h\" CONFIG_B\n"
+		     "target-command-define PER_TARGET\n"
+		     "multi-type-record BusTypeInfo my-bus base_name plain:plain_class_init legacy\n");
+	assert_string_equal(mc_conv_generic_family(&c), "gen");
+	assert_string_equal(c.common_header, "base/all.h");
+	assert_string_equal(c.qapi_prelude, "schema/util.h");
+	assert_int_equal(c.ngenerated, 3);
+	assert_int_equal(mc_conv_generated_kind(&c, "host-config.h"), MC_STUB_HOST_CONFIG);
+	assert_int_equal(mc_conv_generated_kind(&c, "sub/dir/host-config.h"), MC_STUB_HOST_CONFIG);
+	assert_int_equal(mc_conv_generated_kind(&c, "tgt-arm.h"), MC_STUB_TARGET_CONFIG);
+	assert_int_equal(mc_conv_generated_kind(&c, "tgt-arm.c"), MC_STUB_PLAIN);
+	assert_int_equal(mc_conv_generated_kind(&c, "schema/schema-types-block.h"), MC_STUB_QAPI);
+	assert_int_equal(mc_conv_generated_kind(&c, "trace-hw.h"), MC_STUB_PLAIN);
+	assert_int_equal(mc_conv_generated_kind(&c, "config-host.h"), MC_STUB_PLAIN);
+	assert_true(mc_conv_is_qapi_schema(&c, "schema/block.json"));
+	assert_true(mc_conv_is_qapi_schema(&c, "top.json"));
+	assert_false(mc_conv_is_qapi_schema(&c, "schema/sub/block.json")); /* '*' does not cross '/' */
+	assert_false(mc_conv_is_qapi_schema(&c, "schema/block.jsonx"));
+	assert_false(mc_conv_is_qapi_schema(&c, "x/top.json"));
+	assert_int_equal(c.command_defines.n, 2);
+	assert_string_equal(c.command_defines.v[0], "CONFIG_A=\"a.h\"");
+	assert_string_equal(c.target_command_defines.v[0], "PER_TARGET");
+	assert_string_equal(c.record.record, "BusTypeInfo");
+	assert_string_equal(c.record.parent, "my-bus");
+	assert_string_equal(c.record.base_field, "base_name");
+	assert_string_equal(c.record.name_fields[0], "plain");
+	assert_string_equal(c.record.class_inits[0], "plain_class_init");
+	assert_string_equal(c.record.name_fields[1], "legacy");
+	assert_null(c.record.class_inits[1]);
+	assert_null(c.record.name_fields[2]);
+	mc_conv_free(&c);
+
+	/* None of it has a default: the C knows no QEMU name. */
+	parse_ok(&c, "");
+	assert_null(mc_conv_generic_family(&c));
+	assert_null(c.common_header);
+	assert_null(c.qapi_prelude);
+	assert_null(c.record.record);
+	assert_int_equal(mc_conv_generated_kind(&c, "config-host.h"), MC_STUB_PLAIN);
+	assert_int_equal(mc_conv_generated_kind(&c, "qapi-types-block.h"), MC_STUB_PLAIN);
+	assert_false(mc_conv_is_qapi_schema(&c, "qapi/block.json"));
+	assert_int_equal(c.command_defines.n, 0);
+	mc_conv_free(&c);
+
+	/* A later single value replaces an earlier one (no leak under ASan). */
+	parse_ok(&c, "generic-family a\ngeneric-family b\ncommon-header x.h\ncommon-header y.h\n");
+	assert_string_equal(mc_conv_generic_family(&c), "b");
+	assert_string_equal(c.common_header, "y.h");
+	mc_conv_free(&c);
+}
+
+static void test_parse_knowledge_errors(void **state)
+{
+	(void)state;
+	parse_fails("generic-family\n", 1, "wrong number of arguments: generic-family");
+	parse_fails("skip a/\ngeneric-family hw pc\n", 2, "wrong number of arguments");
+	parse_fails("common-header\n", 1, "wrong number of arguments: common-header");
+	parse_fails("common-header a.h b.h\n", 1, "wrong number of arguments");
+	parse_fails("generated-header qapi\n", 1, "wrong number of arguments");
+	parse_fails("generated-header trace trace-*.h\n", 1, "unknown generated-header kind");
+	parse_fails("generated-header qapi qapi/qapi-types*\n", 1, "without '/'");
+	parse_fails("qapi-schema\n", 1, "wrong number of arguments: qapi-schema");
+	parse_fails("qapi-prelude a.h b.h\n", 1, "wrong number of arguments");
+	parse_fails("command-define\n", 1, "wrong number of arguments: command-define");
+	parse_fails("target-command-define\n", 1, "wrong number of arguments");
+	parse_fails("multi-type-record R parent base\n", 1, "wrong number of arguments: multi-type-record");
+	parse_fails("multi-type-record R parent base a b c d\n", 1, "wrong number of arguments");
+	parse_fails("multi-type-record R-x parent base a\n", 1, "C identifiers");
+	parse_fails("multi-type-record R parent base a:\n", 1, "FIELD:CLASS-INIT");
+	parse_fails("multi-type-record R parent base a:b-c\n", 1, "FIELD:CLASS-INIT");
+	parse_fails("multi-type-record R p b n\nmulti-type-record S p b n\n", 2, "only one multi-type-record");
+}
+
+static void test_builtin_knowledge(void **state)
+{
+	(void)state;
+	const mc_conv *c = &builtin;
+	assert_string_equal(mc_conv_generic_family(c), "hw");
+	assert_string_equal(c->common_header, "qemu/osdep.h");
+	assert_string_equal(c->qapi_prelude, "qapi/util.h");
+	assert_int_equal(mc_conv_generated_kind(c, "config-host.h"), MC_STUB_HOST_CONFIG);
+	assert_int_equal(mc_conv_generated_kind(c, "config-target.h"), MC_STUB_TARGET_CONFIG);
+	assert_int_equal(mc_conv_generated_kind(c, "qapi/qapi-types-block-core.h"), MC_STUB_QAPI);
+	assert_int_equal(mc_conv_generated_kind(c, "qapi-visit-core.h"), MC_STUB_QAPI);
+	assert_int_equal(mc_conv_generated_kind(c, "qmp-commands.h"), MC_STUB_QAPI);
+	assert_int_equal(mc_conv_generated_kind(c, "trace/trace-hw_block.h"), MC_STUB_PLAIN);
+	assert_int_equal(mc_conv_generated_kind(c, "libusb.h"), MC_STUB_PLAIN);
+	assert_true(mc_conv_is_qapi_schema(c, "qapi-schema.json"));
+	assert_true(mc_conv_is_qapi_schema(c, "qapi/block-core.json"));
+	assert_false(mc_conv_is_qapi_schema(c, "qapi/deep/x.json"));
+	assert_false(mc_conv_is_qapi_schema(c, "tests/qapi-schema/x.json"));
+	assert_string_equal(c->record.record, "VirtioPCIDeviceTypeInfo");
+	assert_string_equal(c->record.parent, "virtio-pci");
+	assert_string_equal(c->record.base_field, "base_name");
+	assert_string_equal(c->record.name_fields[0], "generic_name");
+	assert_string_equal(c->record.class_inits[0], "virtio_pci_generic_class_init");
+	assert_string_equal(c->record.name_fields[1], "transitional_name");
+	assert_string_equal(c->record.name_fields[2], "non_transitional_name");
+	assert_true(mc_strvec_contains(&c->command_defines, "CONFIG_TARGET=\"mc-config-target.h\""));
+	assert_true(mc_strvec_contains(&c->target_command_defines, "NEED_CPU_H"));
+}
+
+/* ---- models from hand-made facts under two conventions ----------------- */
+
+/* A type "name" whose class_init attaches an array with one bool property (default on). */
+static void facts_type(mc_facts *f, const char *name, const char *class_init, const char *prop)
+{
+	if (name) {
+		mc_typeinfo *t = MC_VEC_PUSH(f->types, f->ntypes, f->cap_types);
+		memset(t, 0, sizeof(*t));
+		t->name = mc_strdup(name);
+		t->class_init = mc_strdup(class_init);
+		t->line = 1;
+	}
+	mc_prop_array *a = MC_VEC_PUSH(f->arrays, f->narrays, f->cap_arrays);
+	memset(a, 0, sizeof(*a));
+	a->name = mc_sprintf("%s_props", class_init);
+	a->complete = 1;
+	mc_prop *p = MC_VEC_PUSH(a->props, a->nprops, a->cap);
+	memset(p, 0, sizeof(*p));
+	p->name = mc_strdup(prop);
+	p->info = mc_strdup("qdev_prop_bool");
+	p->kind = MC_KIND_BOOL;
+	p->has_default = 1;
+	p->defval = mc_value_bool(1);
+	mc_attach *at = MC_VEC_PUSH(f->attaches, f->nattaches, f->cap_attaches);
+	memset(at, 0, sizeof(*at));
+	at->function = mc_strdup(class_init);
+	at->array = mc_strdup(a->name);
+}
+
+static void facts_compat(mc_facts *f, const char *array, const char *driver, const char *prop, const char *value)
+{
+	mc_compat_array *a = MC_VEC_PUSH(f->compat, f->ncompat, f->cap_compat);
+	memset(a, 0, sizeof(*a));
+	a->name = mc_strdup(array);
+	a->line = 1;
+	mc_compat_entry *e = MC_VEC_PUSH(a->entries, a->nentries, a->cap);
+	memset(e, 0, sizeof(*e));
+	e->driver = mc_strdup(driver);
+	e->property = mc_strdup(prop);
+	e->value = mc_strdup(value);
+	e->file = mc_strdup(f->path);
+	e->line = 1;
+}
+
+/* The entry that sets dev.x for a machine of family at 1.0, or NULL for the class default. */
+static const mc_compat_entry *effective_entry(const mc_model *m, const char *family)
+{
+	mc_subject s = { mc_model_type(m, "dev"), NULL };
+	assert_non_null(s.type);
+	mc_effective e;
+	assert_int_equal(mc_effective_get(m, &s, "x", family, 1, 0, &e), 0);
+	return e.entry;
+}
+
+static void test_generic_family_is_data(void **state)
+{
+	(void)state;
+	mc_facts *f = mc_calloc(1, sizeof(*f));
+	f->path = mc_strdup("hw/core/machine.c");
+	f->parsed = 1;
+	facts_type(f, "dev", "dev_class_init", "x");
+	facts_compat(f, "zz_compat_1_0", "dev", "x", "off");
+	facts_compat(f, "pc_compat_1_0", "dev", "y", "on");
+	const char *families = "compat-array zz zz_compat_\ncompat-array pc pc_compat_\n";
+
+	/* zz generic: its entry reaches pc machines, and its set comes first at 1.0. */
+	mc_conv c;
+	char *text = mc_sprintf("generic-family zz\n%s", families);
+	parse_ok(&c, text);
+	free(text);
+	mc_model *m;
+	assert_int_equal(mc_model_build(&m, &f, 1, &c, "1.1.0"), 0);
+	assert_string_equal(m->generic_family, "zz");
+	assert_true(mc_model_is_generic(m, "zz"));
+	assert_false(mc_model_is_generic(m, "pc"));
+	assert_int_equal(m->nsets, 2);
+	assert_string_equal(m->sets[0].family, "zz");
+	assert_true(m->sets[0].generic);
+	const mc_compat_entry *e = effective_entry(m, "pc");
+	assert_non_null(e);
+	assert_string_equal(e->value, "off");
+	assert_non_null(effective_entry(m, "zz"));
+	mc_model_free(m);
+	mc_conv_free(&c);
+
+	/* The same facts with QEMU's generic family: zz is one family among others. */
+	text = mc_sprintf("generic-family hw\n%s", families);
+	parse_ok(&c, text);
+	free(text);
+	assert_int_equal(mc_model_build(&m, &f, 1, &c, "1.1.0"), 0);
+	assert_string_equal(m->generic_family, "hw");
+	assert_string_equal(m->sets[0].family, "pc");
+	assert_false(m->sets[1].generic);
+	assert_null(effective_entry(m, "pc"));
+	assert_non_null(effective_entry(m, "zz"));
+	assert_null(mc_model_newest_set(m, m->generic_family));
+	mc_model_free(m);
+	mc_conv_free(&c);
+
+	/* No generic family at all. */
+	parse_ok(&c, families);
+	assert_int_equal(mc_model_build(&m, &f, 1, &c, "1.1.0"), 0);
+	assert_null(m->generic_family);
+	assert_false(mc_model_is_generic(m, "zz"));
+	assert_null(effective_entry(m, "pc"));
+	mc_model_free(m);
+	mc_conv_free(&c);
+	mc_facts_free(f);
+}
+
+static void test_multi_type_record_is_data(void **state)
+{
+	(void)state;
+	mc_facts *f = mc_calloc(1, sizeof(*f));
+	f->path = mc_strdup("hw/my/dev.c");
+	f->parsed = 1;
+	facts_type(f, NULL, "rec_class_init", "x");
+	facts_type(f, NULL, "plain_class_init", "disable-legacy");
+	mc_virtio_pci_info *v = MC_VEC_PUSH(f->vpci, f->nvpci, f->cap_vpci);
+	memset(v, 0, sizeof(*v));
+	v->base_name = mc_strdup("rec-base");
+	v->generic_name = mc_strdup("rec");
+	v->transitional_name = mc_strdup("rec-legacy");
+	v->class_init = mc_strdup("rec_class_init");
+	v->line = 1;
+
+	mc_conv c;
+	parse_ok(&c, "multi-type-record BusTypeInfo my-bus base_name plain:plain_class_init legacy\n");
+	mc_model *m;
+	assert_int_equal(mc_model_build(&m, &f, 1, &c, NULL), 0);
+	const mc_type *base = mc_model_type(m, "rec-base"), *gen = mc_model_type(m, "rec"),
+		      *legacy = mc_model_type(m, "rec-legacy");
+	assert_non_null(base);
+	assert_non_null(gen);
+	assert_non_null(legacy);
+	assert_true(base->abstract);
+	assert_string_equal(base->parent_name, "my-bus");
+	assert_string_equal(gen->parent_name, "rec-base");
+	assert_string_equal(legacy->parent_name, "rec-base");
+	/* The record's class_init on the base, the conventions' one on the first generated type only. */
+	assert_non_null(mc_type_prop_find(gen, "x", NULL));
+	assert_non_null(mc_type_prop_find(gen, "disable-legacy", NULL));
+	assert_non_null(mc_type_prop_find(legacy, "x", NULL));
+	assert_null(mc_type_prop_find(legacy, "disable-legacy", NULL));
+	mc_model_free(m);
+	mc_conv_free(&c);
+
+	/* Other conventions: no default parent, no class_init of the generic type's own. */
+	parse_ok(&c, "multi-type-record OtherInfo other-bus base_name plain legacy\n");
+	assert_int_equal(mc_model_build(&m, &f, 1, &c, NULL), 0);
+	assert_string_equal(mc_model_type(m, "rec-base")->parent_name, "other-bus");
+	assert_null(mc_type_prop_find(mc_model_type(m, "rec"), "disable-legacy", NULL));
+	assert_non_null(mc_type_prop_find(mc_model_type(m, "rec"), "x", NULL));
+	mc_model_free(m);
+	mc_conv_free(&c);
+	mc_facts_free(f);
+}
+
 /* ---- per-path queries ------------------------------------------------- */
 
 static void test_arch_for(void **state)
@@ -729,6 +1022,10 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_match_custom_families),
+		cmocka_unit_test(test_parse_knowledge_directives),
+		cmocka_unit_test(test_parse_knowledge_errors),
+		cmocka_unit_test(test_generic_family_is_data),
+		cmocka_unit_test(test_multi_type_record_is_data),
 	};
 	const struct CMUnitTest builtin_tests[] = {
 		cmocka_unit_test(test_builtin_loads),
@@ -739,6 +1036,7 @@ int main(void)
 		cmocka_unit_test(test_arch_for),
 		cmocka_unit_test(test_is_skipped),
 		cmocka_unit_test(test_stub_headers),
+		cmocka_unit_test(test_builtin_knowledge),
 	};
 	int failed = 0;
 	failed += cmocka_run_group_tests_name("conv_parse", parse_tests, NULL, NULL);

@@ -7,7 +7,11 @@
  *  - the .TH line names the version `migcompat --version` prints;
  *  - groff renders the page without a warning (skipped without groff);
  *  - `cmake --install` puts the binary in bin/ and the page in
- *    share/man/man1/.
+ *    share/man/man1/;
+ *  - doc/conventions.md has a "### `KEYWORD`" section for every directive
+ *    the conventions parser accepts (mc_conv_directive_name), and only
+ *    those, in the parser's order; each section's example (its last
+ *    indented line) parses; the README and the page point at it.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -28,8 +32,11 @@
 
 #include "fixture_repo.h"
 #include "test_util.h"
+#include "model/conv.h"
 
 #define MAN_PAGE MC_SOURCE_DIR "/doc/migcompat.1"
+#define CONVENTIONS_DOC MC_SOURCE_DIR "/doc/conventions.md"
+#define README MC_SOURCE_DIR "/README.md"
 
 /* ---- the page ----------------------------------------------------------- */
 
@@ -249,6 +256,103 @@ static void test_installed(void **state)
 		fail_msg("the installed man page is not %s", MAN_PAGE);
 }
 
+/* ---- doc/conventions.md ------------------------------------------------ */
+
+/* A conventions-doc section: its directive and the last indented line in it (the example). */
+typedef struct {
+	const char *name;
+	const char *example;
+	int line;
+} doc_section;
+
+/* The "### `KEYWORD`" sections of the doc, in order; *n set.  Kept. */
+static doc_section *doc_sections(size_t *n)
+{
+	char *doc = mc_test_read_file(CONVENTIONS_DOC, NULL);
+	if (!doc)
+		fail_msg("cannot read %s", CONVENTIONS_DOC);
+	mc_test_keep(doc);
+	doc_section *v = mc_test_keep(calloc(256, sizeof(*v)));
+	*n = 0;
+	int lineno = 0, in_section = 0;
+	for (const char *p = doc; *p;) {
+		size_t len = strcspn(p, "\n");
+		lineno++;
+		if (strncmp(p, "### `", 5) == 0 && len > 6 && p[len - 1] == '`') {
+			if (*n == 256)
+				fail_msg("%s: too many sections", CONVENTIONS_DOC);
+			v[*n].name = mc_test_ksprintf("%.*s", (int)(len - 6), p + 5);
+			v[*n].line = lineno;
+			(*n)++;
+			in_section = 1;
+		} else if (strncmp(p, "## ", 3) == 0) {
+			in_section = 0; /* a chapter's own text is no section's example */
+		} else if (in_section && strncmp(p, "    ", 4) == 0 && len > 4) {
+			v[*n - 1].example = mc_test_ksprintf("%.*s\n", (int)(len - 4), p + 4);
+		}
+		p += len + (p[len] == '\n');
+	}
+	return v;
+}
+
+static void test_conventions_documented(void **state)
+{
+	(void)state;
+	size_t n;
+	doc_section *s = doc_sections(&n);
+	size_t i = 0;
+	for (const char *name; (name = mc_conv_directive_name(i)); i++) {
+		int found = 0;
+		for (size_t k = 0; k < n && !found; k++)
+			found = strcmp(s[k].name, name) == 0;
+		if (!found)
+			fail_msg("directive '%s' (analyzer/model/conv.c) has no \"### `%s`\" section in %s", name, name,
+				 CONVENTIONS_DOC);
+	}
+	for (size_t k = 0; k < n; k++) {
+		int found = 0;
+		for (size_t j = 0; mc_conv_directive_name(j) && !found; j++)
+			found = strcmp(s[k].name, mc_conv_directive_name(j)) == 0;
+		if (!found)
+			fail_msg("%s:%d documents '%s', which the conventions parser does not accept", CONVENTIONS_DOC,
+				 s[k].line, s[k].name);
+	}
+	/* Both lists are complete; now the order, so that the doc reads as the table does. */
+	assert_int_equal(n, i);
+	for (size_t k = 0; k < n; k++)
+		if (strcmp(s[k].name, mc_conv_directive_name(k)) != 0)
+			fail_msg("%s:%d: section '%s' where the parser's table has '%s'", CONVENTIONS_DOC, s[k].line,
+				 s[k].name, mc_conv_directive_name(k));
+}
+
+static void test_conventions_examples_parse(void **state)
+{
+	(void)state;
+	size_t n;
+	doc_section *s = doc_sections(&n);
+	for (size_t k = 0; k < n; k++) {
+		if (!s[k].example)
+			fail_msg("%s:%d: section '%s' has no example", CONVENTIONS_DOC, s[k].line, s[k].name);
+		if (strncmp(s[k].example, s[k].name, strlen(s[k].name)) != 0 || s[k].example[strlen(s[k].name)] != ' ')
+			fail_msg("%s:%d: the example of '%s' is '%s'", CONVENTIONS_DOC, s[k].line, s[k].name, s[k].example);
+		mc_conv c;
+		if (mc_conv_parse(&c, "example", s[k].example) != 0)
+			fail_msg("%s:%d: the example of '%s' does not parse: %s", CONVENTIONS_DOC, s[k].line, s[k].name,
+				 mc_error_last());
+		mc_conv_free(&c);
+	}
+}
+
+static void test_conventions_doc_referenced(void **state)
+{
+	(void)state;
+	char *readme = mc_test_keep(mc_test_read_file(README, NULL));
+	if (!readme || !strstr(readme, "doc/conventions.md"))
+		fail_msg("README.md does not point at doc/conventions.md");
+	if (!strstr(read_page(), "doc/conventions.md"))
+		fail_msg("%s does not point at doc/conventions.md", MAN_PAGE);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_teardown(f, mc_test_arena_release)
@@ -258,6 +362,9 @@ int main(void)
 		T(test_version),
 		T(test_renders_without_warnings),
 		T(test_installed),
+		T(test_conventions_documented),
+		T(test_conventions_examples_parse),
+		T(test_conventions_doc_referenced),
 	};
 #undef T
 	return cmocka_run_group_tests_name("manpage", tests, NULL, NULL) ? 1 : 0;

@@ -429,7 +429,7 @@ out:
 
 static int run_show(const options *o)
 {
-	mc_show_opts so = { o->family ? o->family : "hw", -1, -1, o->type };
+	mc_show_opts so = { o->family, -1, -1, o->type };
 	if (o->fix || o->baseline || o->suppressions) {
 		mc_error_set("--fix, --baseline and --suppressions apply to check and audit, not show");
 		return EXIT_USAGE;

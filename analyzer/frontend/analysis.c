@@ -145,7 +145,7 @@ int mc_analysis_wants(const mc_conv *conv, const char *path, const char *text, s
 
 /*
  * What a load keeps between its batches (every round of a slice):
- *  - precompiled common headers (qemu/osdep.h), one per target and revision,
+ *  - precompiled common headers (conv common-header: qemu/osdep.h), one per target and revision,
  *    built on first use; two revisions whose common input hashes the same
  *    share one file;
  *  - the facts key of every file prepared, so that a later round finds the
@@ -195,8 +195,6 @@ typedef struct {
 	mc_parser *parser;     /* a child process's own, made at its first job */
 	pthread_mutex_t lock;
 } parse_batch;
-
-static const char *common_header = "qemu/osdep.h";
 
 /* A tree path that gets the flags of arch (conv "target" prefixes ending in '/'). */
 static char *path_for_arch(const mc_conv *conv, const char *arch)
@@ -250,10 +248,12 @@ static void parse_cache_free(parse_cache *pc)
 /* Builds (or finds) the common header of arch for a tree; called with the lock held. */
 static void pch_build(parse_cache *pc, mc_tree *tree, mc_parser *parser, pch_entry *e)
 {
-	char include[64];
-	snprintf(include, sizeof(include), "include/%s", common_header);
-	if (!mc_snapshot_find(tree->snap, include))
+	/* The conventions' common-header (QEMU's qemu/osdep.h), when the tree has it. */
+	const char *common_header = tree->conv->common_header;
+	char *found = common_header ? mc_tree_find_header(tree, common_header) : NULL;
+	if (!found)
 		return;
+	free(found);
 	char *where = path_for_arch(tree->conv, e->arch);
 	char *text = mc_sprintf("#include \"%s\"\n", common_header);
 	mc_tu_input in;

@@ -605,22 +605,31 @@ static void extract_prop_array(extract_ctx *x, CXCursor var, int is_static)
 	free(elems.v);
 }
 
-/* TypeInfo and VirtioPCIDeviceTypeInfo records. */
+/*
+ * TypeInfo records, and the conventions' multi-type-record (QEMU's
+ * VirtioPCIDeviceTypeInfo): that one names its base type in its base field
+ * (slot 0) and the types it generates in its name fields (slots 4-6).
+ */
 static void extract_typeinfo_record(extract_ctx *x, CXCursor rec, int virtio_pci)
 {
+	_Static_assert(MC_CONV_RECORD_NAMES == 3, "mc_virtio_pci_info keeps three generated names");
+	const mc_conv_record *r = &x->conv->record;
 	cursor_list fields = children_of(rec);
 	char *vals[7] = {0};
 	int abstract = 0;
-	static const char *const names[] = { "name", "parent", "class_init", "instance_init",
-					     "generic_name", "transitional_name", "non_transitional_name" };
+	const char *names[7] = { "name", "parent", "class_init", "instance_init", NULL, NULL, NULL };
+	if (virtio_pci) {
+		names[0] = r->base_field;
+		for (int k = 0; k < MC_CONV_RECORD_NAMES; k++)
+			names[4 + k] = r->name_fields[k];
+	}
 	for (size_t i = 0; i < fields.n; i++) {
 		char *path = NULL;
 		CXCursor value;
 		if (!designator_of(fields.v[i], &path, &value))
 			continue;
-		const char *key = strcmp(path, "base_name") == 0 ? "name" : path;
 		for (int k = 0; k < 7; k++) {
-			if (strcmp(key, names[k]) != 0 || vals[k])
+			if (!names[k] || strcmp(path, names[k]) != 0 || vals[k])
 				continue;
 			vals[k] = (k == 2 || k == 3) ? referenced_name(value, NULL) : eval_string(value);
 		}
@@ -784,7 +793,7 @@ static void extract_var(extract_ctx *x, CXCursor var, const char *function)
 	} else if (type_is_record(t, "TypeInfo", &is_array)) {
 		if (!function)
 			extract_typeinfos(x, var, is_array, 0);
-	} else if (type_is_record(t, "VirtioPCIDeviceTypeInfo", &is_array)) {
+	} else if (x->conv->record.record && type_is_record(t, x->conv->record.record, &is_array)) {
 		if (!function)
 			extract_typeinfos(x, var, is_array, 1);
 	} else if (type_is_record(t, "GlobalProperty", &is_array)) {

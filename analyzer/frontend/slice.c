@@ -787,7 +787,7 @@ static int facts_array(const mc_facts *f, const char *name)
  * class looks like one (device_class_set_parent_realize, object_class_*), so
  * only the file that defines the function is wanted, not every caller.
  */
-static void cross_file_names(const mc_model *m, mc_map *tokens, mc_map *helpers)
+static void cross_file_names(const mc_conv *conv, const mc_model *m, mc_map *tokens, mc_map *helpers)
 {
 	for (size_t f = 0; f < m->nfacts; f++) {
 		const mc_facts *fa = m->facts[f];
@@ -797,8 +797,12 @@ static void cross_file_names(const mc_model *m, mc_map *tokens, mc_map *helpers)
 		for (size_t i = 0; i < fa->nvpci; i++) {
 			if (fa->vpci[i].class_init && !facts_attach(fa, fa->vpci[i].class_init))
 				add_name(tokens, fa->vpci[i].class_init);
-			if (fa->vpci[i].generic_name)
-				add_name(tokens, "virtio_pci_generic_class_init");
+			/* The class_init the conventions give a generated type (QEMU's generic one). */
+			const char *generated[MC_CONV_RECORD_NAMES] = { fa->vpci[i].generic_name, fa->vpci[i].transitional_name,
+									fa->vpci[i].non_transitional_name };
+			for (int k = 0; k < MC_CONV_RECORD_NAMES; k++)
+				if (generated[k] && conv->record.class_inits[k])
+					add_name(tokens, conv->record.class_inits[k]);
 		}
 		/* An attach through class_data names a record field, not an array: the records name the arrays. */
 		for (size_t i = 0; i < fa->nattaches; i++)
@@ -872,7 +876,7 @@ size_t mc_slice_grow(mc_slice *s, const mc_model *bm, const mc_model *hm)
 	changed_entries(ms, &roots, &props, &chains);
 	changed_props(ms, &props);
 	for (int k = 0; k < 2; k++) {
-		cross_file_names(ms[k], &tokens, &helpers);
+		cross_file_names(s->trees[k]->conv, ms[k], &tokens, &helpers);
 		for (size_t i = 0; i < ms[k]->ntypes; i++) {
 			const mc_type *t = ms[k]->type_list[i];
 			for (size_t p = 0; p < t->nprops; p++)

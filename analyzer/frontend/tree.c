@@ -28,14 +28,6 @@ static const char *const host_system_dirs[] = {
 	"/usr/include",
 };
 
-static int is_schema_path(const char *path)
-{
-	if (strcmp(path, "qapi-schema.json") == 0)
-		return 1;
-	return mc_str_startswith(path, "qapi/") && mc_str_endswith(path, ".json") &&
-	       !strchr(path + 5, '/');
-}
-
 /* QType is generated as a QAPI builtin since 2.6 (members of every era declared:
  * QTYPE_QINT until 2.9, QTYPE_QNUM after); older trees define it by hand. */
 static int tree_defines_qtype(mc_tree *tree)
@@ -63,7 +55,7 @@ static void read_schema(mc_tree *tree)
 {
 	const mc_snapshot *snap = tree->snap;
 	for (size_t i = 0; i < snap->nfiles; i++) {
-		if (!is_schema_path(snap->files[i].path))
+		if (!mc_conv_is_qapi_schema(tree->conv, snap->files[i].path))
 			continue;
 		const char *data;
 		size_t len;
@@ -75,9 +67,9 @@ static void read_schema(mc_tree *tree)
 	}
 	char *stub = mc_qapi_stub_header(&tree->qapi);
 	mc_buf b = {0};
-	/* Generated QAPI headers start from qapi/util.h (QEnumLookup). */
-	if (mc_snapshot_find(tree->snap, "include/qapi/util.h"))
-		mc_buf_puts(&b, "#include \"qapi/util.h\"\n");
+	/* Generated QAPI headers start from the prelude (QEMU's qapi/util.h: QEnumLookup). */
+	if (tree->qapi_prelude)
+		mc_buf_printf(&b, "#include \"%s\"\n", tree->conv->qapi_prelude);
 	if (!tree_defines_qtype(tree))
 		mc_buf_puts(&b, qtype_builtin);
 	mc_buf_puts(&b, stub);
@@ -106,6 +98,8 @@ int mc_tree_open(mc_tree **out, const mc_snapshot *snap, const mc_conv *conv)
 	tree->conv = conv;
 	pthread_mutex_init(&tree->lock, NULL);
 	mc_qapi_init(&tree->qapi);
+	if (conv->qapi_prelude)
+		tree->qapi_prelude = mc_tree_find_header(tree, conv->qapi_prelude);
 	read_schema(tree);
 	tree->version = read_version(tree);
 	*out = tree;
@@ -127,6 +121,7 @@ void mc_tree_free(mc_tree *tree)
 	mc_qapi_free(&tree->qapi);
 	free(tree->qapi_stub);
 	free(tree->version);
+	free(tree->qapi_prelude);
 	pthread_mutex_destroy(&tree->lock);
 	free(tree);
 }
@@ -300,6 +295,11 @@ static char *resolve_in_tree(const mc_tree *tree, const mc_conv_arch *arch, cons
 	return p;
 }
 
+char *mc_tree_find_header(const mc_tree *tree, const char *name)
+{
+	return find_in_dirs(tree, (const char *const *)tree->conv->include_dirs.v, tree->conv->include_dirs.n, name);
+}
+
 static int exists_on_host(const mc_conv *conv, const char *name)
 {
 	struct stat st;
@@ -320,17 +320,6 @@ static int exists_on_host(const mc_conv *conv, const char *name)
 	return 0;
 }
 
-static int is_qapi_generated(const char *name)
-{
-	const char *base = strrchr(name, '/');
-	base = base ? base + 1 : name;
-	return mc_str_startswith(base, "qapi-types") || mc_str_startswith(base, "qapi-visit") ||
-	       mc_str_startswith(base, "qapi-commands") || mc_str_startswith(base, "qapi-event") ||
-	       mc_str_startswith(base, "qapi-builtin") || mc_str_startswith(base, "qmp-commands") ||
-	       mc_str_startswith(base, "qapi-emit-events") || mc_str_startswith(base, "qapi-init-commands") ||
-	       mc_str_startswith(base, "qapi-features") || mc_str_startswith(base, "qapi-introspect");
-}
-
 static char *defines_text(const mc_strvec *defs)
 {
 	mc_buf b = {0};
@@ -348,13 +337,16 @@ static char *defines_text(const mc_strvec *defs)
 static char *stub_text(const mc_tree *tree, const mc_conv_arch *arch, const char *name, int *owned)
 {
 	*owned = 1;
+	/* migcompat's own target config header, for command-define CONFIG_TARGET="mc-config-target.h". */
 	const char *base = strrchr(name, '/');
 	base = base ? base + 1 : name;
-	if (strcmp(base, "config-host.h") == 0)
+	mc_stub_kind kind = strcmp(base, "mc-config-target.h") == 0 ? MC_STUB_TARGET_CONFIG
+								 : mc_conv_generated_kind(tree->conv, name);
+	if (kind == MC_STUB_HOST_CONFIG)
 		return defines_text(&tree->conv->host_defines);
-	if (strcmp(base, "config-target.h") == 0 || strcmp(base, "mc-config-target.h") == 0)
+	if (kind == MC_STUB_TARGET_CONFIG)
 		return arch ? defines_text(&arch->defines) : mc_strdup("");
-	if (is_qapi_generated(name)) {
+	if (kind == MC_STUB_QAPI) {
 		*owned = 0;
 		return tree->qapi_stub;
 	}
@@ -402,14 +394,14 @@ static void push_args(mc_tu_input *in, const mc_tree *tree, const mc_conv_arch *
 	const char *fixed[] = {
 		"-x", "c", "-std=gnu11", "-ferror-limit=0", "-w", "-D_GNU_SOURCE",
 		"-fno-spell-checking", "-Wno-everything",
-		"-DCONFIG_DEVICES=\"mc-config-devices.h\"",
-		"-DCONFIG_TARGET=\"mc-config-target.h\"",
 	};
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		mc_strvec_push(&in->args, fixed[i]);
+	for (size_t i = 0; i < tree->conv->command_defines.n; i++)
+		mc_strvec_push_owned(&in->args, mc_sprintf("-D%s", tree->conv->command_defines.v[i]));
 	if (arch) {
-		mc_strvec_push(&in->args, "-DNEED_CPU_H");
-		mc_strvec_push(&in->args, "-DCOMPILING_PER_TARGET");
+		for (size_t i = 0; i < tree->conv->target_command_defines.n; i++)
+			mc_strvec_push_owned(&in->args, mc_sprintf("-D%s", tree->conv->target_command_defines.v[i]));
 		for (size_t i = 0; i < arch->includes.n; i++)
 			mc_strvec_push_owned(&in->args, mc_sprintf("-I%s/%s", MC_TREE_ROOT, arch->includes.v[i]));
 	}
@@ -489,10 +481,10 @@ int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_t
 		if (!found) {
 			if ((quoted || !exists_on_host(tree->conv, name)) && is_clean_path(name))
 				add_stub(in, &seen, tree, arch, name);
-			/* Generated QAPI headers start from qapi/util.h (QEnumLookup). */
-			if (is_qapi_generated(name) && !mc_map_get(&seen, "include/qapi/util.h") &&
-			    mc_snapshot_find(tree->snap, "include/qapi/util.h"))
-				mc_strvec_push(&queue, "include\n\"qapi/util.h");
+			/* Generated QAPI headers start from the prelude (see read_schema). */
+			if (tree->qapi_prelude && mc_conv_generated_kind(tree->conv, name) == MC_STUB_QAPI &&
+			    !mc_map_get(&seen, tree->qapi_prelude))
+				mc_strvec_push_owned(&queue, mc_sprintf("\n\"%s", tree->qapi_prelude));
 			continue;
 		}
 		if (mc_map_get(&seen, found)) {

@@ -5,8 +5,9 @@
  * MC_TREE_ROOT, so nothing is written to disk and nothing of the analyzed
  * tree is executed.  Generated headers an unconfigured tree lacks
  * (config-host.h, QAPI types, trace headers, target config) are replaced by
- * stubs under MC_STUB_ROOT: the QAPI stub is written from the revision's own
- * schema files.  The include closure of a file is found by scanning #include
+ * stubs under MC_STUB_ROOT: which name gets which stub is the conventions'
+ * "generated-header" lines; the QAPI stub is written from the revision's own
+ * schema files ("qapi-schema").  The include closure of a file is found by scanning #include
  * lines of every branch (an over-approximation), which also gives the blob
  * ids the file's facts depend on.
  */
@@ -30,11 +31,19 @@ typedef struct mc_tree {
 	char *qapi_stub;           /* the whole stub served for every generated QAPI header */
 	char qapi_stub_hash[41];   /* its git blob hash, part of every facts key */
 	char *version;             /* content of VERSION, trimmed, or NULL */
+	char *qapi_prelude;        /* tree path of the conventions' qapi-prelude; NULL: none or absent */
 	size_t schema_files;
 	const struct mc_build *build; /* -p BUILD_DIR, or NULL; borrowed (see build.h) */
 	pthread_mutex_t lock;      /* guards the caches below */
 	mc_map contents;           /* path -> struct tree_blob * */
 } mc_tree;
+
+/*
+ * The tree path of the header #include "name" finds through the conventions'
+ * include-dir lines (not the includer's own directory), or NULL; the caller
+ * frees it.
+ */
+char *mc_tree_find_header(const mc_tree *tree, const char *name);
 
 /* Reads the schema and VERSION of the snapshot. */
 int mc_tree_open(mc_tree **out, const mc_snapshot *snap, const mc_conv *conv);

@@ -55,106 +55,342 @@ static void push_pair(mc_conv_pair **arr, size_t *n, size_t *cap, const char *na
 	p->arg = arg;
 }
 
+/* ---- directives: one function each, one table ---------------------------
+ *
+ * A directive function gets the words of its line (w[0] the keyword) after
+ * the table's argument count was checked, and returns NULL or a static error
+ * text.  doc/conventions.md has a section per entry, in the table's order.
+ */
+
+typedef const char *(*directive_fn)(mc_conv *conv, char **w, int n);
+
+static const char *d_skip(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	mc_strvec_push(&conv->skip, w[1]);
+	return NULL;
+}
+
+static const char *d_include_dir(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	mc_strvec_push(&conv->include_dirs, w[1]);
+	return NULL;
+}
+
+static const char *d_system_include(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	mc_strvec_push(&conv->system_includes, w[1]);
+	return NULL;
+}
+
+static const char *d_host_define(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	mc_strvec_push(&conv->host_defines, w[1]);
+	return NULL;
+}
+
+static const char *d_target(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	mc_conv_target *t = MC_VEC_PUSH(conv->targets, conv->ntargets, conv->cap_targets);
+	t->prefix = mc_strdup(w[1]);
+	t->arch = mc_strdup(w[2]);
+	return NULL;
+}
+
+static const char *d_target_define(mc_conv *conv, char **w, int n)
+{
+	mc_conv_arch *a = arch_get(conv, w[1]);
+	for (int i = 2; i < n; i++)
+		mc_strvec_push(&a->defines, w[i]);
+	return NULL;
+}
+
+static const char *d_target_include(mc_conv *conv, char **w, int n)
+{
+	mc_conv_arch *a = arch_get(conv, w[1]);
+	for (int i = 2; i < n; i++)
+		mc_strvec_push(&a->includes, w[i]);
+	return NULL;
+}
+
+static const char *d_command_define(mc_conv *conv, char **w, int n)
+{
+	for (int i = 1; i < n; i++)
+		mc_strvec_push(&conv->command_defines, w[i]);
+	return NULL;
+}
+
+static const char *d_target_command_define(mc_conv *conv, char **w, int n)
+{
+	for (int i = 1; i < n; i++)
+		mc_strvec_push(&conv->target_command_defines, w[i]);
+	return NULL;
+}
+
+static const char *d_kind(mc_conv *conv, char **w, int n)
+{
+	mc_kind kind = mc_kind_from_name(w[2]);
+	if (kind == MC_KIND_UNKNOWN)
+		return "unknown kind (bool, int, uint, size, enum, string, other)";
+	mc_conv_kind *ck = MC_VEC_PUSH(conv->kinds, conv->nkinds, conv->cap_kinds);
+	ck->info = mc_strdup(w[1]);
+	ck->kind = kind;
+	ck->enum_type = n == 4 ? mc_strdup(w[3]) : NULL;
+	return NULL;
+}
+
+static const char *d_attach_call(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	int arg;
+	if (parse_int_arg(w[2], &arg) < 0)
+		return "argument index must be a small non-negative number";
+	push_pair(&conv->attach_calls, &conv->nattach_calls, &conv->cap_attach_calls, w[1], NULL, arg);
+	return NULL;
+}
+
+static const char *d_attach_field(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	mc_strvec_push(&conv->attach_fields, w[1]);
+	return NULL;
+}
+
+static const char *d_alias_call(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	int arg;
+	if (parse_int_arg(w[2], &arg) < 0)
+		return "argument index must be a small non-negative number";
+	push_pair(&conv->alias_calls, &conv->nalias_calls, &conv->cap_alias_calls, w[1], NULL, arg);
+	return NULL;
+}
+
+static const char *d_alias_init(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	int arg;
+	if (parse_int_arg(w[2], &arg) < 0)
+		return "argument index must be a small non-negative number";
+	push_pair(&conv->alias_inits, &conv->nalias_inits, &conv->cap_alias_inits, w[1], NULL, arg);
+	return NULL;
+}
+
+static const char *d_alias_marker(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	mc_strvec_push(&conv->alias_markers, w[1]);
+	return NULL;
+}
+
+static int is_identifier(const char *s)
+{
+	if (!*s || isdigit((unsigned char)*s))
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
+static const char *d_multi_type_record(mc_conv *conv, char **w, int n)
+{
+	mc_conv_record *r = &conv->record;
+	if (r->record)
+		return "only one multi-type-record is supported";
+	if (!is_identifier(w[1]) || !is_identifier(w[3]))
+		return "the struct and its fields must be C identifiers";
+	char *names[MC_CONV_RECORD_NAMES] = {0}, *inits[MC_CONV_RECORD_NAMES] = {0};
+	for (int i = 4; i < n; i++) {
+		char *colon = strchr(w[i], ':');
+		if (colon)
+			*colon = '\0';
+		if (!is_identifier(w[i]) || (colon && !is_identifier(colon + 1)))
+			return "a generated type is FIELD or FIELD:CLASS-INIT, both C identifiers";
+		names[i - 4] = w[i];
+		inits[i - 4] = colon ? colon + 1 : NULL;
+	}
+	r->record = mc_strdup(w[1]);
+	r->parent = mc_strdup(w[2]);
+	r->base_field = mc_strdup(w[3]);
+	for (int k = 0; k < MC_CONV_RECORD_NAMES; k++) {
+		r->name_fields[k] = names[k] ? mc_strdup(names[k]) : NULL;
+		r->class_inits[k] = inits[k] ? mc_strdup(inits[k]) : NULL;
+	}
+	return NULL;
+}
+
+static const char *d_generic_family(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	free(conv->generic_family);
+	conv->generic_family = mc_strdup(w[1]);
+	return NULL;
+}
+
+/* compat-array, -macro, -function, -machine, -defaults: "KEYWORD FAMILY PREFIX". */
+static const char *d_compat(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	const char *what = w[0] + strlen("compat-");
+	if (strcmp(what, "array") == 0)
+		push_pair(&conv->compat_arrays, &conv->ncompat_arrays, &conv->cap_compat_arrays, w[2], w[1], 0);
+	else if (strcmp(what, "macro") == 0)
+		push_pair(&conv->compat_macros, &conv->ncompat_macros, &conv->cap_compat_macros, w[2], w[1], 0);
+	else if (strcmp(what, "function") == 0)
+		push_pair(&conv->compat_functions, &conv->ncompat_functions, &conv->cap_compat_functions, w[2], w[1], 0);
+	else if (strcmp(what, "machine") == 0)
+		push_pair(&conv->compat_machines, &conv->ncompat_machines, &conv->cap_compat_machines, w[2], w[1], 0);
+	else
+		push_pair(&conv->compat_defaults, &conv->ncompat_defaults, &conv->cap_compat_defaults, w[2], w[1], 0);
+	return NULL;
+}
+
+static const char *d_dynamic_type_suffix(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	mc_strvec_push(&conv->dynamic_type_suffixes, w[1]);
+	return NULL;
+}
+
+static const char *d_common_header(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	free(conv->common_header);
+	conv->common_header = mc_strdup(w[1]);
+	return NULL;
+}
+
+static const char *d_generated_header(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	static const struct { const char *name; mc_stub_kind kind; } kinds[] = {
+		{ "host-config", MC_STUB_HOST_CONFIG },
+		{ "target-config", MC_STUB_TARGET_CONFIG },
+		{ "qapi", MC_STUB_QAPI },
+	};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(w[1], kinds[i].name) == 0) {
+			if (strchr(w[2], '/'))
+				return "a generated-header pattern names a file, without '/'";
+			mc_conv_generated *g = MC_VEC_PUSH(conv->generated, conv->ngenerated, conv->cap_generated);
+			g->pattern = mc_strdup(w[2]);
+			g->kind = kinds[i].kind;
+			return NULL;
+		}
+	return "unknown generated-header kind (host-config, target-config, qapi)";
+}
+
+static const char *d_stub_header(mc_conv *conv, char **w, int n)
+{
+	mc_buf b = {0};
+	mc_buf_printf(&b, "%s\n%s", w[1], strcmp(w[0], "stub-define") == 0 ? "#define " : "");
+	for (int i = 2; i < n; i++)
+		mc_buf_printf(&b, "%s%s", i > 2 ? " " : "", w[i]);
+	mc_strvec_push_owned(&conv->stub_headers, mc_buf_detach(&b));
+	return NULL;
+}
+
+static const char *d_qapi_schema(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	mc_strvec_push(&conv->qapi_schemas, w[1]);
+	return NULL;
+}
+
+static const char *d_qapi_prelude(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	free(conv->qapi_prelude);
+	conv->qapi_prelude = mc_strdup(w[1]);
+	return NULL;
+}
+
+static const char *d_version_file(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	free(conv->version_file);
+	conv->version_file = mc_strdup(w[1]);
+	return NULL;
+}
+
+static const char *d_max_file_size(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	int v;
+	if (parse_int_arg(w[1], &v) < 0 || v == 0)
+		return "max-file-size must be a positive number of bytes";
+	conv->max_file_size = (size_t)v;
+	return NULL;
+}
+
+#define ANY (MAX_WORDS - 1)
+
+/* Every directive: keyword, fewest and most arguments, function. */
+static const struct directive {
+	const char *name;
+	int min, max;
+	directive_fn apply;
+} directives[] = {
+	/* files and flags */
+	{ "skip", 1, 1, d_skip },
+	{ "include-dir", 1, 1, d_include_dir },
+	{ "system-include", 1, 1, d_system_include },
+	{ "host-define", 1, 1, d_host_define },
+	{ "target", 2, 2, d_target },
+	{ "target-define", 2, ANY, d_target_define },
+	{ "target-include", 2, ANY, d_target_include },
+	{ "command-define", 1, ANY, d_command_define },
+	{ "target-command-define", 1, ANY, d_target_command_define },
+	/* properties and types */
+	{ "kind", 2, 3, d_kind },
+	{ "attach-call", 2, 2, d_attach_call },
+	{ "attach-field", 1, 1, d_attach_field },
+	{ "alias-call", 2, 2, d_alias_call },
+	{ "alias-init", 2, 2, d_alias_init },
+	{ "alias-marker", 1, 1, d_alias_marker },
+	{ "multi-type-record", 4, 3 + MC_CONV_RECORD_NAMES, d_multi_type_record },
+	{ "dynamic-type-suffix", 1, 1, d_dynamic_type_suffix },
+	/* machine compat containers */
+	{ "generic-family", 1, 1, d_generic_family },
+	{ "compat-array", 2, 2, d_compat },
+	{ "compat-macro", 2, 2, d_compat },
+	{ "compat-function", 2, 2, d_compat },
+	{ "compat-machine", 2, 2, d_compat },
+	{ "compat-defaults", 2, 2, d_compat },
+	/* headers an unconfigured tree lacks */
+	{ "common-header", 1, 1, d_common_header },
+	{ "generated-header", 2, 2, d_generated_header },
+	{ "stub-header", 2, ANY, d_stub_header },
+	{ "stub-define", 2, ANY, d_stub_header },
+	{ "qapi-schema", 1, 1, d_qapi_schema },
+	{ "qapi-prelude", 1, 1, d_qapi_prelude },
+	/* limits and version */
+	{ "version-file", 1, 1, d_version_file },
+	{ "max-file-size", 1, 1, d_max_file_size },
+};
+
+const char *mc_conv_directive_name(size_t i)
+{
+	return i < sizeof(directives) / sizeof(directives[0]) ? directives[i].name : NULL;
+}
+
 /* Applies one directive; returns NULL or a static error text. */
 static const char *apply_directive(mc_conv *conv, char **w, int n)
 {
-	const char *k = w[0];
-#define NEED(count) do { if (n != (count)) return "wrong number of arguments"; } while (0)
-	if (strcmp(k, "skip") == 0) {
-		NEED(2);
-		mc_strvec_push(&conv->skip, w[1]);
-	} else if (strcmp(k, "include-dir") == 0) {
-		NEED(2);
-		mc_strvec_push(&conv->include_dirs, w[1]);
-	} else if (strcmp(k, "system-include") == 0) {
-		NEED(2);
-		mc_strvec_push(&conv->system_includes, w[1]);
-	} else if (strcmp(k, "host-define") == 0) {
-		NEED(2);
-		mc_strvec_push(&conv->host_defines, w[1]);
-	} else if (strcmp(k, "target") == 0) {
-		NEED(3);
-		mc_conv_target *t = MC_VEC_PUSH(conv->targets, conv->ntargets, conv->cap_targets);
-		t->prefix = mc_strdup(w[1]);
-		t->arch = mc_strdup(w[2]);
-	} else if (strcmp(k, "target-define") == 0 || strcmp(k, "target-include") == 0) {
-		if (n < 3)
+	for (size_t i = 0; i < sizeof(directives) / sizeof(directives[0]); i++) {
+		const struct directive *d = &directives[i];
+		if (strcmp(w[0], d->name) != 0)
+			continue;
+		if (n - 1 < d->min || n - 1 > d->max)
 			return "wrong number of arguments";
-		mc_conv_arch *a = arch_get(conv, w[1]);
-		for (int i = 2; i < n; i++)
-			mc_strvec_push(k[7] == 'd' ? &a->defines : &a->includes, w[i]);
-	} else if (strcmp(k, "kind") == 0) {
-		if (n != 3 && n != 4)
-			return "wrong number of arguments";
-		mc_kind kind = mc_kind_from_name(w[2]);
-		if (kind == MC_KIND_UNKNOWN)
-			return "unknown kind (bool, int, uint, size, enum, string, other)";
-		mc_conv_kind *ck = MC_VEC_PUSH(conv->kinds, conv->nkinds, conv->cap_kinds);
-		ck->info = mc_strdup(w[1]);
-		ck->kind = kind;
-		ck->enum_type = n == 4 ? mc_strdup(w[3]) : NULL;
-	} else if (strcmp(k, "attach-call") == 0 || strcmp(k, "alias-call") == 0) {
-		NEED(3);
-		int arg;
-		if (parse_int_arg(w[2], &arg) < 0)
-			return "argument index must be a small non-negative number";
-		if (k[1] == 't')
-			push_pair(&conv->attach_calls, &conv->nattach_calls, &conv->cap_attach_calls, w[1], NULL, arg);
-		else
-			push_pair(&conv->alias_calls, &conv->nalias_calls, &conv->cap_alias_calls, w[1], NULL, arg);
-	} else if (strcmp(k, "alias-init") == 0) {
-		NEED(3);
-		int arg;
-		if (parse_int_arg(w[2], &arg) < 0)
-			return "argument index must be a small non-negative number";
-		push_pair(&conv->alias_inits, &conv->nalias_inits, &conv->cap_alias_inits, w[1], NULL, arg);
-	} else if (strcmp(k, "alias-marker") == 0) {
-		NEED(2);
-		mc_strvec_push(&conv->alias_markers, w[1]);
-	} else if (strcmp(k, "attach-field") == 0) {
-		NEED(2);
-		mc_strvec_push(&conv->attach_fields, w[1]);
-	} else if (strcmp(k, "compat-array") == 0) {
-		NEED(3);
-		push_pair(&conv->compat_arrays, &conv->ncompat_arrays, &conv->cap_compat_arrays, w[2], w[1], 0);
-	} else if (strcmp(k, "compat-macro") == 0) {
-		NEED(3);
-		push_pair(&conv->compat_macros, &conv->ncompat_macros, &conv->cap_compat_macros, w[2], w[1], 0);
-	} else if (strcmp(k, "compat-function") == 0) {
-		NEED(3);
-		push_pair(&conv->compat_functions, &conv->ncompat_functions, &conv->cap_compat_functions, w[2], w[1], 0);
-	} else if (strcmp(k, "compat-machine") == 0) {
-		NEED(3);
-		push_pair(&conv->compat_machines, &conv->ncompat_machines, &conv->cap_compat_machines, w[2], w[1], 0);
-	} else if (strcmp(k, "compat-defaults") == 0) {
-		NEED(3);
-		push_pair(&conv->compat_defaults, &conv->ncompat_defaults, &conv->cap_compat_defaults, w[2], w[1], 0);
-	} else if (strcmp(k, "stub-header") == 0 || strcmp(k, "stub-define") == 0) {
-		if (n < 3)
-			return "wrong number of arguments";
-		mc_buf b = {0};
-		mc_buf_printf(&b, "%s\n%s", w[1], k[5] == 'd' ? "#define " : "");
-		for (int i = 2; i < n; i++)
-			mc_buf_printf(&b, "%s%s", i > 2 ? " " : "", w[i]);
-		mc_strvec_push_owned(&conv->stub_headers, mc_buf_detach(&b));
-	} else if (strcmp(k, "dynamic-type-suffix") == 0) {
-		NEED(2);
-		mc_strvec_push(&conv->dynamic_type_suffixes, w[1]);
-	} else if (strcmp(k, "version-file") == 0) {
-		NEED(2);
-		free(conv->version_file);
-		conv->version_file = mc_strdup(w[1]);
-	} else if (strcmp(k, "max-file-size") == 0) {
-		NEED(2);
-		int v;
-		if (parse_int_arg(w[1], &v) < 0 || v == 0)
-			return "max-file-size must be a positive number of bytes";
-		conv->max_file_size = (size_t)v;
-	} else {
-		return "unknown directive";
+		return d->apply(conv, w, n);
 	}
-#undef NEED
-	return NULL;
+	return "unknown directive";
 }
 
 int mc_conv_parse(mc_conv *conv, const char *source, const char *text)
@@ -254,6 +490,22 @@ void mc_conv_free(mc_conv *conv)
 	mc_strvec_free(&conv->dynamic_type_suffixes);
 	mc_strvec_free(&conv->stub_headers);
 	free(conv->version_file);
+	free(conv->generic_family);
+	free(conv->common_header);
+	for (size_t i = 0; i < conv->ngenerated; i++)
+		free(conv->generated[i].pattern);
+	free(conv->generated);
+	mc_strvec_free(&conv->qapi_schemas);
+	free(conv->qapi_prelude);
+	free(conv->record.record);
+	free(conv->record.parent);
+	free(conv->record.base_field);
+	for (int k = 0; k < MC_CONV_RECORD_NAMES; k++) {
+		free(conv->record.name_fields[k]);
+		free(conv->record.class_inits[k]);
+	}
+	mc_strvec_free(&conv->command_defines);
+	mc_strvec_free(&conv->target_command_defines);
 	memset(conv, 0, sizeof(*conv));
 }
 
@@ -407,4 +659,66 @@ char *mc_conv_stub_header(const mc_conv *conv, const char *name)
 		return mc_buf_detach(&b);
 	mc_buf_free(&b);
 	return NULL;
+}
+
+const char *mc_conv_generic_family(const mc_conv *conv)
+{
+	return conv->generic_family;
+}
+
+/* Does the segment [s, se) match [p, pe), '*' standing for any run of characters? */
+static int glob_segment(const char *p, const char *pe, const char *s, const char *se)
+{
+	const char *star = NULL, *mark = NULL;
+	while (s < se) {
+		if (p < pe && *p == '*') {
+			star = p++;
+			mark = s;
+		} else if (p < pe && *p == *s) {
+			p++;
+			s++;
+		} else if (star) {
+			p = star + 1;
+			s = ++mark;
+		} else {
+			return 0;
+		}
+	}
+	while (p < pe && *p == '*')
+		p++;
+	return p == pe;
+}
+
+/* Does path match pattern, '*' standing for any run of characters but '/'?  Linear per segment. */
+static int glob_match(const char *pattern, const char *path)
+{
+	for (;;) {
+		const char *pe = strchr(pattern, '/'), *se = strchr(path, '/');
+		if (!pe != !se)
+			return 0;
+		if (!pe)
+			return glob_segment(pattern, pattern + strlen(pattern), path, path + strlen(path));
+		if (!glob_segment(pattern, pe, path, se))
+			return 0;
+		pattern = pe + 1;
+		path = se + 1;
+	}
+}
+
+mc_stub_kind mc_conv_generated_kind(const mc_conv *conv, const char *name)
+{
+	const char *base = strrchr(name, '/');
+	base = base ? base + 1 : name;
+	for (size_t i = 0; i < conv->ngenerated; i++)
+		if (glob_match(conv->generated[i].pattern, base))
+			return conv->generated[i].kind;
+	return MC_STUB_PLAIN;
+}
+
+int mc_conv_is_qapi_schema(const mc_conv *conv, const char *path)
+{
+	for (size_t i = 0; i < conv->qapi_schemas.n; i++)
+		if (glob_match(conv->qapi_schemas.v[i], path))
+			return 1;
+	return 0;
 }

@@ -1,6 +1,14 @@
 /*
  * conv.h - the conventions of an analyzed tree, read from rules/qemu.conv
  * (compiled in) or from a file given with --rules.
+ *
+ * Everything migcompat knows about one emulator's source layout is here as
+ * data: which directories to skip, the flags of each file, PropertyInfo
+ * kinds, attach and alias functions, compat container names, the generic
+ * machine family, the stubs of generated headers, the common header.  The
+ * language is documented directive by directive in doc/conventions.md;
+ * mc_conv_directive_name() lists what the parser accepts, and
+ * tests/test_manpage.c checks that both agree.
  */
 #ifndef MC_CONV_H
 #define MC_CONV_H
@@ -32,6 +40,39 @@ typedef struct {
 	int arg;
 } mc_conv_pair;
 
+/*
+ * What stands in for a missing generated header ("generated-header KIND
+ * PATTERN"); a header no directive names is empty, or its stub-header text.
+ */
+typedef enum {
+	MC_STUB_PLAIN,          /* empty, or the stub-header lines of its name (trace headers) */
+	MC_STUB_HOST_CONFIG,    /* the host-define lines as #defines (config-host.h) */
+	MC_STUB_TARGET_CONFIG,  /* the target-define lines of the file's arch (config-target.h) */
+	MC_STUB_QAPI,           /* declarations written from the revision's QAPI schema */
+} mc_stub_kind;
+
+typedef struct {
+	char *pattern;       /* matched against the header's last path component; '*' any run */
+	mc_stub_kind kind;
+} mc_conv_generated;
+
+/* How many generated-type fields a multi-type-record may name (the facts keep three). */
+#define MC_CONV_RECORD_NAMES 3
+
+/*
+ * A record that registers several QOM types at once, as QEMU's
+ * VirtioPCIDeviceTypeInfo does through virtio_pci_types_register():
+ * "multi-type-record STRUCT PARENT BASE-FIELD NAME-FIELD[:CLASS-INIT]...".
+ * All NULL when the conventions name no such record.
+ */
+typedef struct {
+	char *record;        /* struct name, "VirtioPCIDeviceTypeInfo" */
+	char *parent;        /* parent of the base when the record has no .parent, "virtio-pci" */
+	char *base_field;    /* field naming the abstract base type, "base_name" */
+	char *name_fields[MC_CONV_RECORD_NAMES];  /* fields naming the generated types, NULL after the last */
+	char *class_inits[MC_CONV_RECORD_NAMES];  /* a class_init only that type gets, or NULL */
+} mc_conv_record;
+
 typedef struct mc_conv {
 	mc_strvec skip;
 	mc_strvec include_dirs;
@@ -54,6 +95,14 @@ typedef struct mc_conv {
 	mc_strvec stub_headers;  /* "NAME\nC-TEXT", one per stub-header line */
 	char *version_file;
 	size_t max_file_size;
+	char *generic_family;    /* the family whose compat sets apply to every machine; NULL: none */
+	char *common_header;     /* #include name of the header every file starts with; NULL: none */
+	mc_conv_generated *generated; size_t ngenerated, cap_generated;
+	mc_strvec qapi_schemas;  /* path patterns of the QAPI schema files */
+	char *qapi_prelude;      /* #include name the QAPI stub starts from; NULL: none */
+	mc_conv_record record;
+	mc_strvec command_defines;        /* -D of every file parsed without a build's flags */
+	mc_strvec target_command_defines; /* -D of those files that have an arch */
 	char digest[41];         /* hash of the conventions text: part of every facts key */
 } mc_conv;
 
@@ -88,5 +137,21 @@ int mc_conv_is_dynamic_suffix(const mc_conv *conv, const char *type_name);
  * ("libusb.h", as written in #include <...>), or NULL; the caller frees it.
  */
 char *mc_conv_stub_header(const mc_conv *conv, const char *name);
+
+/*
+ * The family whose compat sets apply to every machine ("hw" in QEMU:
+ * hw_compat_X_Y), or NULL when the conventions name none.  Points into conv.
+ */
+const char *mc_conv_generic_family(const mc_conv *conv);
+/* The stub a missing header (as written in #include) gets: the first generated-header that matches. */
+mc_stub_kind mc_conv_generated_kind(const mc_conv *conv, const char *name);
+/* Is this tree path a QAPI schema file ("qapi-schema PATTERN"; '*' does not cross '/')? */
+int mc_conv_is_qapi_schema(const mc_conv *conv, const char *path);
+
+/*
+ * The i-th directive keyword the parser accepts, in the order of
+ * doc/conventions.md; NULL past the last.  Static strings.
+ */
+const char *mc_conv_directive_name(size_t i);
 
 #endif

@@ -71,7 +71,7 @@ int mc_type_has_prop(const mc_model *m, const mc_type *t, const char *prop)
 
 static int set_applies(const mc_compat_set *s, const char *family, int major, int minor)
 {
-	if (strcmp(s->family, "hw") != 0 && strcmp(s->family, family) != 0)
+	if (!s->generic && strcmp(s->family, family) != 0)
 		return 0;
 	return mc_version_cmp(s->major, s->minor, major, minor) >= 0;
 }

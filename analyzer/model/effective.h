@@ -45,7 +45,7 @@ typedef struct {
 	const mc_compat_set *set;
 } mc_effective;
 
-/* Effective value of prop on subject for machine family/version (family "hw": generic machines). */
+/* Effective value of prop on subject for machine family/version (the model's generic_family: generic machines). */
 int mc_effective_get(const mc_model *m, const mc_subject *s, const char *prop, const char *family,
 		     int major, int minor, mc_effective *out);
 

@@ -148,10 +148,15 @@ static void alias_function(mc_type *t, const mc_facts *home, const char *functio
 			mc_strvec_push(&t->aliases, home->aliases[i].embedded_type);
 }
 
-/* QEMU's virtio_pci_types_register(): one record, up to four types. */
-static void add_virtio_pci_types(mc_model *m, const mc_facts *f, const mc_virtio_pci_info *v, mc_map *used)
+/*
+ * The conventions' multi-type-record (QEMU's virtio_pci_types_register()):
+ * one record, a base and up to three generated types under it.
+ */
+static void add_virtio_pci_types(mc_model *m, const mc_conv *conv, const mc_facts *f, const mc_virtio_pci_info *v,
+				 mc_map *used)
 {
-	const char *parent = v->parent ? v->parent : "virtio-pci";
+	const mc_conv_record *r = &conv->record;
+	const char *parent = v->parent ? v->parent : r->parent;
 	mc_type *base = NULL;
 	if (v->base_name) {
 		base = type_add(m, v->base_name, parent, 1, f->path, v->line, v->class_init, v->instance_init);
@@ -161,8 +166,8 @@ static void add_virtio_pci_types(mc_model *m, const mc_facts *f, const mc_virtio
 		}
 	}
 	const char *below = v->base_name ? v->base_name : parent;
-	const char *names[3] = { v->generic_name, v->transitional_name, v->non_transitional_name };
-	for (int k = 0; k < 3; k++) {
+	const char *names[MC_CONV_RECORD_NAMES] = { v->generic_name, v->transitional_name, v->non_transitional_name };
+	for (int k = 0; k < MC_CONV_RECORD_NAMES; k++) {
 		if (!names[k])
 			continue;
 		mc_type *t = type_add(m, names[k], below, 0, f->path, v->line, NULL, NULL);
@@ -172,9 +177,9 @@ static void add_virtio_pci_types(mc_model *m, const mc_facts *f, const mc_virtio
 			attach_function(m, t, f, v->class_init, used);
 			alias_function(t, f, v->instance_init);
 		}
-		/* Only the generic type gets disable-legacy / disable-modern. */
-		if (k == 0)
-			attach_function(m, t, f, "virtio_pci_generic_class_init", used);
+		/* A class_init of this generated type only (QEMU: disable-legacy on the generic type). */
+		if (r->class_inits[k])
+			attach_function(m, t, f, r->class_inits[k], used);
 	}
 }
 
@@ -248,6 +253,7 @@ static mc_compat_set *set_get(mc_model *m, const char *family, int major, int mi
 	}
 	mc_compat_set *s = MC_VEC_PUSH(m->sets, m->nsets, m->cap_sets);
 	s->family = family;
+	s->generic = mc_model_is_generic(m, family);
 	s->major = major;
 	s->minor = minor;
 	s->name = mc_strdup(name);
@@ -295,16 +301,15 @@ static void add_compat(mc_model *m, const mc_conv *conv, const mc_facts *f)
 	}
 }
 
-/* Newest first; at one version "hw" before the family arrays, as machines add them. */
+/* Newest first; at one version the generic family ("hw") before the others, as machines add them. */
 static int cmp_set(const void *pa, const void *pb)
 {
 	const mc_compat_set *a = pa, *b = pb;
 	int c = mc_version_cmp(b->major, b->minor, a->major, a->minor);
 	if (c)
 		return c;
-	int ahw = strcmp(a->family, "hw") == 0, bhw = strcmp(b->family, "hw") == 0;
-	if (ahw != bhw)
-		return bhw - ahw;
+	if (a->generic != b->generic)
+		return b->generic - a->generic;
 	return strcmp(a->family, b->family);
 }
 
@@ -391,6 +396,7 @@ int mc_model_build(mc_model **out, mc_facts **facts, size_t nfacts, const mc_con
 	mc_model *m = mc_calloc(1, sizeof(*m));
 	m->facts = facts;
 	m->nfacts = nfacts;
+	m->generic_family = mc_conv_generic_family(conv);
 	parse_version(m, version);
 	mc_map used = {0}, shadowed = {0};
 	for (size_t f = 0; f < nfacts; f++) {
@@ -408,7 +414,7 @@ int mc_model_build(mc_model **out, mc_facts **facts, size_t nfacts, const mc_con
 			alias_function(t, fa, ti->instance_init);
 		}
 		for (size_t i = 0; i < fa->nvpci; i++)
-			add_virtio_pci_types(m, fa, &fa->vpci[i], &used);
+			add_virtio_pci_types(m, conv, fa, &fa->vpci[i], &used);
 		add_compat(m, conv, fa);
 	}
 	link_hierarchy(m);
@@ -473,8 +479,15 @@ const mc_type_prop *mc_type_prop_find(const mc_type *t, const char *name, const 
 	return NULL;
 }
 
+int mc_model_is_generic(const mc_model *m, const char *family)
+{
+	return m->generic_family && family && strcmp(m->generic_family, family) == 0;
+}
+
 const mc_compat_set *mc_model_newest_set(const mc_model *m, const char *family)
 {
+	if (!family)
+		return NULL;
 	for (size_t i = 0; i < m->nsets; i++)
 		if (strcmp(m->sets[i].family, family) == 0 && m->sets[i].major != MC_VERSION_DEFAULTS)
 			return &m->sets[i];

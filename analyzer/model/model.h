@@ -3,8 +3,8 @@
  * and the machine compat containers with their versions.
  *
  * Built from the facts of every parsed file.  The model borrows the facts
- * (strings and property records); the caller keeps them alive for as long as
- * the model lives.
+ * (strings and property records) and the conventions' generic family; the
+ * caller keeps both alive for as long as the model lives.
  */
 #ifndef MC_MODEL_H
 #define MC_MODEL_H
@@ -45,6 +45,7 @@ struct mc_type {
 /* One versioned compat container: an array, a macro's list or a function-local array. */
 typedef struct {
 	const char *family;     /* "hw", "pc", ... */
+	int generic;            /* family is the model's generic_family */
 	int major, minor;
 	char *name;             /* "hw_compat_5_1", "pc_i440fx_2_11_machine_options" */
 	const char *file;
@@ -56,7 +57,14 @@ typedef struct mc_model {
 	mc_facts **facts;       size_t nfacts;   /* borrowed */
 	mc_map types;           /* name -> mc_type* */
 	mc_type **type_list;    size_t ntypes, cap_types; /* sorted by name */
-	mc_compat_set *sets;    size_t nsets, cap_sets;   /* newest first, hw before others */
+	mc_compat_set *sets;    size_t nsets, cap_sets;   /* newest first, generic before others */
+	/*
+	 * The family whose sets apply to every machine (conv generic-family: "hw"
+	 * in QEMU, hw_compat_X_Y), NULL when the conventions name none; borrowed
+	 * from the conventions given to mc_model_build(), which outlive the model
+	 * as the facts do.  Code holding only a model (the rules) reads it here.
+	 */
+	const char *generic_family;
 	mc_strvec families;     /* families with sets, sorted */
 	int major, minor, micro; /* VERSION, -1 when unknown */
 	/* coverage */
@@ -73,7 +81,9 @@ int mc_type_is_a(const mc_type *t, const char *ancestor);
 /* The property as t has it: its own or the nearest ancestor's; NULL if none. */
 const mc_type_prop *mc_type_prop_find(const mc_type *t, const char *name, const mc_type **owner);
 
-/* Newest versioned set of a family, or NULL. */
+/* Is family the generic one (m->generic_family), whose sets every machine applies?  0 for NULL. */
+int mc_model_is_generic(const mc_model *m, const char *family);
+/* Newest versioned set of a family, or NULL (also for a NULL family). */
 const mc_compat_set *mc_model_newest_set(const mc_model *m, const char *family);
 /* Last released version (X.Y for VERSION X.Y.Z); 0 if VERSION is unknown. */
 int mc_model_released(const mc_model *m, int *major, int *minor);

@@ -33,7 +33,7 @@ int mc_format_parse(const char *name, mc_format *out)
 /* The compat array a fix would go into: the newest generic one, else the newest of any family. */
 static const mc_compat_set *newest_set(const mc_model *m)
 {
-	const mc_compat_set *s = mc_model_newest_set(m, "hw");
+	const mc_compat_set *s = mc_model_newest_set(m, m->generic_family);
 	for (size_t i = 0; !s && i < m->nsets; i++)
 		if (m->sets[i].major != MC_VERSION_DEFAULTS)
 			s = &m->sets[i];

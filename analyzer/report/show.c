@@ -93,7 +93,7 @@ static int check_names(const mc_model *m, const mc_show_opts *o, const char *rev
 		mc_error_set("%s has no type named '%s'", rev_name, o->type);
 		return MC_EINPUT;
 	}
-	if (strcmp(o->family, "hw") != 0 && !mc_strvec_contains(&m->families, o->family)) {
+	if (!mc_model_is_generic(m, o->family) && !mc_strvec_contains(&m->families, o->family)) {
 		mc_buf b = {0};
 		for (size_t i = 0; i < m->families.n; i++)
 			mc_buf_printf(&b, "%s%s", i ? ", " : "", m->families.v[i]);
@@ -107,6 +107,15 @@ static int check_names(const mc_model *m, const mc_show_opts *o, const char *rev
 int mc_show_write(FILE *out, mc_format fmt, const mc_revision *rev, const char *rev_name, const mc_show_opts *o)
 {
 	const mc_model *m = rev->model;
+	/* No --family: the generic machines, as the conventions name them. */
+	mc_show_opts resolved = *o;
+	if (!resolved.family)
+		resolved.family = m->generic_family;
+	if (!resolved.family) {
+		mc_error_set("the conventions name no generic-family: give --family");
+		return MC_EINPUT;
+	}
+	o = &resolved;
 	if (check_names(m, o, rev_name) < 0)
 		return MC_EINPUT;
 	mc_subjects subjects;

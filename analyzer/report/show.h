@@ -10,7 +10,7 @@
 #include "report/report.h"
 
 typedef struct {
-	const char *family;     /* "hw" (generic machines), "pc", ... */
+	const char *family;     /* "pc", ...; NULL: the model's generic_family ("hw", generic machines) */
 	int major, minor;       /* machine version; -1 = the newest machine (class defaults only) */
 	const char *type;       /* only this type (and what it embeds), or NULL */
 } mc_show_opts;
