@@ -27,7 +27,7 @@ const char *mc_check_stable_reason(const mc_check *c, const mc_compat_entry *e)
 int mc_check_refs_reach(const mc_entry_ref *refs, size_t n, const char *family)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(refs[i].set->family, MC_GENERIC_FAMILY) == 0 || strcmp(refs[i].set->family, family) == 0)
+		if (refs[i].set->generic || strcmp(refs[i].set->family, family) == 0)
 			return 1;
 	return 0;
 }
@@ -64,6 +64,12 @@ void mc_check_free(mc_check *c)
 void mc_check_suggest_array(const mc_check *c, const char *family, char **array, char **file, int *missing)
 {
 	int rmaj = -1, rmin = -1;
+	*missing = 0;
+	if (!family) {
+		/* No generic family in the conventions: no array to name. */
+		*array = *file = NULL;
+		return;
+	}
 	mc_model_released(c->bm, &rmaj, &rmin);
 	const mc_compat_set *newest = mc_model_newest_set(c->hm, family);
 	*missing = 0;
@@ -76,9 +82,7 @@ void mc_check_suggest_array(const mc_check *c, const char *family, char **array,
 	*missing = newest != NULL || rmaj >= 0;
 	int maj = rmaj >= 0 ? rmaj : (newest ? newest->major : 0);
 	int min = rmaj >= 0 ? rmin : (newest ? newest->minor : 0);
-	if (newest && mc_str_startswith(newest->name, "hw_compat_"))
-		*array = mc_sprintf("hw_compat_%d_%d", maj, min);
-	else if (newest && strstr(newest->name, "_compat_"))
+	if (newest && strstr(newest->name, "_compat_"))
 		*array = mc_sprintf("%.*s%d_%d", (int)(strstr(newest->name, "_compat_") - newest->name + 8),
 				    newest->name, maj, min);
 	else

@@ -12,9 +12,6 @@
 #include "model/effective.h"
 #include "rules/rules.h"
 
-/* The family of QEMU's generic machines, whose arrays (hw_compat_X_Y) every family applies. */
-#define MC_GENERIC_FAMILY "hw"
-
 /* What the checks share, derived once from the input by mc_check_init. */
 typedef struct {
 	const mc_rule_input *in;   /* borrowed */

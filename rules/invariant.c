@@ -108,7 +108,7 @@ static void suggest(const mc_check *c, mc_finding *f, const char *type, const ch
 	free(qt);
 	free(qp);
 	free(qv);
-	mc_check_suggest_array(c, MC_GENERIC_FAMILY, &f->suggestion_array, &f->suggestion_file, &missing);
+	mc_check_suggest_array(c, c->hm->generic_family, &f->suggestion_array, &f->suggestion_file, &missing);
 	if (missing)
 		mc_strvec_push_owned(&f->notes, mc_sprintf("%s does not exist yet: the commit that adds the compat "
 							   "machines for the release just made must come first",

@@ -106,7 +106,7 @@ static void check_subject(const mc_check *c, const char *prop, const mc_subject 
 		if (off) {
 			int missing;
 			f->suggestion = mc_sprintf("{ \"%s\", \"%s\", \"%s\" },", owner->name, prop, off);
-			mc_check_suggest_array(c, MC_GENERIC_FAMILY, &f->suggestion_array, &f->suggestion_file, &missing);
+			mc_check_suggest_array(c, c->hm->generic_family, &f->suggestion_array, &f->suggestion_file, &missing);
 		}
 	}
 	if (hs->proxy)

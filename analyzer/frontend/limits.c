@@ -4,14 +4,15 @@
  * A macro's size is a linear function of its arguments' size, a + k * arg:
  * a tokens of its own and k copies of an argument (the largest number of
  * times one parameter is used, through nested calls).  Sizes are doubles so
- * that 2^1000 saturates instead of wrapping.
+ * that 2^1000 saturates instead of wrapping.  Tokens are util/cscan.h's: a
+ * string is one, a comment none, and a #define in a comment is not one.
  */
 #include "frontend/limits.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/cscan.h"
 #include "util/util.h"
 
 typedef struct {
@@ -34,62 +35,47 @@ typedef struct {
 	mc_map by_name;      /* name -> index + 1 */
 } macro_set;
 
-/* Splits one logical line (continuations already joined) into tokens. */
-static void tokenize(const char *s, const char *end, mc_strvec *out)
+/*
+ * Is the '(' at q right after the name ending at p, as the preprocessor sees
+ * it: nothing between them but splices?  Then the macro is function-like.
+ */
+static int touches(const char *p, const char *q)
 {
-	while (s < end) {
-		if (isspace((unsigned char)*s)) {
-			s++;
-			continue;
-		}
-		const char *t = s;
-		if (isalpha((unsigned char)*s) || *s == '_') {
-			while (s < end && (isalnum((unsigned char)*s) || *s == '_'))
-				s++;
-		} else if (isdigit((unsigned char)*s)) {
-			while (s < end && (isalnum((unsigned char)*s) || *s == '.' || *s == '_'))
-				s++;
-		} else if (*s == '"' || *s == '\'') {
-			char q = *s++;
-			while (s < end && *s != q)
-				s += (*s == '\\' && s + 1 < end) ? 2 : 1;
-			if (s < end)
-				s++;
-		} else {
-			s++;
-		}
-		mc_strvec_push_owned(out, mc_strndup(t, (size_t)(s - t)));
+	while (p < q && *p == '\\') {
+		p++;
+		if (p < q && *p == '\r')
+			p++;
+		if (p == q || *p != '\n')
+			return 0;
+		p++;
 	}
+	return p == q;
 }
 
-static void add_define(macro_set *set, const char *s, const char *end)
+/* Reads the rest of a #define from c, just past "define", up to its EOD. */
+static void add_define(macro_set *set, mc_cscan *c)
 {
-	while (s < end && isspace((unsigned char)*s))
-		s++;
-	const char *name = s;
-	while (s < end && (isalnum((unsigned char)*s) || *s == '_'))
-		s++;
-	if (s == name)
-		return;
+	mc_ctok t;
+	if (mc_cscan_next(c, &t) != MC_CTOK_IDENT)
+		return; /* the caller's loop skips the rest of the line */
 	macro *m = MC_VEC_PUSH(set->v, set->n, set->cap);
-	m->name = mc_strndup(name, (size_t)(s - name));
-	if (s < end && *s == '(') {
+	m->name = mc_strndup(t.p, t.len);
+	const char *name_end = t.p + t.len;
+	mc_ctok_kind k = mc_cscan_next(c, &t);
+	if (k == MC_CTOK_PUNCT && *t.p == '(' && touches(name_end, t.p)) {
 		m->function_like = 1;
-		const char *close = memchr(s, ')', (size_t)(end - s));
-		if (!close)
-			close = end;
-		mc_strvec params = {0};
-		tokenize(s + 1, close, &params);
-		for (size_t i = 0; i < params.n; i++)
-			if (isalpha((unsigned char)params.v[i][0]) || params.v[i][0] == '_')
-				mc_strvec_push(&m->params, params.v[i]);
-			else if (strcmp(params.v[i], "...") == 0 || strcmp(params.v[i], ".") == 0)
+		while ((k = mc_cscan_next(c, &t)) != MC_CTOK_EOD && !(k == MC_CTOK_PUNCT && *t.p == ')')) {
+			if (k == MC_CTOK_IDENT)
+				mc_strvec_push_owned(&m->params, mc_strndup(t.p, t.len));
+			else if (k == MC_CTOK_PUNCT && *t.p == '.')
 				mc_strvec_push(&m->params, "__VA_ARGS__");
-		mc_strvec_free(&params);
-		s = close < end ? close + 1 : end;
+		}
+		if (k != MC_CTOK_EOD)
+			k = mc_cscan_next(c, &t);
 	}
 	mc_strvec body = {0};
-	tokenize(s, end, &body);
+	for (; k != MC_CTOK_EOD; k = mc_cscan_next(c, &t))
+		mc_strvec_push_owned(&body, mc_strndup(t.p, t.len));
 	m->body = body.v;
 	m->nbody = body.n;
 	/* The last definition wins, as for the preprocessor (an #undef/#define pair). */
@@ -192,33 +178,13 @@ int mc_limits_check_macros(const char *path, const char *text, size_t len, doubl
 {
 	*why = NULL;
 	macro_set set = {0};
-	const char *p = text, *end = text + len;
-	mc_buf line = {0};
-	while (p < end) {
-		/* One logical line: backslash-newline joins. */
-		line.len = 0;
-		mc_buf_put(&line, "", 0);
-		for (;;) {
-			const char *eol = memchr(p, '\n', (size_t)(end - p));
-			const char *stop = eol ? eol : end;
-			int joined = stop > p && stop[-1] == '\\';
-			mc_buf_put(&line, p, (size_t)(stop - p - joined));
-			p = eol ? eol + 1 : end;
-			if (!joined || p >= end)
-				break;
-		}
-		const char *s = line.ptr, *e = line.ptr + line.len;
-		while (s < e && isspace((unsigned char)*s))
-			s++;
-		if (s < e && *s == '#') {
-			s++;
-			while (s < e && isspace((unsigned char)*s))
-				s++;
-			if (e - s > 6 && memcmp(s, "define", 6) == 0 && isspace((unsigned char)s[6]))
-				add_define(&set, s + 6, e);
-		}
-	}
-	mc_buf_free(&line);
+	/* Comments are dropped and splices joined, as the preprocessor does; every #if branch counts. */
+	mc_cscan c;
+	mc_ctok t;
+	mc_cscan_init(&c, text, len, MC_CSCAN_CODE);
+	while (mc_cscan_next(&c, &t) != MC_CTOK_END)
+		if (t.kind == MC_CTOK_DIRECTIVE && mc_cscan_next(&c, &t) == MC_CTOK_IDENT && mc_ctok_is(&t, "define"))
+			add_define(&set, &c);
 	int rc = 0;
 	for (size_t i = 0; i < set.n && rc == 0; i++) {
 		lin s = size_of(&set, &set.v[i], 0);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/cscan.h"
 
 /* File ids (indexes into wanted) per token. */
 typedef struct {
@@ -77,32 +78,49 @@ static int id_list_has(const id_list *l, size_t id)
 	return 0;
 }
 
+typedef void (*token_fn)(void *arg, const char *tok, size_t len);
+
+static void each_token(const char *text, size_t len, unsigned flags, token_fn fn, void *arg);
+
 /*
- * Calls fn for every identifier and every string literal (with its quotes)
- * of a C text.  Comments are not skipped: a mention there only widens the slice.
+ * Calls fn for t if it is an identifier or a string literal (with its
+ * quotes, and only when closed); the inside of a comment or of a <header>
+ * is read as words (MC_CSCAN_INNER), so that a mention there widens the
+ * slice.  Numbers, character literals and punctuators say nothing.
  */
-static void each_token(const char *p, size_t len, void (*fn)(void *, const char *, size_t), void *arg)
+static void report_token(const mc_ctok *t, token_fn fn, void *arg)
 {
-	const char *end = p + len;
-	while (p < end) {
-		if (*p == '"' || *p == '\'') {
-			const char *q = p + 1;
-			while (q < end && *q != *p && *q != '\n')
-				q += *q == '\\' && q + 1 < end ? 2 : 1;
-			if (q < end && *q == *p && *p == '"')
-				fn(arg, p, (size_t)(q + 1 - p));
-			p = q < end && *q == *p ? q + 1 : q;
-		} else if (is_ident_char(*p)) {
-			const char *q = p;
-			while (q < end && is_ident_char(*q))
-				q++;
-			if (!(*p >= '0' && *p <= '9'))
-				fn(arg, p, (size_t)(q - p));
-			p = q;
-		} else {
-			p++;
-		}
+	switch (t->kind) {
+	case MC_CTOK_IDENT:
+		fn(arg, t->p, t->len);
+		break;
+	case MC_CTOK_STRING:
+		if (!t->open)
+			fn(arg, t->p, t->len);
+		break;
+	case MC_CTOK_HEADER:
+		if (t->p[0] == '"')
+			fn(arg, t->p, t->len);
+		else
+			each_token(t->p + 1, t->len - 2, MC_CSCAN_INNER, fn, arg);
+		break;
+	case MC_CTOK_COMMENT:
+		/* The text between "/ *" and "* /", or after "//"; an INNER scan has no comments, so this nests once. */
+		each_token(t->p + 2, t->len - 2 - (t->p[1] == '*' && !t->open ? 2 : 0), MC_CSCAN_INNER, fn, arg);
+		break;
+	default:
+		break;
 	}
+}
+
+/* Calls fn for every identifier and string literal of a C text (see report_token). */
+static void each_token(const char *text, size_t len, unsigned flags, token_fn fn, void *arg)
+{
+	mc_cscan c;
+	mc_ctok t;
+	mc_cscan_init(&c, text, len, flags);
+	while (mc_cscan_next(&c, &t) != MC_CTOK_END)
+		report_token(&t, fn, arg);
 }
 
 typedef struct {
@@ -128,7 +146,7 @@ static void index_token(void *arg, const char *tok, size_t len)
 
 typedef struct {
 	mc_slice *s;
-	const char *macro;
+	char *macro;        /* the #define being read (owned), or NULL */
 	char buf[256];
 } define_ctx;
 
@@ -150,32 +168,46 @@ static void note_macro_user(void *arg, const char *tok, size_t len)
 		mc_strvec_push(users, x->macro);
 }
 
-/* Records every token of every #define body (continuation lines included) against the macro's name. */
-static void index_defines(mc_slice *s, const char *text, size_t len)
+/* Indexes a text for no file: only its #define bodies are recorded. */
+#define NO_FILE ((size_t)-1)
+
+/*
+ * One pass over a text: every token against file id (unless NO_FILE), and
+ * every token of every #define body (its parameters and continuation lines
+ * included) against the macro's name.
+ */
+static void index_text(mc_slice *s, const char *text, size_t len, size_t id)
 {
-	const char *p = text, *end = text + len;
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		if (!eol)
-			eol = end;
-		const char *q = mc_scan_directive(p, eol, "define");
-		if (q && q > p && (q[-1] == ' ' || q[-1] == '\t')) {
-			const char *name = q;
-			while (q < eol && is_ident_char(*q))
-				q++;
-			while (eol < end && eol > text && eol[-1] == '\\') {
-				const char *next = memchr(eol + 1, '\n', (size_t)(end - eol - 1));
-				eol = next ? next : end;
-			}
-			if (q > name && q - name < 200) {
-				char *macro = mc_strndup(name, (size_t)(q - name));
-				define_ctx x = { s, macro, { 0 } };
-				each_token(q, (size_t)(eol - q), note_macro_user, &x);
-				free(macro);
+	enum { OUTSIDE, AFTER_HASH, AFTER_DEFINE, IN_BODY } where = OUTSIDE;
+	token_ctx file = { s, id, { 0 } };
+	define_ctx def = { s, NULL, { 0 } };
+	mc_cscan c;
+	mc_ctok t;
+	mc_cscan_init(&c, text, len, 0);
+	while (mc_cscan_next(&c, &t) != MC_CTOK_END) {
+		if (id != NO_FILE)
+			report_token(&t, index_token, &file);
+		if (t.kind == MC_CTOK_DIRECTIVE) {
+			where = AFTER_HASH;
+		} else if (t.kind == MC_CTOK_EOD) {
+			where = OUTSIDE;
+			free(def.macro);
+			def.macro = NULL;
+		} else if (where == IN_BODY) {
+			report_token(&t, note_macro_user, &def);
+		} else if (t.kind == MC_CTOK_COMMENT) {
+			/* Between '#', "define" and the name: a blank. */
+		} else if (where == AFTER_HASH) {
+			where = t.kind == MC_CTOK_IDENT && mc_ctok_is(&t, "define") ? AFTER_DEFINE : OUTSIDE;
+		} else if (where == AFTER_DEFINE) {
+			where = OUTSIDE;
+			if (t.kind == MC_CTOK_IDENT && t.len < 200) {
+				def.macro = mc_strndup(t.p, t.len);
+				where = IN_BODY;
 			}
 		}
-		p = eol + 1;
 	}
+	free(def.macro);
 }
 
 static int is_c_source(const char *path)
@@ -214,9 +246,7 @@ static void build_index(mc_slice *s)
 			const char *text = side_text(s, side, path, &len);
 			if (!text)
 				continue;
-			token_ctx x = { s, id, { 0 } };
-			each_token(text, len, index_token, &x);
-			index_defines(s, text, len);
+			index_text(s, text, len, id);
 			if (text && !differs(s, path))
 				break;
 		}
@@ -233,7 +263,7 @@ static void build_index(mc_slice *s)
 			size_t len;
 			const char *text = side_text(s, changed ? side : 0, path, &len);
 			if (text)
-				index_defines(s, text, len);
+				index_text(s, text, len, NO_FILE);
 		}
 	}
 }
@@ -451,7 +481,7 @@ static void search_pieces(mc_slice *s, int side, const char *path, const char *n
 	mc_strvec pieces = {0};
 	piece_ctx x = { name, &pieces };
 	if (text)
-		each_token(text, len, note_piece, &x);
+		each_token(text, len, 0, note_piece, &x);
 	if (!pieces.n && s->exact) {
 		diag("type %s is not spelled in %s: parsing everything", name, path);
 		s->exact = 0;
@@ -848,12 +878,18 @@ static void close_roots(const mc_model *ms[2], mc_map *roots)
 	}
 }
 
-size_t mc_slice_grow(mc_slice *s, const mc_model *bm, const mc_model *hm)
+/* Names a growth step looks for; each map's keys are names, its values 1. */
+typedef struct {
+	mc_map roots;       /* types whose record differs or is missing, their subtypes and proxies */
+	mc_map props;       /* properties that differ somewhere */
+	mc_map chains;      /* ancestors and aliases: the file registering each is needed */
+	mc_map tokens;      /* functions and arrays used in one file, defined in another */
+	mc_map helpers;     /* functions a class_init hands its class to: their definitions */
+} grow_names;
+
+/* Types of one side missing on the other or recorded differently; every parent and alias. */
+static void changed_types(const mc_model *ms[2], grow_names *g)
 {
-	if (!s->exact)
-		return 0;
-	const mc_model *ms[2] = { bm, hm };
-	mc_map roots = {0}, props = {0}, chains = {0}, tokens = {0}, helpers = {0};
 	for (int k = 0; k < 2; k++)
 		for (size_t i = 0; i < ms[k]->ntypes; i++) {
 			const mc_type *t = ms[k]->type_list[i];
@@ -865,97 +901,137 @@ size_t mc_slice_grow(mc_slice *s, const mc_model *bm, const mc_model *hm)
 				free(a);
 				free(b);
 			}
-			if (root && !mc_map_get(&roots, t->name))
+			if (root && !mc_map_get(&g->roots, t->name))
 				diag("changed type %s (%s)", t->name, t->file);
 			if (root)
-				add_name(&roots, t->name);
-			add_name(&chains, t->parent_name);
+				add_name(&g->roots, t->name);
+			add_name(&g->chains, t->parent_name);
 			for (size_t a = 0; a < t->aliases.n; a++)
-				add_name(&chains, t->aliases.v[a]);
+				add_name(&g->chains, t->aliases.v[a]);
 		}
-	changed_entries(ms, &roots, &props, &chains);
-	changed_props(ms, &props);
-	for (int k = 0; k < 2; k++) {
-		cross_file_names(s->trees[k]->conv, ms[k], &tokens, &helpers);
-		for (size_t i = 0; i < ms[k]->ntypes; i++) {
-			const mc_type *t = ms[k]->type_list[i];
-			for (size_t p = 0; p < t->nprops; p++)
-				if (mc_map_get(&props, t->props[p].prop->name)) {
-					if (!mc_map_get(&roots, t->name))
-						diag("type %s declares %s", t->name, t->props[p].prop->name);
-					add_name(&roots, t->name);
-					/* Other declarers are found by the spelling: it must be searchable. */
-					if (!file_spells(s, t->props[p].file, t->props[p].prop->name)) {
-						diag("property %s of %s is not spelled in %s: parsing everything",
-						     t->props[p].prop->name, t->name, t->props[p].file);
-						s->exact = 0;
-					}
-				}
+}
+
+/*
+ * Types of m declaring a changed property are roots.  Other declarers are
+ * found by the property's spelling, so it must be searchable.
+ */
+static void prop_declarers(mc_slice *s, const mc_model *m, grow_names *g)
+{
+	for (size_t i = 0; i < m->ntypes; i++) {
+		const mc_type *t = m->type_list[i];
+		for (size_t p = 0; p < t->nprops; p++) {
+			if (!mc_map_get(&g->props, t->props[p].prop->name))
+				continue;
+			if (!mc_map_get(&g->roots, t->name))
+				diag("type %s declares %s", t->name, t->props[p].prop->name);
+			add_name(&g->roots, t->name);
+			if (!file_spells(s, t->props[p].file, t->props[p].prop->name)) {
+				diag("property %s of %s is not spelled in %s: parsing everything", t->props[p].prop->name,
+				     t->name, t->props[p].file);
+				s->exact = 0;
+			}
 		}
 	}
-	close_roots(ms, &roots);
+}
 
-	size_t added = 0;
-	MC_MAP_FOREACH(&roots, i) {
-		const char *name = roots.keys[i];
+/* Selects the files writing each root; a root its file does not spell is searched by its pieces. */
+static void search_roots(mc_slice *s, const mc_model *ms[2], const mc_map *roots, size_t *added)
+{
+	MC_MAP_FOREACH(roots, i) {
+		const char *name = roots->keys[i];
 		if (searched_once(s, 'r', name))
 			continue;
-		size_t before = added;
-		search_name(s, name, 0, &added);
+		size_t before = *added;
+		search_name(s, name, 0, added);
 		for (int k = 0; k < 2; k++) {
 			const mc_type *t = mc_model_type(ms[k], name);
 			if (t && !file_spells(s, t->file, name))
-				search_pieces(s, k, t->file, name, &added);
+				search_pieces(s, k, t->file, name, added);
 		}
-		if (added > before)
-			diag("type %s: %zu files", name, added - before);
+		if (*added > before)
+			diag("type %s: %zu files", name, *added - before);
 	}
-	MC_MAP_FOREACH(&props, i) {
-		size_t before = added;
-		if (!searched_once(s, 'p', props.keys[i]))
-			search_name(s, props.keys[i], 0, &added);
-		if (added > before)
-			diag("property %s: %zu files", props.keys[i], added - before);
-	}
-	MC_MAP_FOREACH(&chains, i) {
-		const char *name = chains.keys[i];
-		if (mc_map_get(&roots, name))
+}
+
+/*
+ * Selects the file registering each ancestor: first the files writing its
+ * name on a name line; if that found no such type, on a later step, every
+ * file writing it when they are few (MAX_WIDENING).
+ */
+static void search_chains(mc_slice *s, const mc_model *ms[2], const grow_names *g, size_t *added)
+{
+	MC_MAP_FOREACH(&g->chains, i) {
+		const char *name = g->chains.keys[i];
+		if (mc_map_get(&g->roots, name))
 			continue;
 		char *key = mc_sprintf("c %s", name);
 		size_t state = (size_t)mc_map_get(&s->searched, key);
-		int found = mc_model_type(bm, name) || mc_model_type(hm, name);
-		size_t before = added;
+		int found = mc_model_type(ms[0], name) || mc_model_type(ms[1], name);
+		size_t before = *added;
 		if (state == 0) {
-			search_name(s, name, 1, &added);
+			search_name(s, name, 1, added);
 			mc_map_put(&s->searched, key, (void *)CHAIN_NAME_LINES);
 		} else if (state == CHAIN_NAME_LINES && !found && unselected_mentions(s, name) <= MAX_WIDENING) {
 			/* Registered in a way the name lines do not show: every file writing it. */
-			search_name(s, name, 0, &added);
+			search_name(s, name, 0, added);
 			mc_map_put(&s->searched, key, (void *)CHAIN_EVERY_MENTION);
 		}
-		if (added > before)
-			diag("ancestor %s: %zu files", name, added - before);
+		if (*added > before)
+			diag("ancestor %s: %zu files", name, *added - before);
 		free(key);
 	}
-	MC_MAP_FOREACH(&tokens, i) {
-		size_t before = added;
-		if (!searched_once(s, 't', tokens.keys[i]))
-			search_token(s, tokens.keys[i], &added);
-		if (added > before)
-			diag("name %s: %zu files", tokens.keys[i], added - before);
+}
+
+/*
+ * Searches each name of names once: kind 'p' the files writing a spelling
+ * of a property, 't' those writing a token, 'h' those defining a helper.
+ */
+static void search_each(mc_slice *s, const mc_map *names, char kind, size_t *added)
+{
+	const char *what = kind == 'p' ? "property" : kind == 't' ? "name" : "helper";
+	MC_MAP_FOREACH(names, i) {
+		const char *name = names->keys[i];
+		size_t before = *added;
+		if (!searched_once(s, kind, name)) {
+			if (kind == 'p')
+				search_name(s, name, 0, added);
+			else if (kind == 't')
+				search_token(s, name, added);
+			else
+				search_definition(s, name, added);
+		}
+		if (*added > before)
+			diag("%s %s: %zu files", what, name, *added - before);
 	}
-	MC_MAP_FOREACH(&helpers, i) {
-		size_t before = added;
-		if (!searched_once(s, 'h', helpers.keys[i]))
-			search_definition(s, helpers.keys[i], &added);
-		if (added > before)
-			diag("helper %s: %zu files", helpers.keys[i], added - before);
+}
+
+size_t mc_slice_grow(mc_slice *s, const mc_model *bm, const mc_model *hm)
+{
+	if (!s->exact)
+		return 0;
+	const mc_model *ms[2] = { bm, hm };
+	grow_names g;
+	memset(&g, 0, sizeof(g));
+	changed_types(ms, &g);
+	changed_entries(ms, &g.roots, &g.props, &g.chains);
+	changed_props(ms, &g.props);
+	for (int k = 0; k < 2; k++) {
+		cross_file_names(s->trees[k]->conv, ms[k], &g.tokens, &g.helpers);
+		prop_declarers(s, ms[k], &g);
 	}
-	mc_map_free(&roots);
-	mc_map_free(&props);
-	mc_map_free(&chains);
-	mc_map_free(&tokens);
-	mc_map_free(&helpers);
+	close_roots(ms, &g.roots);
+
+	size_t added = 0;
+	search_roots(s, ms, &g.roots, &added);
+	search_each(s, &g.props, 'p', &added);
+	search_chains(s, ms, &g, &added);
+	search_each(s, &g.tokens, 't', &added);
+	search_each(s, &g.helpers, 'h', &added);
+	mc_map_free(&g.roots);
+	mc_map_free(&g.props);
+	mc_map_free(&g.chains);
+	mc_map_free(&g.tokens);
+	mc_map_free(&g.helpers);
 	mc_strvec_sort(&s->paths);
 	diag("%zu files added, %zu selected", added, s->paths.n);
 	return s->exact ? added : 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "frontend/limits.h"
+#include "util/cscan.h"
 
 /* A cached file: its content, or why it cannot be read, and its includes. */
 struct tree_blob {
@@ -170,40 +171,17 @@ int mc_tree_read(mc_tree *tree, const char *path, const char **data, size_t *len
 	return 0;
 }
 
-const char *mc_scan_directive(const char *p, const char *eol, const char *word)
-{
-	size_t wl = strlen(word);
-	while (p < eol && (*p == ' ' || *p == '\t'))
-		p++;
-	if (p == eol || *p != '#')
-		return NULL;
-	p++;
-	while (p < eol && (*p == ' ' || *p == '\t'))
-		p++;
-	if ((size_t)(eol - p) <= wl || memcmp(p, word, wl) != 0)
-		return NULL;
-	p += wl;
-	while (p < eol && (*p == ' ' || *p == '\t'))
-		p++;
-	return p;
-}
-
 void mc_scan_includes(const char *text, size_t len, mc_strvec *out)
 {
-	const char *p = text, *end = text + len;
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		if (!eol)
-			eol = end;
-		const char *q = mc_scan_directive(p, eol, "include");
-		char close = q && q < eol && *q == '"' ? '"' : (q && q < eol && *q == '<' ? '>' : 0);
-		if (close) {
-			const char *s = q + 1;
-			const char *e = memchr(s, close, (size_t)(eol - s));
-			if (e && e > s && e - s < 512)
-				mc_strvec_push_owned(out, mc_sprintf("%c%.*s", close == '"' ? '"' : '<', (int)(e - s), s));
-		}
-		p = eol + 1;
+	mc_cscan c;
+	mc_ctok t;
+	mc_cscan_init(&c, text, len, MC_CSCAN_CODE);
+	while (mc_cscan_next(&c, &t) != MC_CTOK_END) {
+		if (t.kind != MC_CTOK_DIRECTIVE || mc_cscan_next(&c, &t) != MC_CTOK_IDENT || !mc_ctok_is(&t, "include"))
+			continue;
+		/* A header name: <...> or "...", kept with its opening mark. */
+		if (mc_cscan_next(&c, &t) == MC_CTOK_HEADER && t.len > 2 && t.len - 2 < 512)
+			mc_strvec_push_owned(out, mc_strndup(t.p, t.len - 1));
 	}
 }
 

@@ -83,10 +83,10 @@ typedef struct {
 int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_tu_input *out);
 void mc_tu_input_free(mc_tu_input *in);
 
-/* If [line, eol) is the directive "#word", where its argument starts (blanks skipped); else NULL. */
-const char *mc_scan_directive(const char *line, const char *eol, const char *word);
-
-/* The raw #include targets of a text (every branch), quoted ones marked with a leading '"'. */
+/*
+ * The raw #include targets of a text (every branch, none in a comment), each
+ * "name or <name (its opening mark first), from util/cscan.h's header names.
+ */
 void mc_scan_includes(const char *text, size_t len, mc_strvec *out);
 
 #endif

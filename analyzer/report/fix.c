@@ -4,14 +4,16 @@
  * The patch is built from edits, each replacing old lines [from, to) of one
  * file with new lines, one edit per array; an edit that would overlap another
  * (two arrays on one line) is dropped and reported.  Hunks carry three lines
- * of context as diff -u does, merged when close.  Searches run over code only:
- * a name or a brace in a comment or a string is not the array.
+ * of context as diff -u does, merged when close.  Searches run over code only
+ * (util/cscan.h tells it apart): a name or a brace in a comment or a string is
+ * not the array.
  */
 #include "report/fix.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/cscan.h"
 
 #define FIX_CONTEXT 3
 #define FIX_MAX_FILE (64u << 20)
@@ -56,25 +58,18 @@ static int is_ident(char c)
 /* What each byte of a file is, so that searches see code and never comments. */
 enum { CH_CODE = 0, CH_STRING, CH_COMMENT };
 
+/* The class of every byte of text (and a 0 after it); header names count as strings. */
 static char *classify(const char *text, size_t len)
 {
 	char *cls = mc_calloc(len + 1, 1);
-	for (size_t i = 0; i < len; i++) {
-		char c = text[i];
-		if (c == '"' || c == '\'') {
-			size_t j = i + 1;
-			for (; j < len && text[j] != c && text[j] != '\n'; j++)
-				if (text[j] == '\\' && j + 1 < len)
-					cls[j++] = CH_STRING;
-			memset(cls + i, CH_STRING, (j < len ? j + 1 : len) - i);
-			i = j;
-		} else if (c == '/' && i + 1 < len && (text[i + 1] == '*' || text[i + 1] == '/')) {
-			const char *e = text[i + 1] == '*' ? memmem(text + i + 2, len - i - 2, "*/", 2) : NULL;
-			size_t stop = text[i + 1] == '*' ? (e ? (size_t)(e - text) + 2 : len)
-							 : (memchr(text + i, '\n', len - i) ? (size_t)((const char *)memchr(text + i, '\n', len - i) - text) : len);
-			memset(cls + i, CH_COMMENT, stop - i);
-			i = stop - 1;
-		}
+	mc_cscan c;
+	mc_ctok t;
+	mc_cscan_init(&c, text, len, 0);
+	while (mc_cscan_next(&c, &t) != MC_CTOK_END) {
+		if (t.kind == MC_CTOK_COMMENT)
+			memset(cls + (t.p - text), CH_COMMENT, t.len);
+		else if (t.kind == MC_CTOK_STRING || t.kind == MC_CTOK_CHAR || t.kind == MC_CTOK_HEADER)
+			memset(cls + (t.p - text), CH_STRING, t.len);
 	}
 	return cls;
 }
@@ -104,27 +99,27 @@ static long find_definition(const char *text, const char *cls, size_t len, const
 	return -1;
 }
 
-/* Offsets of the array's '{' and matching '}' in code; 0 or -1. */
-static int find_braces(const char *text, const char *cls, size_t len, size_t from, size_t *open, size_t *close)
+/*
+ * Offsets of the array's '{' and matching '}' in code after the '=' at from:
+ * 0, or -1 when a ';' or a '}' comes first or the braces do not balance.
+ */
+static int find_braces(const char *text, size_t len, size_t from, size_t *open, size_t *close)
 {
-	int depth = 0;
-	for (size_t i = from; i < len; i++) {
-		if (cls[i] != CH_CODE)
+	mc_cscan c;
+	mc_ctok t, end;
+	mc_cscan_init(&c, text + from, len - from, MC_CSCAN_CODE);
+	while (mc_cscan_next(&c, &t) != MC_CTOK_END) {
+		if (t.kind != MC_CTOK_PUNCT)
 			continue;
-		char c = text[i];
-		if (c == '{') {
-			if (depth++ == 0)
-				*open = i;
-		} else if (c == '}') {
-			if (depth == 0)
+		if (*t.p == '{') {
+			if (mc_cscan_match(&c, &t, &end) < 0)
 				return -1;
-			if (--depth == 0) {
-				*close = i;
-				return 0;
-			}
-		} else if (c == ';' && depth == 0) {
-			return -1;
+			*open = (size_t)(t.p - text);
+			*close = (size_t)(end.p - text);
+			return 0;
 		}
+		if (*t.p == '}' || *t.p == ';')
+			return -1;
 	}
 	return -1;
 }
@@ -177,7 +172,7 @@ static int locate_array(const target *t, const char *text, const char *cls, size
 {
 	for (long eq = find_definition(text, cls, len, t->array, 0); eq >= 0;
 	     eq = find_definition(text, cls, len, t->array, (size_t)eq + 1))
-		if (find_braces(text, cls, len, (size_t)eq, open, close) == 0)
+		if (find_braces(text, len, (size_t)eq, open, close) == 0)
 			return 0;
 	return -1;
 }

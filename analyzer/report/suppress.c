@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rules/catalog.h"
+#include "util/cscan.h"
 
 /* Suppression files and baselines are small; anything bigger is not one. */
 #define MC_SUPPRESS_MAX_SIZE (16u << 20)
@@ -211,38 +212,23 @@ static void find_comments(const char *line, size_t len, line_comments *out)
 	while (p < end && is_blank(*p))
 		p++;
 	if (p < end && *p == '*' && (p + 1 == end || p[1] != '/')) {
+		/* The rest of a block comment opened on a line above: up to its close. */
+		const char *close = memmem(p + 1, (size_t)(end - p - 1), "*/", 2);
 		out->start[out->n] = p + 1;
-		const char *close = NULL;
-		for (const char *q = p + 1; q + 1 < end && !close; q++)
-			if (q[0] == '*' && q[1] == '/')
-				close = q;
 		out->end[out->n++] = close ? close : end;
 		p = close ? close + 2 : end;
 	}
-	while (p < end && out->n < 8) {
-		if (*p == '"' || *p == '\'') {
-			char quote = *p;
+	mc_cscan c;
+	mc_ctok t;
+	mc_cscan_init(&c, p, (size_t)(end - p), 0);
+	/* The first eight comments; what follows them is not looked at. */
+	while (out->n < 8 && mc_cscan_next(&c, &t) != MC_CTOK_END) {
+		if (t.kind != MC_CTOK_COMMENT) {
 			out->only_comment = 0;
-			for (p++; p < end && *p != quote; p++)
-				if (*p == '\\')
-					p++;
-			p++;
-		} else if (p + 1 < end && p[0] == '/' && p[1] == '/') {
-			out->start[out->n] = p + 2;
-			out->end[out->n++] = end;
-			break;
-		} else if (p + 1 < end && p[0] == '/' && p[1] == '*') {
-			const char *q = p + 2, *close = NULL;
-			for (; q + 1 < end && !close; q++)
-				if (q[0] == '*' && q[1] == '/')
-					close = q;
-			out->start[out->n] = p + 2;
-			out->end[out->n++] = close ? close : end;
-			p = close ? close + 2 : end;
-		} else {
-			out->only_comment &= is_blank(*p);
-			p++;
+			continue;
 		}
+		out->start[out->n] = t.p + 2;
+		out->end[out->n++] = t.p[1] == '*' && !t.open ? t.p + t.len - 2 : t.p + t.len;
 	}
 }
 
