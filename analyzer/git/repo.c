@@ -1053,9 +1053,3 @@ int mc_repo_read_path(mc_repo *repo, const mc_oid *commit, const char *path, siz
 	return err;
 }
 
-void mc_hash_text(const char *text, size_t len, char hex[41])
-{
-	git_oid oid;
-	git_odb_hash(&oid, text, len, GIT_OBJECT_BLOB);
-	git_oid_tostr(hex, 41, &oid);
-}

@@ -63,12 +63,6 @@ int mc_repo_walk_range(mc_repo *repo, const mc_oid *base, const mc_oid *head,
 int mc_repo_log_path(mc_repo *repo, const mc_oid *head, const mc_oid *stop,
 		     const char *path, size_t max, mc_oid **out, size_t *n);
 
-/*
- * The git blob id of a text, as 40 hex digits: the one hash used for cache
- * keys, digests and fingerprints.  Computed in memory; nothing is written.
- */
-void mc_hash_text(const char *text, size_t len, char hex[41]);
-
 /* One file at one commit, NUL-terminated (caller frees); MC_ENOTFOUND when absent. */
 int mc_repo_read_path(mc_repo *repo, const mc_oid *commit, const char *path, size_t max_size, char **data,
 		      size_t *len);

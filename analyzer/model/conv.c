@@ -2,7 +2,6 @@
  * conv.c - see conv.h.
  */
 #include "model/conv.h"
-#include "git/repo.h"
 
 #include <ctype.h>
 #include <errno.h>

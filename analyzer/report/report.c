@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include "git/repo.h"
 #include "rules/catalog.h"
 #include "report/suppress.h"
 #include <stdlib.h>

@@ -4,6 +4,7 @@
 #include "util/util.h"
 
 #include <errno.h>
+#include <git2.h>
 #include <jansson.h>
 
 #include <stdio.h>
@@ -364,4 +365,11 @@ void mc_map_free(mc_map *m)
 	free(m->keys);
 	free(m->vals);
 	memset(m, 0, sizeof(*m));
+}
+
+void mc_hash_text(const char *text, size_t len, char hex[41])
+{
+	git_oid oid;
+	git_odb_hash(&oid, text, len, GIT_OBJECT_BLOB);
+	git_oid_tostr(hex, 41, &oid);
 }

@@ -102,4 +102,12 @@ void *mc_map_put(mc_map *m, const char *key, void *val);
 void mc_map_free(mc_map *m);   /* frees keys only */
 #define MC_MAP_FOREACH(m, i) for (size_t i = 0; i < (m)->cap; i++) if ((m)->keys[i])
 
+/*
+ * The git blob id of a text, as 40 hex digits: the one hash used for cache
+ * keys, digests and fingerprints, equal to the id git gives the same bytes, so
+ * a file's facts and its blob share a key.  Computed in memory (libgit2's
+ * hashing only: no repository is opened, nothing is written).
+ */
+void mc_hash_text(const char *text, size_t len, char hex[41]);
+
 #endif

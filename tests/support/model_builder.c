@@ -1,0 +1,248 @@
+/*
+ * model_builder.c - revisions built by hand (model_builder.h).
+ *
+ * The facts are filled in exactly as the front end fills them: a type's
+ * typeinfo names a class_init, an attach record ties that function to a
+ * Property array of the same file, and compat arrays hold entries with their
+ * file and line.  So the model sees nothing a parsed file could not give.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_builder.h"
+
+struct mct_rev {
+	char *version;
+	mc_facts **files;
+	size_t nfiles, cap;
+	mc_facts *current;
+	mc_conv conv;
+	int conv_loaded;
+	mc_model *model;
+	int line;
+};
+
+/* One line per declaration, so that findings point somewhere distinct. */
+static int next_line(mct_rev *r)
+{
+	return ++r->line;
+}
+
+mct_rev *mct_rev_new(const char *version)
+{
+	mct_rev *r = mc_calloc(1, sizeof(*r));
+	r->version = version ? mc_strdup(version) : NULL;
+	return r;
+}
+
+void mct_rev_free(mct_rev *r)
+{
+	if (!r)
+		return;
+	mc_model_free(r->model);
+	for (size_t i = 0; i < r->nfiles; i++)
+		mc_facts_free(r->files[i]);
+	free(r->files);
+	if (r->conv_loaded)
+		mc_conv_free(&r->conv);
+	free(r->version);
+	free(r);
+}
+
+static void not_built(const mct_rev *r)
+{
+	if (r->model)
+		fail_msg("model_builder: a declaration after mct_model()");
+}
+
+void mct_file(mct_rev *r, const char *path)
+{
+	not_built(r);
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (strcmp(r->files[i]->path, path) == 0) {
+			r->current = r->files[i];
+			return;
+		}
+	mc_facts *f = mc_calloc(1, sizeof(*f));
+	f->path = mc_strdup(path);
+	f->parsed = 1;
+	mc_facts **slot = MC_VEC_PUSH(r->files, r->nfiles, r->cap);
+	*slot = f;
+	r->current = f;
+}
+
+static mc_facts *current(mct_rev *r)
+{
+	not_built(r);
+	if (!r->current)
+		fail_msg("model_builder: no file (call mct_file first)");
+	return r->current;
+}
+
+/* "virtio-net-pci" -> "virtio_net_pci" + suffix: the C names QEMU would use. */
+static char *c_name(const char *type, const char *suffix)
+{
+	char *s = mc_sprintf("%s%s", type, suffix);
+	for (char *p = s; *p; p++)
+		if (*p == '-' || *p == '.' || *p == ',')
+			*p = '_';
+	return s;
+}
+
+static void add_type(mct_rev *r, const char *name, const char *parent, int abstract)
+{
+	mc_facts *f = current(r);
+	int line = next_line(r);
+	mc_typeinfo *t = MC_VEC_PUSH(f->types, f->ntypes, f->cap_types);
+	memset(t, 0, sizeof(*t));
+	t->name = mc_strdup(name);
+	t->parent = parent ? mc_strdup(parent) : NULL;
+	t->class_init = c_name(name, "_class_init");
+	t->abstract = abstract;
+	t->line = line;
+	mc_prop_array *a = MC_VEC_PUSH(f->arrays, f->narrays, f->cap_arrays);
+	memset(a, 0, sizeof(*a));
+	a->name = c_name(name, "_properties");
+	a->is_static = 1;
+	a->line = line;
+	a->complete = 1;
+	mc_attach *at = MC_VEC_PUSH(f->attaches, f->nattaches, f->cap_attaches);
+	memset(at, 0, sizeof(*at));
+	at->function = mc_strdup(t->class_init);
+	at->array = mc_strdup(a->name);
+	at->line = line;
+}
+
+void mct_type(mct_rev *r, const char *name, const char *parent)
+{
+	add_type(r, name, parent, 0);
+}
+
+void mct_abstract_type(mct_rev *r, const char *name, const char *parent)
+{
+	add_type(r, name, parent, 1);
+}
+
+/* The array of type, in whichever file declared it. */
+static mc_prop_array *type_array(mct_rev *r, const char *type)
+{
+	char *want = c_name(type, "_properties");
+	for (size_t i = 0; i < r->nfiles; i++)
+		for (size_t j = 0; j < r->files[i]->narrays; j++)
+			if (strcmp(r->files[i]->arrays[j].name, want) == 0) {
+				free(want);
+				return &r->files[i]->arrays[j];
+			}
+	free(want);
+	fail_msg("model_builder: no type %s (call mct_type first)", type);
+	return NULL;
+}
+
+typedef struct {
+	const char *spelling, *info, *enum_type;
+	mc_kind kind;
+} prop_kind;
+
+static const prop_kind kinds[] = {
+	{ "bool", "qdev_prop_bool", NULL, MC_KIND_BOOL },
+	{ "bit", "qdev_prop_bit", NULL, MC_KIND_BOOL },
+	{ "uint8", "qdev_prop_uint8", NULL, MC_KIND_UINT },
+	{ "uint32", "qdev_prop_uint32", NULL, MC_KIND_UINT },
+	{ "uint64", "qdev_prop_uint64", NULL, MC_KIND_UINT },
+	{ "int32", "qdev_prop_int32", NULL, MC_KIND_INT },
+	{ "size", "qdev_prop_size", NULL, MC_KIND_SIZE },
+	{ "string", "qdev_prop_string", NULL, MC_KIND_STRING },
+	{ "OnOffAuto", "qdev_prop_on_off_auto", "OnOffAuto", MC_KIND_ENUM },
+	{ "link", "qdev_prop_link", NULL, MC_KIND_OTHER },
+};
+
+void mct_prop(mct_rev *r, const char *type, const char *name, const char *kind, const char *defval)
+{
+	not_built(r);
+	const prop_kind *k = NULL;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && !k; i++)
+		if (strcmp(kinds[i].spelling, kind) == 0)
+			k = &kinds[i];
+	if (!k)
+		fail_msg("model_builder: unknown property kind %s", kind);
+	mc_prop_array *a = type_array(r, type);
+	mc_prop *p = MC_VEC_PUSH(a->props, a->nprops, a->cap);
+	memset(p, 0, sizeof(*p));
+	p->name = mc_strdup(name);
+	p->info = mc_strdup(k->info);
+	p->kind = k->kind;
+	p->enum_type = k->enum_type ? mc_strdup(k->enum_type) : NULL;
+	p->line = next_line(r);
+	if (defval) {
+		if (mc_value_parse(&p->defval, k->kind, defval) < 0)
+			fail_msg("model_builder: %s is no %s value: %s", defval, kind, mc_error_last());
+		p->has_default = 1;
+		p->defval_text = mc_strdup(defval);
+	}
+}
+
+static mc_compat_array *compat_array(mct_rev *r, const char *array)
+{
+	mc_facts *f = current(r);
+	for (size_t i = 0; i < f->ncompat; i++)
+		if (strcmp(f->compat[i].name, array) == 0)
+			return &f->compat[i];
+	mc_compat_array *a = MC_VEC_PUSH(f->compat, f->ncompat, f->cap_compat);
+	memset(a, 0, sizeof(*a));
+	a->name = mc_strdup(array);
+	a->line = next_line(r);
+	return a;
+}
+
+static void add_entry(mct_rev *r, const char *array, const char *driver, const char *property, const char *value,
+		      int optional)
+{
+	mc_compat_array *a = compat_array(r, array);
+	mc_compat_entry *e = MC_VEC_PUSH(a->entries, a->nentries, a->cap);
+	memset(e, 0, sizeof(*e));
+	e->driver = mc_strdup(driver);
+	e->property = mc_strdup(property);
+	e->value = mc_strdup(value);
+	e->optional = optional;
+	e->file = mc_strdup(r->current->path);
+	e->line = next_line(r);
+}
+
+void mct_compat(mct_rev *r, const char *array, const char *driver, const char *property, const char *value)
+{
+	add_entry(r, array, driver, property, value, 0);
+}
+
+void mct_compat_optional(mct_rev *r, const char *array, const char *driver, const char *property,
+			 const char *value)
+{
+	add_entry(r, array, driver, property, value, 1);
+}
+
+void mct_compat_array(mct_rev *r, const char *array)
+{
+	compat_array(r, array);
+}
+
+const mc_conv *mct_conv(mct_rev *r)
+{
+	if (!r->conv_loaded) {
+		if (mc_conv_load_builtin(&r->conv) < 0)
+			fail_msg("model_builder: built-in conventions: %s", mc_error_last());
+		r->conv_loaded = 1;
+	}
+	return &r->conv;
+}
+
+const mc_model *mct_model(mct_rev *r)
+{
+	if (!r->model && mc_model_build(&r->model, r->files, r->nfiles, mct_conv(r), r->version) < 0)
+		fail_msg("model_builder: %s", mc_error_last());
+	return r->model;
+}

@@ -1,0 +1,64 @@
+/*
+ * model_builder.h - revisions built by hand, for testing the model, the
+ * effective defaults and the rules without git or libclang.
+ *
+ * A builder holds the facts of a few files, written as the front end would
+ * have extracted them, and builds an mc_model from them with the built-in
+ * conventions (rules/qemu.conv).  Each type gets a class_init that attaches
+ * one Property array of its own; mct_prop() adds to that array.
+ *
+ *     mct_rev *r = mct_rev_new("9.2.50");
+ *     mct_file(r, "hw/net/e1000.c");
+ *     mct_type(r, "e1000", "pci-device");
+ *     mct_prop(r, "e1000", "mq", "bool", "false");
+ *     mct_file(r, "hw/core/machine.c");
+ *     mct_compat(r, "hw_compat_9_1", "e1000", "mq", "off");
+ *     const mc_model *m = mct_model(r);
+ *
+ * Memory: the builder owns the facts, the conventions and the model; the
+ * model lives until mct_rev_free().  A declaration after mct_model() fails
+ * the test.  Every failure (an unknown type, a bad value) fails the test
+ * through cmocka: the builder is for tests only.
+ */
+#ifndef MC_MODEL_BUILDER_H
+#define MC_MODEL_BUILDER_H
+
+#include "model/conv.h"
+#include "model/model.h"
+
+typedef struct mct_rev mct_rev;
+
+/* A revision whose VERSION file says version ("9.2.50"); NULL: no VERSION. */
+mct_rev *mct_rev_new(const char *version);
+void mct_rev_free(mct_rev *r);
+
+/* The file the next declarations are written in; created on first use. */
+void mct_file(mct_rev *r, const char *path);
+
+/* A concrete type (parent NULL for a root); an abstract one. */
+void mct_type(mct_rev *r, const char *name, const char *parent);
+void mct_abstract_type(mct_rev *r, const char *name, const char *parent);
+
+/*
+ * A DEFINE_PROP_* of type's own array.  kind is a property type as QEMU
+ * spells its PropertyInfo: "bool", "bit", "uint32", "int32", "size",
+ * "string", "OnOffAuto" (an enum), "link" (no comparable default).  defval
+ * is the default as a compat value would be written ("on", "16", "auto"),
+ * or NULL for no default.
+ */
+void mct_prop(mct_rev *r, const char *type, const char *name, const char *kind, const char *defval);
+
+/* An entry of a compat array of the current file; the array is created on first use. */
+void mct_compat(mct_rev *r, const char *array, const char *driver, const char *property, const char *value);
+/* The same, with .optional = true. */
+void mct_compat_optional(mct_rev *r, const char *array, const char *driver, const char *property,
+			 const char *value);
+/* An empty compat array (a machine version with nothing to keep). */
+void mct_compat_array(mct_rev *r, const char *array);
+
+/* The model of everything declared so far (built once). */
+const mc_model *mct_model(mct_rev *r);
+/* The conventions the model was built with. */
+const mc_conv *mct_conv(mct_rev *r);
+
+#endif

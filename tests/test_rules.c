@@ -1,0 +1,625 @@
+/*
+ * test_rules.c - every rule, and the effective defaults it rests on, on
+ * models built by hand (tests/support/model_builder.h): no git, no libclang.
+ *
+ * Each rule has a case that flags, a case that stays quiet, and its
+ * severity.  The scene is QEMU's: a development tree (VERSION 9.1.50) whose
+ * last release is 9.1, with hw_compat_9_0 and hw_compat_9_1 in
+ * hw/core/machine.c, and a PCI NIC "e1000" with a boolean "mq".
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/commit.h"
+#include "model/effective.h"
+#include "model_builder.h"
+#include "rules/catalog.h"
+#include "rules/rules.h"
+
+/* ---- the scene ------------------------------------------------------------ */
+
+typedef struct {
+	const char *version;
+	const char *mq_default;     /* e1000.mq's default; NULL: e1000 has no mq */
+	const char *x_new_default;  /* a property e1000 gains; NULL: none */
+	int virtio;                 /* a virtio-net family: virtio-net-pci-base (abstract, declares "rss"), two concretes */
+	const char *rss_default;
+} scene;
+
+static const scene released = { "9.1.50", "false", NULL, 0, NULL };
+
+/* The revision of a scene, with its compat arrays; the test adds entries after. */
+static mct_rev *scene_rev(const scene *s)
+{
+	mct_rev *r = mct_rev_new(s->version);
+	mct_file(r, "hw/core/qdev.c");
+	mct_abstract_type(r, "device", NULL);
+	mct_file(r, "hw/pci/pci.c");
+	mct_abstract_type(r, "pci-device", "device");
+	mct_prop(r, "pci-device", "x-old-unrelated", "bool", "on");
+	mct_file(r, "hw/net/e1000.c");
+	mct_type(r, "e1000", "pci-device");
+	if (s->mq_default)
+		mct_prop(r, "e1000", "mq", "bool", s->mq_default);
+	if (s->x_new_default)
+		mct_prop(r, "e1000", "x-new", "bool", s->x_new_default);
+	if (s->virtio) {
+		mct_file(r, "hw/virtio/virtio-net-pci.c");
+		mct_abstract_type(r, "virtio-net-pci-base", "pci-device");
+		mct_prop(r, "virtio-net-pci-base", "rss", "bool", s->rss_default);
+		mct_type(r, "virtio-net-pci", "virtio-net-pci-base");
+		mct_type(r, "virtio-net-pci-transitional", "virtio-net-pci-base");
+	}
+	mct_file(r, "hw/core/machine.c");
+	mct_compat_array(r, "hw_compat_9_1");
+	mct_compat(r, "hw_compat_9_0", "pci-device", "x-old-unrelated", "off");
+	return r;
+}
+
+/* The change most tests judge: e1000.mq goes from off to on. */
+static void mq_turned_on(mct_rev **base, mct_rev **head)
+{
+	scene h = released;
+	h.mq_default = "true";
+	*base = scene_rev(&released);
+	*head = scene_rev(&h);
+}
+
+/* The same for a property a virtio family inherits from its abstract base. */
+static void rss_turned_on(mct_rev **base, mct_rev **head)
+{
+	scene b = released, h = released;
+	b.virtio = h.virtio = 1;
+	b.rss_default = "false";
+	h.rss_default = "true";
+	*base = scene_rev(&b);
+	*head = scene_rev(&h);
+}
+
+/* What the rules say of base -> head; commit may be NULL (the index). */
+typedef struct {
+	mc_findings fs;
+} verdict;
+
+static void judge_with(verdict *v, mct_rev *base, mct_rev *head, const mc_commit_facts *commit, int audit)
+{
+	memset(v, 0, sizeof(*v));
+	/* No mentions: no name is written anywhere but in the models. */
+	mc_rule_input in = { mct_model(base), mct_model(head), commit, mct_conv(head), NULL, NULL, audit };
+	mc_rules_run(&in, &v->fs);
+}
+
+static void judge(verdict *v, mct_rev *base, mct_rev *head)
+{
+	judge_with(v, base, head, NULL, 0);
+}
+
+/* The only finding of rule; fails when there are none or several. */
+static const mc_finding *only(const verdict *v, const char *rule)
+{
+	const mc_finding *hit = NULL;
+	for (size_t i = 0; i < v->fs.n; i++)
+		if (strcmp(v->fs.v[i].rule, rule) == 0) {
+			if (hit)
+				fail_msg("two %s findings: %s / %s", rule, hit->message, v->fs.v[i].message);
+			hit = &v->fs.v[i];
+		}
+	if (!hit) {
+		for (size_t i = 0; i < v->fs.n; i++)
+			print_message("  have %s: %s\n", v->fs.v[i].rule, v->fs.v[i].message);
+		fail_msg("no %s finding", rule);
+	}
+	return hit;
+}
+
+static size_t count(const verdict *v, const char *rule)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < v->fs.n; i++)
+		n += strcmp(v->fs.v[i].rule, rule) == 0;
+	return n;
+}
+
+static size_t loud(const verdict *v)
+{
+	return mc_findings_loud(&v->fs);
+}
+
+static int has_note(const mc_finding *f, const char *needle)
+{
+	for (size_t i = 0; i < f->notes.n; i++)
+		if (strstr(f->notes.v[i], needle))
+			return 1;
+	return 0;
+}
+
+static void done(verdict *v, mct_rev *base, mct_rev *head)
+{
+	mc_findings_free(&v->fs);
+	mct_rev_free(base);
+	mct_rev_free(head);
+}
+
+/* ---- effective defaults --------------------------------------------------- */
+
+static void test_effective_default_and_entries(void **state)
+{
+	(void)state;
+	scene s = released;
+	s.mq_default = "true";
+	mct_rev *r = scene_rev(&s);
+	mct_compat(r, "hw_compat_9_1", "e1000", "mq", "off");
+	mct_compat(r, "hw_compat_8_2", "pci-device", "mq", "on");
+	const mc_model *m = mct_model(r);
+	mc_subject e1000 = { mc_model_type(m, "e1000"), NULL };
+	assert_non_null(e1000.type);
+	struct {
+		int major, minor;
+		const char *want;
+	} cases[] = {
+		{ 9, 2, "on" },  /* newer than every array: the class default */
+		{ 9, 1, "off" }, /* hw_compat_9_1 */
+		{ 9, 0, "off" }, /* 9_1 still applies; nothing newer in 9_0 */
+		{ 8, 2, "on" },  /* 8_2 names an ancestor and is applied after 9_1: it wins */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mc_effective e;
+		assert_int_equal(mc_effective_get(m, &e1000, "mq", "hw", cases[i].major, cases[i].minor, &e), 0);
+		char *shown = mc_effective_display(&e);
+		if (strcmp(shown, cases[i].want) != 0)
+			fail_msg("machine %d.%d: mq is %s, want %s", cases[i].major, cases[i].minor, shown, cases[i].want);
+		free(shown);
+	}
+	mct_rev_free(r);
+}
+
+static void test_effective_inherited_and_subjects(void **state)
+{
+	(void)state;
+	scene s = released;
+	s.virtio = 1;
+	s.rss_default = "false";
+	mct_rev *r = scene_rev(&s);
+	const mc_model *m = mct_model(r);
+	mc_subjects subjects = {0};
+	mc_subjects_collect(m, "rss", &subjects);
+	/* Only the concrete types: the abstract declarer is no device anyone creates. */
+	assert_int_equal(subjects.n, 2);
+	const mc_type *owner = NULL;
+	assert_non_null(mc_type_prop_find(mc_model_type(m, "virtio-net-pci"), "rss", &owner));
+	assert_string_equal(owner->name, "virtio-net-pci-base");
+	assert_false(mc_type_has_prop(m, mc_model_type(m, "e1000"), "rss"));
+	mc_subjects_free(&subjects);
+	mct_rev_free(r);
+}
+
+static void test_effective_versions_compared(void **state)
+{
+	(void)state;
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&released);
+	mc_version *v = NULL;
+	size_t n = mc_versions_compared(mct_model(base), mct_model(head), &v);
+	/* The released versions with machines at both ends, newest first. */
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].major, 9);
+	assert_int_equal(v[0].minor, 1);
+	assert_int_equal(v[1].minor, 0);
+	free(v);
+	mct_rev_free(base);
+	mct_rev_free(head);
+}
+
+/* ---- compat-missing ------------------------------------------------------- */
+
+static void test_missing_flags_a_changed_default(void **state)
+{
+	(void)state;
+	mct_rev *base, *head;
+	mq_turned_on(&base, &head);
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-missing");
+	assert_int_equal(f->severity, MC_SEV_ERROR);
+	assert_string_equal(f->type, "e1000");
+	assert_string_equal(f->property, "mq");
+	assert_string_equal(f->old_value, "off");
+	assert_string_equal(f->new_value, "on");
+	assert_string_equal(f->file, "hw/net/e1000.c");
+	assert_string_equal(f->suggestion, "{ \"e1000\", \"mq\", \"off\" },");
+	assert_string_equal(f->suggestion_array, "hw_compat_9_1");
+	assert_string_equal(f->suggestion_file, "hw/core/machine.c");
+	assert_int_equal(loud(&v), 1);
+	done(&v, base, head);
+}
+
+static void test_missing_quiet_when_covered(void **state)
+{
+	(void)state;
+	mct_rev *base, *head;
+	mq_turned_on(&base, &head);
+	mct_compat(head, "hw_compat_9_1", "e1000", "mq", "off");
+	verdict v;
+	judge(&v, base, head);
+	assert_int_equal(v.fs.n, 0);
+	done(&v, base, head);
+}
+
+static void test_missing_quiet_without_a_change(void **state)
+{
+	(void)state;
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&released);
+	verdict v;
+	judge(&v, base, head);
+	assert_int_equal(v.fs.n, 0);
+	done(&v, base, head);
+}
+
+/* The release just made has no array yet: the finding says the array must come first. */
+static void test_missing_names_the_array_not_yet_made(void **state)
+{
+	(void)state;
+	scene b = released, h = released;
+	b.version = h.version = "9.2.50";
+	h.mq_default = "true";
+	mct_rev *base = scene_rev(&b), *head = scene_rev(&h);
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-missing");
+	assert_string_equal(f->suggestion_array, "hw_compat_9_2");
+	assert_true(has_note(f, "hw_compat_9_2 does not exist yet"));
+	done(&v, base, head);
+}
+
+/* One finding for a family's declaration, not one per concrete type. */
+static void test_missing_once_for_an_inherited_default(void **state)
+{
+	(void)state;
+	mct_rev *base, *head;
+	rss_turned_on(&base, &head);
+	verdict v;
+	judge(&v, base, head);
+	size_t n = count(&v, "compat-missing");
+	assert_true(n >= 1);
+	for (size_t i = 0; i < v.fs.n; i++)
+		assert_string_equal(v.fs.v[i].owner, "virtio-net-pci-base");
+	assert_string_equal(v.fs.v[0].suggestion, "{ \"virtio-net-pci-base\", \"rss\", \"off\" },");
+	done(&v, base, head);
+}
+
+/* ---- compat-wrong-value --------------------------------------------------- */
+
+static void test_wrong_value_flags_the_new_value(void **state)
+{
+	(void)state;
+	mct_rev *base, *head;
+	mq_turned_on(&base, &head);
+	mct_compat(head, "hw_compat_9_1", "e1000", "mq", "on");
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-wrong-value");
+	assert_int_equal(f->severity, MC_SEV_ERROR);
+	assert_string_equal(f->old_value, "off");
+	assert_int_equal(count(&v, "compat-missing"), 0);
+	done(&v, base, head);
+}
+
+/* "false" and "off" are the same boolean: no finding. */
+static void test_wrong_value_quiet_for_another_spelling(void **state)
+{
+	(void)state;
+	mct_rev *base, *head;
+	mq_turned_on(&base, &head);
+	mct_compat(head, "hw_compat_9_1", "e1000", "mq", "false");
+	verdict v;
+	judge(&v, base, head);
+	assert_int_equal(loud(&v), 0);
+	done(&v, base, head);
+}
+
+/* ---- compat-wrong-array --------------------------------------------------- */
+
+static void test_wrong_array_flags_an_older_array(void **state)
+{
+	(void)state;
+	mct_rev *base, *head;
+	mq_turned_on(&base, &head);
+	mct_compat(head, "hw_compat_9_0", "e1000", "mq", "off");
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-wrong-array");
+	assert_int_equal(f->severity, MC_SEV_ERROR);
+	assert_non_null(strstr(f->message, "hw_compat_9_0"));
+	assert_string_equal(f->suggestion_array, "hw_compat_9_1");
+	done(&v, base, head);
+}
+
+/* A fix of a regression that shipped in 9.0 goes into hw_compat_9_0 on purpose: a note. */
+static void test_wrong_array_note_for_a_stable_fix(void **state)
+{
+	(void)state;
+	mct_rev *base, *head;
+	mq_turned_on(&base, &head);
+	mct_compat(head, "hw_compat_9_0", "e1000", "mq", "off");
+	mc_commit_facts commit = { .known = 1 };
+	mc_trailers_parse(&commit.change, "e1000: restore mq\n\nFixes: 0123456789ab (\"e1000: mq\")\n"
+					  "Cc: qemu-stable@nongnu.org\nSigned-off-by: A <a@b>\n");
+	assert_int_equal(commit.change.n, 2);
+	verdict v;
+	judge_with(&v, base, head, &commit, 0);
+	const mc_finding *f = only(&v, "compat-wrong-array");
+	assert_int_equal(f->severity, MC_SEV_NOTE);
+	assert_true(has_note(f, "already shipped"));
+	assert_int_equal(loud(&v), 0);
+	mc_commit_facts_free(&commit);
+	done(&v, base, head);
+}
+
+/* A Fixes: of a commit still in development (after 9.1) is no reason for an older array. */
+static void test_wrong_array_error_for_a_fix_of_unreleased_work(void **state)
+{
+	(void)state;
+	mct_rev *base, *head;
+	mq_turned_on(&base, &head);
+	mct_compat(head, "hw_compat_9_0", "e1000", "mq", "off");
+	mc_commit_facts commit = { .known = 1 };
+	mc_trailers_parse(&commit.change, "e1000: restore mq\n\nFixes: 0123456789ab (\"e1000: mq\")\n");
+	commit.change.v[0].fixed_major = 9;
+	commit.change.v[0].fixed_minor = 1;
+	commit.change.v[0].fixed_micro = 50;
+	verdict v;
+	judge_with(&v, base, head, &commit, 0);
+	assert_int_equal(only(&v, "compat-wrong-array")->severity, MC_SEV_ERROR);
+	commit.change.v[0].fixed_micro = 0; /* 9.1.0: released */
+	mc_findings_free(&v.fs);
+	judge_with(&v, base, head, &commit, 0);
+	assert_int_equal(only(&v, "compat-wrong-array")->severity, MC_SEV_NOTE);
+	mc_commit_facts_free(&commit);
+	done(&v, base, head);
+}
+
+/* ---- compat-uncovered-type ------------------------------------------------ */
+
+static void test_uncovered_type_flags_a_sibling(void **state)
+{
+	(void)state;
+	mct_rev *base, *head;
+	rss_turned_on(&base, &head);
+	mct_compat(head, "hw_compat_9_1", "virtio-net-pci", "rss", "off");
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-uncovered-type");
+	assert_int_equal(f->severity, MC_SEV_ERROR);
+	assert_string_equal(f->type, "virtio-net-pci-transitional");
+	/* The fix names the declaring type, which covers both. */
+	assert_string_equal(f->suggestion, "{ \"virtio-net-pci-base\", \"rss\", \"off\" },");
+	done(&v, base, head);
+}
+
+static void test_uncovered_type_quiet_for_the_declarer(void **state)
+{
+	(void)state;
+	mct_rev *base, *head;
+	rss_turned_on(&base, &head);
+	mct_compat(head, "hw_compat_9_1", "virtio-net-pci-base", "rss", "off");
+	verdict v;
+	judge(&v, base, head);
+	assert_int_equal(v.fs.n, 0);
+	done(&v, base, head);
+}
+
+/* ---- compat-dangling ------------------------------------------------------ */
+
+static void test_dangling_flags_a_property_no_type_has(void **state)
+{
+	(void)state;
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&released);
+	mct_compat(head, "hw_compat_9_1", "e1000", "mq-typo", "off");
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-dangling");
+	assert_int_equal(f->severity, MC_SEV_ERROR);
+	assert_string_equal(f->property, "mq-typo");
+	assert_string_equal(f->file, "hw/core/machine.c");
+	done(&v, base, head);
+}
+
+/* An entry on a parent sets the property on every subtype: one that lacks it aborts QEMU. */
+static void test_dangling_flags_a_subtype_without_the_property(void **state)
+{
+	(void)state;
+	scene s = released;
+	s.virtio = 1;
+	s.rss_default = "false";
+	mct_rev *base = scene_rev(&s), *head = scene_rev(&s);
+	mct_compat(head, "hw_compat_9_1", "pci-device", "rss", "on");
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-dangling");
+	assert_int_equal(f->severity, MC_SEV_ERROR);
+	assert_non_null(strstr(f->message, "e1000 lacks the property"));
+	done(&v, base, head);
+}
+
+/* .optional = true: QEMU skips the subtypes that lack it. */
+static void test_dangling_quiet_for_an_optional_entry(void **state)
+{
+	(void)state;
+	scene s = released;
+	s.virtio = 1;
+	s.rss_default = "false";
+	mct_rev *base = scene_rev(&s), *head = scene_rev(&s);
+	mct_compat_optional(head, "hw_compat_9_1", "pci-device", "rss", "on");
+	verdict v;
+	judge(&v, base, head);
+	assert_int_equal(count(&v, "compat-dangling"), 0);
+	done(&v, base, head);
+}
+
+/* The entry was dangling before the change: only --audit reports it. */
+static void test_dangling_at_base_only_in_audit(void **state)
+{
+	(void)state;
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&released);
+	mct_compat(base, "hw_compat_9_0", "e1000", "gone", "off");
+	mct_compat(head, "hw_compat_9_0", "e1000", "gone", "off");
+	verdict v;
+	judge(&v, base, head);
+	assert_int_equal(count(&v, "compat-dangling"), 0);
+	mc_findings_free(&v.fs);
+	judge_with(&v, base, head, NULL, 1);
+	assert_int_equal(count(&v, "compat-dangling"), 1);
+	done(&v, base, head);
+}
+
+/* ---- new-property-enabled ------------------------------------------------- */
+
+static void test_new_property_enabled_warns(void **state)
+{
+	(void)state;
+	scene h = released;
+	h.x_new_default = "true";
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&h);
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "new-property-enabled");
+	assert_int_equal(f->severity, MC_SEV_WARNING);
+	assert_string_equal(f->property, "x-new");
+	assert_string_equal(f->suggestion, "{ \"e1000\", \"x-new\", \"off\" },");
+	done(&v, base, head);
+}
+
+static void test_new_property_off_is_quiet(void **state)
+{
+	(void)state;
+	scene h = released;
+	h.x_new_default = "false";
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&h);
+	verdict v;
+	judge(&v, base, head);
+	assert_int_equal(loud(&v), 0);
+	done(&v, base, head);
+}
+
+static void test_new_property_enabled_quiet_with_its_entry(void **state)
+{
+	(void)state;
+	scene h = released;
+	h.x_new_default = "true";
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&h);
+	mct_compat(head, "hw_compat_9_1", "e1000", "x-new", "off");
+	verdict v;
+	judge(&v, base, head);
+	assert_int_equal(loud(&v), 0);
+	done(&v, base, head);
+}
+
+/* ---- compat-redundant ----------------------------------------------------- */
+
+static void test_redundant_notes_an_entry_that_sets_the_default(void **state)
+{
+	(void)state;
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&released);
+	mct_compat(head, "hw_compat_9_1", "e1000", "mq", "off");
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-redundant");
+	assert_int_equal(f->severity, MC_SEV_NOTE);
+	assert_int_equal(loud(&v), 0);
+	done(&v, base, head);
+}
+
+static void test_redundant_quiet_for_a_useful_entry(void **state)
+{
+	(void)state;
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&released);
+	mct_compat(head, "hw_compat_9_1", "e1000", "mq", "on");
+	verdict v;
+	judge(&v, base, head);
+	assert_int_equal(count(&v, "compat-redundant"), 0);
+	done(&v, base, head);
+}
+
+/* ---- the rules as functions ----------------------------------------------- */
+
+/* The same input gives the same findings, and the models are only read. */
+static void test_rules_are_pure(void **state)
+{
+	(void)state;
+	scene h = released;
+	h.mq_default = "true";
+	h.x_new_default = "true";
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&h);
+	mct_compat(head, "hw_compat_9_1", "e1000", "mq-typo", "off");
+	size_t sets = mct_model(head)->nsets, entries = mct_model(head)->sets[0].nentries;
+	verdict a, b;
+	judge(&a, base, head);
+	judge(&b, base, head);
+	assert_int_equal(a.fs.n, b.fs.n);
+	assert_true(a.fs.n >= 3);
+	for (size_t i = 0; i < a.fs.n; i++) {
+		assert_string_equal(a.fs.v[i].rule, b.fs.v[i].rule);
+		assert_string_equal(a.fs.v[i].message, b.fs.v[i].message);
+	}
+	assert_int_equal(mct_model(head)->nsets, sets);
+	assert_int_equal(mct_model(head)->sets[0].nentries, entries);
+	mc_findings_free(&b.fs);
+	done(&a, base, head);
+}
+
+/* Every rule a check can emit is in the catalogue. */
+static void test_findings_name_catalogued_rules(void **state)
+{
+	(void)state;
+	scene h = released;
+	h.mq_default = "true";
+	h.x_new_default = "true";
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&h);
+	mct_compat(head, "hw_compat_9_1", "e1000", "mq-typo", "off");
+	mct_compat(head, "hw_compat_9_0", "e1000", "mq", "off");
+	verdict v;
+	judge(&v, base, head);
+	for (size_t i = 0; i < v.fs.n; i++) {
+		const mc_rule_info *info = mc_rule_lookup(v.fs.v[i].rule);
+		assert_non_null(info);
+	}
+	done(&v, base, head);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_effective_default_and_entries),
+		cmocka_unit_test(test_effective_inherited_and_subjects),
+		cmocka_unit_test(test_effective_versions_compared),
+		cmocka_unit_test(test_missing_flags_a_changed_default),
+		cmocka_unit_test(test_missing_quiet_when_covered),
+		cmocka_unit_test(test_missing_quiet_without_a_change),
+		cmocka_unit_test(test_missing_names_the_array_not_yet_made),
+		cmocka_unit_test(test_missing_once_for_an_inherited_default),
+		cmocka_unit_test(test_wrong_value_flags_the_new_value),
+		cmocka_unit_test(test_wrong_value_quiet_for_another_spelling),
+		cmocka_unit_test(test_wrong_array_flags_an_older_array),
+		cmocka_unit_test(test_wrong_array_note_for_a_stable_fix),
+		cmocka_unit_test(test_wrong_array_error_for_a_fix_of_unreleased_work),
+		cmocka_unit_test(test_uncovered_type_flags_a_sibling),
+		cmocka_unit_test(test_uncovered_type_quiet_for_the_declarer),
+		cmocka_unit_test(test_dangling_flags_a_property_no_type_has),
+		cmocka_unit_test(test_dangling_flags_a_subtype_without_the_property),
+		cmocka_unit_test(test_dangling_quiet_for_an_optional_entry),
+		cmocka_unit_test(test_dangling_at_base_only_in_audit),
+		cmocka_unit_test(test_new_property_enabled_warns),
+		cmocka_unit_test(test_new_property_off_is_quiet),
+		cmocka_unit_test(test_new_property_enabled_quiet_with_its_entry),
+		cmocka_unit_test(test_redundant_notes_an_entry_that_sets_the_default),
+		cmocka_unit_test(test_redundant_quiet_for_a_useful_entry),
+		cmocka_unit_test(test_rules_are_pure),
+		cmocka_unit_test(test_findings_name_catalogued_rules),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
