@@ -11,6 +11,7 @@
  */
 #include "rules/check.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,114 +155,192 @@ static int all_proxies_covered(const mc_check *c, const mc_type *device, const c
 	return proxies > 0 && covered;
 }
 
+/*
+ * One subject's changed default, as the findings describe it: the values,
+ * the machine versions, and the entries the change added for it (mine: they
+ * apply to the subject; others: they name the property on other types).
+ */
+typedef struct {
+	const mc_check *c;
+	const char *prop;
+	const mc_subject *hs;
+	const diff *d;
+	size_t nd;
+	const mc_type *owner;          /* declares the property */
+	const mc_type_prop *htp;
+	char *who, *old_v, *new_v, *vtext;
+	mc_entry_ref mine[64], others[64];
+	size_t nmine, nothers;
+} change;
+
+static void change_init(change *ch, const mc_check *c, const char *prop, const mc_subject *hs, const diff *d,
+			size_t nd)
+{
+	memset(ch, 0, sizeof(*ch));
+	ch->c = c;
+	ch->prop = prop;
+	ch->hs = hs;
+	ch->d = d;
+	ch->nd = nd;
+	ch->htp = mc_type_prop_find(hs->type, prop, &ch->owner);
+	ch->who = mc_subject_describe(hs);
+	ch->old_v = mc_effective_display_as(&d[0].b, d[0].h.kind);
+	ch->new_v = mc_effective_display(&d[0].h);
+	mc_version vs[256];
+	size_t nv = diff_versions(d, nd < 256 ? nd : 256, vs);
+	ch->vtext = mc_check_versions_text(vs, nv);
+	ch->nmine = mc_check_added_entries(c, hs, prop, 1, ch->mine, 64);
+	ch->nothers = mc_check_added_entries(c, hs, prop, 0, ch->others, 64);
+}
+
+static void change_free(change *ch)
+{
+	free(ch->who);
+	free(ch->old_v);
+	free(ch->new_v);
+	free(ch->vtext);
+}
+
+/* An added entry that applies with a value other than the old one, or NULL. */
+static const mc_entry_ref *wrong_entry(const change *ch)
+{
+	for (size_t i = 0; i < ch->nmine; i++) {
+		mc_effective be;
+		mc_subject bs;
+		const mc_compat_set *set = ch->mine[i].set;
+		if (!mc_subject_find(ch->c->bm, ch->hs, &bs) ||
+		    mc_effective_get(ch->c->bm, &bs, ch->prop, set->family, set->major, set->minor, &be) < 0)
+			continue;
+		mc_effective as_entry = be;
+		as_entry.entry = ch->mine[i].e;
+		as_entry.set = set;
+		if (mc_effective_equal(&be, &as_entry) == 0)
+			return &ch->mine[i];
+	}
+	return NULL;
+}
+
+static mc_finding *add(const change *ch, mc_findings *out, const char *rule, mc_severity sev, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static mc_finding *add(const change *ch, mc_findings *out, const char *rule, mc_severity sev, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *message = mc_vsprintf(fmt, ap);
+	va_end(ap);
+	mc_finding *f = mc_findings_add(out, rule, sev, ch->hs->type->name, ch->prop, ch->htp->file,
+					ch->htp->prop->line, "%s", message);
+	free(message);
+	return f;
+}
+
+/* Entries name the property on other types only. */
+static mc_finding *report_uncovered(const change *ch, mc_findings *out)
+{
+	const char *rule = "compat-uncovered-type";
+	mc_finding *f = existing(out, rule, ch->hs->type->name, ch->prop);
+	if (f) {
+		add_context(f, "not covered:", ch->who);
+		return NULL;
+	}
+	/* Every proxy covered, only the bare device (virtio-mmio and the like) left: a reviewer decides. */
+	mc_severity sev = !ch->hs->proxy && all_proxies_covered(ch->c, ch->hs->type, ch->prop) ? MC_SEV_WARNING
+											      : MC_SEV_ERROR;
+	f = add(ch, out, rule, sev,
+		"%s: compat entries for '%s' name %s, which does not cover %s; machine types %s change from %s to %s",
+		ch->prop, ch->prop, ch->others[0].e->driver, ch->who, ch->vtext, ch->old_v, ch->new_v);
+	for (size_t i = 0; i < ch->nothers; i++)
+		note_entry(f, "considered", ch->others[i].set, ch->others[i].e);
+	return f;
+}
+
+static mc_finding *report_missing(const change *ch, mc_findings *out)
+{
+	const char *rule = "compat-missing";
+	mc_finding *f = existing(out, rule, ch->hs->type->name, ch->prop);
+	if (f) {
+		add_context(f, "affected:", ch->who);
+		return NULL;
+	}
+	f = add(ch, out, rule, MC_SEV_ERROR,
+		"default of %s.%s changes from %s to %s for released machine types %s, and no compat entry keeps %s",
+		ch->hs->type->name, ch->prop, ch->old_v, ch->new_v, ch->vtext, ch->old_v);
+	add_context(f, "affected:", ch->who);
+	return f;
+}
+
+static mc_finding *report_wrong_value(const change *ch, const mc_entry_ref *wrong, mc_findings *out)
+{
+	const char *rule = "compat-wrong-value";
+	if (existing(out, rule, ch->hs->type->name, ch->prop))
+		return NULL;
+	mc_finding *f = add(ch, out, rule, MC_SEV_ERROR, "compat entry for %s.%s sets \"%s\", but the old default was %s",
+			    wrong->e->driver, ch->prop, wrong->e->value, ch->old_v);
+	note_entry(f, "entry", wrong->set, wrong->e);
+	return f;
+}
+
+/* The entries restore the right value, but not for every compared machine. */
+static mc_finding *report_wrong_array(const change *ch, mc_findings *out)
+{
+	const char *rule = "compat-wrong-array";
+	int covered_family = 0;
+	for (size_t i = 0; i < ch->nd; i++)
+		covered_family |= mc_check_refs_reach(ch->mine, ch->nmine, ch->d[i].family);
+	const char *stable = covered_family ? mc_check_stable_reason(ch->c, ch->mine[0].e) : NULL;
+	mc_severity sev = !covered_family ? MC_SEV_WARNING : stable ? MC_SEV_NOTE : MC_SEV_ERROR;
+	if (existing(out, rule, ch->hs->type->name, ch->prop))
+		return NULL;
+	mc_finding *f;
+	if (!covered_family)
+		f = add(ch, out, rule, sev,
+			"%s.%s is restored only for %s machines; machine types %s of other families change from %s to "
+			"%s (fine if the device exists only there)",
+			ch->hs->type->name, ch->prop, ch->mine[0].set->family, ch->vtext, ch->old_v, ch->new_v);
+	else
+		f = add(ch, out, rule, sev,
+			"compat entry for %s.%s is in %s, older than the newest array: machine types %s still change "
+			"from %s to %s",
+			ch->mine[0].e->driver, ch->prop, ch->mine[0].set->name, ch->vtext, ch->old_v, ch->new_v);
+	for (size_t i = 0; i < ch->nmine; i++)
+		note_entry(f, "entry", ch->mine[i].set, ch->mine[i].e);
+	if (stable)
+		mc_strvec_push_owned(&f->notes,
+				     mc_sprintf("placed on purpose for a regression that already shipped (%s)", stable));
+	return f;
+}
+
+/* Explains one subject's difference by what head holds, as one finding per (rule, type, property). */
 static void report(const mc_check *c, const char *prop, const mc_subject *hs, const diff *d, size_t nd,
 		   mc_findings *out)
 {
-	const mc_type *owner = NULL;
-	const mc_type_prop *htp = mc_type_prop_find(hs->type, prop, &owner);
-	char *who = mc_subject_describe(hs);
-	char *old_v = mc_effective_display_as(&d[0].b, d[0].h.kind), *new_v = mc_effective_display(&d[0].h);
-	mc_version vs[256];
-	size_t nv = diff_versions(d, nd < 256 ? nd : 256, vs);
-	char *vtext = mc_check_versions_text(vs, nv);
-	mc_entry_ref mine[64], others[64];
-	size_t nmine = mc_check_added_entries(c, hs, prop, 1, mine, 64);
-	size_t nothers = mc_check_added_entries(c, hs, prop, 0, others, 64);
-	const char *rule;
-	mc_severity sev = MC_SEV_ERROR;
-	mc_finding *f = NULL;
-
-	/* An added entry that applies with a value other than the old one. */
-	const mc_entry_ref *wrong = NULL;
-	for (size_t i = 0; i < nmine && !wrong; i++) {
-		mc_effective be;
-		mc_subject bs;
-		if (!mc_subject_find(c->bm, hs, &bs) ||
-		    mc_effective_get(c->bm, &bs, prop, mine[i].set->family, mine[i].set->major, mine[i].set->minor, &be) < 0)
-			continue;
-		mc_effective as_entry = be;
-		as_entry.entry = mine[i].e;
-		as_entry.set = mine[i].set;
-		if (mc_effective_equal(&be, &as_entry) == 0)
-			wrong = &mine[i];
-	}
-
-	if (nmine == 0 && nothers > 0) {
-		rule = "compat-uncovered-type";
-		/* Every proxy covered, only the bare device (virtio-mmio and the like) left: a reviewer decides. */
-		if (!hs->proxy && all_proxies_covered(c, hs->type, prop))
-			sev = MC_SEV_WARNING;
-		if ((f = existing(out, rule, hs->type->name, prop))) {
-			add_context(f, "not covered:", who);
-			goto done;
-		}
-		f = mc_findings_add(out, rule, sev, hs->type->name, prop, htp->file, htp->prop->line,
-				    "%s: compat entries for '%s' name %s, which does not cover %s; machine types %s "
-				    "change from %s to %s",
-				    prop, prop, others[0].e->driver, who, vtext, old_v, new_v);
-		for (size_t i = 0; i < nothers; i++)
-			note_entry(f, "considered", others[i].set, others[i].e);
-	} else if (nmine == 0) {
-		rule = "compat-missing";
-		if ((f = existing(out, rule, hs->type->name, prop))) {
-			add_context(f, "affected:", who);
-			goto done;
-		}
-		f = mc_findings_add(out, rule, sev, hs->type->name, prop, htp->file, htp->prop->line,
-				    "default of %s.%s changes from %s to %s for released machine types %s, and no "
-				    "compat entry keeps %s",
-				    hs->type->name, prop, old_v, new_v, vtext, old_v);
-		add_context(f, "affected:", who);
+	change ch;
+	change_init(&ch, c, prop, hs, d, nd);
+	const mc_entry_ref *wrong = wrong_entry(&ch);
+	mc_finding *f;
+	/* The subjects a finding covers come last in its notes: after the fix's own note. */
+	const char *subjects = "affected:";
+	if (ch.nmine == 0 && ch.nothers > 0) {
+		f = report_uncovered(&ch, out);
+		subjects = "not covered:";
+	} else if (ch.nmine == 0) {
+		f = report_missing(&ch, out);
+		subjects = NULL; /* listed first: later subjects join that note */
 	} else if (wrong) {
-		rule = "compat-wrong-value";
-		if ((f = existing(out, rule, hs->type->name, prop)))
-			goto done;
-		f = mc_findings_add(out, rule, sev, hs->type->name, prop, htp->file, htp->prop->line,
-				    "compat entry for %s.%s sets \"%s\", but the old default was %s",
-				    wrong->e->driver, prop, wrong->e->value, old_v);
-		note_entry(f, "entry", wrong->set, wrong->e);
+		f = report_wrong_value(&ch, wrong, out);
 	} else {
-		/* The entries restore the right value, but not for every compared machine. */
-		int covered_family = 0;
-		for (size_t i = 0; i < nd; i++)
-			covered_family |= mc_check_refs_reach(mine, nmine, d[i].family);
-		rule = "compat-wrong-array";
-		if (!covered_family) {
-			sev = MC_SEV_WARNING;
-		} else if (mc_check_stable_reason(c, mine[0].e)) {
-			sev = MC_SEV_NOTE;
-		}
-		if ((f = existing(out, rule, hs->type->name, prop)))
-			goto done;
-		if (!covered_family)
-			f = mc_findings_add(out, rule, sev, hs->type->name, prop, htp->file, htp->prop->line,
-					    "%s.%s is restored only for %s machines; machine types %s of other families "
-					    "change from %s to %s (fine if the device exists only there)",
-					    hs->type->name, prop, mine[0].set->family, vtext, old_v, new_v);
-		else
-			f = mc_findings_add(out, rule, sev, hs->type->name, prop, htp->file, htp->prop->line,
-					    "compat entry for %s.%s is in %s, older than the newest array: machine types %s "
-					    "still change from %s to %s",
-					    mine[0].e->driver, prop, mine[0].set->name, vtext, old_v, new_v);
-		for (size_t i = 0; i < nmine; i++)
-			note_entry(f, "entry", mine[i].set, mine[i].e);
-		if (sev == MC_SEV_NOTE)
-			mc_strvec_push_owned(&f->notes, mc_sprintf("placed on purpose for a regression that already "
-								   "shipped (%s)", mc_check_stable_reason(c, mine[0].e)));
+		f = report_wrong_array(&ch, out);
 	}
-	f->old_value = mc_strdup(old_v);
-	f->new_value = mc_strdup(new_v);
-	f->owner = owner ? mc_strdup(owner->name) : NULL;
-	suggest(c, f, owner ? owner->name : hs->type->name, prop, old_v);
-	if (strcmp(rule, "compat-missing") != 0 && strcmp(rule, "compat-uncovered-type") != 0)
-		add_context(f, "affected:", who);
-	else if (strcmp(rule, "compat-uncovered-type") == 0)
-		add_context(f, "not covered:", who);
-done:
-	free(who);
-	free(old_v);
-	free(new_v);
-	free(vtext);
+	if (f) {
+		f->old_value = mc_strdup(ch.old_v);
+		f->new_value = mc_strdup(ch.new_v);
+		f->owner = ch.owner ? mc_strdup(ch.owner->name) : NULL;
+		suggest(c, f, ch.owner ? ch.owner->name : hs->type->name, prop, ch.old_v);
+		if (subjects)
+			add_context(f, subjects, ch.who);
+	}
+	change_free(&ch);
 }
 
 static void check_subject(const mc_check *c, const char *prop, const mc_subject *hs, const mc_subject *bs,

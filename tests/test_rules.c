@@ -30,9 +30,10 @@ typedef struct {
 	const char *x_new_default;  /* a property e1000 gains; NULL: none */
 	int virtio;                 /* a virtio-net family: virtio-net-pci-base (abstract, declares "rss"), two concretes */
 	const char *rss_default;
+	int pc;                     /* pc machines too: pc_compat_9_0 and pc_compat_9_1 in hw/i386/pc.c */
 } scene;
 
-static const scene released = { "9.1.50", "false", NULL, 0, NULL };
+static const scene released = { "9.1.50", "false", NULL, 0, NULL, 0 };
 
 /* The revision of a scene, with its compat arrays; the test adds entries after. */
 static mct_rev *scene_rev(const scene *s)
@@ -59,6 +60,11 @@ static mct_rev *scene_rev(const scene *s)
 	mct_file(r, "hw/core/machine.c");
 	mct_compat_array(r, "hw_compat_9_1");
 	mct_compat(r, "hw_compat_9_0", "pci-device", "x-old-unrelated", "off");
+	if (s->pc) {
+		mct_file(r, "hw/i386/pc.c");
+		mct_compat_array(r, "pc_compat_9_1");
+		mct_compat_array(r, "pc_compat_9_0");
+	}
 	return r;
 }
 
@@ -545,6 +551,132 @@ static void test_redundant_quiet_for_a_useful_entry(void **state)
 	done(&v, base, head);
 }
 
+/* ---- the other severities ------------------------------------------------- */
+
+/* An entry only in the pc family: other machines still change, but the device may be pc-only. */
+static void test_wrong_array_warns_for_another_family_only(void **state)
+{
+	(void)state;
+	scene b = released, h = released;
+	b.pc = h.pc = 1;
+	h.mq_default = "true";
+	mct_rev *base = scene_rev(&b), *head = scene_rev(&h);
+	mct_file(head, "hw/i386/pc.c");
+	mct_compat(head, "pc_compat_9_1", "e1000", "mq", "off");
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-wrong-array");
+	assert_int_equal(f->severity, MC_SEV_WARNING);
+	assert_non_null(strstr(f->message, "only for pc machines"));
+	done(&v, base, head);
+}
+
+/* The proxy is covered and only the bare device is not: a reviewer decides (a warning). */
+static void test_uncovered_type_warns_for_a_bare_device(void **state)
+{
+	(void)state;
+	mct_rev *revs[2];
+	for (int k = 0; k < 2; k++) {
+		mct_rev *r = revs[k] = scene_rev(&released);
+		mct_file(r, "hw/net/virtio-net.c");
+		mct_type(r, "virtio-net-device", "device");
+		mct_prop(r, "virtio-net-device", "rss", "bool", k ? "true" : "false");
+		mct_file(r, "hw/virtio/virtio-net-pci.c");
+		mct_type(r, "virtio-net-pci", "pci-device");
+		mct_alias(r, "virtio-net-pci", "virtio-net-device");
+	}
+	mct_file(revs[1], "hw/core/machine.c");
+	mct_compat(revs[1], "hw_compat_9_1", "virtio-net-pci", "rss", "off");
+	verdict v;
+	judge(&v, revs[0], revs[1]);
+	const mc_finding *f = only(&v, "compat-uncovered-type");
+	assert_int_equal(f->severity, MC_SEV_WARNING);
+	assert_string_equal(f->type, "virtio-net-device");
+	done(&v, revs[0], revs[1]);
+}
+
+/* A property built under #ifdef exists in some builds only: the entry aborts QEMU in the others. */
+static void test_dangling_warns_for_a_conditional_property(void **state)
+{
+	(void)state;
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&released);
+	mct_rev *revs[2] = { base, head };
+	for (int k = 0; k < 2; k++) {
+		mct_file(revs[k], "hw/net/e1000.c");
+		mct_prop(revs[k], "e1000", "vhost", "bool", "false");
+		mct_prop_condition(revs[k], "e1000", "CONFIG_LINUX");
+	}
+	mct_file(head, "hw/core/machine.c");
+	mct_compat(head, "hw_compat_9_1", "e1000", "vhost", "on");
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-dangling");
+	assert_int_equal(f->severity, MC_SEV_WARNING);
+	assert_non_null(strstr(f->message, "CONFIG_LINUX"));
+	done(&v, base, head);
+}
+
+/* A type no DEFINE_PROP or TypeInfo shows, but written in the tree: not judged, a note. */
+static void test_dangling_notes_a_type_registered_by_code(void **state)
+{
+	(void)state;
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&released);
+	mct_file(head, "hw/core/machine.c");
+	mct_compat(head, "hw_compat_9_1", "Haswell-x86_64-cpu-v9", "x-feature", "off");
+	mc_mentions mentions = {0};
+	mc_mentions_asked(&mentions, "Haswell-x86_64-cpu-v9");
+	mc_mentions_add(&mentions, "Haswell-x86_64-cpu-v9", "target/i386/cpu.c", 1);
+	verdict v;
+	memset(&v, 0, sizeof(v));
+	mc_rule_input in = { mct_model(base), mct_model(head), NULL, mct_conv(head), NULL, &mentions, 0 };
+	mc_rules_run(&in, &v.fs);
+	const mc_finding *f = only(&v, "compat-dangling");
+	assert_int_equal(f->severity, MC_SEV_NOTE);
+	assert_non_null(strstr(f->message, "does not analyse"));
+	mc_mentions_free(&mentions);
+	mc_findings_free(&v.fs);
+	/* Written nowhere: the entry does nothing, an error. */
+	judge(&v, base, head);
+	assert_int_equal(only(&v, "compat-dangling")->severity, MC_SEV_ERROR);
+	done(&v, base, head);
+}
+
+/* A default that cannot be evaluated is not compared: a note says the change was not judged. */
+static void test_default_unknown_notes_a_symbolic_default(void **state)
+{
+	(void)state;
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&released);
+	mct_file(base, "hw/net/e1000.c");
+	mct_prop(base, "e1000", "queues", "uint32", "1");
+	mct_file(head, "hw/net/e1000.c");
+	mct_prop_symbolic(head, "e1000", "queues", "uint32", "E1000_DEFAULT_QUEUES");
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "default-unknown");
+	assert_int_equal(f->severity, MC_SEV_NOTE);
+	assert_non_null(strstr(f->message, "E1000_DEFAULT_QUEUES"));
+	assert_int_equal(loud(&v), 0);
+	done(&v, base, head);
+}
+
+/* A new property's entry in an older array leaves the newest released machines changed. */
+static void test_new_property_entry_in_an_older_array(void **state)
+{
+	(void)state;
+	scene h = released;
+	h.x_new_default = "true";
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&h);
+	mct_file(head, "hw/core/machine.c");
+	mct_compat(head, "hw_compat_9_0", "e1000", "x-new", "off");
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-wrong-array");
+	assert_int_equal(f->severity, MC_SEV_ERROR);
+	assert_non_null(strstr(f->message, "new property e1000.x-new"));
+	assert_int_equal(count(&v, "new-property-enabled"), 0);
+	done(&v, base, head);
+}
+
 /* ---- the rules as functions ----------------------------------------------- */
 
 /* The same input gives the same findings, and the models are only read. */
@@ -618,6 +750,12 @@ int main(void)
 		cmocka_unit_test(test_new_property_enabled_quiet_with_its_entry),
 		cmocka_unit_test(test_redundant_notes_an_entry_that_sets_the_default),
 		cmocka_unit_test(test_redundant_quiet_for_a_useful_entry),
+		cmocka_unit_test(test_wrong_array_warns_for_another_family_only),
+		cmocka_unit_test(test_uncovered_type_warns_for_a_bare_device),
+		cmocka_unit_test(test_dangling_warns_for_a_conditional_property),
+		cmocka_unit_test(test_dangling_notes_a_type_registered_by_code),
+		cmocka_unit_test(test_default_unknown_notes_a_symbolic_default),
+		cmocka_unit_test(test_new_property_entry_in_an_older_array),
 		cmocka_unit_test(test_rules_are_pure),
 		cmocka_unit_test(test_findings_name_catalogued_rules),
 	};

@@ -33,6 +33,7 @@ void *mc_realloc(void *p, size_t n);
 char *mc_strdup(const char *s);
 char *mc_strndup(const char *s, size_t n);
 char *mc_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *mc_vsprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Seconds on a clock that only goes forward: for deadlines and durations. */
 double mc_now_seconds(void);

@@ -187,6 +187,44 @@ void mct_prop(mct_rev *r, const char *type, const char *name, const char *kind, 
 	}
 }
 
+void mct_prop_symbolic(mct_rev *r, const char *type, const char *name, const char *kind, const char *spelling)
+{
+	mct_prop(r, type, name, kind, NULL);
+	mc_prop_array *a = type_array(r, type);
+	mc_prop *p = &a->props[a->nprops - 1];
+	p->has_default = 1;
+	p->defval = mc_value_symbolic(spelling);
+	p->defval_text = mc_strdup(spelling);
+}
+
+void mct_prop_condition(mct_rev *r, const char *type, const char *condition)
+{
+	not_built(r);
+	mc_prop_array *a = type_array(r, type);
+	if (!a->nprops)
+		fail_msg("model_builder: %s has no property yet", type);
+	free(a->props[a->nprops - 1].condition);
+	a->props[a->nprops - 1].condition = mc_strdup(condition);
+}
+
+void mct_alias(mct_rev *r, const char *proxy, const char *embedded)
+{
+	mc_facts *f = current(r);
+	mc_typeinfo *t = NULL;
+	for (size_t i = 0; i < f->ntypes && !t; i++)
+		if (strcmp(f->types[i].name, proxy) == 0)
+			t = &f->types[i];
+	if (!t)
+		fail_msg("model_builder: no type %s in %s", proxy, f->path);
+	free(t->instance_init);
+	t->instance_init = c_name(proxy, "_instance_init");
+	mc_alias *al = MC_VEC_PUSH(f->aliases, f->naliases, f->cap_aliases);
+	memset(al, 0, sizeof(*al));
+	al->function = mc_strdup(t->instance_init);
+	al->embedded_type = mc_strdup(embedded);
+	al->line = next_line(r);
+}
+
 static mc_compat_array *compat_array(mct_rev *r, const char *array)
 {
 	mc_facts *f = current(r);

@@ -48,6 +48,17 @@ void mct_abstract_type(mct_rev *r, const char *name, const char *parent);
  */
 void mct_prop(mct_rev *r, const char *type, const char *name, const char *kind, const char *defval);
 
+/* The same, for a default that cannot be evaluated statically (an unknown constant). */
+void mct_prop_symbolic(mct_rev *r, const char *type, const char *name, const char *kind, const char *spelling);
+/* The last property mct_prop() added to type is built only under #if condition. */
+void mct_prop_condition(mct_rev *r, const char *type, const char *condition);
+
+/*
+ * proxy's instance_init embeds a device of type embedded and aliases all its
+ * properties (virtio-net-pci around virtio-net-device).  Both types exist.
+ */
+void mct_alias(mct_rev *r, const char *proxy, const char *embedded);
+
 /* An entry of a compat array of the current file; the array is created on first use. */
 void mct_compat(mct_rev *r, const char *array, const char *driver, const char *property, const char *value);
 /* The same, with .optional = true. */
