@@ -151,3 +151,10 @@ int mc_check_machine_exists(const mc_check *c, const char *family, const mc_vers
 	}
 	return 1;
 }
+
+int mc_check_resolved_at_run_time(mc_kind kind, const char *shown)
+{
+	if (!shown)
+		return 0;
+	return strcmp(shown, "auto") == 0 || (kind == MC_KIND_INT && strcmp(shown, "-1") == 0);
+}

@@ -59,5 +59,11 @@ void mc_check_suggest_array(const mc_check *c, const char *family, char **array,
 char *mc_check_versions_text(const mc_version *v, size_t n);
 /* Does one of the entries' sets reach machines of family (it is generic, or that family's)? */
 int mc_check_refs_reach(const mc_entry_ref *refs, size_t n, const char *family);
+/*
+ * Is a value one QEMU resolves at run time ("auto", or -1 for a signed
+ * property: the sentinel that means "auto")?  Two values of which one is
+ * such cannot be compared statically: "auto" may resolve to the other.
+ */
+int mc_check_resolved_at_run_time(mc_kind kind, const char *shown);
 
 #endif

@@ -157,6 +157,8 @@ static void report(mc_findings *out, const mc_compat_set *set, const mc_compat_e
 		for (size_t i = 1; i < lacking->n; i++)
 			mc_strvec_push_owned(&f->notes, mc_sprintf("also lacks it: %s", lacking->v[i]));
 	}
+	for (size_t i = 0; i < lacking->n; i++)
+		mc_finding_affects(f, lacking->v[i]);
 	f->new_value = mc_strdup(e->value);
 }
 

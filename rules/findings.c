@@ -62,6 +62,7 @@ static void finding_free(mc_finding *f)
 	free(f->file);
 	free(f->message);
 	mc_strvec_free(&f->notes);
+	mc_strvec_free(&f->affected);
 	free(f->suggestion);
 	free(f->suggestion_array);
 	free(f->suggestion_file);
@@ -94,32 +95,64 @@ static char *rename_in(const char *text, const char *old, const char *owner)
 	return mc_buf_detach(&b);
 }
 
-static void collapse_families(mc_findings *fs)
+void mc_finding_affects(mc_finding *f, const char *who)
 {
-	char *drop = mc_calloc(fs->n ? fs->n : 1, 1);
-	for (size_t i = 0; i < fs->n; i++) {
-		if (drop[i] || !fs->v[i].owner || strcmp(fs->v[i].owner, fs->v[i].type) == 0)
+	if (who && !mc_strvec_contains(&f->affected, who))
+		mc_strvec_push(&f->affected, who);
+}
+
+/* Which member of a cause speaks for it: the most severe, then the first type by name. */
+static int speaks_before(const mc_finding *a, const mc_finding *b)
+{
+	if (a->severity != b->severity)
+		return a->severity > b->severity;
+	return strcmp0(a->type, b->type) < 0;
+}
+
+/* Folds the members of one cause (indexes into fs) into the one that speaks for them. */
+static void merge_cause(mc_findings *fs, const size_t *members, size_t n, char *drop)
+{
+	size_t lead = members[0];
+	for (size_t k = 1; k < n; k++)
+		if (speaks_before(&fs->v[members[k]], &fs->v[lead]))
+			lead = members[k];
+	mc_finding *f = &fs->v[lead];
+	mc_buf list = {0};
+	mc_buf_puts(&list, f->type);
+	for (size_t k = 0; k < n; k++) {
+		mc_finding *m = &fs->v[members[k]];
+		for (size_t a = 0; a < m->affected.n; a++)
+			mc_finding_affects(f, m->affected.v[a]);
+		if (m == f)
 			continue;
-		size_t members = 1;
-		for (size_t j = i + 1; j < fs->n; j++)
-			members += !drop[j] && same_group(&fs->v[i], &fs->v[j]);
-		if (members <= MC_FINDINGS_FAMILY)
-			continue;
-		mc_finding *f = &fs->v[i];
-		mc_buf list = {0};
-		mc_buf_puts(&list, f->type);
-		for (size_t j = i + 1; j < fs->n; j++)
-			if (!drop[j] && same_group(f, &fs->v[j])) {
-				drop[j] = 1;
-				mc_buf_printf(&list, ", %s", fs->v[j].type);
-			}
+		mc_buf_printf(&list, ", %s", m->type);
+		drop[members[k]] = 1;
+	}
+	if (n > MC_FINDINGS_FAMILY && strcmp(f->type, f->owner) != 0) {
 		char *msg = rename_in(f->message, f->type, f->owner);
 		free(f->message);
 		f->message = msg;
-		mc_strvec_push_owned(&f->notes, mc_sprintf("affects %zu concrete types: %s", members, list.ptr));
-		mc_buf_free(&list);
 		free(f->type);
 		f->type = mc_strdup(f->owner);
+	}
+	mc_strvec_push_owned(&f->notes, mc_sprintf("affects %zu concrete types: %s", n, list.ptr));
+	mc_buf_free(&list);
+}
+
+static void collapse_families(mc_findings *fs)
+{
+	char *drop = mc_calloc(fs->n ? fs->n : 1, 1);
+	size_t *members = mc_calloc(fs->n ? fs->n : 1, sizeof(size_t));
+	for (size_t i = 0; i < fs->n; i++) {
+		if (drop[i] || !fs->v[i].owner)
+			continue;
+		size_t n = 0;
+		members[n++] = i;
+		for (size_t j = i + 1; j < fs->n; j++)
+			if (!drop[j] && same_group(&fs->v[i], &fs->v[j]))
+				members[n++] = j;
+		if (n > 1)
+			merge_cause(fs, members, n, drop);
 	}
 	size_t out = 0;
 	for (size_t i = 0; i < fs->n; i++) {
@@ -129,6 +162,7 @@ static void collapse_families(mc_findings *fs)
 			fs->v[out++] = fs->v[i];
 	}
 	fs->n = out;
+	free(members);
 	free(drop);
 }
 
@@ -157,6 +191,8 @@ static void sanitize_finding(mc_finding *f)
 		sanitize(fields[i]);
 	for (size_t i = 0; i < f->notes.n; i++)
 		sanitize(f->notes.v[i]);
+	for (size_t i = 0; i < f->affected.n; i++)
+		sanitize(f->affected.v[i]);
 	if (sanitize(f->suggestion)) {
 		/* The entry shown is no longer the entry to write: --fix must not add it. */
 		free(f->suggestion_array);

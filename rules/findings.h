@@ -24,6 +24,12 @@ typedef struct {
 	int line;
 	char *message;          /* one line */
 	mc_strvec notes;        /* explanation lines: machines affected, entries considered */
+	/*
+	 * The concrete subjects the cause changes ("virtio-blk-device inside
+	 * virtio-blk-pci"), without repeats, in the order found; one finding per
+	 * cause lists them all here rather than repeating itself per type.
+	 */
+	mc_strvec affected;
 	char *suggestion;       /* the compat line to add, or NULL */
 	char *suggestion_array; /* e.g. "hw_compat_5_1" */
 	char *suggestion_file;  /* e.g. "hw/core/machine.c" */
@@ -42,12 +48,17 @@ typedef struct {
 mc_finding *mc_findings_add(mc_findings *fs, const char *rule, mc_severity sev, const char *type,
 			    const char *property, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 8, 9)));
+/* Adds a subject to f->affected unless it is there already. */
+void mc_finding_affects(mc_finding *f, const char *who);
 /*
  * Replaces control characters in every text field (they come from the
- * analyzed tree and must not reach a terminal or a mail).  Collapses a family: when more than MC_FINDINGS_FAMILY concrete types get the
- * same finding for a property they inherit from one owner, one finding names
- * the owner and lists them.  Then drops later duplicates of (rule, type,
- * property) and sorts by file, line, rule, type, property.
+ * analyzed tree and must not reach a terminal or a mail).  Makes one finding
+ * per cause: the findings of one rule for one property declared by one owner
+ * become one, the most severe (then the first type by name) kept, with every
+ * affected subject and a note listing the types; when more than
+ * MC_FINDINGS_FAMILY types share it, the finding names the owner instead.
+ * Then drops later duplicates of (rule, type, property) and sorts by file,
+ * line, rule, type, property.
  */
 #define MC_FINDINGS_FAMILY 4
 void mc_findings_finish(mc_findings *fs);

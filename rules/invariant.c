@@ -77,6 +77,7 @@ static mc_finding *existing(mc_findings *out, const char *rule, const char *type
 /* One "affected:" / "not covered:" note per finding, listing every context. */
 static void add_context(mc_finding *f, const char *label, const char *who)
 {
+	mc_finding_affects(f, who);
 	size_t n = strlen(label);
 	for (size_t i = 0; i < f->notes.n; i++)
 		if (strncmp(f->notes.v[i], label, n) == 0) {
@@ -235,6 +236,25 @@ static mc_finding *add(const change *ch, mc_findings *out, const char *rule, mc_
 	return f;
 }
 
+/*
+ * Exactly one of the two values is resolved at run time ("auto" against
+ * "on"): the tool cannot tell whether anything changes.  Says so in a note.
+ */
+static int unresolvable(const change *ch, const char *a, const char *b)
+{
+	mc_kind kind = ch->htp->prop->kind;
+	return mc_check_resolved_at_run_time(kind, a) != mc_check_resolved_at_run_time(kind, b);
+}
+
+static void note_unresolvable(const change *ch, mc_finding *f, const char *a, const char *b)
+{
+	const char *run_time = mc_check_resolved_at_run_time(ch->htp->prop->kind, a) ? a : b;
+	const char *fixed = run_time == a ? b : a;
+	mc_strvec_push_owned(&f->notes, mc_sprintf("%s is resolved when QEMU runs, which migcompat cannot do: if it "
+						   "resolves to %s on these machine types, nothing changes",
+						   run_time, fixed));
+}
+
 /* Entries name the property on other types only. */
 static mc_finding *report_uncovered(const change *ch, mc_findings *out)
 {
@@ -263,10 +283,13 @@ static mc_finding *report_missing(const change *ch, mc_findings *out)
 		add_context(f, "affected:", ch->who);
 		return NULL;
 	}
-	f = add(ch, out, rule, MC_SEV_ERROR,
+	int unsure = unresolvable(ch, ch->old_v, ch->new_v);
+	f = add(ch, out, rule, unsure ? MC_SEV_WARNING : MC_SEV_ERROR,
 		"default of %s.%s changes from %s to %s for released machine types %s, and no compat entry keeps %s",
 		ch->hs->type->name, ch->prop, ch->old_v, ch->new_v, ch->vtext, ch->old_v);
 	add_context(f, "affected:", ch->who);
+	if (unsure)
+		note_unresolvable(ch, f, ch->old_v, ch->new_v);
 	return f;
 }
 
@@ -275,9 +298,13 @@ static mc_finding *report_wrong_value(const change *ch, const mc_entry_ref *wron
 	const char *rule = "compat-wrong-value";
 	if (existing(out, rule, ch->hs->type->name, ch->prop))
 		return NULL;
-	mc_finding *f = add(ch, out, rule, MC_SEV_ERROR, "compat entry for %s.%s sets \"%s\", but the old default was %s",
-			    wrong->e->driver, ch->prop, wrong->e->value, ch->old_v);
+	int unsure = unresolvable(ch, wrong->e->value, ch->old_v);
+	mc_finding *f = add(ch, out, rule, unsure ? MC_SEV_WARNING : MC_SEV_ERROR,
+			    "compat entry for %s.%s sets \"%s\", but the old default was %s", wrong->e->driver, ch->prop,
+			    wrong->e->value, ch->old_v);
 	note_entry(f, "entry", wrong->set, wrong->e);
+	if (unsure)
+		note_unresolvable(ch, f, wrong->e->value, ch->old_v);
 	return f;
 }
 

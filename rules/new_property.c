@@ -33,15 +33,50 @@ static void add_version(mc_version *v, size_t *n, const mc_version *x)
 	v[(*n)++] = *x;
 }
 
-static void check_subject(const mc_check *c, const char *prop, const mc_subject *hs, mc_findings *out)
+/*
+ * The property of base's declaring type that head's new one replaces: gone at
+ * head, of the same kind and default.  NULL when the new one is not a rename.
+ */
+static const mc_prop *renamed_from(const mc_check *c, const mc_type *owner, const mc_prop *added)
 {
-	mc_version *enabled = mc_calloc(c->nversions + 1, sizeof(mc_version));
+	const mc_type *before = mc_model_type(c->bm, owner->name);
+	for (size_t k = 0; before && k < before->nprops; k++) {
+		const mc_prop *old = before->props[k].prop;
+		if (mc_type_prop_find(owner, old->name, NULL) || old->kind != added->kind ||
+		    old->has_default != added->has_default)
+			continue;
+		if (!old->has_default || mc_value_equal(old->kind, &old->defval, &added->defval) == 1)
+			return old;
+	}
+	return NULL;
+}
+
+/* Why a new property that turns something on changes nothing a guest sees; caller frees; NULL: it may. */
+static char *nothing_visible(const mc_check *c, const mc_type *owner, const mc_prop *added)
+{
+	if (c->in->conv && mc_conv_is_host_property(c->in->conv, added->name))
+		return mc_sprintf("%s is a host-side knob (host-property in the conventions): nothing a guest or the "
+				  "migration stream sees",
+				  added->name);
+	const mc_prop *old = renamed_from(c, owner, added);
+	if (old)
+		return mc_sprintf("%s.%s replaces %s, of the same kind and default: a rename, which changes no "
+				  "machine type; command lines and -global that use the old name break",
+				  owner->name, added->name, old->name);
+	return NULL;
+}
+
+/*
+ * The compared machine versions on which the new property is on by its class
+ * default (no entry applies), into enabled; the value shown for them; and
+ * whether an entry in mine reaches one of their families.
+ */
+static size_t enabled_versions(const mc_check *c, const char *prop, const mc_subject *hs, const mc_entry_ref *mine,
+			       size_t nmine, mc_version *enabled, char **shown, int *in_entry_family)
+{
 	size_t nenabled = 0;
-	char *shown = NULL;
-	/* Entries added with the property: the machines they reach keep what the entry says. */
-	mc_entry_ref mine[16];
-	size_t nmine = mc_check_added_entries(c, hs, prop, 1, mine, 16);
-	int in_entry_family = 0;
+	*shown = NULL;
+	*in_entry_family = 0;
 	for (size_t fi = 0; fi < c->families.n; fi++)
 		for (size_t vi = 0; vi < c->nversions; vi++) {
 			mc_effective he;
@@ -51,15 +86,26 @@ static void check_subject(const mc_check *c, const char *prop, const mc_subject 
 					     c->versions[vi].minor, &he) < 0 || he.entry)
 				continue;
 			mc_value v = mc_effective_value(&he, he.kind);
-			if (mc_value_enables(he.kind, &v))
-				in_entry_family |= mc_check_refs_reach(mine, nmine, c->families.v[fi]);
 			if (mc_value_enables(he.kind, &v)) {
+				*in_entry_family |= mc_check_refs_reach(mine, nmine, c->families.v[fi]);
 				add_version(enabled, &nenabled, &c->versions[vi]);
-				if (!shown)
-					shown = mc_effective_display(&he);
+				if (!*shown)
+					*shown = mc_effective_display(&he);
 			}
 			mc_value_free(&v);
 		}
+	return nenabled;
+}
+
+static void check_subject(const mc_check *c, const char *prop, const mc_subject *hs, mc_findings *out)
+{
+	mc_version *enabled = mc_calloc(c->nversions + 1, sizeof(mc_version));
+	char *shown;
+	int in_entry_family;
+	/* Entries added with the property: the machines they reach keep what the entry says. */
+	mc_entry_ref mine[16];
+	size_t nmine = mc_check_added_entries(c, hs, prop, 1, mine, 16);
+	size_t nenabled = enabled_versions(c, prop, hs, mine, nmine, enabled, &shown, &in_entry_family);
 	if (!nenabled) {
 		free(shown);
 		free(enabled);
@@ -95,7 +141,8 @@ static void check_subject(const mc_check *c, const char *prop, const mc_subject 
 		f->new_value = mc_strdup(shown);
 		f->owner = mc_strdup(owner->name);
 	} else if (!f) {
-		f = mc_findings_add(out, rule, MC_SEV_WARNING, hs->type->name, prop, tp->file,
+		char *why_quiet = nothing_visible(c, owner, tp->prop);
+		f = mc_findings_add(out, rule, why_quiet ? MC_SEV_NOTE : MC_SEV_WARNING, hs->type->name, prop, tp->file,
 				    tp->prop->line,
 				    "new property %s.%s defaults to %s on released machine types %s, and no compat entry "
 				    "keeps the old behaviour",
@@ -103,12 +150,18 @@ static void check_subject(const mc_check *c, const char *prop, const mc_subject 
 		f->new_value = mc_strdup(shown);
 		f->owner = mc_strdup(owner->name);
 		const char *off = off_value(tp->prop);
-		if (off) {
+		if (why_quiet) {
+			/* Nothing to keep: an entry would turn off what old machine types had. */
+			mc_strvec_push_owned(&f->notes, why_quiet);
+		} else if (off) {
 			int missing;
 			f->suggestion = mc_sprintf("{ \"%s\", \"%s\", \"%s\" },", owner->name, prop, off);
 			mc_check_suggest_array(c, c->hm->generic_family, &f->suggestion_array, &f->suggestion_file, &missing);
 		}
 	}
+	char *who = mc_subject_describe(hs);
+	mc_finding_affects(f, who);
+	free(who);
 	if (hs->proxy)
 		mc_strvec_push_owned(&f->notes, mc_sprintf("affected: %s inside %s", hs->type->name, hs->proxy->name));
 	free(vtext);

@@ -1014,10 +1014,31 @@ static void test_stub_headers(void **state)
 	free(usb);
 }
 
+/* Rule-only directives change findings, never facts: they stay out of the cache key. */
+static void test_host_property_outside_the_facts_key(void **state)
+{
+	(void)state;
+	mc_conv plain, tuned, other;
+	assert_int_equal(mc_conv_parse(&plain, "a", "skip tests/\ngeneric-family hw\n"), 0);
+	assert_int_equal(mc_conv_parse(&tuned, "b", "skip tests/\nhost-property ioeventfd\nhost-property iothread*\n"
+						   "generic-family hw\n"), 0);
+	assert_int_equal(mc_conv_parse(&other, "c", "skip tests/\ngeneric-family pc\n"), 0);
+	assert_string_equal(plain.digest, tuned.digest);
+	assert_string_not_equal(plain.digest, other.digest);
+	assert_true(mc_conv_is_host_property(&tuned, "ioeventfd"));
+	assert_true(mc_conv_is_host_property(&tuned, "iothread-vq-mapping"));
+	assert_false(mc_conv_is_host_property(&tuned, "vectors"));
+	assert_false(mc_conv_is_host_property(&plain, "ioeventfd"));
+	mc_conv_free(&plain);
+	mc_conv_free(&tuned);
+	mc_conv_free(&other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest parse_tests[] = {
 		cmocka_unit_test(test_parse_valid),
+		cmocka_unit_test(test_host_property_outside_the_facts_key),
 		cmocka_unit_test(test_parse_defaults),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_load_file),

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,17 @@ static int included_stage(const char *line, char *stage, size_t cap)
 	return 1;
 }
 
+/* Is token in code, and not the tail of a longer name ("run_time(" is no call of time())? */
+static int uses(const char *code, const char *token)
+{
+	for (const char *p = strstr(code, token); p; p = strstr(p + 1, token)) {
+		int ident = p > code && (isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		if (!ident || token[0] == '<')
+			return 1;
+	}
+	return 0;
+}
+
 typedef struct {
 	size_t files;
 	mc_strvec problems;
@@ -112,7 +124,7 @@ static void check_file(scan *s, const layer *l, const char *path, const char *sh
 				break;
 			char token[64];
 			snprintf(token, sizeof(token), "%.*s", (int)n, w);
-			if (strstr(code, token))
+			if (uses(code, token))
 				mc_strvec_push_owned(&s->problems,
 						     mc_sprintf("%s:%d: %s uses %s", shown, lineno, l->folder, token));
 			w += n;
@@ -206,6 +218,9 @@ static void test_included_stage_parses_includes(void **state)
 	assert_string_equal(stage, "rules");
 	assert_false(included_stage("#include <git2.h>", stage, sizeof(stage)));
 	assert_false(included_stage("#include \"check.h\"", stage, sizeof(stage)));
+	assert_true(uses("t = time(NULL);", "time("));
+	assert_false(uses("mc_check_resolved_at_run_time(k, s)", "time("));
+	assert_true(uses("#include <git2.h>", "<git2.h>"));
 	assert_false(word_in("util model rules", "git", 3));
 	assert_true(word_in("util model rules", "model", 5));
 }

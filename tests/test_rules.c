@@ -290,12 +290,41 @@ static void test_missing_once_for_an_inherited_default(void **state)
 	rss_turned_on(&base, &head);
 	verdict v;
 	judge(&v, base, head);
-	size_t n = count(&v, "compat-missing");
-	assert_true(n >= 1);
-	for (size_t i = 0; i < v.fs.n; i++)
-		assert_string_equal(v.fs.v[i].owner, "virtio-net-pci-base");
-	assert_string_equal(v.fs.v[0].suggestion, "{ \"virtio-net-pci-base\", \"rss\", \"off\" },");
+	const mc_finding *f = only(&v, "compat-missing");
+	assert_int_equal(v.fs.n, 1);
+	/* Few types: named by the first of them, the owner in the fix; every one listed. */
+	assert_string_equal(f->type, "virtio-net-pci");
+	assert_string_equal(f->owner, "virtio-net-pci-base");
+	assert_int_equal(f->affected.n, 2);
+	assert_string_equal(f->affected.v[0], "virtio-net-pci");
+	assert_string_equal(f->affected.v[1], "virtio-net-pci-transitional");
+	assert_true(has_note(f, "affects 2 concrete types"));
+	assert_string_equal(f->suggestion, "{ \"virtio-net-pci-base\", \"rss\", \"off\" },");
 	done(&v, base, head);
+}
+
+/* Many types: the one finding names the declaring type itself. */
+static void test_missing_names_the_owner_of_a_large_family(void **state)
+{
+	(void)state;
+	mct_rev *revs[2];
+	for (int k = 0; k < 2; k++) {
+		scene s = released;
+		s.virtio = 1;
+		s.rss_default = k ? "true" : "false";
+		mct_rev *r = revs[k] = scene_rev(&s);
+		mct_file(r, "hw/virtio/virtio-net-pci.c");
+		const char *more[] = { "virtio-net-pci-a", "virtio-net-pci-b", "virtio-net-pci-c", "virtio-net-pci-d" };
+		for (size_t i = 0; i < 4; i++)
+			mct_type(r, more[i], "virtio-net-pci-base");
+	}
+	verdict v;
+	judge(&v, revs[0], revs[1]);
+	const mc_finding *f = only(&v, "compat-missing");
+	assert_string_equal(f->type, "virtio-net-pci-base");
+	assert_int_equal(f->affected.n, 6);
+	assert_non_null(strstr(f->message, "virtio-net-pci-base.rss"));
+	done(&v, revs[0], revs[1]);
 }
 
 /* ---- compat-wrong-value --------------------------------------------------- */
@@ -525,6 +554,108 @@ static void test_new_property_enabled_quiet_with_its_entry(void **state)
 	done(&v, base, head);
 }
 
+/* A host-side knob (conv host-property) that turns on changes nothing a guest sees: a note. */
+static void test_new_property_host_knob_is_a_note(void **state)
+{
+	(void)state;
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&released);
+	mct_file(head, "hw/net/e1000.c");
+	mct_prop(head, "e1000", "ioeventfd", "bool", "true");
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "new-property-enabled");
+	assert_int_equal(f->severity, MC_SEV_NOTE);
+	assert_true(has_note(f, "host-side knob"));
+	assert_null(f->suggestion);
+	done(&v, base, head);
+}
+
+/* A property gone in the commit that adds one of the same kind and default: a rename, a note. */
+static void test_new_property_rename_is_a_note(void **state)
+{
+	(void)state;
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&released);
+	mct_file(base, "hw/net/e1000.c");
+	mct_prop(base, "e1000", "x_flow_ctl", "bool", "true");
+	mct_file(head, "hw/net/e1000.c");
+	mct_prop(head, "e1000", "x-flow-ctl", "bool", "true");
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "new-property-enabled");
+	assert_int_equal(f->severity, MC_SEV_NOTE);
+	assert_true(has_note(f, "replaces x_flow_ctl"));
+	assert_null(f->suggestion);
+	mc_findings_free(&v.fs);
+	/* Another default: not a rename, the new property may change what old machines had. */
+	mct_rev *other = scene_rev(&released);
+	mct_file(other, "hw/net/e1000.c");
+	mct_prop(other, "e1000", "x_flow_ctl", "bool", "false");
+	judge(&v, other, head);
+	assert_int_equal(only(&v, "new-property-enabled")->severity, MC_SEV_WARNING);
+	mct_rev_free(other);
+	done(&v, base, head);
+}
+
+/* ---- values resolved at run time ------------------------------------------ */
+
+/* "auto" against the value auto may resolve to: the tool cannot tell, a warning that says so. */
+static void test_missing_auto_against_a_value_is_a_warning(void **state)
+{
+	(void)state;
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&released);
+	mct_file(base, "hw/net/e1000.c");
+	mct_prop(base, "e1000", "offload", "OnOffAuto", "on");
+	mct_file(head, "hw/net/e1000.c");
+	mct_prop(head, "e1000", "offload", "OnOffAuto", "auto");
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-missing");
+	assert_int_equal(f->severity, MC_SEV_WARNING);
+	assert_true(has_note(f, "auto is resolved when QEMU runs"));
+	mc_findings_free(&v.fs);
+	/* on -> off is no guess: an error. */
+	mct_rev *off = scene_rev(&released);
+	mct_file(off, "hw/net/e1000.c");
+	mct_prop(off, "e1000", "offload", "OnOffAuto", "off");
+	judge(&v, base, off);
+	assert_int_equal(only(&v, "compat-missing")->severity, MC_SEV_ERROR);
+	mct_rev_free(off);
+	done(&v, base, head);
+}
+
+/* A sentinel -1 ("auto") replacing the value auto resolved to: the same. */
+static void test_missing_sentinel_is_a_warning(void **state)
+{
+	(void)state;
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&released);
+	mct_file(base, "hw/net/e1000.c");
+	mct_prop(base, "e1000", "queues", "int32", "4");
+	mct_file(head, "hw/net/e1000.c");
+	mct_prop(head, "e1000", "queues", "int32", "-1");
+	verdict v;
+	judge(&v, base, head);
+	assert_int_equal(only(&v, "compat-missing")->severity, MC_SEV_WARNING);
+	done(&v, base, head);
+}
+
+static void test_wrong_value_auto_entry_is_a_warning(void **state)
+{
+	(void)state;
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&released);
+	mct_file(base, "hw/net/e1000.c");
+	mct_prop(base, "e1000", "offload", "OnOffAuto", "on");
+	mct_file(head, "hw/net/e1000.c");
+	mct_prop(head, "e1000", "offload", "OnOffAuto", "off");
+	mct_file(head, "hw/core/machine.c");
+	mct_compat(head, "hw_compat_9_1", "e1000", "offload", "auto");
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-wrong-value");
+	assert_int_equal(f->severity, MC_SEV_WARNING);
+	assert_true(has_note(f, "if it resolves to on"));
+	done(&v, base, head);
+}
+
 /* ---- compat-redundant ----------------------------------------------------- */
 
 static void test_redundant_notes_an_entry_that_sets_the_default(void **state)
@@ -734,6 +865,7 @@ int main(void)
 		cmocka_unit_test(test_missing_quiet_without_a_change),
 		cmocka_unit_test(test_missing_names_the_array_not_yet_made),
 		cmocka_unit_test(test_missing_once_for_an_inherited_default),
+		cmocka_unit_test(test_missing_names_the_owner_of_a_large_family),
 		cmocka_unit_test(test_wrong_value_flags_the_new_value),
 		cmocka_unit_test(test_wrong_value_quiet_for_another_spelling),
 		cmocka_unit_test(test_wrong_array_flags_an_older_array),
@@ -748,6 +880,11 @@ int main(void)
 		cmocka_unit_test(test_new_property_enabled_warns),
 		cmocka_unit_test(test_new_property_off_is_quiet),
 		cmocka_unit_test(test_new_property_enabled_quiet_with_its_entry),
+		cmocka_unit_test(test_new_property_host_knob_is_a_note),
+		cmocka_unit_test(test_new_property_rename_is_a_note),
+		cmocka_unit_test(test_missing_auto_against_a_value_is_a_warning),
+		cmocka_unit_test(test_missing_sentinel_is_a_warning),
+		cmocka_unit_test(test_wrong_value_auto_entry_is_a_warning),
 		cmocka_unit_test(test_redundant_notes_an_entry_that_sets_the_default),
 		cmocka_unit_test(test_redundant_quiet_for_a_useful_entry),
 		cmocka_unit_test(test_wrong_array_warns_for_another_family_only),

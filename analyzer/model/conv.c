@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +257,13 @@ static const char *d_dynamic_type_suffix(mc_conv *conv, char **w, int n)
 	return NULL;
 }
 
+static const char *d_host_property(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	mc_strvec_push(&conv->host_properties, w[1]);
+	return NULL;
+}
+
 static const char *d_common_header(mc_conv *conv, char **w, int n)
 {
 	(void)n;
@@ -334,43 +342,48 @@ static const struct directive {
 	const char *name;
 	int min, max;
 	directive_fn apply;
+	/* Read by the rules only: left out of the digest that keys cached facts,
+	 * so that tuning a rule does not make every file be parsed again. */
+	int rules_only;
 } directives[] = {
 	/* files and flags */
-	{ "skip", 1, 1, d_skip },
-	{ "include-dir", 1, 1, d_include_dir },
-	{ "system-include", 1, 1, d_system_include },
-	{ "host-define", 1, 1, d_host_define },
-	{ "target", 2, 2, d_target },
-	{ "target-define", 2, ANY, d_target_define },
-	{ "target-include", 2, ANY, d_target_include },
-	{ "command-define", 1, ANY, d_command_define },
-	{ "target-command-define", 1, ANY, d_target_command_define },
+	{ "skip", 1, 1, d_skip, 0 },
+	{ "include-dir", 1, 1, d_include_dir, 0 },
+	{ "system-include", 1, 1, d_system_include, 0 },
+	{ "host-define", 1, 1, d_host_define, 0 },
+	{ "target", 2, 2, d_target, 0 },
+	{ "target-define", 2, ANY, d_target_define, 0 },
+	{ "target-include", 2, ANY, d_target_include, 0 },
+	{ "command-define", 1, ANY, d_command_define, 0 },
+	{ "target-command-define", 1, ANY, d_target_command_define, 0 },
 	/* properties and types */
-	{ "kind", 2, 3, d_kind },
-	{ "attach-call", 2, 2, d_attach_call },
-	{ "attach-field", 1, 1, d_attach_field },
-	{ "alias-call", 2, 2, d_alias_call },
-	{ "alias-init", 2, 2, d_alias_init },
-	{ "alias-marker", 1, 1, d_alias_marker },
-	{ "multi-type-record", 4, 3 + MC_CONV_RECORD_NAMES, d_multi_type_record },
-	{ "dynamic-type-suffix", 1, 1, d_dynamic_type_suffix },
+	{ "kind", 2, 3, d_kind, 0 },
+	{ "attach-call", 2, 2, d_attach_call, 0 },
+	{ "attach-field", 1, 1, d_attach_field, 0 },
+	{ "alias-call", 2, 2, d_alias_call, 0 },
+	{ "alias-init", 2, 2, d_alias_init, 0 },
+	{ "alias-marker", 1, 1, d_alias_marker, 0 },
+	{ "multi-type-record", 4, 3 + MC_CONV_RECORD_NAMES, d_multi_type_record, 0 },
+	{ "dynamic-type-suffix", 1, 1, d_dynamic_type_suffix, 0 },
+	/* what the rules judge */
+	{ "host-property", 1, 1, d_host_property, 1 },
 	/* machine compat containers */
-	{ "generic-family", 1, 1, d_generic_family },
-	{ "compat-array", 2, 2, d_compat },
-	{ "compat-macro", 2, 2, d_compat },
-	{ "compat-function", 2, 2, d_compat },
-	{ "compat-machine", 2, 2, d_compat },
-	{ "compat-defaults", 2, 2, d_compat },
+	{ "generic-family", 1, 1, d_generic_family, 0 },
+	{ "compat-array", 2, 2, d_compat, 0 },
+	{ "compat-macro", 2, 2, d_compat, 0 },
+	{ "compat-function", 2, 2, d_compat, 0 },
+	{ "compat-machine", 2, 2, d_compat, 0 },
+	{ "compat-defaults", 2, 2, d_compat, 0 },
 	/* headers an unconfigured tree lacks */
-	{ "common-header", 1, 1, d_common_header },
-	{ "generated-header", 2, 2, d_generated_header },
-	{ "stub-header", 2, ANY, d_stub_header },
-	{ "stub-define", 2, ANY, d_stub_header },
-	{ "qapi-schema", 1, 1, d_qapi_schema },
-	{ "qapi-prelude", 1, 1, d_qapi_prelude },
+	{ "common-header", 1, 1, d_common_header, 0 },
+	{ "generated-header", 2, 2, d_generated_header, 0 },
+	{ "stub-header", 2, ANY, d_stub_header, 0 },
+	{ "stub-define", 2, ANY, d_stub_header, 0 },
+	{ "qapi-schema", 1, 1, d_qapi_schema, 0 },
+	{ "qapi-prelude", 1, 1, d_qapi_prelude, 0 },
 	/* limits and version */
-	{ "version-file", 1, 1, d_version_file },
-	{ "max-file-size", 1, 1, d_max_file_size },
+	{ "version-file", 1, 1, d_version_file, 0 },
+	{ "max-file-size", 1, 1, d_max_file_size, 0 },
 };
 
 const char *mc_conv_directive_name(size_t i)
@@ -379,7 +392,7 @@ const char *mc_conv_directive_name(size_t i)
 }
 
 /* Applies one directive; returns NULL or a static error text. */
-static const char *apply_directive(mc_conv *conv, char **w, int n)
+static const char *apply_directive(mc_conv *conv, char **w, int n, int *rules_only)
 {
 	for (size_t i = 0; i < sizeof(directives) / sizeof(directives[0]); i++) {
 		const struct directive *d = &directives[i];
@@ -387,6 +400,7 @@ static const char *apply_directive(mc_conv *conv, char **w, int n)
 			continue;
 		if (n - 1 < d->min || n - 1 > d->max)
 			return "wrong number of arguments";
+		*rules_only = d->rules_only;
 		return d->apply(conv, w, n);
 	}
 	return "unknown directive";
@@ -398,6 +412,7 @@ int mc_conv_parse(mc_conv *conv, const char *source, const char *text)
 	conv->max_file_size = 4000000;
 	int lineno = 0;
 	const char *p = text;
+	mc_buf keyed = {0}; /* the lines the front end depends on: the digest's text */
 	while (*p) {
 		const char *eol = strchr(p, '\n');
 		size_t len = eol ? (size_t)(eol - p) : strlen(p);
@@ -409,15 +424,21 @@ int mc_conv_parse(mc_conv *conv, const char *source, const char *text)
 		char *words[MAX_WORDS];
 		int n = split_words(line, words);
 		const char *err = NULL;
+		int rules_only = 0;
 		if (n < 0)
 			err = "too many words";
 		else if (n > 0)
-			err = apply_directive(conv, words, n);
+			err = apply_directive(conv, words, n, &rules_only);
 		if (err) {
 			mc_error_set("%s:%d: %s%s%s", source, lineno, err, n > 0 ? ": " : "", n > 0 ? words[0] : "");
 			free(line);
+			mc_buf_free(&keyed);
 			mc_conv_free(conv);
 			return MC_EPARSE;
+		}
+		if (!rules_only) {
+			mc_buf_put(&keyed, p, len);
+			mc_buf_puts(&keyed, "\n");
 		}
 		free(line);
 		p += len;
@@ -426,7 +447,8 @@ int mc_conv_parse(mc_conv *conv, const char *source, const char *text)
 	}
 	if (!conv->version_file)
 		conv->version_file = mc_strdup("VERSION");
-	mc_hash_text(text, strlen(text), conv->digest);
+	mc_hash_text(keyed.ptr ? keyed.ptr : "", keyed.len, conv->digest);
+	mc_buf_free(&keyed);
 	return 0;
 }
 
@@ -490,6 +512,7 @@ void mc_conv_free(mc_conv *conv)
 	mc_strvec_free(&conv->stub_headers);
 	free(conv->version_file);
 	free(conv->generic_family);
+	mc_strvec_free(&conv->host_properties);
 	free(conv->common_header);
 	for (size_t i = 0; i < conv->ngenerated; i++)
 		free(conv->generated[i].pattern);
@@ -626,6 +649,14 @@ int mc_conv_match_compat_machine(const mc_conv *conv, const char *name, const ch
 		*minor = (int)b;
 		return 1;
 	}
+	return 0;
+}
+
+int mc_conv_is_host_property(const mc_conv *conv, const char *name)
+{
+	for (size_t i = 0; i < conv->host_properties.n; i++)
+		if (fnmatch(conv->host_properties.v[i], name, 0) == 0)
+			return 1;
 	return 0;
 }
 

@@ -92,6 +92,7 @@ typedef struct mc_conv {
 	mc_conv_pair *compat_machines; size_t ncompat_machines, cap_compat_machines;
 	mc_conv_pair *compat_defaults; size_t ncompat_defaults, cap_compat_defaults;
 	mc_strvec dynamic_type_suffixes;
+	mc_strvec host_properties;  /* glob patterns of properties no guest or stream sees */
 	mc_strvec stub_headers;  /* "NAME\nC-TEXT", one per stub-header line */
 	char *version_file;
 	size_t max_file_size;
@@ -132,6 +133,8 @@ int mc_conv_match_compat_machine(const mc_conv *conv, const char *name, const ch
 const char *mc_conv_match_compat_defaults(const mc_conv *conv, const char *name);
 /* Is this a type name built at run time on top of a known type ("EPYC-x86_64-cpu")? */
 int mc_conv_is_dynamic_suffix(const mc_conv *conv, const char *type_name);
+/* Is the property a host-side knob (conv host-property): nothing a guest or the stream sees? */
+int mc_conv_is_host_property(const mc_conv *conv, const char *name);
 /*
  * The declarations standing in for a missing optional library header
  * ("libusb.h", as written in #include <...>), or NULL; the caller frees it.

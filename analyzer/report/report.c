@@ -50,12 +50,21 @@ static const char *suppress_kind(mc_suppress_kind k)
 	return k == MC_SUPPRESS_IN_SOURCE ? "inSource" : "external";
 }
 
+static json_t *strvec_json(const mc_strvec *v)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < v->n; i++)
+		json_array_append_new(a, jstr(v->v[i]));
+	return a;
+}
+
 static json_t *finding_json(const mc_finding *f)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "rule", json_string(f->rule));
 	json_object_set_new(o, "severity", json_string(mc_severity_name(f->severity)));
 	json_object_set_new(o, "type", jstr(f->type));
+	json_object_set_new(o, "owner", jstr(f->owner));
 	json_object_set_new(o, "property", jstr(f->property));
 	json_object_set_new(o, "old_value", jstr(f->old_value));
 	json_object_set_new(o, "new_value", jstr(f->new_value));
@@ -68,6 +77,7 @@ static json_t *finding_json(const mc_finding *f)
 	for (size_t i = 0; i < f->notes.n; i++)
 		json_array_append_new(notes, jstr(f->notes.v[i]));
 	json_object_set_new(o, "notes", notes);
+	json_object_set_new(o, "affected", strvec_json(&f->affected));
 	if (f->suggestion) {
 		json_t *s = json_object();
 		json_object_set_new(s, "entry", jstr(f->suggestion));
@@ -249,7 +259,16 @@ static int write_sarif(FILE *out, const mc_findings *fs)
 					  f->property ? f->property : "");
 		if (f->commit)
 			json_object_set_new(props, "commit", json_string(f->commit));
+		json_object_set_new(props, "affected", strvec_json(&f->affected));
 		json_object_set_new(res, "properties", props);
+		/* One result per cause: the concrete types it changes are its related locations. */
+		if (f->affected.n) {
+			json_t *related = json_array();
+			for (size_t k = 0; k < f->affected.n; k++)
+				json_array_append_new(related, json_pack("{s:i, s:{s:o}}", "id", (int)k, "message", "text",
+									 jstr(f->affected.v[k])));
+			json_object_set_new(res, "relatedLocations", related);
+		}
 		if (f->suppressed)
 			json_object_set_new(res, "suppressions",
 					    json_pack("[{s:s, s:s}]", "kind", suppress_kind(f->suppressed), "justification",
