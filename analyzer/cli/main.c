@@ -91,83 +91,105 @@ static int default_jobs(void)
 	return n < 1 ? 1 : (n > 64 ? 64 : (int)n);
 }
 
-static int parse_options(int argc, char **argv, options *o)
+static const struct option longopts[] = {
+	{ "repo", required_argument, NULL, 'r' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "rules", required_argument, NULL, 'R' },
+	{ "cached", no_argument, NULL, 'c' },
+	{ "worktree", no_argument, NULL, 'w' },
+	{ "each-commit", no_argument, NULL, 'E' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "cache", required_argument, NULL, 'C' },
+	{ "no-cache", no_argument, NULL, 'N' },
+	{ "full", no_argument, NULL, 'U' },
+	{ "stats", no_argument, NULL, 'Y' },
+	{ "machine", required_argument, NULL, 'M' },
+	{ "family", required_argument, NULL, 'F' },
+	{ "type", required_argument, NULL, 'T' },
+	{ "fix", no_argument, NULL, 'X' },
+	{ "baseline", required_argument, NULL, 'B' },
+	{ "suppressions", required_argument, NULL, 'S' },
+	{ "time-limit", required_argument, NULL, 'L' },
+	{ "memory-limit", required_argument, NULL, 'm' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/*
+ * The options whose argument must be checked: a format name or a number in
+ * range.  A bad one fails the whole command line, before anything is opened.
+ */
+static int option_set_checked(options *o, int c, const char *arg)
 {
-	static const struct option longopts[] = {
-		{ "repo", required_argument, NULL, 'r' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "rules", required_argument, NULL, 'R' },
-		{ "cached", no_argument, NULL, 'c' },
-		{ "worktree", no_argument, NULL, 'w' },
-		{ "each-commit", no_argument, NULL, 'E' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "cache", required_argument, NULL, 'C' },
-		{ "no-cache", no_argument, NULL, 'N' },
-		{ "full", no_argument, NULL, 'U' },
-		{ "stats", no_argument, NULL, 'Y' },
-		{ "machine", required_argument, NULL, 'M' },
-		{ "family", required_argument, NULL, 'F' },
-		{ "type", required_argument, NULL, 'T' },
-		{ "fix", no_argument, NULL, 'X' },
-		{ "baseline", required_argument, NULL, 'B' },
-		{ "suppressions", required_argument, NULL, 'S' },
-		{ "time-limit", required_argument, NULL, 'L' },
-		{ "memory-limit", required_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 },
-	};
+	long v;
+	switch (c) {
+	case 'f':
+		return mc_format_parse(arg, &o->format) < 0 ? MC_EINPUT : 0;
+	case 'j':
+		if (parse_count("-j", arg, 1, 64, "a number of files parsed at once", &v) < 0)
+			return MC_EINPUT;
+		o->jobs = (int)v;
+		return 0;
+	case 'L':
+		if (parse_count("--time-limit", arg, 0, 86400, "seconds (0: no limit)", &v) < 0)
+			return MC_EINPUT;
+		o->limits.seconds = (unsigned)v;
+		return 0;
+	case 'm':
+		if (parse_count("--memory-limit", arg, 0, 1048576, "MiB (0: no limit)", &v) < 0)
+			return MC_EINPUT;
+		o->limits.mib = (unsigned)v;
+		return 0;
+	}
+	return 0;
+}
+
+/* One option getopt_long returned (c); arg is optarg, word the argument it came from. */
+static int option_set(options *o, int c, const char *arg, const char *word)
+{
+	switch (c) {
+	case 'r': o->repo = arg; break;
+	case 'o': o->output = arg; break;
+	case 'R': o->rules = arg; break;
+	case 'c': o->cached = 1; break;
+	case 'w': o->worktree = 1; break;
+	case 'E': o->each_commit = 1; break;
+	case 'C': o->cache_dir = arg; break;
+	case 'N': o->no_cache = 1; break;
+	case 'U': o->full = 1; break;
+	case 'Y': o->stats = 1; break;
+	case 'M': o->machine = arg; break;
+	case 'F': o->family = arg; break;
+	case 'T': o->type = arg; break;
+	case 'X': o->fix = 1; break;
+	case 'B': o->baseline = arg; break;
+	case 'S': o->suppressions = arg; break;
+	case 'p': o->build_dir = arg; break;
+	case 'f':
+	case 'j':
+	case 'L':
+	case 'm':
+		return option_set_checked(o, c, arg);
+	default:
+		mc_error_set("unknown or incomplete option '%s' (see migcompat --help)", word);
+		return MC_EINPUT;
+	}
+	return 0;
+}
+
+/* What a command means without options: the repository here, every CPU, the default per-file limits. */
+static void options_init(options *o, const char *command)
+{
 	memset(o, 0, sizeof(*o));
-	o->command = argv[1];
+	o->command = command;
 	o->repo = ".";
 	o->jobs = default_jobs();
 	o->limits = (mc_job_limits){ MC_DEFAULT_JOB_SECONDS, MC_DEFAULT_JOB_MIB };
-	optind = 2;
-	opterr = 0;
-	int c;
-	long v;
-	while ((c = getopt_long(argc, argv, "j:p:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r': o->repo = optarg; break;
-		case 'o': o->output = optarg; break;
-		case 'R': o->rules = optarg; break;
-		case 'c': o->cached = 1; break;
-		case 'w': o->worktree = 1; break;
-		case 'E': o->each_commit = 1; break;
-		case 'C': o->cache_dir = optarg; break;
-		case 'N': o->no_cache = 1; break;
-		case 'U': o->full = 1; break;
-		case 'Y': o->stats = 1; break;
-		case 'M': o->machine = optarg; break;
-		case 'F': o->family = optarg; break;
-		case 'T': o->type = optarg; break;
-		case 'X': o->fix = 1; break;
-		case 'B': o->baseline = optarg; break;
-		case 'S': o->suppressions = optarg; break;
-		case 'p': o->build_dir = optarg; break;
-		case 'f':
-			if (mc_format_parse(optarg, &o->format) < 0)
-				return MC_EINPUT;
-			break;
-		case 'j':
-			if (parse_count("-j", optarg, 1, 64, "a number of files parsed at once", &v) < 0)
-				return MC_EINPUT;
-			o->jobs = (int)v;
-			break;
-		case 'L':
-			if (parse_count("--time-limit", optarg, 0, 86400, "seconds (0: no limit)", &v) < 0)
-				return MC_EINPUT;
-			o->limits.seconds = (unsigned)v;
-			break;
-		case 'm':
-			if (parse_count("--memory-limit", optarg, 0, 1048576, "MiB (0: no limit)", &v) < 0)
-				return MC_EINPUT;
-			o->limits.mib = (unsigned)v;
-			break;
-		default:
-			mc_error_set("unknown or incomplete option '%s' (see migcompat --help)", argv[optind - 1]);
-			return MC_EINPUT;
-		}
-	}
+}
+
+/* The words after the options: at most two revisions. */
+static int parse_revisions(int argc, char **argv, options *o)
+{
 	for (; optind < argc; optind++) {
 		if (o->nrevs == 2) {
 			mc_error_set("too many revisions: '%s' (see migcompat --help)", argv[optind]);
@@ -175,6 +197,20 @@ static int parse_options(int argc, char **argv, options *o)
 		}
 		o->revs[o->nrevs++] = argv[optind];
 	}
+	return 0;
+}
+
+static int parse_options(int argc, char **argv, options *o)
+{
+	options_init(o, argv[1]);
+	optind = 2;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "j:p:", longopts, NULL)) != -1)
+		if (option_set(o, c, optarg, argv[optind - 1]) < 0)
+			return MC_EINPUT;
+	if (parse_revisions(argc, argv, o) < 0)
+		return MC_EINPUT;
 	if (o->cached + o->worktree + o->each_commit > 1) {
 		mc_error_set("--cached, --worktree and --each-commit cannot be used together");
 		return MC_EINPUT;
@@ -331,99 +367,141 @@ static void print_stats(const mc_store *store)
 		parsed, reused);
 }
 
+/* What a check or an audit holds from its start to its end (check_run_free). */
+typedef struct {
+	mc_conv conv;
+	mc_repo *repo;
+	mc_store *store;
+	mc_cache *cache;
+	mc_build *build;
+	mc_revision *base, *head;
+	mc_findings fs;
+	change ch;
+	mc_analysis_opts aopts;
+	size_t series_length;      /* --each-commit: the commits checked */
+} check_run;
+
+static void check_run_free(check_run *r)
+{
+	free(r->ch.range_parts[0]);
+	free(r->ch.range_parts[1]);
+	mc_findings_free(&r->fs);
+	mc_revision_free(r->base);
+	mc_revision_free(r->head);
+	mc_store_free(r->store);
+	mc_cache_free(r->cache);
+	mc_build_free(r->build);
+	mc_repo_free(r->repo);
+	mc_conv_free(&r->conv);
+}
+
+/* An audit is the change from one revision to itself: the same load and rules as a check. */
+static int check_resolve(check_run *r, const options *o, int audit)
+{
+	if (!audit)
+		return resolve_change(r->repo, o, &r->ch);
+	options single = *o;
+	single.nrevs = 2;
+	single.revs[0] = o->nrevs ? o->revs[0] : "HEAD";
+	single.revs[1] = single.revs[0];
+	if (o->nrevs > 1) {
+		mc_error_set("audit takes one revision");
+		return MC_EINPUT;
+	}
+	return resolve_change(r->repo, &single, &r->ch);
+}
+
+/*
+ * The base revision, and for a check of two snapshots the head with it:
+ * loaded as a pair, they parse only what can change the findings.  A load
+ * takes the snapshots it is given, also on failure; the head of an audit or
+ * a series is left for later (freed here on failure).
+ */
+static int check_load(check_run *r, const options *o, int audit)
+{
+	if (o->build_dir && mc_build_open(&r->build, o->build_dir, r->ch.head) < 0) {
+		mc_snapshot_free(r->ch.base);
+		mc_snapshot_free(r->ch.head);
+		return MC_EINPUT;
+	}
+	r->aopts.build = r->build;
+	r->cache = open_cache(o);
+	mc_store_open(&r->store, r->cache);
+	int one = audit || o->each_commit;
+	int rc = one ? mc_revision_load(&r->base, r->ch.base, &r->conv, r->store, &r->aopts)
+		     : mc_revision_load_pair(&r->base, &r->head, r->ch.base, r->ch.head, &r->conv, r->store,
+					     &r->aopts);
+	r->ch.base = NULL;
+	if (rc < 0 || mc_cli_require_compat(r->base) < 0) {
+		if (one)
+			mc_snapshot_free(r->ch.head);
+		return MC_EINPUT;
+	}
+	return 0;
+}
+
+/* --each-commit: the series loads its own heads, commit by commit, from the base. */
+static int check_series(check_run *r, const options *o)
+{
+	mc_snapshot_free(r->ch.head);
+	if (!r->ch.head_is_commit ||
+	    mc_cli_check_series(r->repo, &r->ch.base_commit, &r->ch.head_commit, &r->conv, r->store, &r->aopts,
+				r->base, &r->head, &r->fs, &r->series_length) < 0)
+		return MC_EINPUT;
+	if (!r->head) {
+		mc_error_set("%s has no commits to check", o->revs[0]);
+		return MC_EINPUT;
+	}
+	mc_findings_finish(&r->fs);
+	return 0;
+}
+
+/* One base and head: an audit has no commits between them to give the rules. */
+static int check_one_pair(check_run *r, int audit)
+{
+	if (audit && mc_revision_load(&r->head, r->ch.head, &r->conv, r->store, &r->aopts) < 0)
+		return MC_EINPUT;
+	if (mc_cli_require_compat(r->head) < 0)
+		return MC_EINPUT;
+	mc_commit_facts cf = {0};
+	if (!audit)
+		mc_cli_commit_facts(&cf, r->repo, &r->ch.base_commit, &r->ch.head_commit, r->ch.head_is_commit,
+				    r->base->model, r->head->model);
+	mc_cli_check_pair(r->base, r->head, &cf, &r->conv, audit, NULL, &r->fs);
+	mc_commit_facts_free(&cf);
+	return 0;
+}
+
+/* The findings reviewers have not already decided on: as a report, or as --fix's patch. */
+static int check_write(check_run *r, const options *o, int audit)
+{
+	size_t baselined = 0;
+	if (triage(o, r->base, r->head, &r->fs, &baselined) < 0)
+		return MC_EINPUT;
+	mc_report_ctx ctx = { audit ? NULL : r->ch.base_rev, audit ? NULL : r->ch.base_commit.hex,
+			      r->ch.head_rev, r->ch.head_is_commit ? r->ch.head_commit.hex : NULL, r->head->model,
+			      use_color(o), r->series_length, baselined };
+	if (o->fix ? write_fix(o, r->head->snap, &r->fs) < 0 : write_report(o, &r->fs, &ctx) < 0)
+		return MC_EINPUT;
+	return 0;
+}
+
 static int run_check(const options *o, int audit)
 {
-	mc_conv conv;
-	if (load_conventions(o, &conv) < 0)
+	check_run r = {0};
+	if (load_conventions(o, &r.conv) < 0)
 		return EXIT_USAGE;
-	mc_repo *repo = NULL;
-	mc_store *store = NULL;
-	mc_cache *cache = NULL;
-	mc_revision *base = NULL, *head = NULL;
-	mc_findings fs = {0};
+	r.aopts = (mc_analysis_opts){ .jobs = o->jobs, .progress = isatty(2), .full = o->full, .limits = o->limits };
 	int status = EXIT_USAGE;
-	change ch = {0};
-	mc_analysis_opts aopts = { .jobs = o->jobs, .progress = isatty(2), .full = o->full, .limits = o->limits };
-	size_t series_length = 0;
-	mc_build *build = NULL;
-	if (mc_repo_open(&repo, o->repo) < 0)
+	if (mc_repo_open(&r.repo, o->repo) < 0 || check_resolve(&r, o, audit) < 0 || check_load(&r, o, audit) < 0)
 		goto out;
-	if (audit) {
-		options single = *o;
-		single.nrevs = 2;
-		single.revs[0] = o->nrevs ? o->revs[0] : "HEAD";
-		single.revs[1] = single.revs[0];
-		if (o->nrevs > 1) {
-			mc_error_set("audit takes one revision");
-			goto out;
-		}
-		if (resolve_change(repo, &single, &ch) < 0)
-			goto out;
-	} else if (resolve_change(repo, o, &ch) < 0) {
+	if ((o->each_commit ? check_series(&r, o) : check_one_pair(&r, audit)) < 0 || check_write(&r, o, audit) < 0)
 		goto out;
-	}
-	if (o->build_dir && mc_build_open(&build, o->build_dir, ch.head) < 0) {
-		mc_snapshot_free(ch.base);
-		mc_snapshot_free(ch.head);
-		goto out;
-	}
-	aopts.build = build;
-	cache = open_cache(o);
-	mc_store_open(&store, cache);
-	/* A check of two snapshots parses only what can change its findings. */
-	int rc = audit || o->each_commit ? mc_revision_load(&base, ch.base, &conv, store, &aopts)
-					 : mc_revision_load_pair(&base, &head, ch.base, ch.head, &conv, store, &aopts);
-	ch.base = NULL;
-	if (rc < 0 || mc_cli_require_compat(base) < 0) {
-		if (audit || o->each_commit)
-			mc_snapshot_free(ch.head);
-		goto out;
-	}
-	if (o->each_commit) {
-		mc_snapshot_free(ch.head);
-		if (!ch.head_is_commit ||
-		    mc_cli_check_series(repo, &ch.base_commit, &ch.head_commit, &conv, store, &aopts, base, &head, &fs,
-					&series_length) < 0)
-			goto out;
-		if (!head) {
-			mc_error_set("%s has no commits to check", o->revs[0]);
-			goto out;
-		}
-		mc_findings_finish(&fs);
-	} else {
-		if (audit && (rc = mc_revision_load(&head, ch.head, &conv, store, &aopts)) < 0)
-			goto out;
-		if (mc_cli_require_compat(head) < 0)
-			goto out;
-		mc_commit_facts cf = {0};
-		if (!audit)
-			mc_cli_commit_facts(&cf, repo, &ch.base_commit, &ch.head_commit, ch.head_is_commit, base->model,
-					    head->model);
-		mc_cli_check_pair(base, head, &cf, &conv, audit, NULL, &fs);
-		mc_commit_facts_free(&cf);
-	}
-	size_t baselined = 0;
-	if (triage(o, base, head, &fs, &baselined) < 0)
-		goto out;
-	mc_report_ctx ctx = { audit ? NULL : ch.base_rev, audit ? NULL : ch.base_commit.hex,
-			      ch.head_rev, ch.head_is_commit ? ch.head_commit.hex : NULL, head->model, use_color(o),
-			      series_length, baselined };
-	if (o->fix ? write_fix(o, head->snap, &fs) < 0 : write_report(o, &fs, &ctx) < 0)
-		goto out;
-	status = mc_findings_loud(&fs) ? EXIT_FINDINGS : EXIT_CLEAN;
+	status = mc_findings_loud(&r.fs) ? EXIT_FINDINGS : EXIT_CLEAN;
 	if (o->stats)
-		print_stats(store);
+		print_stats(r.store);
 out:
-	free(ch.range_parts[0]);
-	free(ch.range_parts[1]);
-	mc_findings_free(&fs);
-	mc_revision_free(base);
-	mc_revision_free(head);
-	mc_store_free(store);
-	mc_cache_free(cache);
-	mc_build_free(build);
-	mc_repo_free(repo);
-	mc_conv_free(&conv);
+	check_run_free(&r);
 	return status;
 }
 

@@ -958,112 +958,174 @@ static int pair_done(mc_revision *revs[2], const mc_analysis_opts *opts, mc_revi
 	return 0;
 }
 
-int mc_revision_load_pair(mc_revision **base_out, mc_revision **head_out, mc_snapshot *base_snap,
-			  mc_snapshot *head_snap, const mc_conv *conv, mc_store *store, const mc_analysis_opts *opts)
-{
+/*
+ * A pair loaded without a cached selection: the candidates of each side, the
+ * slice grown from them, and the facts keys of the files last loaded (the
+ * selection to cache).
+ */
+typedef struct {
+	mc_snapshot *snaps[2];
 	mc_tree *trees[2];
-	mc_snapshot *snaps[2] = { base_snap, head_snap };
-	mc_strvec wanted[2];
-	double t_open = mc_now_seconds();
-	for (int k = 0; k < 2; k++) {
-		mc_tree_open(&trees[k], snaps[k], conv);
-		trees[k]->build = opts->build;
-	}
-	char *sel_key = !opts->full && store->cache ? selection_key(conv, snaps, opts->build) : NULL;
-	char *sel_text = sel_key ? mc_cache_get_selection(store->cache, sel_key) : NULL;
-	mc_revision *revs[2] = { NULL, NULL };
-	size_t candidates = 0;
-	if (sel_text && load_selection(revs, snaps, trees, store, sel_text, &candidates)) {
-		store->selected = revs[0]->nfacts > revs[1]->nfacts ? revs[0]->nfacts : revs[1]->nfacts;
-		store->candidates = candidates;
-		store->reused = revs[0]->nfacts + revs[1]->nfacts;
-		free(sel_text);
-		free(sel_key);
-		return pair_done(revs, opts, base_out, head_out);
-	}
-	free(sel_text);
+	mc_strvec wanted[2];   /* the candidate files of each side */
+	mc_slice *slice;       /* NULL with opts->full: every candidate is parsed */
 	parse_cache pch;
-	parse_cache_init(&pch);
+	char **keys[2];        /* keys[k][i]: the facts key of the i-th file of side k */
+	size_t nkeys[2];
+	int diag;              /* MIGCOMPAT_DIAG: timings on stderr */
+	double t_start, t_load, t_grow;
+} pair_load;
+
+/* The pair of a selection cached for it, all reused; 0 when there is none, or it no longer loads. */
+static int pair_from_selection(mc_revision *revs[2], pair_load *pl, mc_store *store, const char *sel_key)
+{
+	char *sel_text = sel_key ? mc_cache_get_selection(store->cache, sel_key) : NULL;
+	size_t candidates = 0;
+	int ok = sel_text && load_selection(revs, pl->snaps, pl->trees, store, sel_text, &candidates);
+	free(sel_text);
+	if (!ok)
+		return 0;
+	store->selected = revs[0]->nfacts > revs[1]->nfacts ? revs[0]->nfacts : revs[1]->nfacts;
+	store->candidates = candidates;
+	store->reused = revs[0]->nfacts + revs[1]->nfacts;
+	return 1;
+}
+
+/*
+ * The candidates of both sides, and the slice that grows from them.  The
+ * precompiled headers are built meanwhile, in a thread joined before any
+ * parse (a fork may follow).
+ */
+static void pair_select(pair_load *pl, mc_store *store, const mc_analysis_opts *opts)
+{
+	parse_cache_init(&pl->pch);
 	pch_ahead ahead;
-	pch_ahead_start(&ahead, &pch, trees, 2);
-	wanted[0] = select_files(trees[0], NULL, NULL);
-	wanted[1] = select_files(trees[1], trees[0], &wanted[0]);
-	store->candidates += wanted[0].n + wanted[1].n;
-	mc_slice *slice = NULL;
+	pch_ahead_start(&ahead, &pl->pch, pl->trees, 2);
+	pl->wanted[0] = select_files(pl->trees[0], NULL, NULL);
+	pl->wanted[1] = select_files(pl->trees[1], pl->trees[0], &pl->wanted[0]);
+	store->candidates += pl->wanted[0].n + pl->wanted[1].n;
 	if (!opts->full)
-		mc_slice_open(&slice, trees[0], trees[1], &wanted[0], &wanted[1]);
+		mc_slice_open(&pl->slice, pl->trees[0], pl->trees[1], &pl->wanted[0], &pl->wanted[1]);
 	pch_ahead_join(&ahead);
-	int rc = 0;
-	char **keys[2] = { NULL, NULL };
-	size_t nkeys[2] = { 0, 0 };
-	const char *diag = getenv("MIGCOMPAT_DIAG");
-	double t_start = mc_now_seconds(), t_load = 0, t_grow = 0;
-	if (diag && *diag)
-		fprintf(stderr, "migcompat: timing: %.2f s to select candidates and open the slice\n",
-			t_start - t_open);
-	/* Grow the slice on models of the selection until nothing is added. */
+}
+
+/*
+ * Loads both sides once: every candidate (whole), or the files of the slice
+ * each side has.  The facts keys of this load replace the last one's: only
+ * the files of the last load are the selection to cache.
+ */
+static int pair_load_round(pair_load *pl, mc_revision *revs[2], mc_store *store, const mc_analysis_opts *opts,
+			   int whole)
+{
+	mc_strvec paths[2];
+	for (int k = 0; k < 2; k++) {
+		paths[k] = whole ? pl->wanted[k] : present_in(mc_slice_paths(pl->slice), pl->snaps[k]);
+		free_keys(pl->keys[k], pl->nkeys[k]);
+		pl->keys[k] = mc_calloc(paths[k].n + 1, sizeof(char *));
+		pl->nkeys[k] = paths[k].n;
+	}
+	int rc = revisions_make(revs, 2, pl->snaps, pl->trees, store, &pl->pch, opts, paths, pl->keys);
+	for (int k = 0; k < 2 && !whole; k++)
+		mc_strvec_free(&paths[k]);
+	return rc;
+}
+
+/*
+ * Grows the slice on models of the selection until nothing is added.  A
+ * slice that is not exact cannot say what a change affects: one load of
+ * every candidate is then all there is.
+ */
+static int pair_grow(pair_load *pl, mc_revision *revs[2], mc_store *store, const mc_analysis_opts *opts)
+{
 	for (int round = 1;; round++) {
-		int whole = !slice || !mc_slice_exact(slice);
+		int whole = !pl->slice || !mc_slice_exact(pl->slice);
 		double t0 = mc_now_seconds();
-		mc_strvec paths[2];
-		for (int k = 0; k < 2; k++) {
-			paths[k] = whole ? wanted[k] : present_in(mc_slice_paths(slice), snaps[k]);
-			free_keys(keys[k], nkeys[k]);
-			keys[k] = mc_calloc(paths[k].n + 1, sizeof(char *));
-			nkeys[k] = paths[k].n;
-		}
-		rc = revisions_make(revs, 2, snaps, trees, store, &pch, opts, paths, keys);
-		for (int k = 0; k < 2 && !whole; k++)
-			mc_strvec_free(&paths[k]);
+		int rc = pair_load_round(pl, revs, store, opts, whole);
 		double t1 = mc_now_seconds();
-		t_load += t1 - t0;
+		pl->t_load += t1 - t0;
 		if (rc < 0 || whole)
-			break;
-		size_t added = mc_slice_grow(slice, revs[0]->model, revs[1]->model);
-		t_grow += mc_now_seconds() - t1;
-		if (diag && *diag)
+			return rc;
+		size_t added = mc_slice_grow(pl->slice, revs[0]->model, revs[1]->model);
+		pl->t_grow += mc_now_seconds() - t1;
+		if (pl->diag)
 			fprintf(stderr, "migcompat: timing: round %d: %.2f s to parse and model, %.2f s to grow\n", round,
 				t1 - t0, mc_now_seconds() - t1);
-		if (added == 0 && mc_slice_exact(slice))
-			break;
+		if (added == 0 && mc_slice_exact(pl->slice))
+			return rc;
 		for (int k = 0; k < 2; k++)
 			revision_drop(revs[k]);
 		revs[0] = revs[1] = NULL;
 	}
-	if (slice && mc_slice_exact(slice))
-		store->selected = mc_slice_paths(slice)->n;
+}
+
+/* Counts what the pair selected (for --stats), then frees what only the load needed. */
+static void pair_close(pair_load *pl, mc_store *store)
+{
+	size_t most = pl->wanted[0].n > pl->wanted[1].n ? pl->wanted[0].n : pl->wanted[1].n;
+	if (pl->slice && mc_slice_exact(pl->slice))
+		store->selected = mc_slice_paths(pl->slice)->n;
 	else
-		store->selected = wanted[0].n > wanted[1].n ? wanted[0].n : wanted[1].n;
-	store->candidates = wanted[0].n > wanted[1].n ? wanted[0].n : wanted[1].n;
+		store->selected = most;
+	store->candidates = most;
 	double t_pch = mc_now_seconds();
-	parse_cache_free(&pch);
-	if (diag && *diag)
-		fprintf(stderr, "migcompat: timing: %.2f s parsing and modelling, %.2f s growing, %.2f s after\n", t_load,
-			t_grow, mc_now_seconds() - t_pch + (t_pch - t_start - t_load - t_grow));
-	mc_slice_free(slice);
-	mc_strvec_free(&wanted[0]);
-	mc_strvec_free(&wanted[1]);
-	if (rc < 0) {
-		free(sel_key);
-		free_keys(keys[0], nkeys[0]);
-		free_keys(keys[1], nkeys[1]);
-		for (int k = 0; k < 2; k++) {
-			revision_drop(revs[k]);
-			mc_tree_free(trees[k]);
-			mc_snapshot_free(snaps[k]);
-		}
-		return rc;
-	}
-	char *text = sel_key ? selection_text(revs, keys) : NULL;
+	parse_cache_free(&pl->pch);
+	if (pl->diag)
+		fprintf(stderr, "migcompat: timing: %.2f s parsing and modelling, %.2f s growing, %.2f s after\n",
+			pl->t_load, pl->t_grow,
+			mc_now_seconds() - t_pch + (t_pch - pl->t_start - pl->t_load - pl->t_grow));
+	mc_slice_free(pl->slice);
+	mc_strvec_free(&pl->wanted[0]);
+	mc_strvec_free(&pl->wanted[1]);
+}
+
+/* Caches the selection of a pair: none when a file has no facts key (its facts were not stored). */
+static void selection_save(mc_store *store, const char *sel_key, mc_revision *revs[2], char **keys[2])
+{
+	char *text = selection_text(revs, keys);
 	if (text) {
 		char *full_text = mc_sprintf("%scandidates %zu\n", text, store->candidates);
 		mc_cache_put_selection(store->cache, sel_key, full_text);
 		free(full_text);
 	}
 	free(text);
+}
+
+int mc_revision_load_pair(mc_revision **base_out, mc_revision **head_out, mc_snapshot *base_snap,
+			  mc_snapshot *head_snap, const mc_conv *conv, mc_store *store, const mc_analysis_opts *opts)
+{
+	pair_load pl = { .snaps = { base_snap, head_snap } };
+	double t_open = mc_now_seconds();
+	for (int k = 0; k < 2; k++) {
+		mc_tree_open(&pl.trees[k], pl.snaps[k], conv);
+		pl.trees[k]->build = opts->build;
+	}
+	char *sel_key = !opts->full && store->cache ? selection_key(conv, pl.snaps, opts->build) : NULL;
+	mc_revision *revs[2] = { NULL, NULL };
+	if (pair_from_selection(revs, &pl, store, sel_key)) {
+		free(sel_key);
+		return pair_done(revs, opts, base_out, head_out);
+	}
+	pair_select(&pl, store, opts);
+	const char *diag = getenv("MIGCOMPAT_DIAG");
+	pl.diag = diag && *diag;
+	pl.t_start = mc_now_seconds();
+	if (pl.diag)
+		fprintf(stderr, "migcompat: timing: %.2f s to select candidates and open the slice\n",
+			pl.t_start - t_open);
+	int rc = pair_grow(&pl, revs, store, opts);
+	pair_close(&pl, store);
+	if (rc >= 0 && sel_key)
+		selection_save(store, sel_key, revs, pl.keys);
 	free(sel_key);
-	free_keys(keys[0], nkeys[0]);
-	free_keys(keys[1], nkeys[1]);
+	free_keys(pl.keys[0], pl.nkeys[0]);
+	free_keys(pl.keys[1], pl.nkeys[1]);
+	if (rc < 0) {
+		for (int k = 0; k < 2; k++) {
+			revision_drop(revs[k]);
+			mc_tree_free(pl.trees[k]);
+			mc_snapshot_free(pl.snaps[k]);
+		}
+		return rc;
+	}
 	return pair_done(revs, opts, base_out, head_out);
 }
 

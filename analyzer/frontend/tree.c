@@ -409,6 +409,126 @@ static void push_build_args(mc_tu_input *in, const mc_strvec *flags)
 	mc_strvec_push(&in->args, "-I" MC_STUB_ROOT);
 }
 
+/*
+ * The breadth-first walk over the include closure of a file: every branch of
+ * every #if, since which of them a parse takes is not known before it.  A
+ * queue entry is "includer's directory\nspec", spec an include as
+ * mc_scan_includes() gives it (its opening mark first).
+ */
+typedef struct {
+	mc_tree *tree;
+	const mc_conv_arch *arch;
+	const mc_strvec *build_dirs;   /* a configured build's search directories, or NULL */
+	mc_tu_input *in;
+	mc_map seen;                   /* tree files and stubs already added */
+	mc_strvec queue;
+} include_walk;
+
+/*
+ * The walk starts from the includes of the main file, then a configured
+ * build's forced includes.  The config stubs are added whatever the scan
+ * finds: files include them through macros (command-define CONFIG_DEVICES,
+ * CONFIG_TARGET), which it cannot see.
+ */
+static void walk_start(include_walk *w, const char *path, const char *data, size_t len, int build)
+{
+	mc_strvec raw = {0};
+	mc_scan_includes(data, len, &raw);
+	char *main_dir = dir_of(path);
+	for (size_t i = 0; i < raw.n; i++)
+		mc_strvec_push_owned(&w->queue, mc_sprintf("%s\n%s", main_dir, raw.v[i]));
+	mc_strvec_free(&raw);
+	free(main_dir);
+	w->build_dirs = build ? mc_build_tree_dirs(w->tree->build, path) : NULL;
+	const mc_strvec *forced = build ? mc_build_forced_includes(w->tree->build, path) : NULL;
+	for (size_t i = 0; forced && i < forced->n; i++)
+		mc_strvec_push_owned(&w->queue, mc_sprintf("\n\"%s", forced->v[i]));
+	add_stub(w->in, &w->seen, w->tree, w->arch, "mc-config-devices.h");
+	add_stub(w->in, &w->seen, w->tree, w->arch, "mc-config-target.h");
+}
+
+/* An include that is no tree file: a stub stands in for it, unless the host has it (<...> only). */
+static void walk_missing(include_walk *w, const char *name, int quoted)
+{
+	mc_tree *tree = w->tree;
+	if ((quoted || !exists_on_host(tree->conv, name)) && is_clean_path(name))
+		add_stub(w->in, &w->seen, tree, w->arch, name);
+	/* Generated QAPI headers start from the prelude (see read_schema). */
+	if (tree->qapi_prelude && mc_conv_generated_kind(tree->conv, name) == MC_STUB_QAPI &&
+	    !mc_map_get(&w->seen, tree->qapi_prelude))
+		mc_strvec_push_owned(&w->queue, mc_sprintf("\n\"%s", tree->qapi_prelude));
+}
+
+/* A readable header of the tree (found), included as name from includer_dir: added, and its includes queued. */
+static void walk_header(include_walk *w, const char *found, const struct tree_blob *b, const char *includer_dir,
+			const char *name, int quoted)
+{
+	char *vpath = mc_sprintf("%s/%s", MC_TREE_ROOT, found);
+	add_file(w->in, vpath, b->data, b->len, 0);
+	free(vpath);
+	/* libclang looks "../x.h" up under the includer's (virtual) directory as written,
+	 * and the quoted includes of x.h under that spelling's directory: -I finds them. */
+	if (quoted && strstr(name, "../")) {
+		vpath = mc_sprintf("%s/%s/%s", MC_TREE_ROOT, includer_dir, name);
+		add_file(w->in, vpath, b->data, b->len, 0);
+		free(vpath);
+		char *dir = dir_of(found);
+		mc_strvec_push_owned(&w->in->args, mc_sprintf("-I%s/%s", MC_TREE_ROOT, dir));
+		free(dir);
+	}
+	const mc_file *f = mc_snapshot_find(w->tree->snap, found);
+	mc_strvec_push_owned(&w->in->deps, mc_sprintf("%s:%s", found, f->blob.hex));
+	char *dir = dir_of(found);
+	for (size_t i = 0; i < b->includes.n; i++)
+		mc_strvec_push_owned(&w->queue, mc_sprintf("%s\n%s", dir, b->includes.v[i]));
+	free(dir);
+}
+
+/*
+ * An unreadable header (binary, huge, a macro bomb) is read as empty where it
+ * is, so that every spelling of its #include finds it, and is named in
+ * coverage.  Its blob is still an input: fixing it must change its
+ * includers' facts keys.
+ */
+static void walk_unreadable(include_walk *w, const char *found, const struct tree_blob *b)
+{
+	char *vpath = mc_sprintf("%s/%s", MC_TREE_ROOT, found);
+	add_file(w->in, vpath, "", 0, 0);
+	free(vpath);
+	const mc_file *f = mc_snapshot_find(w->tree->snap, found);
+	if (f)
+		mc_strvec_push_owned(&w->in->deps, mc_sprintf("%s:%s", found, f->blob.hex));
+	if (b)
+		mc_strvec_push_owned(&w->in->refused, mc_sprintf("%s\n%s", found, b->error));
+}
+
+/* Takes the include of queue entry qi: each tree file is added once, however it is spelled. */
+static void walk_visit(include_walk *w, size_t qi)
+{
+	char *nl = strchr(w->queue.v[qi], '\n');
+	*nl = '\0';
+	const char *includer_dir = w->queue.v[qi];
+	const char *spec = nl + 1;
+	int quoted = spec[0] == '"';
+	const char *name = spec + 1;
+	char *found = resolve_in_tree(w->tree, w->arch, w->build_dirs, includer_dir, name, quoted);
+	if (!found) {
+		walk_missing(w, name, quoted);
+		return;
+	}
+	if (mc_map_get(&w->seen, found)) {
+		free(found);
+		return;
+	}
+	mc_map_put(&w->seen, found, (void *)1);
+	struct tree_blob *b = blob_with_includes(w->tree, found);
+	if (b && !b->error)
+		walk_header(w, found, b, includer_dir, name, quoted);
+	else
+		walk_unreadable(w, found, b);
+	free(found);
+}
+
 int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_tu_input *in)
 {
 	memset(in, 0, sizeof(*in));
@@ -432,85 +552,12 @@ int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_t
 	}
 	add_file(in, in->main_path, data, len, 1);
 
-	/* Breadth-first over the include closure: every branch of every #if. */
-	mc_map seen = {0};
-	mc_strvec queue = {0}, raw = {0};
-	mc_scan_includes(data, len, &raw);
-	char *main_dir = dir_of(path);
-	for (size_t i = 0; i < raw.n; i++)
-		mc_strvec_push_owned(&queue, mc_sprintf("%s\n%s", main_dir, raw.v[i]));
-	mc_strvec_free(&raw);
-	free(main_dir);
-	const mc_strvec *build_dirs = build_flags ? mc_build_tree_dirs(tree->build, path) : NULL;
-	const mc_strvec *forced = build_flags ? mc_build_forced_includes(tree->build, path) : NULL;
-	for (size_t i = 0; forced && i < forced->n; i++)
-		mc_strvec_push_owned(&queue, mc_sprintf("\n\"%s", forced->v[i]));
-	add_stub(in, &seen, tree, arch, "mc-config-devices.h");
-	add_stub(in, &seen, tree, arch, "mc-config-target.h");
-
-	for (size_t qi = 0; qi < queue.n; qi++) {
-		char *nl = strchr(queue.v[qi], '\n');
-		*nl = '\0';
-		const char *includer_dir = queue.v[qi];
-		const char *spec = nl + 1;
-		int quoted = spec[0] == '"';
-		const char *name = spec + 1;
-		char *found = resolve_in_tree(tree, arch, build_dirs, includer_dir, name, quoted);
-		if (!found) {
-			if ((quoted || !exists_on_host(tree->conv, name)) && is_clean_path(name))
-				add_stub(in, &seen, tree, arch, name);
-			/* Generated QAPI headers start from the prelude (see read_schema). */
-			if (tree->qapi_prelude && mc_conv_generated_kind(tree->conv, name) == MC_STUB_QAPI &&
-			    !mc_map_get(&seen, tree->qapi_prelude))
-				mc_strvec_push_owned(&queue, mc_sprintf("\n\"%s", tree->qapi_prelude));
-			continue;
-		}
-		if (mc_map_get(&seen, found)) {
-			free(found);
-			continue;
-		}
-		mc_map_put(&seen, found, (void *)1);
-		struct tree_blob *b = blob_with_includes(tree, found);
-		if (b && !b->error) {
-			char *vpath = mc_sprintf("%s/%s", MC_TREE_ROOT, found);
-			add_file(in, vpath, b->data, b->len, 0);
-			free(vpath);
-			/* libclang looks "../x.h" up under the includer's (virtual) directory as written,
-			 * and the quoted includes of x.h under that spelling's directory: -I finds them. */
-			if (quoted && strstr(name, "../")) {
-				vpath = mc_sprintf("%s/%s/%s", MC_TREE_ROOT, includer_dir, name);
-				add_file(in, vpath, b->data, b->len, 0);
-				free(vpath);
-				char *dir = dir_of(found);
-				mc_strvec_push_owned(&in->args, mc_sprintf("-I%s/%s", MC_TREE_ROOT, dir));
-				free(dir);
-			}
-			const mc_file *f = mc_snapshot_find(tree->snap, found);
-			mc_strvec_push_owned(&in->deps, mc_sprintf("%s:%s", found, f->blob.hex));
-			char *dir = dir_of(found);
-			for (size_t i = 0; i < b->includes.n; i++)
-				mc_strvec_push_owned(&queue, mc_sprintf("%s\n%s", dir, b->includes.v[i]));
-			free(dir);
-		} else {
-			/*
-			 * An unreadable header (binary, huge, a macro bomb) is read as
-			 * empty where it is, so that every spelling of its #include
-			 * finds it, and is named in coverage.  Its blob is still an
-			 * input: fixing it must change its includers' facts keys.
-			 */
-			char *vpath = mc_sprintf("%s/%s", MC_TREE_ROOT, found);
-			add_file(in, vpath, "", 0, 0);
-			free(vpath);
-			const mc_file *f = mc_snapshot_find(tree->snap, found);
-			if (f)
-				mc_strvec_push_owned(&in->deps, mc_sprintf("%s:%s", found, f->blob.hex));
-			if (b)
-				mc_strvec_push_owned(&in->refused, mc_sprintf("%s\n%s", found, b->error));
-		}
-		free(found);
-	}
-	mc_strvec_free(&queue);
-	mc_map_free(&seen);
+	include_walk w = { .tree = tree, .arch = arch, .in = in };
+	walk_start(&w, path, data, len, build_flags != NULL);
+	for (size_t qi = 0; qi < w.queue.n; qi++)
+		walk_visit(&w, qi);
+	mc_strvec_free(&w.queue);
+	mc_map_free(&w.seen);
 	/* The build's headers and flags are inputs too; its precompiled osdep.h would not match them. */
 	if (build_flags) {
 		mc_strvec_push_owned(&in->deps, mc_sprintf("(build):%s", mc_build_digest(tree->build)));
