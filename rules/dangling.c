@@ -128,8 +128,8 @@ static const mc_type *declaring_subtype(const mc_model *m, const mc_type *t, con
 	return NULL;
 }
 
-static void report(mc_findings *out, const mc_compat_set *set, const mc_compat_entry *e, const mc_model *m,
-		   const mc_strvec *lacking)
+static mc_finding *report(mc_findings *out, const mc_compat_set *set, const mc_compat_entry *e, const mc_model *m,
+			  const mc_strvec *lacking)
 {
 	const mc_type *t = mc_model_type(m, e->driver);
 	mc_finding *f;
@@ -160,6 +160,54 @@ static void report(mc_findings *out, const mc_compat_set *set, const mc_compat_e
 	for (size_t i = 0; i < lacking->n; i++)
 		mc_finding_affects(f, lacking->v[i]);
 	f->new_value = mc_strdup(e->value);
+	return f;
+}
+
+/*
+ * Does every concrete type under the driver have the property at head as it
+ * had at base, with no type added or gone?  Then an old entry cannot have
+ * started dangling.
+ */
+static int subtree_unchanged(const mc_check *c, const mc_compat_entry *e)
+{
+	const mc_type *ht = mc_model_type(c->hm, e->driver), *bt = mc_model_type(c->bm, e->driver);
+	if (!ht || !bt || mc_type_has_prop(c->hm, ht, e->property) != mc_type_has_prop(c->bm, bt, e->property))
+		return 0;
+	const mc_type **hc = NULL, **bc = NULL;
+	size_t hn = 0, hcap = 0, bn = 0, bcap = 0;
+	collect_concrete(ht, &hc, &hn, &hcap);
+	collect_concrete(bt, &bc, &bn, &bcap);
+	int same = hn == bn;
+	for (size_t i = 0; i < hn && same; i++) {
+		const mc_type *was = mc_model_type(c->bm, hc[i]->name);
+		same = was && mc_type_is_a(was, e->driver) &&
+		       mc_type_has_prop(c->hm, hc[i], e->property) == mc_type_has_prop(c->bm, was, e->property);
+	}
+	free(hc);
+	free(bc);
+	return same;
+}
+
+/* Is every type of head's lacking list already lacking at base? */
+static int lacking_before(const side *base, const mc_compat_entry *e, const mc_strvec *lacking)
+{
+	mc_strvec was = {0};
+	int dangling = entry_check(base, e, &was) == ENTRY_DANGLING;
+	int all = dangling;
+	for (size_t i = 0; i < lacking->n && all; i++)
+		all = mc_strvec_contains(&was, lacking->v[i]);
+	mc_strvec_free(&was);
+	return all;
+}
+
+/* Types of the lacking list that base does not have: the change adds them under an old entry. */
+static void note_new_types(const mc_check *c, mc_finding *f, const mc_strvec *lacking)
+{
+	for (size_t i = 0; i < lacking->n; i++)
+		if (!mc_model_type(c->bm, lacking->v[i]))
+			mc_strvec_push_owned(&f->notes, mc_sprintf("%s is new in this change, under an entry that older "
+								   "machine types already apply to it",
+								   lacking->v[i]));
 }
 
 void mc_rule_dangling(const mc_check *c, mc_findings *out)
@@ -171,27 +219,18 @@ void mc_rule_dangling(const mc_check *c, mc_findings *out)
 		for (size_t j = 0; j < set->nentries; j++) {
 			const mc_compat_entry *e = set->entries[j];
 			int is_new = mc_check_entry_is_new(c, set, e);
-			/* An old entry can only start dangling when its type or property changed. */
-			if (!is_new && !c->in->audit && mc_model_type(c->bm, e->driver) &&
-			    !mc_model_type(c->hm, e->driver) == !mc_model_type(c->bm, e->driver) &&
-			    mc_type_has_prop(c->hm, mc_model_type(c->hm, e->driver), e->property) ==
-				    mc_type_has_prop(c->bm, mc_model_type(c->bm, e->driver), e->property))
+			/* An old entry can only start dangling when the types under it changed: a type
+			 * added or moved, a declaration gone. */
+			if (!is_new && !c->in->audit && (!mc_model_type(c->bm, e->driver) || subtree_unchanged(c, e)))
 				continue;
-			if (!is_new && !c->in->audit && !mc_model_type(c->bm, e->driver))
-				continue; /* already unknown at base */
 			mc_strvec lacking = {0};
 			entry_status st = entry_check(&head, e, &lacking);
-			if (st == ENTRY_DANGLING && !is_new && !c->in->audit) {
-				mc_strvec was = {0};
-				if (entry_check(&base, e, &was) == ENTRY_DANGLING) {
-					mc_strvec_free(&was);
-					mc_strvec_free(&lacking);
-					continue;
-				}
-				mc_strvec_free(&was);
+			if (st == ENTRY_DANGLING && !is_new && !c->in->audit && lacking_before(&base, e, &lacking)) {
+				mc_strvec_free(&lacking);
+				continue;
 			}
 			if (st == ENTRY_DANGLING)
-				report(out, set, e, c->hm, &lacking);
+				note_new_types(c, report(out, set, e, c->hm, &lacking), &lacking);
 			else if (st == ENTRY_CONDITIONAL && (is_new || c->in->audit)) {
 				mc_finding *f = mc_findings_add(out, "compat-dangling", MC_SEV_WARNING, e->driver, e->property,
 								e->file, e->line,

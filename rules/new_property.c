@@ -5,6 +5,7 @@
  */
 #include "rules/check.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,22 @@ static const mc_prop *renamed_from(const mc_check *c, const mc_type *owner, cons
 	return NULL;
 }
 
+/*
+ * A number that means "not set" rather than a setting: -1, or all ones of a
+ * 32- or 64-bit unsigned property (UINT32_MAX, UINT64_MAX: "no limit", "keep
+ * the hardware's").  Such a default turns nothing on by itself.
+ */
+static int sentinel_default(const mc_prop *p)
+{
+	if (!p->has_default || p->defval.type != MC_VAL_INT)
+		return 0;
+	if (p->kind == MC_KIND_INT)
+		return p->defval.i == -1;
+	if (p->kind == MC_KIND_UINT || p->kind == MC_KIND_SIZE)
+		return (uint64_t)p->defval.i == UINT64_MAX || (uint64_t)p->defval.i == UINT32_MAX;
+	return 0;
+}
+
 /* Why a new property that turns something on changes nothing a guest sees; caller frees; NULL: it may. */
 static char *nothing_visible(const mc_check *c, const mc_type *owner, const mc_prop *added)
 {
@@ -58,6 +75,10 @@ static char *nothing_visible(const mc_check *c, const mc_type *owner, const mc_p
 		return mc_sprintf("%s is a host-side knob (host-property in the conventions): nothing a guest or the "
 				  "migration stream sees",
 				  added->name);
+	if (sentinel_default(added))
+		return mc_sprintf("its default (%s) is a sentinel that means \"not set\", not a setting that turns "
+				  "something on",
+				  added->defval_text ? added->defval_text : "-1");
 	const mc_prop *old = renamed_from(c, owner, added);
 	if (old)
 		return mc_sprintf("%s.%s replaces %s, of the same kind and default: a rename, which changes no "
@@ -67,14 +88,35 @@ static char *nothing_visible(const mc_check *c, const mc_type *owner, const mc_p
 }
 
 /*
- * The compared machine versions on which the new property is on by its class
- * default (no entry applies), into enabled; the value shown for them; and
- * whether an entry in mine reaches one of their families.
+ * Does the class default change what a machine type had?  With no entry
+ * added for the property, when it turns something on; with one (claimed),
+ * when it differs from the value the entry says older machine types had.
  */
-static size_t enabled_versions(const mc_check *c, const char *prop, const mc_subject *hs, const mc_entry_ref *mine,
-			       size_t nmine, mc_version *enabled, char **shown, int *in_entry_family)
+static int default_changes(const mc_effective *he, const mc_entry_ref *claimed)
 {
-	size_t nenabled = 0;
+	if (claimed) {
+		mc_effective old = *he;
+		old.entry = claimed->e;
+		old.set = claimed->set;
+		return mc_effective_equal(he, &old) == 0;
+	}
+	mc_value v = mc_effective_value(he, he->kind);
+	int on = mc_value_enables(he->kind, &v);
+	mc_value_free(&v);
+	return on;
+}
+
+/*
+ * The compared machine versions on which the class default of the new
+ * property applies (no entry reaches them) and changes what they had, into
+ * changed; the value shown for them; and whether an entry in mine reaches one
+ * of their families.
+ */
+static size_t changed_versions(const mc_check *c, const char *prop, const mc_subject *hs, const mc_entry_ref *mine,
+			       size_t nmine, const mc_entry_ref *claimed, mc_version *changed, char **shown,
+			       int *in_entry_family)
+{
+	size_t nchanged = 0;
 	*shown = NULL;
 	*in_entry_family = 0;
 	for (size_t fi = 0; fi < c->families.n; fi++)
@@ -83,18 +125,58 @@ static size_t enabled_versions(const mc_check *c, const char *prop, const mc_sub
 			if (!mc_check_machine_exists(c, c->families.v[fi], &c->versions[vi]))
 				continue;
 			if (mc_effective_get(c->hm, hs, prop, c->families.v[fi], c->versions[vi].major,
-					     c->versions[vi].minor, &he) < 0 || he.entry)
+					     c->versions[vi].minor, &he) < 0 || he.entry || !default_changes(&he, claimed))
 				continue;
-			mc_value v = mc_effective_value(&he, he.kind);
-			if (mc_value_enables(he.kind, &v)) {
-				*in_entry_family |= mc_check_refs_reach(mine, nmine, c->families.v[fi]);
-				add_version(enabled, &nenabled, &c->versions[vi]);
-				if (!*shown)
-					*shown = mc_effective_display(&he);
-			}
-			mc_value_free(&v);
+			*in_entry_family |= mc_check_refs_reach(mine, nmine, c->families.v[fi]);
+			add_version(changed, &nchanged, &c->versions[vi]);
+			if (!*shown)
+				*shown = mc_effective_display(&he);
 		}
-	return nenabled;
+	return nchanged;
+}
+
+/*
+ * A compat entry added with a new property says what older machine types had
+ * ("x-old-thing" = "on"): every concrete type that carries the property must
+ * keep it, as for a changed default.  A subject no added entry reaches, while
+ * entries name the property on its siblings (a kvm- twin, a transitional
+ * variant), is not covered.
+ */
+static void check_uncovered(const mc_check *c, const char *prop, const mc_subject *hs, mc_findings *out)
+{
+	mc_entry_ref others[16];
+	size_t nothers = mc_check_added_entries(c, hs, prop, 0, others, 16);
+	if (!nothers)
+		return;
+	mc_version *changed = mc_calloc(c->nversions + 1, sizeof(mc_version));
+	char *shown;
+	int unused;
+	size_t nchanged = changed_versions(c, prop, hs, NULL, 0, &others[0], changed, &shown, &unused);
+	if (nchanged) {
+		const mc_type *owner = NULL;
+		const mc_type_prop *tp = mc_type_prop_find(hs->type, prop, &owner);
+		char *vtext = mc_check_versions_text(changed, nchanged), *who = mc_subject_describe(hs);
+		mc_finding *f = mc_findings_add(out, "compat-uncovered-type", MC_SEV_ERROR, hs->type->name, prop, tp->file,
+						tp->prop->line,
+						"new property %s: compat entries keep \"%s\" for older machine types on %s, "
+						"which does not cover %s; machine types %s get %s",
+						prop, others[0].e->value, others[0].e->driver, who, vtext, shown);
+		for (size_t i = 0; i < nothers; i++)
+			mc_strvec_push_owned(&f->notes, mc_sprintf("considered: { \"%s\", \"%s\", \"%s\" } in %s (%s:%d)",
+								   others[i].e->driver, prop, others[i].e->value,
+								   others[i].set->name, others[i].e->file, others[i].e->line));
+		mc_finding_affects(f, who);
+		f->old_value = mc_strdup(others[0].e->value);
+		f->new_value = mc_strdup(shown);
+		f->owner = mc_strdup(owner->name);
+		int missing;
+		f->suggestion = mc_sprintf("{ \"%s\", \"%s\", \"%s\" },", owner->name, prop, others[0].e->value);
+		mc_check_suggest_array(c, c->hm->generic_family, &f->suggestion_array, &f->suggestion_file, &missing);
+		free(vtext);
+		free(who);
+	}
+	free(shown);
+	free(changed);
 }
 
 static void check_subject(const mc_check *c, const char *prop, const mc_subject *hs, mc_findings *out)
@@ -105,17 +187,30 @@ static void check_subject(const mc_check *c, const char *prop, const mc_subject 
 	/* Entries added with the property: the machines they reach keep what the entry says. */
 	mc_entry_ref mine[16];
 	size_t nmine = mc_check_added_entries(c, hs, prop, 1, mine, 16);
-	size_t nenabled = enabled_versions(c, prop, hs, mine, nmine, enabled, &shown, &in_entry_family);
-	if (!nenabled) {
+	if (!nmine) {
+		check_uncovered(c, prop, hs, out);
+		if (mc_check_added_entries(c, hs, prop, 0, mine, 1)) {
+			free(enabled);
+			return;
+		}
+	}
+	const mc_type *owner = NULL;
+	const mc_type_prop *tp = mc_type_prop_find(hs->type, prop, &owner);
+	/* The value an added entry says older machine types had: what the default must keep. */
+	size_t nenabled = changed_versions(c, prop, hs, mine, nmine, nmine ? &mine[0] : NULL, enabled, &shown,
+					   &in_entry_family);
+	mc_value def = mc_effective_value(&(mc_effective){ tp->prop->kind, tp->prop, NULL, NULL }, tp->prop->kind);
+	int turns_on = mc_value_enables(tp->prop->kind, &def);
+	mc_value_free(&def);
+	/* Entries that keep the old value for their family's older machines only: wrong array.
+	 * Entries for another family only (an x86-only property in pc_compat): for a default
+	 * that turns something on, a warning as for no entry; otherwise nothing. */
+	if (!nenabled || (nmine && !in_entry_family && !turns_on)) {
 		free(shown);
 		free(enabled);
 		return;
 	}
-	const mc_type *owner = NULL;
-	const mc_type_prop *tp = mc_type_prop_find(hs->type, prop, &owner);
 	char *vtext = mc_check_versions_text(enabled, nenabled);
-	/* Entries that keep it off for their family's older machines only: wrong array.  Entries
-	 * for another family (an x86-only property in pc_compat): a warning, as for no entry. */
 	if (!in_entry_family)
 		nmine = 0;
 	const char *rule = nmine ? "compat-wrong-array" : "new-property-enabled";

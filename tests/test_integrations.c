@@ -754,6 +754,47 @@ static void expect_num_queues_missing(json_t *fs, const char *what)
 		 json_array_size(fs));
 }
 
+/* Adds a line to hw_compat_9_2 of the work tree. */
+static void add_compat_9_2_entry(const char *repo, const char *entry)
+{
+	const char *path = mc_test_ksprintf("%s/hw/core/machine.c", repo);
+	char *text = mc_test_read_file(path, NULL);
+	if (!text)
+		fail_msg("cannot read %s", path);
+	mc_test_keep(text);
+	const char *anchor = "GlobalProperty hw_compat_9_2[] = {\n";
+	if (write_file(path, replace_once(text, anchor, mc_test_ksprintf("%s    %s\n", anchor, entry))) != 0)
+		fail_msg("cannot write %s", path);
+}
+
+/* Compat-dangling findings among fs. */
+static size_t dangling_count(json_t *fs)
+{
+	size_t i, n = 0;
+	json_t *f;
+	json_array_foreach(fs, i, f) {
+		const char *rule = mc_test_jstr(f, "rule");
+		n += rule && strcmp(rule, "compat-dangling") == 0;
+	}
+	return n;
+}
+
+/* { driver, property, value, used, optional }: the fifth positional member is .optional. */
+static void test_positional_optional(void **state)
+{
+	(void)state;
+	/* Only virtio-blk-pci (through its alias) has num-queues: optional, so QEMU skips the others. */
+	const char *repo = own_repo("positional");
+	add_compat_9_2_entry(repo, "{ TYPE_VIRTIO_PCI, \"num-queues\", \"1\", false, true },");
+	assert_int_equal(dangling_count(check_local(repo, "--worktree", 0, "positional optional")), 0);
+	mc_test_rmtree(repo);
+
+	repo = own_repo("positional-not");
+	add_compat_9_2_entry(repo, "{ TYPE_VIRTIO_PCI, \"num-queues\", \"1\", false, false },");
+	assert_int_equal(dangling_count(check_local(repo, "--worktree", 1, "positional, not optional")), 1);
+	mc_test_rmtree(repo);
+}
+
 static void test_cached_and_worktree(void **state)
 {
 	(void)state;
@@ -1024,6 +1065,7 @@ int main(void)
 		T(test_sarif_fingerprint),
 		T(test_codeclimate),
 		T(test_cached_and_worktree),
+		T(test_positional_optional),
 		T(test_pre_commit_hook),
 		T(test_pre_commit_hook_commit_all),
 		T(test_pre_commit_hooks_yaml),

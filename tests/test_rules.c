@@ -496,6 +496,79 @@ static void test_dangling_quiet_for_an_optional_entry(void **state)
 	done(&v, base, head);
 }
 
+/*
+ * An old entry sets a property on every concrete type under its driver.  A
+ * change that adds a type lacking it makes QEMU abort creating that type on
+ * every older machine type: the change is at fault, though the entry is not.
+ */
+static mct_rev *family_rev(const char *extra_type, int extra_has_rss, int optional)
+{
+	mct_rev *r = scene_rev(&released);
+	mct_file(r, "hw/virtio/virtio-net-pci.c");
+	mct_abstract_type(r, "virtio-net-pci-base", "pci-device");
+	const char *types[] = { "virtio-net-pci", "virtio-net-pci-transitional", extra_type };
+	for (size_t i = 0; i < 3 && types[i]; i++) {
+		mct_type(r, types[i], "virtio-net-pci-base");
+		if (i < 2 || extra_has_rss)
+			mct_prop(r, types[i], "rss", "bool", "true");
+	}
+	mct_file(r, "hw/core/machine.c");
+	if (optional)
+		mct_compat_optional(r, "hw_compat_9_0", "virtio-net-pci-base", "rss", "off");
+	else
+		mct_compat(r, "hw_compat_9_0", "virtio-net-pci-base", "rss", "off");
+	return r;
+}
+
+static void test_dangling_flags_a_new_type_under_an_old_entry(void **state)
+{
+	(void)state;
+	mct_rev *base = family_rev(NULL, 0, 0), *head = family_rev("virtio-net-pci-lite", 0, 0);
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-dangling");
+	assert_int_equal(f->severity, MC_SEV_ERROR);
+	assert_non_null(strstr(f->message, "virtio-net-pci-lite lacks the property"));
+	assert_true(has_note(f, "virtio-net-pci-lite is new in this change"));
+	done(&v, base, head);
+}
+
+static void test_dangling_quiet_for_a_new_type_that_has_it(void **state)
+{
+	(void)state;
+	mct_rev *base = family_rev(NULL, 0, 0), *head = family_rev("virtio-net-pci-lite", 1, 0);
+	verdict v;
+	judge(&v, base, head);
+	assert_int_equal(count(&v, "compat-dangling"), 0);
+	mc_findings_free(&v.fs);
+	mct_rev_free(head);
+	/* .optional = true: QEMU skips the new type. */
+	mct_rev_free(base);
+	base = family_rev(NULL, 0, 1);
+	head = family_rev("virtio-net-pci-lite", 0, 1);
+	judge(&v, base, head);
+	assert_int_equal(count(&v, "compat-dangling"), 0);
+	done(&v, base, head);
+}
+
+/* A subtype that re-declares an inherited property with another default changes it for itself. */
+static void test_missing_flags_a_redeclared_default(void **state)
+{
+	(void)state;
+	scene s = released;
+	s.virtio = 1;
+	s.rss_default = "false";
+	mct_rev *base = scene_rev(&s), *head = scene_rev(&s);
+	mct_file(head, "hw/virtio/virtio-net-pci.c");
+	mct_prop(head, "virtio-net-pci-transitional", "rss", "bool", "true");
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-missing");
+	assert_string_equal(f->type, "virtio-net-pci-transitional");
+	assert_int_equal(f->affected.n, 1);
+	done(&v, base, head);
+}
+
 /* The entry was dangling before the change: only --audit reports it. */
 static void test_dangling_at_base_only_in_audit(void **state)
 {
@@ -596,6 +669,27 @@ static void test_new_property_rename_is_a_note(void **state)
 	done(&v, base, head);
 }
 
+/* -1 or all ones: "not set", nothing turned on; a note. */
+static void test_new_property_sentinel_is_a_note(void **state)
+{
+	(void)state;
+	mct_rev *base = scene_rev(&released), *head = scene_rev(&released);
+	mct_file(head, "hw/net/e1000.c");
+	mct_prop(head, "e1000", "node-id", "int32", "-1");
+	mct_prop(head, "e1000", "x-class-code", "uint32", "4294967295");
+	mct_prop(head, "e1000", "x-queues", "uint32", "4");
+	verdict v;
+	judge(&v, base, head);
+	assert_int_equal(count(&v, "new-property-enabled"), 3);
+	for (size_t i = 0; i < v.fs.n; i++) {
+		int sentinel = strcmp(v.fs.v[i].property, "x-queues") != 0;
+		assert_int_equal(v.fs.v[i].severity, sentinel ? MC_SEV_NOTE : MC_SEV_WARNING);
+		if (sentinel)
+			assert_true(has_note(&v.fs.v[i], "sentinel"));
+	}
+	done(&v, base, head);
+}
+
 /* ---- values resolved at run time ------------------------------------------ */
 
 /* "auto" against the value auto may resolve to: the tool cannot tell, a warning that says so. */
@@ -653,6 +747,64 @@ static void test_wrong_value_auto_entry_is_a_warning(void **state)
 	const mc_finding *f = only(&v, "compat-wrong-value");
 	assert_int_equal(f->severity, MC_SEV_WARNING);
 	assert_true(has_note(f, "if it resolves to on"));
+	done(&v, base, head);
+}
+
+/* ---- a new property's entry is evidence of the old behaviour --------------- */
+
+/* A new "x-old-thing" off by default, with an entry saying older machine types had it on. */
+static void new_off_property(mct_rev **base, mct_rev **head)
+{
+	scene b = released, h = released;
+	b.virtio = h.virtio = 1;
+	b.rss_default = h.rss_default = "false";
+	*base = scene_rev(&b);
+	*head = scene_rev(&h);
+	mct_file(*head, "hw/virtio/virtio-net-pci.c");
+	mct_prop(*head, "virtio-net-pci-base", "x-old-hash", "bool", "false");
+	mct_file(*head, "hw/core/machine.c");
+}
+
+static void test_new_property_entry_in_the_newest_array_is_quiet(void **state)
+{
+	(void)state;
+	mct_rev *base, *head;
+	new_off_property(&base, &head);
+	mct_compat(head, "hw_compat_9_1", "virtio-net-pci-base", "x-old-hash", "on");
+	verdict v;
+	judge(&v, base, head);
+	assert_int_equal(loud(&v), 0);
+	done(&v, base, head);
+}
+
+static void test_new_property_entry_in_an_older_array_for_an_off_default(void **state)
+{
+	(void)state;
+	mct_rev *base, *head;
+	new_off_property(&base, &head);
+	mct_compat(head, "hw_compat_9_0", "virtio-net-pci-base", "x-old-hash", "on");
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-wrong-array");
+	assert_int_equal(f->severity, MC_SEV_ERROR);
+	assert_int_equal(f->affected.n, 2);
+	done(&v, base, head);
+}
+
+/* The entry names one variant; its sibling carries the property too and is left out. */
+static void test_new_property_entry_leaves_a_sibling_uncovered(void **state)
+{
+	(void)state;
+	mct_rev *base, *head;
+	new_off_property(&base, &head);
+	mct_compat(head, "hw_compat_9_1", "virtio-net-pci", "x-old-hash", "on");
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-uncovered-type");
+	assert_int_equal(f->severity, MC_SEV_ERROR);
+	assert_string_equal(f->type, "virtio-net-pci-transitional");
+	assert_string_equal(f->suggestion, "{ \"virtio-net-pci-base\", \"x-old-hash\", \"on\" },");
+	assert_string_equal(f->suggestion_array, "hw_compat_9_1");
 	done(&v, base, head);
 }
 
@@ -877,14 +1029,21 @@ int main(void)
 		cmocka_unit_test(test_dangling_flags_a_subtype_without_the_property),
 		cmocka_unit_test(test_dangling_quiet_for_an_optional_entry),
 		cmocka_unit_test(test_dangling_at_base_only_in_audit),
+		cmocka_unit_test(test_dangling_flags_a_new_type_under_an_old_entry),
+		cmocka_unit_test(test_dangling_quiet_for_a_new_type_that_has_it),
+		cmocka_unit_test(test_missing_flags_a_redeclared_default),
 		cmocka_unit_test(test_new_property_enabled_warns),
 		cmocka_unit_test(test_new_property_off_is_quiet),
 		cmocka_unit_test(test_new_property_enabled_quiet_with_its_entry),
 		cmocka_unit_test(test_new_property_host_knob_is_a_note),
 		cmocka_unit_test(test_new_property_rename_is_a_note),
+		cmocka_unit_test(test_new_property_sentinel_is_a_note),
 		cmocka_unit_test(test_missing_auto_against_a_value_is_a_warning),
 		cmocka_unit_test(test_missing_sentinel_is_a_warning),
 		cmocka_unit_test(test_wrong_value_auto_entry_is_a_warning),
+		cmocka_unit_test(test_new_property_entry_in_the_newest_array_is_quiet),
+		cmocka_unit_test(test_new_property_entry_in_an_older_array_for_an_off_default),
+		cmocka_unit_test(test_new_property_entry_leaves_a_sibling_uncovered),
 		cmocka_unit_test(test_redundant_notes_an_entry_that_sets_the_default),
 		cmocka_unit_test(test_redundant_quiet_for_a_useful_entry),
 		cmocka_unit_test(test_wrong_array_warns_for_another_family_only),

@@ -689,29 +689,39 @@ static void extract_typeinfos(extract_ctx *x, CXCursor var, int is_array, int vi
 	free(recs.v);
 }
 
+/*
+ * One GlobalProperty: { driver, property, value, used, optional }, each
+ * member named (.optional = true) or by position ({ "t", "p", "v", false,
+ * true } is optional too); a positional member follows the one before it, as
+ * in C, designated or not.
+ */
 static void extract_compat_entry(extract_ctx *x, CXCursor rec, mc_compat_array *arr)
 {
 	cursor_list fields = children_of(rec);
 	char *vals[3] = {0};
 	int optional = 0;
-	size_t positional = 0;
-	static const char *const names[] = { "driver", "property", "value" };
+	static const char *const names[] = { "driver", "property", "value", "used", "optional" };
+	enum { USED = 3, OPTIONAL = 4, MEMBERS = 5 };
+	size_t next = 0;  /* the member a positional initializer sets */
 	for (size_t i = 0; i < fields.n; i++) {
 		char *path = NULL;
-		CXCursor value;
+		CXCursor value = fields.v[i];
+		size_t member = next;
 		if (designator_of(fields.v[i], &path, &value)) {
-			for (int k = 0; k < 3; k++)
-				if (strcmp(path, names[k]) == 0 && !vals[k])
-					vals[k] = eval_string(value);
-			if (strcmp(path, "optional") == 0) {
-				int64_t v = 0;
-				int u;
-				optional = eval_int(value, &v, &u) && v;
-			}
+			member = MEMBERS;
+			for (size_t k = 0; k < MEMBERS; k++)
+				if (strcmp(path, names[k]) == 0)
+					member = k;
 			free(path);
-		} else if (positional < 3) {
-			vals[positional++] = eval_string(fields.v[i]);
 		}
+		if (member < USED && !vals[member]) {
+			vals[member] = eval_string(value);
+		} else if (member == OPTIONAL) {
+			int64_t v = 0;
+			int u;
+			optional = eval_int(value, &v, &u) && v;
+		}
+		next = member + 1;
 	}
 	free(fields.v);
 	if (!vals[0] && !vals[1] && !vals[2])

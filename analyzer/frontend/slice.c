@@ -934,6 +934,27 @@ static void prop_declarers(mc_slice *s, const mc_model *m, grow_names *g)
 	}
 }
 
+/*
+ * Is root the default parent of the conventions' multi-type record
+ * (virtio-pci for VirtioPCIDeviceTypeInfo), or an ancestor of it?  The types
+ * such a record registers do not write their parent's name: their files are
+ * found by the record's.
+ */
+static int parents_records(const mc_slice *s, const mc_model *ms[2], const char *root)
+{
+	const mc_conv_record *r = &s->trees[1]->conv->record;
+	if (!r->record || !r->parent)
+		return 0;
+	if (strcmp(root, r->parent) == 0)
+		return 1;
+	for (int k = 0; k < 2; k++) {
+		const mc_type *p = mc_model_type(ms[k], r->parent);
+		if (p && mc_type_is_a(p, root))
+			return 1;
+	}
+	return 0;
+}
+
 /* Selects the files writing each root; a root its file does not spell is searched by its pieces. */
 static void search_roots(mc_slice *s, const mc_model *ms[2], const mc_map *roots, size_t *added)
 {
@@ -943,6 +964,9 @@ static void search_roots(mc_slice *s, const mc_model *ms[2], const mc_map *roots
 			continue;
 		size_t before = *added;
 		search_name(s, name, 0, added);
+		const char *record = s->trees[1]->conv->record.record;
+		if (parents_records(s, ms, name) && !searched_once(s, 't', record))
+			search_token(s, record, added);
 		for (int k = 0; k < 2; k++) {
 			const mc_type *t = mc_model_type(ms[k], name);
 			if (t && !file_spells(s, t->file, name))
