@@ -32,6 +32,8 @@ int mc_check_refs_reach(const mc_entry_ref *refs, size_t n, const char *family)
 	return 0;
 }
 
+static int oldest_of(const mc_model *m, const char *family, int *major, int *minor);
+
 void mc_check_init(mc_check *c, const mc_rule_input *in)
 {
 	memset(c, 0, sizeof(*c));
@@ -39,9 +41,14 @@ void mc_check_init(mc_check *c, const mc_rule_input *in)
 	c->bm = in->base;
 	c->hm = in->head;
 	c->nversions = mc_versions_compared(c->bm, c->hm, &c->versions);
-	for (size_t i = 0; i < c->bm->families.n; i++)
-		if (mc_strvec_contains(&c->hm->families, c->bm->families.v[i]))
-			mc_strvec_push(&c->families, c->bm->families.v[i]);
+	/* A family with machine-wide defaults only (microvm, the evaluation boards)
+	 * has no versioned machine type: no released machine of it to keep. */
+	for (size_t i = 0; i < c->bm->families.n; i++) {
+		int maj, min;
+		const char *family = c->bm->families.v[i];
+		if (mc_strvec_contains(&c->hm->families, family) && oldest_of(c->bm, family, &maj, &min))
+			mc_strvec_push(&c->families, family);
+	}
 	mc_strvec_sort(&c->families);
 	for (size_t i = 0; i < c->bm->nsets; i++)
 		for (size_t j = 0; j < c->bm->sets[i].nentries; j++) {

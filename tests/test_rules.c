@@ -20,6 +20,7 @@
 #include "model/effective.h"
 #include "model_builder.h"
 #include "rules/catalog.h"
+#include "rules/check.h"
 #include "rules/rules.h"
 
 /* ---- the scene ------------------------------------------------------------ */
@@ -217,6 +218,53 @@ static void test_effective_versions_compared(void **state)
 	assert_int_equal(v[0].minor, 1);
 	assert_int_equal(v[1].minor, 0);
 	free(v);
+	mct_rev_free(base);
+	mct_rev_free(head);
+}
+
+/* A machine's own globals (microvm_properties) stay with that machine. */
+static void test_effective_machine_globals_stay_with_their_machine(void **state)
+{
+	(void)state;
+	scene s = released;
+	s.pc = 1;
+	mct_rev *r = scene_rev(&s);
+	mct_file(r, "hw/i386/microvm.c");
+	mct_compat(r, "microvm_properties", "e1000", "mq", "on");
+	const mc_model *m = mct_model(r);
+	mc_subject e1000 = { mc_model_type(m, "e1000"), NULL };
+	mc_effective e;
+	assert_int_equal(mc_effective_get(m, &e1000, "mq", "pc", 9, 1, &e), 0);
+	char *shown = mc_effective_display(&e);
+	assert_string_equal(shown, "off");
+	free(shown);
+	assert_int_equal(mc_effective_get(m, &e1000, "mq", "microvm", 9, 1, &e), 0);
+	shown = mc_effective_display(&e);
+	assert_string_equal(shown, "on");
+	free(shown);
+	mct_rev_free(r);
+}
+
+/* A family with no versioned machine type has no released machine to keep: not compared. */
+static void test_families_compared_are_versioned(void **state)
+{
+	(void)state;
+	scene s = released;
+	s.pc = 1;
+	mct_rev *base = scene_rev(&s), *head = scene_rev(&s);
+	mct_rev *revs[2] = { base, head };
+	for (int k = 0; k < 2; k++) {
+		mct_file(revs[k], "hw/i386/microvm.c");
+		mct_compat(revs[k], "microvm_properties", "e1000", "mq", "on");
+	}
+	mc_rule_input in = { mct_model(base), mct_model(head), NULL, mct_conv(head), NULL, NULL, 0 };
+	assert_true(mc_strvec_contains(&in.head->families, "microvm"));
+	mc_check c;
+	mc_check_init(&c, &in);
+	assert_int_equal(c.families.n, 2);
+	assert_string_equal(c.families.v[0], "hw");
+	assert_string_equal(c.families.v[1], "pc");
+	mc_check_free(&c);
 	mct_rev_free(base);
 	mct_rev_free(head);
 }
@@ -1012,6 +1060,8 @@ int main(void)
 		cmocka_unit_test(test_effective_default_and_entries),
 		cmocka_unit_test(test_effective_inherited_and_subjects),
 		cmocka_unit_test(test_effective_versions_compared),
+		cmocka_unit_test(test_effective_machine_globals_stay_with_their_machine),
+		cmocka_unit_test(test_families_compared_are_versioned),
 		cmocka_unit_test(test_missing_flags_a_changed_default),
 		cmocka_unit_test(test_missing_quiet_when_covered),
 		cmocka_unit_test(test_missing_quiet_without_a_change),
