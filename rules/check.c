@@ -165,3 +165,11 @@ int mc_check_resolved_at_run_time(mc_kind kind, const char *shown)
 		return 0;
 	return strcmp(shown, "auto") == 0 || (kind == MC_KIND_INT && strcmp(shown, "-1") == 0);
 }
+
+int mc_check_family_holds(const mc_check *c, const char *family, const mc_subject *s)
+{
+	const char *only;
+	if (!c->in->conv || !mc_conv_machine_only(c->in->conv, s->type->file, &only))
+		return 1;
+	return only && strcmp(only, family) == 0;
+}

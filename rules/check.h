@@ -65,5 +65,11 @@ int mc_check_refs_reach(const mc_entry_ref *refs, size_t n, const char *family);
  * such cannot be compared statically: "auto" may resolve to the other.
  */
 int mc_check_resolved_at_run_time(mc_kind kind, const char *shown);
+/*
+ * Can a machine of family hold the subject?  A type registered in a file of
+ * one target's machines (conv machine-only: target/i386/, hw/arm/) exists
+ * only in that family's machines, or in no versioned machine at all.
+ */
+int mc_check_family_holds(const mc_check *c, const char *family, const mc_subject *s);
 
 #endif

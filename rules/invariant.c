@@ -378,6 +378,8 @@ static void check_subject(const mc_check *c, const char *prop, const mc_subject 
 	int unknown = 0;
 	for (size_t fi = 0; fi < c->families.n; fi++) {
 		const char *family = c->families.v[fi];
+		if (!mc_check_family_holds(c, family, hs))
+			continue;
 		for (size_t vi = 0; vi < c->nversions; vi++) {
 			mc_effective be, he;
 			if (!mc_check_machine_exists(c, family, &c->versions[vi]))

@@ -120,7 +120,7 @@ static size_t changed_versions(const mc_check *c, const char *prop, const mc_sub
 	*shown = NULL;
 	*in_entry_family = 0;
 	for (size_t fi = 0; fi < c->families.n; fi++)
-		for (size_t vi = 0; vi < c->nversions; vi++) {
+		for (size_t vi = 0; vi < c->nversions && mc_check_family_holds(c, c->families.v[fi], hs); vi++) {
 			mc_effective he;
 			if (!mc_check_machine_exists(c, c->families.v[fi], &c->versions[vi]))
 				continue;

@@ -738,6 +738,60 @@ static void test_new_property_sentinel_is_a_note(void **state)
 	done(&v, base, head);
 }
 
+/* An x86 CPU exists in pc machines only (conv family-arch): a pc_compat entry is all it needs. */
+static void test_new_property_of_a_target_type_needs_its_family_only(void **state)
+{
+	(void)state;
+	scene s = released;
+	s.pc = 1;
+	mct_rev *revs[2];
+	for (int k = 0; k < 2; k++) {
+		mct_rev *r = revs[k] = scene_rev(&s);
+		mct_file(r, "target/i386/cpu.c");
+		mct_type(r, "x86_64-cpu", "device");
+		mct_prop(r, "x86_64-cpu", "pmu", "bool", "false");
+		if (k)
+			mct_prop(r, "x86_64-cpu", "x-consistent-cache", "bool", "true");
+	}
+	mct_file(revs[1], "hw/i386/pc.c");
+	mct_compat(revs[1], "pc_compat_9_1", "x86_64-cpu", "x-consistent-cache", "off");
+	verdict v;
+	judge(&v, revs[0], revs[1]);
+	assert_int_equal(v.fs.n, 0);
+	mc_findings_free(&v.fs);
+	/* The same for a device of no target: other families' machines change. */
+	mct_rev *dev[2];
+	for (int k = 0; k < 2; k++) {
+		scene d = s;
+		d.x_new_default = k ? "true" : NULL;
+		dev[k] = scene_rev(&d);
+	}
+	mct_file(dev[1], "hw/i386/pc.c");
+	mct_compat(dev[1], "pc_compat_9_1", "e1000", "x-new", "off");
+	judge(&v, dev[0], dev[1]);
+	assert_int_equal(loud(&v), 1);
+	mct_rev_free(dev[0]);
+	mct_rev_free(dev[1]);
+	done(&v, revs[0], revs[1]);
+}
+
+/* A device of boards without versioned machine types: no released machine holds it. */
+static void test_missing_quiet_for_a_device_of_unversioned_boards(void **state)
+{
+	(void)state;
+	mct_rev *revs[2];
+	for (int k = 0; k < 2; k++) {
+		mct_rev *r = revs[k] = scene_rev(&released);
+		mct_file(r, "hw/cpu/a9mpcore.c");
+		mct_type(r, "a9mpcore_priv", "device");
+		mct_prop(r, "a9mpcore_priv", "num-irq", "uint32", k ? "0" : "96");
+	}
+	verdict v;
+	judge(&v, revs[0], revs[1]);
+	assert_int_equal(v.fs.n, 0);
+	done(&v, revs[0], revs[1]);
+}
+
 /* ---- values resolved at run time ------------------------------------------ */
 
 /* "auto" against the value auto may resolve to: the tool cannot tell, a warning that says so. */
@@ -1088,6 +1142,8 @@ int main(void)
 		cmocka_unit_test(test_new_property_host_knob_is_a_note),
 		cmocka_unit_test(test_new_property_rename_is_a_note),
 		cmocka_unit_test(test_new_property_sentinel_is_a_note),
+		cmocka_unit_test(test_new_property_of_a_target_type_needs_its_family_only),
+		cmocka_unit_test(test_missing_quiet_for_a_device_of_unversioned_boards),
 		cmocka_unit_test(test_missing_auto_against_a_value_is_a_warning),
 		cmocka_unit_test(test_missing_sentinel_is_a_warning),
 		cmocka_unit_test(test_wrong_value_auto_entry_is_a_warning),

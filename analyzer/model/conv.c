@@ -257,6 +257,14 @@ static const char *d_dynamic_type_suffix(mc_conv *conv, char **w, int n)
 	return NULL;
 }
 
+static const char *d_machine_only(mc_conv *conv, char **w, int n)
+{
+	for (int i = 2; i < n; i++)
+		push_pair(&conv->machine_only, &conv->nmachine_only, &conv->cap_machine_only, w[i],
+			  strcmp(w[1], "-") == 0 ? NULL : w[1], 0);
+	return NULL;
+}
+
 static const char *d_host_property(mc_conv *conv, char **w, int n)
 {
 	(void)n;
@@ -367,6 +375,7 @@ static const struct directive {
 	{ "dynamic-type-suffix", 1, 1, d_dynamic_type_suffix, 0 },
 	/* what the rules judge */
 	{ "host-property", 1, 1, d_host_property, 1 },
+	{ "machine-only", 2, ANY, d_machine_only, 1 },
 	/* machine compat containers */
 	{ "generic-family", 1, 1, d_generic_family, 0 },
 	{ "compat-array", 2, 2, d_compat, 0 },
@@ -508,6 +517,7 @@ void mc_conv_free(mc_conv *conv)
 	free_pairs(conv->compat_functions, conv->ncompat_functions);
 	free_pairs(conv->compat_machines, conv->ncompat_machines);
 	free_pairs(conv->compat_defaults, conv->ncompat_defaults);
+	free_pairs(conv->machine_only, conv->nmachine_only);
 	mc_strvec_free(&conv->dynamic_type_suffixes);
 	mc_strvec_free(&conv->stub_headers);
 	free(conv->version_file);
@@ -650,6 +660,19 @@ int mc_conv_match_compat_machine(const mc_conv *conv, const char *name, const ch
 		return 1;
 	}
 	return 0;
+}
+
+int mc_conv_machine_only(const mc_conv *conv, const char *path, const char **family)
+{
+	const mc_conv_pair *best = NULL;
+	for (size_t i = 0; path && i < conv->nmachine_only; i++)
+		if (mc_str_startswith(path, conv->machine_only[i].name) &&
+		    (!best || strlen(conv->machine_only[i].name) > strlen(best->name)))
+			best = &conv->machine_only[i];
+	if (!best)
+		return 0;
+	*family = best->family;
+	return 1;
 }
 
 int mc_conv_is_host_property(const mc_conv *conv, const char *name)

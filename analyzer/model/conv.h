@@ -93,6 +93,7 @@ typedef struct mc_conv {
 	mc_conv_pair *compat_defaults; size_t ncompat_defaults, cap_compat_defaults;
 	mc_strvec dynamic_type_suffixes;
 	mc_strvec host_properties;  /* glob patterns of properties no guest or stream sees */
+	mc_conv_pair *machine_only; size_t nmachine_only, cap_machine_only; /* name: path prefix, family: its family or NULL */
 	mc_strvec stub_headers;  /* "NAME\nC-TEXT", one per stub-header line */
 	char *version_file;
 	size_t max_file_size;
@@ -133,6 +134,12 @@ int mc_conv_match_compat_machine(const mc_conv *conv, const char *name, const ch
 const char *mc_conv_match_compat_defaults(const mc_conv *conv, const char *name);
 /* Is this a type name built at run time on top of a known type ("EPYC-x86_64-cpu")? */
 int mc_conv_is_dynamic_suffix(const mc_conv *conv, const char *type_name);
+/*
+ * Do the types registered in path exist only in machines of one family (conv
+ * machine-only, the longest prefix wins)?  1 and *family: that family, or
+ * NULL when no machine of theirs is versioned; 0: machines of any family.
+ */
+int mc_conv_machine_only(const mc_conv *conv, const char *path, const char **family);
 /* Is the property a host-side knob (conv host-property): nothing a guest or the stream sees? */
 int mc_conv_is_host_property(const mc_conv *conv, const char *name);
 /*
