@@ -54,8 +54,10 @@ static const mc_prop *renamed_from(const mc_check *c, const mc_type *owner, cons
 
 /*
  * A number that means "not set" rather than a setting: -1, or all ones of a
- * 32- or 64-bit unsigned property (UINT32_MAX, UINT64_MAX: "no limit", "keep
- * the hardware's").  Such a default turns nothing on by itself.
+ * 32- or 64-bit unsigned property.  The device resolves it when it is
+ * realized, often to something guest-visible (virtio-rng-pci's vectors =
+ * DEV_NVECTORS_UNSPECIFIED gave it MSI-X, a real break): still a warning,
+ * which says what the tool cannot resolve.
  */
 static int sentinel_default(const mc_prop *p)
 {
@@ -75,10 +77,6 @@ static char *nothing_visible(const mc_check *c, const mc_type *owner, const mc_p
 		return mc_sprintf("%s is a host-side knob (host-property in the conventions): nothing a guest or the "
 				  "migration stream sees",
 				  added->name);
-	if (sentinel_default(added))
-		return mc_sprintf("its default (%s) is a sentinel that means \"not set\", not a setting that turns "
-				  "something on",
-				  added->defval_text ? added->defval_text : "-1");
 	const mc_prop *old = renamed_from(c, owner, added);
 	if (old)
 		return mc_sprintf("%s.%s replaces %s, of the same kind and default: a rename, which changes no "
@@ -245,6 +243,11 @@ static void check_subject(const mc_check *c, const char *prop, const mc_subject 
 		f->new_value = mc_strdup(shown);
 		f->owner = mc_strdup(owner->name);
 		const char *off = off_value(tp->prop);
+		if (!why_quiet && sentinel_default(tp->prop))
+			mc_strvec_push_owned(&f->notes,
+					     mc_sprintf("its default (%s) is a sentinel the device resolves when it is "
+							"realized: whether that turns something on is not known statically",
+							tp->prop->defval_text ? tp->prop->defval_text : "-1"));
 		if (why_quiet) {
 			/* Nothing to keep: an entry would turn off what old machine types had. */
 			mc_strvec_push_owned(&f->notes, why_quiet);
