@@ -86,6 +86,16 @@ static void all_subjects(const mc_model *m, mc_subjects *out)
 	}
 }
 
+/* Why --type T shows no property: said, never an empty answer. */
+static const char *why_no_properties(const mc_type *t)
+{
+	if (t->abstract)
+		return "abstract: no object of this type is created; its properties show on its concrete subtypes";
+	if (t->props_unknown)
+		return "its property list could not be extracted (see coverage.unanalysed)";
+	return "no qdev property migcompat can see (none declared, or all added by code)";
+}
+
 /* A misspelt --type or --family must not look like "no properties". */
 static int check_names(const mc_model *m, const mc_show_opts *o, const char *rev_name)
 {
@@ -122,6 +132,7 @@ int mc_show_write(FILE *out, mc_format fmt, const mc_revision *rev, const char *
 	all_subjects(m, &subjects);
 	json_t *root = json_object(), *types = json_array();
 	int major = o->major < 0 ? MC_VERSION_DEFAULTS + 1 : o->major, minor = o->major < 0 ? 0 : o->minor;
+	size_t shown = 0;
 	for (size_t i = 0; i < subjects.n; i++) {
 		const mc_subject *s = &subjects.v[i];
 		if (!wanted(s, o->type))
@@ -155,10 +166,22 @@ int mc_show_write(FILE *out, mc_format fmt, const mc_revision *rev, const char *
 		}
 		json_object_set_new(jt, "properties", props);
 		json_array_append_new(types, jt);
+		shown++;
 		free(who);
 		mc_strvec_free(&names);
 	}
 	mc_subjects_free(&subjects);
+	if (o->type && !shown) {
+		const char *why = why_no_properties(mc_model_type(m, o->type));
+		if (fmt == MC_FORMAT_TEXT)
+			fprintf(out, "%s: %s\n", o->type, why);
+		json_t *jt = json_object();
+		json_object_set_new(jt, "type", json_string(o->type));
+		json_object_set_new(jt, "inside", json_null());
+		json_object_set_new(jt, "properties", json_array());
+		json_object_set_new(jt, "note", json_string(why));
+		json_array_append_new(types, jt);
+	}
 	int rc = 0;
 	if (fmt == MC_FORMAT_JSON) {
 		json_object_set_new(root, "rev", json_string(rev_name));
