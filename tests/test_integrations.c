@@ -795,6 +795,46 @@ static void test_positional_optional(void **state)
 	mc_test_rmtree(repo);
 }
 
+/*
+ * A PropertyInfo of the tree's own with an enum table makes an enum property:
+ * its default is the member's name ("auto"), not a number.
+ */
+static void test_custom_enum_property_info(void **state)
+{
+	(void)state;
+	const char *repo = own_repo("custom-enum");
+	const char *path = mc_test_ksprintf("%s/%s", repo, VIRTIO_BLK_C);
+	char *text = mc_test_read_file(path, NULL);
+	if (!text)
+		fail_msg("cannot read %s", path);
+	mc_test_keep(text);
+	const char *anchor = "static const Property virtio_blk_properties[] = {\n";
+	const char *info = "static const PropertyInfo virtio_blk_mode_prop = {\n"
+			   "    .type = \"OnOffAuto\",\n"
+			   "    .enum_table = &OnOffAuto_lookup,\n"
+			   "};\n\n";
+	const char *prop = "    DEFINE_PROP(\"x-mode\", VirtIOBlock, conf.auto_mode, virtio_blk_mode_prop, OnOffAuto,\n"
+			   "                .set_default = true, .defval.i = ON_OFF_AUTO_AUTO),\n";
+	if (write_file(path, replace_once(text, anchor, mc_test_ksprintf("%s%s%s", info, anchor, prop))) != 0)
+		fail_msg("cannot write %s", path);
+	json_t *fs = check_local(repo, "--worktree", 1, "custom enum PropertyInfo");
+	size_t i;
+	json_t *f;
+	int seen = 0;
+	json_array_foreach(fs, i, f) {
+		const char *p = mc_test_jstr(f, "property");
+		if (!p || strcmp(p, "x-mode") != 0)
+			continue;
+		seen = 1;
+		const char *v = mc_test_jstr(f, "new_value");
+		if (!v || strcmp(v, "auto") != 0)
+			fail_msg("x-mode's default reads as %s, want auto", v ? v : "null");
+	}
+	if (!seen)
+		fail_msg("no finding for the new enum property x-mode");
+	mc_test_rmtree(repo);
+}
+
 static void test_cached_and_worktree(void **state)
 {
 	(void)state;
@@ -1066,6 +1106,7 @@ int main(void)
 		T(test_codeclimate),
 		T(test_cached_and_worktree),
 		T(test_positional_optional),
+		T(test_custom_enum_property_info),
 		T(test_pre_commit_hook),
 		T(test_pre_commit_hook_commit_all),
 		T(test_pre_commit_hooks_yaml),

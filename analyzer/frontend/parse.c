@@ -506,13 +506,56 @@ static void set_default(extract_ctx *x, mc_prop *p, CXCursor value)
 	}
 }
 
-static void apply_kind(extract_ctx *x, mc_prop *p)
+/*
+ * A PropertyInfo the tree defines itself with an enum table (vfio-pci's
+ * x-migration-multifd-transfer: .enum_table = &OnOffAuto_lookup) makes an
+ * enum property of that QAPI type.  Returns the type's name, or NULL.
+ */
+static char *custom_info_enum(CXCursor info_value)
+{
+	CXCursor ref;
+	if (clang_Cursor_isNull(info_value) || !find_kind(info_value, CXCursor_DeclRefExpr, &ref))
+		return NULL;
+	CXCursor var = clang_getCursorReferenced(ref);
+	if (clang_Cursor_isNull(var) || clang_getCursorKind(var) != CXCursor_VarDecl)
+		return NULL;
+	CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr)
+		return NULL;
+	cursor_list fields = children_of(init);
+	char *type = NULL;
+	for (size_t i = 0; i < fields.n && !type; i++) {
+		char *path = NULL;
+		CXCursor value;
+		if (!designator_of(fields.v[i], &path, &value))
+			continue;
+		if (strcmp(path, "enum_table") == 0) {
+			char *table = referenced_name(value, NULL);
+			size_t n = table ? strlen(table) : 0;
+			if (n > 7 && strcmp(table + n - 7, "_lookup") == 0)
+				type = mc_strndup(table, n - 7);
+			free(table);
+		}
+		free(path);
+	}
+	free(fields.v);
+	return type;
+}
+
+static void apply_kind(extract_ctx *x, mc_prop *p, CXCursor info_value)
 {
 	const mc_conv_kind *k = mc_conv_kind_of(x->conv, p->info);
 	if (k) {
 		p->kind = k->kind;
 		if (k->enum_type && !p->enum_type)
 			p->enum_type = mc_strdup(k->enum_type);
+		return;
+	}
+	char *type = custom_info_enum(info_value);
+	if (type) {
+		p->kind = MC_KIND_ENUM;
+		free(p->enum_type);
+		p->enum_type = type;
 	}
 }
 
@@ -520,7 +563,7 @@ static void apply_kind(extract_ctx *x, mc_prop *p)
 static int extract_prop(extract_ctx *x, CXCursor elem, mc_prop *p, int *understood)
 {
 	cursor_list fields = children_of(elem);
-	CXCursor defval = clang_getNullCursor();
+	CXCursor defval = clang_getNullCursor(), info = clang_getNullCursor();
 	int has_defval = 0, explicit_default = -1;
 	*understood = 1;
 	for (size_t i = 0; i < fields.n; i++) {
@@ -539,6 +582,7 @@ static int extract_prop(extract_ctx *x, CXCursor elem, mc_prop *p, int *understo
 				*understood = 0;
 		} else if (strcmp(path, "info") == 0) {
 			p->info = referenced_name(value, NULL);
+			info = value;
 		} else if (strcmp(path, "set_default") == 0 || strcmp(path, "qtype") == 0) {
 			int64_t v;
 			int u;
@@ -556,7 +600,7 @@ static int extract_prop(extract_ctx *x, CXCursor elem, mc_prop *p, int *understo
 	p->line = expansion_line(elem);
 	const char *cond = condition_at(x, p->line);
 	p->condition = cond ? mc_strdup(cond) : NULL;
-	apply_kind(x, p);
+	apply_kind(x, p, info);
 	/* Before 2.10 a default existed when qtype was set; since, when set_default is. */
 	p->has_default = explicit_default == 1 || (explicit_default == -1 && has_defval);
 	if (p->has_default && has_defval)

@@ -879,7 +879,7 @@ int mc_qapi_add_schema(mc_qapi *q, const char *filename, const char *text, size_
 /* ---- stub header ------------------------------------------------------- */
 
 /* What an ordinary identifier in the stub already names. */
-enum { ID_TYPEDEF = 1, ID_ENUMERATOR = 2 };
+enum { ID_TYPEDEF = 1, ID_ENUMERATOR = 2, ID_VARIABLE = 3 };
 
 typedef struct {
 	mc_buf out;
@@ -965,6 +965,12 @@ static void stub_enum(stub_writer *w, const mc_qapi_enum *e)
 			      body.ptr ? body.ptr : "", tname);
 	else /* C has no empty enum; the type still has to exist. */
 		mc_buf_printf(&w->out, "typedef int %s;\n", tname);
+	/* The lookup table a PropertyInfo names (.enum_table = &OnOffAuto_lookup): it makes the
+	 * property an enum of this type (parse.c), so it must resolve. */
+	char *lookup = mc_sprintf("%s_lookup", tname);
+	if (stub_claim(w, lookup, ID_VARIABLE))
+		mc_buf_printf(&w->out, "extern const struct QEnumLookup %s;\n", lookup);
+	free(lookup);
 	stub_typedef_struct(w, list);
 	mc_buf_free(&body);
 	free(max);
