@@ -177,6 +177,61 @@ static void check_uncovered(const mc_check *c, const char *prop, const mc_subjec
 	free(changed);
 }
 
+/* The new property's entries are in an older array than the newest: the machines between get shown. */
+static mc_finding *add_wrong_array(const mc_check *c, const mc_subject *hs, const char *prop, const mc_entry_ref *mine,
+				   size_t nmine, const char *vtext, const char *shown, mc_findings *out)
+{
+	const mc_type *owner = NULL;
+	const mc_type_prop *tp = mc_type_prop_find(hs->type, prop, &owner);
+	const char *why = mc_check_stable_reason(c, mine[0].e);
+	mc_finding *f = mc_findings_add(out, "compat-wrong-array", why ? MC_SEV_NOTE : MC_SEV_ERROR, hs->type->name, prop,
+					tp->file, tp->prop->line,
+					"new property %s.%s: its compat entry is in %s, older than the newest array, so "
+					"machine types %s get %s",
+					hs->type->name, prop, mine[0].set->name, vtext, shown);
+	for (size_t i = 0; i < nmine; i++)
+		mc_strvec_push_owned(&f->notes, mc_sprintf("entry: { \"%s\", \"%s\", \"%s\" } in %s (%s:%d)",
+							   mine[i].e->driver, mine[i].e->property, mine[i].e->value,
+							   mine[i].set->name, mine[i].e->file, mine[i].e->line));
+	if (why)
+		mc_strvec_push_owned(&f->notes,
+				     mc_sprintf("placed on purpose for a regression that already shipped (%s)", why));
+	f->new_value = mc_strdup(shown);
+	f->owner = mc_strdup(owner->name);
+	return f;
+}
+
+/* No entry keeps what released machine types had: a warning, or a note when nothing visible changes. */
+static mc_finding *add_enabled(const mc_check *c, const mc_subject *hs, const char *prop, const char *vtext,
+			       const char *shown, mc_findings *out)
+{
+	const mc_type *owner = NULL;
+	const mc_type_prop *tp = mc_type_prop_find(hs->type, prop, &owner);
+	char *why_quiet = nothing_visible(c, owner, tp->prop);
+	mc_finding *f = mc_findings_add(out, "new-property-enabled", why_quiet ? MC_SEV_NOTE : MC_SEV_WARNING,
+					hs->type->name, prop, tp->file, tp->prop->line,
+					"new property %s.%s defaults to %s on released machine types %s, and no compat "
+					"entry keeps the old behaviour",
+					hs->type->name, prop, shown, vtext);
+	f->new_value = mc_strdup(shown);
+	f->owner = mc_strdup(owner->name);
+	const char *off = off_value(tp->prop);
+	if (!why_quiet && sentinel_default(tp->prop))
+		mc_strvec_push_owned(&f->notes,
+				     mc_sprintf("its default (%s) is a sentinel the device resolves when it is realized: "
+						"whether that turns something on is not known statically",
+						tp->prop->defval_text ? tp->prop->defval_text : "-1"));
+	if (why_quiet) {
+		/* Nothing to keep: an entry would turn off what old machine types had. */
+		mc_strvec_push_owned(&f->notes, why_quiet);
+	} else if (off) {
+		int missing;
+		f->suggestion = mc_sprintf("{ \"%s\", \"%s\", \"%s\" },", owner->name, prop, off);
+		mc_check_suggest_array(c, c->hm->generic_family, &f->suggestion_array, &f->suggestion_file, &missing);
+	}
+	return f;
+}
+
 static void check_subject(const mc_check *c, const char *prop, const mc_subject *hs, mc_findings *out)
 {
 	mc_version *enabled = mc_calloc(c->nversions + 1, sizeof(mc_version));
@@ -192,8 +247,7 @@ static void check_subject(const mc_check *c, const char *prop, const mc_subject 
 			return;
 		}
 	}
-	const mc_type *owner = NULL;
-	const mc_type_prop *tp = mc_type_prop_find(hs->type, prop, &owner);
+	const mc_type_prop *tp = mc_type_prop_find(hs->type, prop, NULL);
 	/* The value an added entry says older machine types had: what the default must keep. */
 	size_t nenabled = changed_versions(c, prop, hs, mine, nmine, nmine ? &mine[0] : NULL, enabled, &shown,
 					   &in_entry_family);
@@ -217,46 +271,10 @@ static void check_subject(const mc_check *c, const char *prop, const mc_subject 
 		if (strcmp(out->v[i].rule, rule) == 0 && strcmp(out->v[i].type, hs->type->name) == 0 &&
 		    strcmp(out->v[i].property, prop) == 0)
 			f = &out->v[i];
-	if (!f && nmine) {
-		const char *why = mc_check_stable_reason(c, mine[0].e);
-		f = mc_findings_add(out, rule, why ? MC_SEV_NOTE : MC_SEV_ERROR, hs->type->name, prop, tp->file,
-				    tp->prop->line,
-				    "new property %s.%s: its compat entry is in %s, older than the newest array, so machine "
-				    "types %s get %s",
-				    hs->type->name, prop, mine[0].set->name, vtext, shown);
-		for (size_t i = 0; i < nmine; i++)
-			mc_strvec_push_owned(&f->notes, mc_sprintf("entry: { \"%s\", \"%s\", \"%s\" } in %s (%s:%d)",
-								   mine[i].e->driver, mine[i].e->property, mine[i].e->value,
-								   mine[i].set->name, mine[i].e->file, mine[i].e->line));
-		if (why)
-			mc_strvec_push_owned(&f->notes, mc_sprintf("placed on purpose for a regression that already "
-								   "shipped (%s)", why));
-		f->new_value = mc_strdup(shown);
-		f->owner = mc_strdup(owner->name);
-	} else if (!f) {
-		char *why_quiet = nothing_visible(c, owner, tp->prop);
-		f = mc_findings_add(out, rule, why_quiet ? MC_SEV_NOTE : MC_SEV_WARNING, hs->type->name, prop, tp->file,
-				    tp->prop->line,
-				    "new property %s.%s defaults to %s on released machine types %s, and no compat entry "
-				    "keeps the old behaviour",
-				    hs->type->name, prop, shown, vtext);
-		f->new_value = mc_strdup(shown);
-		f->owner = mc_strdup(owner->name);
-		const char *off = off_value(tp->prop);
-		if (!why_quiet && sentinel_default(tp->prop))
-			mc_strvec_push_owned(&f->notes,
-					     mc_sprintf("its default (%s) is a sentinel the device resolves when it is "
-							"realized: whether that turns something on is not known statically",
-							tp->prop->defval_text ? tp->prop->defval_text : "-1"));
-		if (why_quiet) {
-			/* Nothing to keep: an entry would turn off what old machine types had. */
-			mc_strvec_push_owned(&f->notes, why_quiet);
-		} else if (off) {
-			int missing;
-			f->suggestion = mc_sprintf("{ \"%s\", \"%s\", \"%s\" },", owner->name, prop, off);
-			mc_check_suggest_array(c, c->hm->generic_family, &f->suggestion_array, &f->suggestion_file, &missing);
-		}
-	}
+	if (!f && nmine)
+		f = add_wrong_array(c, hs, prop, mine, nmine, vtext, shown, out);
+	else if (!f)
+		f = add_enabled(c, hs, prop, vtext, shown, out);
 	char *who = mc_subject_describe(hs);
 	mc_finding_affects(f, who);
 	free(who);

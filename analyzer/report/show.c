@@ -114,6 +114,47 @@ static int check_names(const mc_model *m, const mc_show_opts *o, const char *rev
 	return 0;
 }
 
+/*
+ * The effective value of every property of one subject, as text lines on out
+ * and as an entry of types; 0 when it has no property (nothing written).
+ */
+static size_t show_subject(FILE *out, mc_format fmt, const mc_model *m, const mc_subject *s, const char *family,
+			   int major, int minor, json_t *types)
+{
+	mc_strvec names = {0};
+	subject_props(s, &names);
+	if (!names.n) {
+		mc_strvec_free(&names);
+		return 0;
+	}
+	char *who = mc_subject_describe(s);
+	json_t *jt = json_object(), *props = json_array();
+	json_object_set_new(jt, "type", json_string(s->type->name));
+	json_object_set_new(jt, "inside", s->proxy ? json_string(s->proxy->name) : json_null());
+	for (size_t k = 0; k < names.n; k++) {
+		mc_effective e;
+		const mc_type_prop *tp = mc_type_prop_find(s->type, names.v[k], NULL);
+		if (mc_effective_get(m, s, names.v[k], family, major, minor, &e) < 0)
+			continue;
+		char *value = mc_effective_display(&e), *src = source_of(&e, tp);
+		if (fmt == MC_FORMAT_TEXT)
+			fprintf(out, "%s.%s = %s  [%s, %s]\n", who, names.v[k], value, mc_kind_name(e.kind), src);
+		json_t *jp = json_object();
+		json_object_set_new(jp, "name", json_string(names.v[k]));
+		json_object_set_new(jp, "kind", json_string(mc_kind_name(e.kind)));
+		json_object_set_new(jp, "value", json_string(value));
+		json_object_set_new(jp, "source", json_string(src));
+		json_array_append_new(props, jp);
+		free(value);
+		free(src);
+	}
+	json_object_set_new(jt, "properties", props);
+	json_array_append_new(types, jt);
+	free(who);
+	mc_strvec_free(&names);
+	return 1;
+}
+
 int mc_show_write(FILE *out, mc_format fmt, const mc_revision *rev, const char *rev_name, const mc_show_opts *o)
 {
 	const mc_model *m = rev->model;
@@ -133,43 +174,9 @@ int mc_show_write(FILE *out, mc_format fmt, const mc_revision *rev, const char *
 	json_t *root = json_object(), *types = json_array();
 	int major = o->major < 0 ? MC_VERSION_DEFAULTS + 1 : o->major, minor = o->major < 0 ? 0 : o->minor;
 	size_t shown = 0;
-	for (size_t i = 0; i < subjects.n; i++) {
-		const mc_subject *s = &subjects.v[i];
-		if (!wanted(s, o->type))
-			continue;
-		mc_strvec names = {0};
-		subject_props(s, &names);
-		if (!names.n) {
-			mc_strvec_free(&names);
-			continue;
-		}
-		char *who = mc_subject_describe(s);
-		json_t *jt = json_object(), *props = json_array();
-		json_object_set_new(jt, "type", json_string(s->type->name));
-		json_object_set_new(jt, "inside", s->proxy ? json_string(s->proxy->name) : json_null());
-		for (size_t k = 0; k < names.n; k++) {
-			mc_effective e;
-			const mc_type_prop *tp = mc_type_prop_find(s->type, names.v[k], NULL);
-			if (mc_effective_get(m, s, names.v[k], o->family, major, minor, &e) < 0)
-				continue;
-			char *value = mc_effective_display(&e), *src = source_of(&e, tp);
-			if (fmt == MC_FORMAT_TEXT)
-				fprintf(out, "%s.%s = %s  [%s, %s]\n", who, names.v[k], value, mc_kind_name(e.kind), src);
-			json_t *jp = json_object();
-			json_object_set_new(jp, "name", json_string(names.v[k]));
-			json_object_set_new(jp, "kind", json_string(mc_kind_name(e.kind)));
-			json_object_set_new(jp, "value", json_string(value));
-			json_object_set_new(jp, "source", json_string(src));
-			json_array_append_new(props, jp);
-			free(value);
-			free(src);
-		}
-		json_object_set_new(jt, "properties", props);
-		json_array_append_new(types, jt);
-		shown++;
-		free(who);
-		mc_strvec_free(&names);
-	}
+	for (size_t i = 0; i < subjects.n; i++)
+		if (wanted(&subjects.v[i], o->type))
+			shown += show_subject(out, fmt, m, &subjects.v[i], o->family, major, minor, types);
 	mc_subjects_free(&subjects);
 	if (o->type && !shown) {
 		const char *why = why_no_properties(mc_model_type(m, o->type));
