@@ -835,6 +835,41 @@ static void test_custom_enum_property_info(void **state)
 	mc_test_rmtree(repo);
 }
 
+/*
+ * The QType builtin QEMU generates has QTYPE__MAX == 7, which
+ * include/qobject/qobject.h checks at build time; a stub with another count
+ * made that check fail in every file including it (migration/options.c).
+ */
+static void test_qtype_stub_count(void **state)
+{
+	(void)state;
+	const char *repo = own_repo("qtype");
+	const char *path = mc_test_ksprintf("%s/%s", repo, VIRTIO_BLK_C);
+	char *text = mc_test_read_file(path, NULL);
+	if (!text)
+		fail_msg("cannot read %s", path);
+	mc_test_keep(text);
+	const char *anchor = "    DEFINE_PROP_ON_OFF_AUTO(\"x-auto-mode\"";
+	const char *prop = "    DEFINE_PROP_UINT32(\"x-qtypes\", VirtIOBlock, conf.max_discard_sectors, QTYPE__MAX),\n";
+	char *edited = replace_once(text, anchor, mc_test_ksprintf("%s%s", prop, anchor));
+	edited = replace_once(edited, "#include \"qemu/osdep.h\"\n",
+			      "#include \"qemu/osdep.h\"\n#include \"qapi/qapi-builtin-types.h\"\n");
+	if (write_file(path, edited) != 0)
+		fail_msg("cannot write %s", path);
+	json_t *fs = check_local(repo, "--worktree", 1, "QTYPE__MAX as a default");
+	size_t i;
+	json_t *f;
+	const char *seen = NULL;
+	json_array_foreach(fs, i, f) {
+		const char *p = mc_test_jstr(f, "property");
+		if (p && strcmp(p, "x-qtypes") == 0)
+			seen = mc_test_jstr(f, "new_value");
+	}
+	if (!seen || strcmp(seen, "7") != 0)
+		fail_msg("QTYPE__MAX reads as %s, want 7", seen ? seen : "nothing");
+	mc_test_rmtree(repo);
+}
+
 static void test_cached_and_worktree(void **state)
 {
 	(void)state;
@@ -1107,6 +1142,7 @@ int main(void)
 		T(test_cached_and_worktree),
 		T(test_positional_optional),
 		T(test_custom_enum_property_info),
+		T(test_qtype_stub_count),
 		T(test_pre_commit_hook),
 		T(test_pre_commit_hook_commit_all),
 		T(test_pre_commit_hooks_yaml),

@@ -47,10 +47,16 @@ static int tree_defines_qtype(mc_tree *tree)
 	return 0;
 }
 
+/*
+ * QEMU checks QTYPE__MAX != 7 at build time (include/qobject/qobject.h): the
+ * members of 2.6 to 2.9 come after it, so that it stays 7.  With them before
+ * it, that check failed and took the migration object's properties
+ * (migration/options.c) with it.
+ */
 static const char qtype_builtin[] =
 	"#ifndef MC_QAPI_QTYPE\n#define MC_QAPI_QTYPE\n"
 	"typedef enum QType { QTYPE_NONE, QTYPE_QNULL, QTYPE_QNUM, QTYPE_QSTRING, QTYPE_QDICT, QTYPE_QLIST,\n"
-	"    QTYPE_QBOOL, QTYPE_QINT, QTYPE_QFLOAT, QTYPE__MAX } QType;\n#endif\n";
+	"    QTYPE_QBOOL, QTYPE__MAX, QTYPE_QINT, QTYPE_QFLOAT } QType;\n#endif\n";
 
 static void read_schema(mc_tree *tree)
 {
