@@ -7,7 +7,7 @@
  * with a cache directory of its own, and compares what it prints with a
  * reference run made with --no-cache in the group set-up.  What cache.h
  * promises, and what is checked here:
- *  - a cold and a warm run print the same bytes; DIR/facts.sqlite is written
+ *  - a cold and a warm run print the same bytes; DIR/facts-VERSION.sqlite is written
  *    by the first run and read by the second;
  *  - --no-cache writes nothing;
  *  - a corrupt or foreign file is rebuilt with exactly one stderr notice
@@ -39,12 +39,18 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fixture_repo.h"
+#include "frontend/cache.h"
 #include "test_util.h"
 
-#define CACHE_FILE "facts.sqlite"
+/* This version's database in a cache directory (one file per facts version). */
+static const char *cache_file(void)
+{
+	return mc_test_keep(mc_cache_file_name());
+}
 
 static struct {
 	char *tmp;       /* everything of this test program lives under it */
@@ -306,7 +312,7 @@ static void test_cold_then_warm(void **state)
 	(void)state;
 	/* A directory that does not exist yet, two levels deep: the tool creates it. */
 	const char *dir = mc_test_ksprintf("%s/nested/cache", test_dir("warm"));
-	const char *file = mc_test_ksprintf("%s/" CACHE_FILE, dir);
+	const char *file = mc_test_ksprintf("%s/%s", dir, cache_file());
 
 	mc_test_result cold = run_check(dir, 0);
 	expect_silent(&cold, "cold run");
@@ -339,7 +345,7 @@ static void test_warm_run_reads_the_cache(void **state)
 {
 	(void)state;
 	const char *dir = test_dir("read");
-	const char *file = mc_test_ksprintf("%s/" CACHE_FILE, dir);
+	const char *file = mc_test_ksprintf("%s/%s", dir, cache_file());
 	mc_test_result cold = run_check(dir, 0);
 	expect_silent(&cold, "cold run");
 	expect_reference(&cold, "cold run");
@@ -405,10 +411,10 @@ static void test_no_cache_writes_nothing(void **state)
  */
 static void expect_rebuilt(const char *dir, const char *what)
 {
-	const char *file = mc_test_ksprintf("%s/" CACHE_FILE, dir);
+	const char *file = mc_test_ksprintf("%s/%s", dir, cache_file());
 	mc_test_result first = run_check(dir, 0);
 	expect_one_notice(&first, "rebuilding", NULL, mc_test_ksprintf("%s, first run", what));
-	if (!strstr(first.err, CACHE_FILE))
+	if (!strstr(first.err, cache_file()))
 		fail_msg("%s: the notice should name the cache file: %s", what, first.err);
 	expect_reference(&first, mc_test_ksprintf("%s, first run", what));
 	long long rows = expect_valid_cache(file, mc_test_ksprintf("%s, after the rebuild", what));
@@ -426,7 +432,7 @@ static void test_corrupt_text_file(void **state)
 	(void)state;
 	const char *dir = test_dir("text");
 	const char *text = "this is not a database\nbut a text file someone left here\n";
-	write_file(mc_test_ksprintf("%s/" CACHE_FILE, dir), text, strlen(text));
+	write_file(mc_test_ksprintf("%s/%s", dir, cache_file()), text, strlen(text));
 	expect_rebuilt(dir, "a text file as cache");
 }
 
@@ -436,7 +442,7 @@ static void test_corrupt_random_bytes(void **state)
 	const char *dir = test_dir("random");
 	unsigned char buf[16384];
 	pseudo_random(buf, sizeof(buf), 0x5eed1234u);
-	write_file(mc_test_ksprintf("%s/" CACHE_FILE, dir), buf, sizeof(buf));
+	write_file(mc_test_ksprintf("%s/%s", dir, cache_file()), buf, sizeof(buf));
 	expect_rebuilt(dir, "random bytes as cache");
 }
 
@@ -448,7 +454,7 @@ static void test_corrupt_sqlite_header(void **state)
 	unsigned char buf[8192];
 	pseudo_random(buf, sizeof(buf), 0xc0ffeeu);
 	memcpy(buf, "SQLite format 3", 16);
-	write_file(mc_test_ksprintf("%s/" CACHE_FILE, dir), buf, sizeof(buf));
+	write_file(mc_test_ksprintf("%s/%s", dir, cache_file()), buf, sizeof(buf));
 	expect_rebuilt(dir, "an SQLite header with garbage after it");
 }
 
@@ -462,7 +468,7 @@ static void test_corrupt_facts_pages(void **state)
 {
 	(void)state;
 	const char *dir = test_dir("pages");
-	const char *file = mc_test_ksprintf("%s/" CACHE_FILE, dir);
+	const char *file = mc_test_ksprintf("%s/%s", dir, cache_file());
 	mc_test_result cold = run_check(dir, 0);
 	expect_silent(&cold, "cold run");
 	expect_reference(&cold, "cold run");
@@ -514,7 +520,7 @@ static void test_foreign_databases(void **state)
 	};
 	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
 		const char *dir = test_dir("foreign");
-		const char *file = mc_test_ksprintf("%s/" CACHE_FILE, dir);
+		const char *file = mc_test_ksprintf("%s/%s", dir, cache_file());
 		make_db(file, foreign[i].sql);
 		expect_rebuilt(dir, foreign[i].what);
 		/* Nothing of the foreign file survives. */
@@ -526,6 +532,41 @@ static void test_foreign_databases(void **state)
 		if (db_text(file, "SELECT name FROM sqlite_master WHERE name = 'people'"))
 			fail_msg("%s: a table of the foreign file survived the rebuild", foreign[i].what);
 	}
+}
+
+/*
+ * Another version's database in the same directory is left alone (no
+ * notice, not rebuilt) while it is in use; one unused for a month, and the
+ * single facts.sqlite of older versions, are removed.
+ */
+static void test_other_versions_side_by_side(void **state)
+{
+	(void)state;
+	const char *dir = test_dir("versions");
+	const char *recent = mc_test_ksprintf("%s/facts-0-0000000000000000.sqlite", dir);
+	const char *stale = mc_test_ksprintf("%s/facts-1-1111111111111111.sqlite", dir);
+	const char *legacy = mc_test_ksprintf("%s/facts.sqlite", dir);
+	const char *sql = "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+			  "INSERT INTO meta VALUES ('format', 'migcompat-facts-1 0.0.1 0-0000000000000000');";
+	make_db(recent, sql);
+	make_db(stale, sql);
+	make_db(legacy, sql);
+	struct timespec old[2] = { { time(NULL) - 40 * 24 * 3600, 0 }, { time(NULL) - 40 * 24 * 3600, 0 } };
+	assert_int_equal(utimensat(AT_FDCWD, stale, old, 0), 0);
+	mc_test_result r = run_check(dir, 0);
+	expect_reference(&r, "a cache directory holding other versions' files");
+	expect_silent(&r, "a cache directory holding other versions' files");
+	struct stat st;
+	if (stat(recent, &st) != 0)
+		fail_msg("the database of a version in use was removed");
+	if (!db_text(recent, "SELECT value FROM meta WHERE key = 'format'"))
+		fail_msg("the database of a version in use was changed");
+	if (stat(stale, &st) == 0)
+		fail_msg("a database unused for 40 days is still there");
+	if (stat(legacy, &st) == 0)
+		fail_msg("the facts.sqlite of older versions is still there");
+	if (stat(mc_test_ksprintf("%s/%s", dir, cache_file()), &st) != 0)
+		fail_msg("this version's database %s was not written", cache_file());
 }
 
 /*
@@ -656,7 +697,7 @@ static int only_cache_notices(const char *err)
 		if (!eol)
 			return 0;
 		size_t len = (size_t)(eol - p);
-		if (strncmp(p, "migcompat: ", 11) != 0 || !memmem(p, len, CACHE_FILE, strlen(CACHE_FILE)))
+		if (strncmp(p, "migcompat: ", 11) != 0 || !memmem(p, len, cache_file(), strlen(cache_file())))
 			return 0;
 		p = eol + 1;
 	}
@@ -708,7 +749,7 @@ static void test_concurrent_cold_runs(void **state)
 		mc_test_result after = run_check(dir, 0);
 		expect_silent(&after, "the run after the concurrent ones");
 		expect_reference(&after, "the run after the concurrent ones");
-		if (expect_valid_cache(mc_test_ksprintf("%s/" CACHE_FILE, dir), "after the concurrent runs") < 1)
+		if (expect_valid_cache(mc_test_ksprintf("%s/%s", dir, cache_file()), "after the concurrent runs") < 1)
 			fail_msg("the concurrent runs left no facts in the cache");
 		mc_test_arena_release(NULL);
 	}
@@ -755,6 +796,7 @@ int main(void)
 		T(test_corrupt_sqlite_header),
 		T(test_corrupt_facts_pages),
 		T(test_foreign_databases),
+		T(test_other_versions_side_by_side),
 		T(test_unwritable_cache_dir),
 		T(test_cache_dir_is_a_regular_file),
 		T(test_concurrent_cold_runs),

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /*
@@ -53,6 +55,41 @@ static int mkdir_p(const char *dir)
 	int rc = mkdir(p, 0755) < 0 && errno != EEXIST ? -1 : 0;
 	free(p);
 	return rc;
+}
+
+char *mc_cache_file_name(void)
+{
+	return mc_sprintf("facts-%s.sqlite", mc_facts_version());
+}
+
+/* A cache file of another version unused this long is only taking room. */
+#define MC_CACHE_STALE_SECONDS (30 * 24 * 3600)
+
+/*
+ * Removes the databases of other facts versions that no run has used for a
+ * month, and the single facts.sqlite of versions before there was one file
+ * per version.  A version still in use keeps its file.
+ */
+static void prune_other_versions(const char *dir, const char *ours)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	time_t now = time(NULL);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		const char *n = de->d_name;
+		if (strncmp(n, "facts", 5) != 0 || strncmp(n, ours, strlen(ours)) == 0 || !strstr(n, ".sqlite"))
+			continue;
+		char *path = mc_sprintf("%s/%s", dir, n);
+		struct stat st;
+		int legacy = strncmp(n, "facts.sqlite", 12) == 0;
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (legacy || now - st.st_mtime > MC_CACHE_STALE_SECONDS))
+			unlink(path);
+		free(path);
+	}
+	closedir(d);
 }
 
 char *mc_cache_default_dir(void)
@@ -173,7 +210,10 @@ int mc_cache_open(mc_cache **out, const char *dir)
 		mc_error_set("cannot create cache directory %s: %s", dir, strerror(errno));
 		return MC_EIO;
 	}
-	char *path = mc_sprintf("%s/facts.sqlite", dir);
+	char *name = mc_cache_file_name();
+	prune_other_versions(dir, name);
+	char *path = mc_sprintf("%s/%s", dir, name);
+	free(name);
 	char *format = cache_format();
 	sqlite3 *db = NULL;
 	int state = -2;

@@ -1,7 +1,10 @@
 /*
  * cache.h - facts of parsed files kept across runs, in SQLite.
  *
- * One database file per cache directory.  A value is the JSON form of one
+ * One database file per facts version in a cache directory, so that two
+ * versions of the tool sharing it (a packaged one and a developer's build, a
+ * bot and a hook) keep their own facts instead of rebuilding each other's;
+ * another version's file unused for a month is removed.  A value is the JSON form of one
  * file's facts, under a key that hashes everything those facts depend on
  * (analysis.c), so a hit is always safe to reuse.  Concurrent runs share the
  * file through SQLite's locking (WAL, busy timeout).  A corrupt or foreign
@@ -16,7 +19,9 @@
 
 typedef struct mc_cache mc_cache;
 
-/* Opens or creates dir/facts.sqlite.  On failure returns MC_EIO with the reason. */
+/* "facts-<mc_facts_version()>.sqlite": this version's file in a cache directory; caller frees. */
+char *mc_cache_file_name(void);
+/* Opens or creates dir/mc_cache_file_name().  On failure returns MC_EIO with the reason. */
 int mc_cache_open(mc_cache **out, const char *dir);
 void mc_cache_free(mc_cache *c);
 
