@@ -536,8 +536,8 @@ static void test_foreign_databases(void **state)
 
 /*
  * Another version's database in the same directory is left alone (no
- * notice, not rebuilt) while it is in use; one unused for a month, and the
- * single facts.sqlite of older versions, are removed.
+ * notice, not rebuilt) while it is in use; one unused for a month (the
+ * single facts.sqlite of older versions too) is removed.
  */
 static void test_other_versions_side_by_side(void **state)
 {
@@ -553,6 +553,7 @@ static void test_other_versions_side_by_side(void **state)
 	make_db(legacy, sql);
 	struct timespec old[2] = { { time(NULL) - 40 * 24 * 3600, 0 }, { time(NULL) - 40 * 24 * 3600, 0 } };
 	assert_int_equal(utimensat(AT_FDCWD, stale, old, 0), 0);
+	assert_int_equal(utimensat(AT_FDCWD, legacy, old, 0), 0);
 	mc_test_result r = run_check(dir, 0);
 	expect_reference(&r, "a cache directory holding other versions' files");
 	expect_silent(&r, "a cache directory holding other versions' files");
@@ -564,7 +565,7 @@ static void test_other_versions_side_by_side(void **state)
 	if (stat(stale, &st) == 0)
 		fail_msg("a database unused for 40 days is still there");
 	if (stat(legacy, &st) == 0)
-		fail_msg("the facts.sqlite of older versions is still there");
+		fail_msg("the facts.sqlite of older versions, unused for 40 days, is still there");
 	if (stat(mc_test_ksprintf("%s/%s", dir, cache_file()), &st) != 0)
 		fail_msg("this version's database %s was not written", cache_file());
 }

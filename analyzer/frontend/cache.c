@@ -67,8 +67,9 @@ char *mc_cache_file_name(void)
 
 /*
  * Removes the databases of other facts versions that no run has used for a
- * month, and the single facts.sqlite of versions before there was one file
- * per version.  A version still in use keeps its file.
+ * month (the single facts.sqlite of versions before there was one file per
+ * version too).  A version still in use keeps its file: removing a file a
+ * running version has open would lose its writes.
  */
 static void prune_other_versions(const char *dir, const char *ours)
 {
@@ -83,9 +84,7 @@ static void prune_other_versions(const char *dir, const char *ours)
 			continue;
 		char *path = mc_sprintf("%s/%s", dir, n);
 		struct stat st;
-		int legacy = strncmp(n, "facts.sqlite", 12) == 0;
-		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-		    (legacy || now - st.st_mtime > MC_CACHE_STALE_SECONDS))
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > MC_CACHE_STALE_SECONDS)
 			unlink(path);
 		free(path);
 	}
