@@ -171,5 +171,11 @@ int mc_check_family_holds(const mc_check *c, const char *family, const mc_subjec
 	const char *only;
 	if (!c->in->conv || !mc_conv_machine_only(c->in->conv, s->type->file, &only))
 		return 1;
-	return only && strcmp(only, family) == 0;
+	if (!only)
+		return 0;
+	if (mc_strvec_contains(&c->families, only))
+		return strcmp(only, family) == 0;
+	/* A family with no versioned arrays of its own (Arm's virt machines only add the
+	 * generic ones): its versioned machines are the generic family's. */
+	return mc_model_is_generic(c->hm, family);
 }

@@ -68,7 +68,9 @@ int mc_check_resolved_at_run_time(mc_kind kind, const char *shown);
 /*
  * Can a machine of family hold the subject?  A type registered in a file of
  * one target's machines (conv machine-only: target/i386/, hw/arm/) exists
- * only in that family's machines, or in no versioned machine at all.
+ * only in that family's machines, or in no versioned machine at all.  When
+ * that family has no versioned arrays of its own, its versioned machines
+ * apply only the generic ones: the generic family stands for them.
  */
 int mc_check_family_holds(const mc_check *c, const char *family, const mc_subject *s);
 

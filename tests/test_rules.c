@@ -773,6 +773,30 @@ static void test_new_property_of_a_target_type_needs_its_family_only(void **stat
 	done(&v, revs[0], revs[1]);
 }
 
+/*
+ * Arm's virt machines add only the generic arrays (arm_virt_compat is
+ * machine-wide): a type of hw/arm/ is still compared, for the generic family.
+ */
+static void test_new_property_of_a_family_without_arrays(void **state)
+{
+	(void)state;
+	mct_rev *revs[2];
+	for (int k = 0; k < 2; k++) {
+		mct_rev *r = revs[k] = scene_rev(&released);
+		mct_file(r, "hw/arm/smmuv3.c");
+		mct_type(r, "arm-smmuv3", "device");
+		mct_prop(r, "arm-smmuv3", "stage", "string", "1");
+		if (k)
+			mct_prop(r, "arm-smmuv3", "ril", "bool", "true");
+		mct_file(r, "hw/arm/virt.c");
+		mct_compat(r, "arm_virt_compat", "arm-smmuv3", "stage", "1");
+	}
+	verdict v;
+	judge(&v, revs[0], revs[1]);
+	assert_int_equal(only(&v, "new-property-enabled")->severity, MC_SEV_WARNING);
+	done(&v, revs[0], revs[1]);
+}
+
 /* A device of boards without versioned machine types: no released machine holds it. */
 static void test_missing_quiet_for_a_device_of_unversioned_boards(void **state)
 {
@@ -1142,6 +1166,7 @@ int main(void)
 		cmocka_unit_test(test_new_property_sentinel_is_a_warning_that_says_so),
 		cmocka_unit_test(test_new_property_of_a_target_type_needs_its_family_only),
 		cmocka_unit_test(test_missing_quiet_for_a_device_of_unversioned_boards),
+		cmocka_unit_test(test_new_property_of_a_family_without_arrays),
 		cmocka_unit_test(test_missing_auto_against_a_value_is_a_warning),
 		cmocka_unit_test(test_missing_sentinel_is_a_warning),
 		cmocka_unit_test(test_wrong_value_auto_entry_is_a_warning),
