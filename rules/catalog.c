@@ -17,14 +17,18 @@ const mc_rule_info mc_rule_catalog[] = {
 	  "A default changed for released machine types and no compat entry keeps the old value.",
 	  "The effective default of a property changed for machine types that were already released, "
 	  "and no entry in the machine compat arrays restores the old value, so migration between the "
-	  "old and the new QEMU with such a machine type breaks.",
+	  "old and the new QEMU with such a machine type breaks.  One finding per declaration: it lists every "
+	  "concrete type affected.  auto (or a -1 sentinel) against a concrete value is a warning: what auto "
+	  "resolves to is known only at run time.",
 	  "virtio-blk's num-queues default went from 1 to an automatic value; without "
 	  "{ \"virtio-blk-device\", \"num-queues\", \"1\" } in hw_compat_5_1, pc-q35-5.1 guests change.",
 	  "Add the suggested entry to the newest compat array (hw_compat_X_Y in hw/core/machine.c, or the "
 	  "family array such as pc_compat_X_Y)." },
 	{ "compat-wrong-value", "error",
 	  "A compat entry exists but its value is not the old default.",
-	  "The compat entry for the changed property does not restore the value older machine types had.",
+	  "The compat entry for the changed property does not restore the value older machine types had.  When "
+	  "one of the two values is resolved at run time (auto, or a -1 sentinel) the tool cannot tell whether "
+	  "they differ: a warning that says so.",
 	  "{ \"virtio-blk-device\", \"num-queues\", \"2\" } when the old default was 1.",
 	  "Set the entry's value to the old default shown in the finding." },
 	{ "compat-wrong-array", "error",
@@ -46,14 +50,16 @@ const mc_rule_info mc_rule_catalog[] = {
 	  "A compat entry names a type or property that does not exist.",
 	  "QEMU aborts when a machine compat entry names a property that an object of the driver type (or a "
 	  "concrete subtype) lacks, unless the entry is .optional = true; an entry whose type does not exist "
-	  "does nothing.",
+	  "does nothing.  A change that adds a type lacking the property under an existing entry is reported "
+	  "on that change.",
 	  "{ \"scsi-disk-base\", \"migrate-emulated-scsi-request\", \"false\" } while scsi-block lacks the property.",
 	  "Name the type that declares the property, or mark the entry .optional = true." },
 	{ "new-property-enabled", "warning",
 	  "A new property on an existing type turns something on by default without a compat entry.",
 	  "A property added to a type that already existed, whose default enables a feature (true, on, auto, "
 	  "non-zero), changes what released machine types present to the guest unless a compat entry keeps it "
-	  "off for them.  A reviewer decides.",
+	  "off for them.  A reviewer decides.  A host-side knob (host-property in the conventions: ioeventfd, "
+	  "iothreads) or a rename (a property of the same kind and default gone in the same change) is a note.",
 	  "virtio-rng-pci got 'vectors' = 2 (MSI-X) in 7.2 without an entry for older machines.",
 	  "Add an entry with the value that keeps the old behaviour, or explain why the guest cannot see it." },
 	{ "compat-redundant", "note",
