@@ -795,6 +795,33 @@ static void test_positional_optional(void **state)
 	mc_test_rmtree(repo);
 }
 
+/* In repo's work tree, puts text just before the one occurrence of anchor in path. */
+static void insert_before(const char *repo, const char *path, const char *anchor, const char *text)
+{
+	const char *file = mc_test_ksprintf("%s/%s", repo, path);
+	char *old = mc_test_read_file(file, NULL);
+	if (!old)
+		fail_msg("cannot read %s", file);
+	mc_test_keep(old);
+	if (write_file(file, replace_once(old, anchor, mc_test_ksprintf("%s%s", text, anchor))) != 0)
+		fail_msg("cannot write %s", file);
+}
+
+/* The new_value of the finding on prop after check --worktree (exit 1), or fails when there is none. */
+static const char *new_value_of(const char *repo, const char *prop, const char *what)
+{
+	json_t *fs = check_local(repo, "--worktree", 1, what);
+	size_t i;
+	json_t *f;
+	json_array_foreach(fs, i, f) {
+		const char *p = mc_test_jstr(f, "property");
+		if (p && strcmp(p, prop) == 0)
+			return mc_test_jstr(f, "new_value") ? mc_test_jstr(f, "new_value") : "null";
+	}
+	fail_msg("%s: no finding for %s", what, prop);
+	return NULL;
+}
+
 /*
  * A PropertyInfo of the tree's own with an enum table makes an enum property:
  * its default is the member's name ("auto"), not a number.
@@ -803,35 +830,16 @@ static void test_custom_enum_property_info(void **state)
 {
 	(void)state;
 	const char *repo = own_repo("custom-enum");
-	const char *path = mc_test_ksprintf("%s/%s", repo, VIRTIO_BLK_C);
-	char *text = mc_test_read_file(path, NULL);
-	if (!text)
-		fail_msg("cannot read %s", path);
-	mc_test_keep(text);
 	const char *anchor = "static const Property virtio_blk_properties[] = {\n";
-	const char *info = "static const PropertyInfo virtio_blk_mode_prop = {\n"
-			   "    .type = \"OnOffAuto\",\n"
-			   "    .enum_table = &OnOffAuto_lookup,\n"
-			   "};\n\n";
-	const char *prop = "    DEFINE_PROP(\"x-mode\", VirtIOBlock, conf.auto_mode, virtio_blk_mode_prop, OnOffAuto,\n"
-			   "                .set_default = true, .defval.i = ON_OFF_AUTO_AUTO),\n";
-	if (write_file(path, replace_once(text, anchor, mc_test_ksprintf("%s%s%s", info, anchor, prop))) != 0)
-		fail_msg("cannot write %s", path);
-	json_t *fs = check_local(repo, "--worktree", 1, "custom enum PropertyInfo");
-	size_t i;
-	json_t *f;
-	int seen = 0;
-	json_array_foreach(fs, i, f) {
-		const char *p = mc_test_jstr(f, "property");
-		if (!p || strcmp(p, "x-mode") != 0)
-			continue;
-		seen = 1;
-		const char *v = mc_test_jstr(f, "new_value");
-		if (!v || strcmp(v, "auto") != 0)
-			fail_msg("x-mode's default reads as %s, want auto", v ? v : "null");
-	}
-	if (!seen)
-		fail_msg("no finding for the new enum property x-mode");
+	insert_before(repo, VIRTIO_BLK_C, anchor,
+		      "static const PropertyInfo virtio_blk_mode_prop = {\n"
+		      "    .type = \"OnOffAuto\",\n"
+		      "    .enum_table = &OnOffAuto_lookup,\n"
+		      "};\n\n");
+	insert_before(repo, VIRTIO_BLK_C, "    DEFINE_PROP_ON_OFF_AUTO(\"x-auto-mode\"",
+		      "    DEFINE_PROP(\"x-mode\", VirtIOBlock, conf.auto_mode, virtio_blk_mode_prop, OnOffAuto,\n"
+		      "                .set_default = true, .defval.i = ON_OFF_AUTO_AUTO),\n");
+	assert_string_equal(new_value_of(repo, "x-mode", "custom enum PropertyInfo"), "auto");
 	mc_test_rmtree(repo);
 }
 
@@ -844,29 +852,10 @@ static void test_qtype_stub_count(void **state)
 {
 	(void)state;
 	const char *repo = own_repo("qtype");
-	const char *path = mc_test_ksprintf("%s/%s", repo, VIRTIO_BLK_C);
-	char *text = mc_test_read_file(path, NULL);
-	if (!text)
-		fail_msg("cannot read %s", path);
-	mc_test_keep(text);
-	const char *anchor = "    DEFINE_PROP_ON_OFF_AUTO(\"x-auto-mode\"";
-	const char *prop = "    DEFINE_PROP_UINT32(\"x-qtypes\", VirtIOBlock, conf.max_discard_sectors, QTYPE__MAX),\n";
-	char *edited = replace_once(text, anchor, mc_test_ksprintf("%s%s", prop, anchor));
-	edited = replace_once(edited, "#include \"qemu/osdep.h\"\n",
-			      "#include \"qemu/osdep.h\"\n#include \"qapi/qapi-builtin-types.h\"\n");
-	if (write_file(path, edited) != 0)
-		fail_msg("cannot write %s", path);
-	json_t *fs = check_local(repo, "--worktree", 1, "QTYPE__MAX as a default");
-	size_t i;
-	json_t *f;
-	const char *seen = NULL;
-	json_array_foreach(fs, i, f) {
-		const char *p = mc_test_jstr(f, "property");
-		if (p && strcmp(p, "x-qtypes") == 0)
-			seen = mc_test_jstr(f, "new_value");
-	}
-	if (!seen || strcmp(seen, "7") != 0)
-		fail_msg("QTYPE__MAX reads as %s, want 7", seen ? seen : "nothing");
+	insert_before(repo, VIRTIO_BLK_C, "    DEFINE_PROP_ON_OFF_AUTO(\"x-auto-mode\"",
+		      "    DEFINE_PROP_UINT32(\"x-qtypes\", VirtIOBlock, conf.max_discard_sectors, QTYPE__MAX),\n");
+	insert_before(repo, VIRTIO_BLK_C, "#include \"hw/core/qdev-properties.h\"", "#include \"qapi/qapi-builtin-types.h\"\n");
+	assert_string_equal(new_value_of(repo, "x-qtypes", "QTYPE__MAX as a default"), "7");
 	mc_test_rmtree(repo);
 }
 
