@@ -68,16 +68,6 @@ static struct {
 
 /* ---- files -------------------------------------------------------------- */
 
-static int write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return -1;
-	size_t len = strlen(text);
-	int ok = fwrite(text, 1, len, f) == len;
-	return fclose(f) == 0 && ok ? 0 : -1;
-}
-
 /* mkdir -p */
 static int make_dirs(const char *path)
 {
@@ -153,7 +143,7 @@ static int copy_entry(const char *path, const struct stat *st, int flag, struct 
 				}
 			}
 			if (rc == 0)
-				rc = write_file(dst, out);
+				rc = mc_test_write_file(dst, out);
 			if (out != text)
 				free(out);
 			free(text);
@@ -193,11 +183,11 @@ static int write_fixture(const char *fx)
 		if (rc == 0)
 			rc = copy_tree(MC_TEST_EXAMPLE_DIR "/steps/02-forgot/files", files, i == 1);
 		if (rc == 0 && asprintf(&p, "%s/PARENT", dir) >= 0) {
-			rc = write_file(p, "base\n");
+			rc = mc_test_write_file(p, "base\n");
 			free(p);
 		}
 		if (rc == 0 && asprintf(&p, "%s/MESSAGE", dir) >= 0) {
-			rc = write_file(p, i ? "virtio-blk: num-queues default, with lines moved\n"
+			rc = mc_test_write_file(p, i ? "virtio-blk: num-queues default, with lines moved\n"
 					     : "virtio-blk: num-queues default\n");
 			free(p);
 		}
@@ -655,7 +645,7 @@ static void edit_num_queues(const char *repo)
 	if (!text)
 		fail_msg("cannot read %s", path);
 	mc_test_keep(text);
-	if (write_file(path, replace_once(text, BASE_DEFAULT, EDITED_DEFAULT)) != 0)
+	if (mc_test_write_file(path, replace_once(text, BASE_DEFAULT, EDITED_DEFAULT)) != 0)
 		fail_msg("cannot write %s", path);
 }
 
@@ -763,7 +753,7 @@ static void add_compat_9_2_entry(const char *repo, const char *entry)
 		fail_msg("cannot read %s", path);
 	mc_test_keep(text);
 	const char *anchor = "GlobalProperty hw_compat_9_2[] = {\n";
-	if (write_file(path, replace_once(text, anchor, mc_test_ksprintf("%s    %s\n", anchor, entry))) != 0)
+	if (mc_test_write_file(path, replace_once(text, anchor, mc_test_ksprintf("%s    %s\n", anchor, entry))) != 0)
 		fail_msg("cannot write %s", path);
 }
 
@@ -803,7 +793,7 @@ static void insert_before(const char *repo, const char *path, const char *anchor
 	if (!old)
 		fail_msg("cannot read %s", file);
 	mc_test_keep(old);
-	if (write_file(file, replace_once(old, anchor, mc_test_ksprintf("%s%s", text, anchor))) != 0)
+	if (mc_test_write_file(file, replace_once(old, anchor, mc_test_ksprintf("%s%s", text, anchor))) != 0)
 		fail_msg("cannot write %s", file);
 }
 

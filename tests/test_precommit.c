@@ -70,16 +70,6 @@ static struct {
 
 /* ---- files -------------------------------------------------------------- */
 
-static int write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return -1;
-	size_t len = strlen(text);
-	int ok = fwrite(text, 1, len, f) == len;
-	return fclose(f) == 0 && ok ? 0 : -1;
-}
-
 /* Replaces the one occurrence of from by to in the file repo/path (fails on 0 or 2+). */
 static void replace_in_file(const char *repo, const char *path, const char *from, const char *to)
 {
@@ -92,7 +82,7 @@ static void replace_in_file(const char *repo, const char *path, const char *from
 		fail_msg("'%s' not found in %s", from, full);
 	if (strstr(p + 1, from))
 		fail_msg("'%s' occurs more than once in %s", from, full);
-	if (write_file(full, mc_test_ksprintf("%.*s%s%s", (int)(p - text), text, to, p + strlen(from))) != 0)
+	if (mc_test_write_file(full, mc_test_ksprintf("%.*s%s%s", (int)(p - text), text, to, p + strlen(from))) != 0)
 		fail_msg("cannot write %s", full);
 }
 
@@ -482,7 +472,7 @@ static void install_hook(const char *repo)
 	if (!script)
 		fail_msg("cannot read %s", HOOK_SCRIPT);
 	const char *hook = mc_test_ksprintf("%s/pre-commit", dir);
-	if (write_file(hook, script) != 0 || chmod(hook, 0755) < 0)
+	if (mc_test_write_file(hook, script) != 0 || chmod(hook, 0755) < 0)
 		fail_msg("cannot install %s", hook);
 }
 

@@ -185,6 +185,16 @@ size_t mc_test_count_lines(const char *s)
 	return n;
 }
 
+int mc_test_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	size_t len = strlen(text);
+	int ok = fwrite(text, 1, len, f) == len;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
 char *mc_test_read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");

@@ -93,6 +93,8 @@ size_t mc_test_count_lines(const char *s);
  * (errno says why).
  */
 char *mc_test_read_file(const char *path, size_t *len);
+/* Writes text to path, replacing it: 0, or -1 (errno set). */
+int mc_test_write_file(const char *path, const char *text);
 
 /* The 1-based line of the first line of text holding needle, or 0. */
 int mc_test_line_of(const char *text, const char *needle);
