@@ -1,7 +1,14 @@
 /*
  * new_property.c - a property added to an existing type whose default turns
  * something on, with nothing keeping it off for released machine types.
- * Whether the guest can see it is for a reviewer to decide: a warning.
+ *
+ * Severity follows evidence that a guest or the stream sees the new default.
+ * A boolean that turns a feature on is a warning by itself: that is the shape
+ * of the breaks history shows (zPCI "interpret", isa-pcspk "migrate"), and
+ * nothing in the source tells them from the harmless ones.  Any other default
+ * (auto, a sentinel, a number, an enum member) is most often behaviour that
+ * existed before, made configurable; it is a warning only with evidence
+ * (visible_evidence), else a note.  Host-side knobs and renames are notes.
  */
 #include "rules/check.h"
 
@@ -82,6 +89,46 @@ static char *nothing_visible(const mc_check *c, const mc_type *owner, const mc_p
 		return mc_sprintf("%s.%s replaces %s, of the same kind and default: a rename, which changes no "
 				  "machine type; command lines and -global that use the old name break",
 				  owner->name, added->name, old->name);
+	return NULL;
+}
+
+/* A boolean (or an OnOffAuto) whose default is plainly "on". */
+static int plainly_on(const mc_prop *p)
+{
+	if (!p->has_default)
+		return 0;
+	if (p->kind == MC_KIND_BOOL)
+		return p->defval.type == MC_VAL_BOOL && p->defval.i;
+	return p->kind == MC_KIND_ENUM && p->defval.type == MC_VAL_STRING && strcmp(p->defval.s, "on") == 0;
+}
+
+/* A compat entry in head that sets a property of this name, on any type; NULL: none. */
+static const mc_compat_entry *entry_for_name(const mc_model *m, const char *prop, const mc_compat_set **set)
+{
+	for (size_t i = 0; i < m->nsets; i++)
+		for (size_t k = 0; k < m->sets[i].nentries; k++)
+			if (strcmp(m->sets[i].entries[k]->property, prop) == 0) {
+				*set = &m->sets[i];
+				return m->sets[i].entries[k];
+			}
+	return NULL;
+}
+
+/*
+ * What shows that the new property's default reaches a guest or the stream,
+ * for a default that is not plainly "on"; caller frees; NULL: nothing does.
+ */
+static char *visible_evidence(const mc_check *c, const mc_prop *added)
+{
+	const mc_compat_set *set;
+	const mc_compat_entry *e = entry_for_name(c->hm, added->name, &set);
+	if (e)
+		return mc_sprintf("evidence: compat entries keep older values of a property of this name elsewhere "
+				  "({ \"%s\", \"%s\", \"%s\" } in %s), so it has reached guests before",
+				  e->driver, e->property, e->value, set->name);
+	if (c->in->conv && mc_conv_is_stream_property(c->in->conv, added->name))
+		return mc_sprintf("evidence: its name says it shapes the migration stream (stream-property in the "
+				  "conventions)");
 	return NULL;
 }
 
@@ -208,7 +255,9 @@ static mc_finding *add_enabled(const mc_check *c, const mc_subject *hs, const ch
 	const mc_type *owner = NULL;
 	const mc_type_prop *tp = mc_type_prop_find(hs->type, prop, &owner);
 	char *why_quiet = nothing_visible(c, owner, tp->prop);
-	mc_finding *f = mc_findings_add(out, "new-property-enabled", why_quiet ? MC_SEV_NOTE : MC_SEV_WARNING,
+	char *evidence = why_quiet || plainly_on(tp->prop) ? NULL : visible_evidence(c, tp->prop);
+	int unproven = !why_quiet && !plainly_on(tp->prop) && !evidence;
+	mc_finding *f = mc_findings_add(out, "new-property-enabled", why_quiet || unproven ? MC_SEV_NOTE : MC_SEV_WARNING,
 					hs->type->name, prop, tp->file, tp->prop->line,
 					"new property %s.%s defaults to %s on released machine types %s, and no compat "
 					"entry keeps the old behaviour",
@@ -216,6 +265,14 @@ static mc_finding *add_enabled(const mc_check *c, const mc_subject *hs, const ch
 	f->new_value = mc_strdup(shown);
 	f->owner = mc_strdup(owner->name);
 	const char *off = off_value(tp->prop);
+	if (evidence)
+		mc_strvec_push_owned(&f->notes, evidence);
+	if (unproven)
+		mc_strvec_push_owned(&f->notes,
+				     mc_sprintf("nothing shows that a guest or the migration stream sees the default %s "
+						"(no compat entry for a property of this name, no stream property): most often behaviour that existed before, made "
+						"configurable",
+						shown));
 	if (!why_quiet && sentinel_default(tp->prop))
 		mc_strvec_push_owned(&f->notes,
 				     mc_sprintf("its default (%s) is a sentinel the device resolves when it is realized: "

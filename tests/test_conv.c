@@ -1021,7 +1021,8 @@ static void test_host_property_outside_the_facts_key(void **state)
 	mc_conv plain, tuned, other;
 	assert_int_equal(mc_conv_parse(&plain, "a", "skip tests/\ngeneric-family hw\n"), 0);
 	assert_int_equal(mc_conv_parse(&tuned, "b", "skip tests/\nhost-property ioeventfd\nhost-property iothread*\n"
-						   "machine-only pc target/i386/\nmachine-only - hw/riscv/\ngeneric-family hw\n"), 0);
+						   "machine-only pc target/i386/\nmachine-only - hw/riscv/\nstream-property *migrat*\n"
+						   "generic-family hw\n"), 0);
 	assert_int_equal(mc_conv_parse(&other, "c", "skip tests/\ngeneric-family pc\n"), 0);
 	assert_string_equal(plain.digest, tuned.digest);
 	assert_string_not_equal(plain.digest, other.digest);
@@ -1029,6 +1030,9 @@ static void test_host_property_outside_the_facts_key(void **state)
 	assert_true(mc_conv_is_host_property(&tuned, "iothread-vq-mapping"));
 	assert_false(mc_conv_is_host_property(&tuned, "vectors"));
 	assert_false(mc_conv_is_host_property(&plain, "ioeventfd"));
+	assert_false(mc_conv_is_stream_property(&plain, "x-migration-mode"));
+	assert_true(mc_conv_is_stream_property(&tuned, "x-migration-mode"));
+	assert_false(mc_conv_is_stream_property(&tuned, "vectors"));
 	const char *family = "?";
 	assert_true(mc_conv_machine_only(&tuned, "target/i386/cpu.c", &family));
 	assert_string_equal(family, "pc");

@@ -800,7 +800,8 @@ static void insert_before(const char *repo, const char *path, const char *anchor
 /* The new_value of the finding on prop after check --worktree (exit 1), or fails when there is none. */
 static const char *new_value_of(const char *repo, const char *prop, const char *what)
 {
-	json_t *fs = check_local(repo, "--worktree", 1, what);
+	/* Exit 0: a new property with a default that is not plainly "on" and no evidence is a note. */
+	json_t *fs = check_local(repo, "--worktree", 0, what);
 	size_t i;
 	json_t *f;
 	json_array_foreach(fs, i, f) {

@@ -719,10 +719,12 @@ static void test_new_property_rename_is_a_note(void **state)
 
 /*
  * -1 or all ones: "not set", resolved when the device is realized, often to
- * something a guest sees (virtio-rng-pci's vectors gave it MSI-X): still a
- * warning, which says so.
+ * something a guest sees (virtio-rng-pci's vectors gave it MSI-X).  With
+ * evidence that such a property reaches guests (a compat entry for a
+ * property of that name elsewhere) a warning, which says what it cannot
+ * resolve; without any, a note.
  */
-static void test_new_property_sentinel_is_a_warning_that_says_so(void **state)
+static void test_new_property_sentinel_is_a_warning_with_evidence(void **state)
 {
 	(void)state;
 	mct_rev *base = scene_rev(&released), *head = scene_rev(&released);
@@ -731,9 +733,55 @@ static void test_new_property_sentinel_is_a_warning_that_says_so(void **state)
 	verdict v;
 	judge(&v, base, head);
 	const mc_finding *f = only(&v, "new-property-enabled");
+	assert_int_equal(f->severity, MC_SEV_NOTE);
+	assert_true(has_note(f, "nothing shows that a guest"));
+	mc_findings_free(&v.fs);
+	mct_rev_free(base);
+	mct_rev_free(head);
+
+	base = scene_rev(&released);
+	head = scene_rev(&released);
+	mct_file(base, "hw/core/machine.c");
+	mct_compat(base, "hw_compat_9_0", "virtio-blk-pci", "vectors", "2");
+	mct_file(head, "hw/core/machine.c");
+	mct_compat(head, "hw_compat_9_0", "virtio-blk-pci", "vectors", "2");
+	mct_file(head, "hw/net/e1000.c");
+	mct_prop(head, "e1000", "vectors", "uint32", "4294967295");
+	judge(&v, base, head);
+	f = only(&v, "new-property-enabled");
 	assert_int_equal(f->severity, MC_SEV_WARNING);
 	assert_true(has_note(f, "sentinel the device resolves"));
+	assert_true(has_note(f, "virtio-blk-pci"));
 	done(&v, base, head);
+}
+
+/* auto or a number, with no evidence: a note; with a stream-property name: a warning; plainly on: a warning. */
+static void test_new_property_graded_by_evidence(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *type, *name, *kind, *value;
+		mc_severity want;
+		const char *note;
+	} cases[] = {
+		{ "e1000", "x-mode", "OnOffAuto", "auto", MC_SEV_NOTE, "nothing shows" },
+		{ "e1000", "num-irqs", "uint32", "4", MC_SEV_NOTE, "nothing shows" },
+		{ "e1000", "x-migration-mode", "OnOffAuto", "auto", MC_SEV_WARNING, "shapes the migration stream" },
+		{ "e1000", "x-on", "OnOffAuto", "on", MC_SEV_WARNING, NULL },
+		{ "e1000", "x-feature", "bit", "on", MC_SEV_WARNING, NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mct_rev *base = scene_rev(&released), *head = scene_rev(&released);
+		mct_file(head, "hw/net/e1000.c");
+		mct_prop(head, cases[i].type, cases[i].name, cases[i].kind, cases[i].value);
+		verdict v;
+		judge(&v, base, head);
+		const mc_finding *f = only(&v, "new-property-enabled");
+		if (f->severity != cases[i].want || (cases[i].note && !has_note(f, cases[i].note)))
+			fail_msg("%s.%s = %s: severity %d, want %d", cases[i].type, cases[i].name, cases[i].value,
+				 (int)f->severity, (int)cases[i].want);
+		done(&v, base, head);
+	}
 }
 
 /* An x86 CPU exists in pc machines only (conv family-arch): a pc_compat entry is all it needs. */
@@ -1163,7 +1211,8 @@ int main(void)
 		cmocka_unit_test(test_new_property_enabled_quiet_with_its_entry),
 		cmocka_unit_test(test_new_property_host_knob_is_a_note),
 		cmocka_unit_test(test_new_property_rename_is_a_note),
-		cmocka_unit_test(test_new_property_sentinel_is_a_warning_that_says_so),
+		cmocka_unit_test(test_new_property_sentinel_is_a_warning_with_evidence),
+		cmocka_unit_test(test_new_property_graded_by_evidence),
 		cmocka_unit_test(test_new_property_of_a_target_type_needs_its_family_only),
 		cmocka_unit_test(test_missing_quiet_for_a_device_of_unversioned_boards),
 		cmocka_unit_test(test_new_property_of_a_family_without_arrays),

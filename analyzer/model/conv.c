@@ -272,6 +272,13 @@ static const char *d_host_property(mc_conv *conv, char **w, int n)
 	return NULL;
 }
 
+static const char *d_stream_property(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	mc_strvec_push(&conv->stream_properties, w[1]);
+	return NULL;
+}
+
 static const char *d_common_header(mc_conv *conv, char **w, int n)
 {
 	(void)n;
@@ -376,6 +383,7 @@ static const struct directive {
 	/* what the rules judge */
 	{ "host-property", 1, 1, d_host_property, 1 },
 	{ "machine-only", 2, ANY, d_machine_only, 1 },
+	{ "stream-property", 1, 1, d_stream_property, 1 },
 	/* machine compat containers */
 	{ "generic-family", 1, 1, d_generic_family, 0 },
 	{ "compat-array", 2, 2, d_compat, 0 },
@@ -523,6 +531,7 @@ void mc_conv_free(mc_conv *conv)
 	free(conv->version_file);
 	free(conv->generic_family);
 	mc_strvec_free(&conv->host_properties);
+	mc_strvec_free(&conv->stream_properties);
 	free(conv->common_header);
 	for (size_t i = 0; i < conv->ngenerated; i++)
 		free(conv->generated[i].pattern);
@@ -679,6 +688,14 @@ int mc_conv_is_host_property(const mc_conv *conv, const char *name)
 {
 	for (size_t i = 0; i < conv->host_properties.n; i++)
 		if (fnmatch(conv->host_properties.v[i], name, 0) == 0)
+			return 1;
+	return 0;
+}
+
+int mc_conv_is_stream_property(const mc_conv *conv, const char *name)
+{
+	for (size_t i = 0; i < conv->stream_properties.n; i++)
+		if (fnmatch(conv->stream_properties.v[i], name, 0) == 0)
 			return 1;
 	return 0;
 }

@@ -93,6 +93,7 @@ typedef struct mc_conv {
 	mc_conv_pair *compat_defaults; size_t ncompat_defaults, cap_compat_defaults;
 	mc_strvec dynamic_type_suffixes;
 	mc_strvec host_properties;  /* glob patterns of properties no guest or stream sees */
+	mc_strvec stream_properties; /* glob patterns of properties whose name says they shape the migration stream */
 	mc_conv_pair *machine_only; size_t nmachine_only, cap_machine_only; /* name: path prefix, family: its family or NULL */
 	mc_strvec stub_headers;  /* "NAME\nC-TEXT", one per stub-header line */
 	char *version_file;
@@ -142,6 +143,8 @@ int mc_conv_is_dynamic_suffix(const mc_conv *conv, const char *type_name);
 int mc_conv_machine_only(const mc_conv *conv, const char *path, const char **family);
 /* Is the property a host-side knob (conv host-property): nothing a guest or the stream sees? */
 int mc_conv_is_host_property(const mc_conv *conv, const char *name);
+/* Does the property's name say it shapes what migration sends (conv stream-property)? */
+int mc_conv_is_stream_property(const mc_conv *conv, const char *name);
 /*
  * The declarations standing in for a missing optional library header
  * ("libusb.h", as written in #include <...>), or NULL; the caller frees it.
