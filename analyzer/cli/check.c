@@ -2,9 +2,12 @@
  * check.c - commit facts, mentions and rules for loaded revisions (check.h).
  */
 #include "cli/check.h"
+#include "git/mbox.h"
 #include "frontend/mentions.h"
 #include "report/suppress.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,7 +108,7 @@ static mc_map keep_new(mc_findings *fs, mc_findings *now, const mc_map *before)
  */
 int mc_cli_check_series(mc_repo *repo, const mc_oid *base_commit, const mc_oid *head_commit, const mc_conv *conv,
 			mc_store *store, const mc_analysis_opts *aopts, const mc_revision *base, mc_revision **last,
-			mc_findings *fs, size_t *length)
+			mc_findings *fs, size_t *length, const mc_strvec *labels)
 {
 	mc_oid *commits = NULL;
 	size_t n = 0;
@@ -126,7 +129,9 @@ int mc_cli_check_series(mc_repo *repo, const mc_oid *base_commit, const mc_oid *
 		char *subject = NULL, *message = NULL;
 		mc_repo_commit_subject(repo, &commits[i], &subject);
 		mc_repo_commit_message(repo, &commits[i], &message);
-		char *label = mc_sprintf("[%zu/%zu] %.12s %s", i + 1, n, commits[i].hex, subject ? subject : "");
+		char *label = labels && i < labels->n ? mc_strdup(labels->v[i])
+						      : mc_sprintf("[%zu/%zu] %.12s %s", i + 1, n, commits[i].hex,
+								   subject ? subject : "");
 		mc_commit_facts cf;
 		mc_commit_facts_one(&cf, repo, base_commit, message);
 		mc_findings now = {0};
@@ -143,5 +148,78 @@ int mc_cli_check_series(mc_repo *repo, const mc_oid *base_commit, const mc_oid *
 	}
 	mc_map_free(&before);
 	free(commits);
+	return rc;
+}
+
+/* The whole of path, or of standard input for "-"; at most MBOX_MAX bytes. */
+#define MBOX_MAX (256u << 20)
+static int read_mbox(const char *path, char **text, size_t *len)
+{
+	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (!in) {
+		mc_error_set("cannot read mbox '%s': %s", path, strerror(errno));
+		return MC_EINPUT;
+	}
+	size_t cap = 1 << 16, n = 0;
+	char *buf = mc_malloc(cap + 1);
+	size_t got;
+	while ((got = fread(buf + n, 1, cap - n, in)) > 0) {
+		n += got;
+		if (n == cap && cap < MBOX_MAX) {
+			cap *= 2;
+			buf = mc_realloc(buf, cap + 1);
+		} else if (n == cap) {
+			break;
+		}
+	}
+	int failed = ferror(in), too_big = n == cap && cap >= MBOX_MAX;
+	if (in != stdin)
+		fclose(in);
+	if (failed || too_big) {
+		free(buf);
+		mc_error_set(too_big ? "mbox '%s' is larger than 256 MiB" : "cannot read mbox '%s'", path);
+		return MC_EINPUT;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+/* BASE as given, else the mail's base-commit: line, else HEAD. */
+static int mbox_base(mc_repo *repo, const mc_mbox *m, const char *base_rev, mc_oid *base)
+{
+	if (base_rev)
+		return mc_repo_resolve(repo, base, base_rev);
+	if (m->base_commit && mc_repo_resolve(repo, base, m->base_commit) < 0) {
+		mc_error_set("the series' base-commit %s is not in this repository: fetch it, or give the base "
+			     "revision after --mbox FILE",
+			     m->base_commit);
+		return MC_EINPUT;
+	}
+	return m->base_commit ? 0 : mc_repo_resolve(repo, base, "HEAD");
+}
+
+int mc_cli_mbox_series(mc_repo *repo, const char *path, const char *base_rev, mc_oid *base, mc_oid **commits,
+		       size_t *applied, mc_strvec *labels)
+{
+	char *text = NULL;
+	size_t len = 0;
+	mc_mbox m;
+	*commits = NULL;
+	*applied = 0;
+	if (read_mbox(path, &text, &len) < 0)
+		return MC_EINPUT;
+	int rc = mc_mbox_parse(&m, text, len);
+	free(text);
+	if (rc < 0)
+		return rc;
+	if ((rc = mbox_base(repo, &m, base_rev, base)) == 0) {
+		*commits = mc_calloc(m.n, sizeof(mc_oid));
+		rc = mc_mbox_apply(repo, &m, base, *commits, applied);
+		for (size_t i = 0; i < m.n; i++)
+			mc_strvec_push_owned(labels, mc_sprintf("[%zu/%zu] %s", i + 1, m.n, m.v[i].title));
+	}
+	mc_mbox_free(&m);
 	return rc;
 }

@@ -30,9 +30,21 @@ int mc_cli_require_compat(const mc_revision *rev);
  * --each-commit: every commit of base..head against the state before the
  * series, each reporting what is new since the commit before it.  *last is
  * the last head loaded (the caller frees it); *length the number of commits.
+ * labels, when not NULL, names each commit in the findings ("[3/7] subject"
+ * for a patch from mail); else "[n/N] <id> subject".
  */
 int mc_cli_check_series(mc_repo *repo, const mc_oid *base_commit, const mc_oid *head_commit, const mc_conv *conv,
 			mc_store *store, const mc_analysis_opts *aopts, const mc_revision *base, mc_revision **last,
-			mc_findings *fs, size_t *length);
+			mc_findings *fs, size_t *length, const mc_strvec *labels);
+
+/*
+ * --mbox: reads path ("-": standard input), applies its patches in memory on
+ * top of base_rev (NULL: the base-commit: line of the mail, else HEAD).
+ * *base and commits[0..*applied) are the commits to check as a series, with
+ * one label each in labels.  Returns 0, or MC_EINPUT with the message: when
+ * a patch does not apply, *applied still counts the ones before it.
+ */
+int mc_cli_mbox_series(mc_repo *repo, const char *path, const char *base_rev, mc_oid *base, mc_oid **commits,
+		       size_t *applied, mc_strvec *labels);
 
 #endif

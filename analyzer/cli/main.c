@@ -34,9 +34,9 @@ static const char usage_text[] =
 	"  --repo DIR           the QEMU git repository (default: .)\n"
 	"  --format FMT         text, json, sarif, codeclimate or email\n"
 	"  --output FILE        write the report to FILE, not standard output\n"
-	"  --cached             compare HEAD with the staged index\n"
-	"  --worktree           compare HEAD with the files of the work tree\n"
+	"  --cached, --worktree  compare HEAD with the staged index, or the work tree\n"
 	"  --each-commit        check each commit of BASE..HEAD against its parent\n"
+	"  --mbox FILE          check each patch of a mailed series (- : stdin) on [BASE]\n"
 	"  --fix                print a patch that adds the missing compat entries\n"
 	"  --baseline FILE      hide findings present in a saved --format json report\n"
 	"  --suppressions FILE  use FILE, not the tree's .migcompat-suppressions.json\n"
@@ -63,6 +63,7 @@ typedef struct {
 	int jobs;
 	mc_job_limits limits;
 	int cached, worktree, each_commit;
+	const char *mbox;          /* --mbox FILE: a series from mail, checked as --each-commit */
 	int fix;
 	const char *baseline;
 	const char *suppressions;
@@ -99,6 +100,7 @@ static const struct option longopts[] = {
 	{ "cached", no_argument, NULL, 'c' },
 	{ "worktree", no_argument, NULL, 'w' },
 	{ "each-commit", no_argument, NULL, 'E' },
+	{ "mbox", required_argument, NULL, 'x' },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "cache", required_argument, NULL, 'C' },
 	{ "no-cache", no_argument, NULL, 'N' },
@@ -154,6 +156,7 @@ static int option_set(options *o, int c, const char *arg, const char *word)
 	case 'c': o->cached = 1; break;
 	case 'w': o->worktree = 1; break;
 	case 'E': o->each_commit = 1; break;
+	case 'x': o->mbox = arg; break;
 	case 'C': o->cache_dir = arg; break;
 	case 'N': o->no_cache = 1; break;
 	case 'U': o->full = 1; break;
@@ -211,8 +214,12 @@ static int parse_options(int argc, char **argv, options *o)
 			return MC_EINPUT;
 	if (parse_revisions(argc, argv, o) < 0)
 		return MC_EINPUT;
-	if (o->cached + o->worktree + o->each_commit > 1) {
-		mc_error_set("--cached, --worktree and --each-commit cannot be used together");
+	if (o->cached + o->worktree + o->each_commit + (o->mbox != NULL) > 1) {
+		mc_error_set("--cached, --worktree, --each-commit and --mbox cannot be used together");
+		return MC_EINPUT;
+	}
+	if (o->mbox && o->nrevs > 1) {
+		mc_error_set("--mbox takes at most one revision (the base)");
 		return MC_EINPUT;
 	}
 	return 0;
@@ -379,10 +386,14 @@ typedef struct {
 	change ch;
 	mc_analysis_opts aopts;
 	size_t series_length;      /* --each-commit: the commits checked */
+	mc_strvec labels;          /* --mbox: "[n/N] subject" of each patch */
+	char *apply_error;         /* --mbox: why a patch did not apply (the ones before it are checked) */
 } check_run;
 
 static void check_run_free(check_run *r)
 {
+	mc_strvec_free(&r->labels);
+	free(r->apply_error);
 	free(r->ch.range_parts[0]);
 	free(r->ch.range_parts[1]);
 	mc_findings_free(&r->fs);
@@ -395,9 +406,45 @@ static void check_run_free(check_run *r)
 	mc_conv_free(&r->conv);
 }
 
+/*
+ * --mbox: the patches become commits in memory on top of the base, and the
+ * change is base..last patch applied.  A patch that does not apply ends the
+ * series there: the ones before it are still checked, then the run fails.
+ */
+static int mbox_resolve(check_run *r, const options *o)
+{
+	mc_oid base, *commits = NULL;
+	size_t applied = 0;
+	if (mc_cli_mbox_series(r->repo, o->mbox, o->nrevs ? o->revs[0] : NULL, &base, &commits, &applied,
+			       &r->labels) < 0) {
+		if (!applied) {
+			free(commits);
+			return MC_EINPUT;
+		}
+		r->apply_error = mc_strdup(mc_error_last());
+	}
+	change *ch = &r->ch;
+	memset(ch, 0, sizeof(*ch));
+	ch->base_commit = base;
+	ch->head_commit = commits[applied - 1];
+	free(commits);
+	ch->range_parts[0] = mc_strdup(o->nrevs ? o->revs[0] : base.hex);
+	ch->range_parts[1] = mc_strdup(strcmp(o->mbox, "-") == 0 ? "standard input" : o->mbox);
+	ch->base_rev = ch->range_parts[0];
+	ch->head_rev = ch->range_parts[1];
+	ch->head_is_commit = 1;
+	return mc_snapshot_from_commit(&ch->base, r->repo, &ch->base_commit, ch->base_rev);
+}
+
 /* An audit is the change from one revision to itself: the same load and rules as a check. */
 static int check_resolve(check_run *r, const options *o, int audit)
 {
+	if (o->mbox && audit) {
+		mc_error_set("audit checks one revision; --mbox is for check");
+		return MC_EINPUT;
+	}
+	if (o->mbox)
+		return mbox_resolve(r, o);
 	if (!audit)
 		return resolve_change(r->repo, o, &r->ch);
 	options single = *o;
@@ -427,7 +474,7 @@ static int check_load(check_run *r, const options *o, int audit)
 	r->aopts.build = r->build;
 	r->cache = open_cache(o);
 	mc_store_open(&r->store, r->cache);
-	int one = audit || o->each_commit;
+	int one = audit || o->each_commit || o->mbox;
 	int rc = one ? mc_revision_load(&r->base, r->ch.base, &r->conv, r->store, &r->aopts)
 		     : mc_revision_load_pair(&r->base, &r->head, r->ch.base, r->ch.head, &r->conv, r->store,
 					     &r->aopts);
@@ -446,7 +493,7 @@ static int check_series(check_run *r, const options *o)
 	mc_snapshot_free(r->ch.head);
 	if (!r->ch.head_is_commit ||
 	    mc_cli_check_series(r->repo, &r->ch.base_commit, &r->ch.head_commit, &r->conv, r->store, &r->aopts,
-				r->base, &r->head, &r->fs, &r->series_length) < 0)
+				r->base, &r->head, &r->fs, &r->series_length, r->labels.n ? &r->labels : NULL) < 0)
 		return MC_EINPUT;
 	if (!r->head) {
 		mc_error_set("%s has no commits to check", o->revs[0]);
@@ -495,9 +542,14 @@ static int run_check(const options *o, int audit)
 	int status = EXIT_USAGE;
 	if (mc_repo_open(&r.repo, o->repo) < 0 || check_resolve(&r, o, audit) < 0 || check_load(&r, o, audit) < 0)
 		goto out;
-	if ((o->each_commit ? check_series(&r, o) : check_one_pair(&r, audit)) < 0 || check_write(&r, o, audit) < 0)
+	if ((o->each_commit || o->mbox ? check_series(&r, o) : check_one_pair(&r, audit)) < 0 ||
+	    check_write(&r, o, audit) < 0)
 		goto out;
 	status = mc_findings_loud(&r.fs) ? EXIT_FINDINGS : EXIT_CLEAN;
+	if (r.apply_error) {
+		mc_error_set("%s", r.apply_error);
+		status = EXIT_USAGE;
+	}
 	if (o->stats)
 		print_stats(r.store);
 out:

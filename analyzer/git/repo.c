@@ -11,6 +11,7 @@
 #endif
 
 #include "git/repo.h"
+#include "git/repo_internal.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -26,7 +27,23 @@ struct mc_repo {
 	git_repository *git;
 	char *name;             /* work tree (or git dir when bare), for messages */
 	pthread_mutex_t lock;   /* serialises libgit2 calls in mc_snapshot_read */
+	int memory_objects;     /* writes go to an in-memory backend (mbox.c) */
 };
+
+git_repository *mc_repo_git(mc_repo *repo)
+{
+	return repo->git;
+}
+
+int mc_repo_memory_objects(const mc_repo *repo)
+{
+	return repo->memory_objects;
+}
+
+void mc_repo_set_memory_objects(mc_repo *repo)
+{
+	repo->memory_objects = 1;
+}
 
 /* ---- small helpers ---------------------------------------------------- */
 

@@ -1,0 +1,314 @@
+/*
+ * test_mbox.c - a series from mail (issue 15): the mbox reader on mails
+ * written here, and `check --mbox` on series that the real git format-patch
+ * writes from the example repository.  Debian 12's b4 (0.12) has no
+ * per-patch check command yet, and its `b4 am` fails on a folded Subject
+ * header under Python 3.11, so b4's per-patch mode is tested as b4 0.13+
+ * runs it: one patch on standard input, in the repository.
+ *
+ * Every program runs through /bin/sh with HOME and XDG_CACHE_HOME inside the
+ * test's temporary directory and without the system's git configuration.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "git/mbox.h"
+#include "support/test_util.h"
+#include "util/util.h"
+
+static struct {
+	char *tmp, *repo;
+	const char *tool;
+} g;
+
+/* ---- the reader ------------------------------------------------------------ */
+
+#define PATCH_BODY                                                                  \
+	"From: Ada Lovelace <ada@example.org>\n"                                        \
+	"Date: Tue, 4 Feb 2026 17:09:29 +0100\n"                                         \
+	"Subject: [PATCH v2 1/2] hw/net: turn\n"                                          \
+	" the thing on\n"                                                               \
+	"Message-Id: <p1@example.org>\n"                                                \
+	"\n"                                                                            \
+	"Why it is on now.\n"                                                           \
+	"\n"                                                                            \
+	"Signed-off-by: Ada Lovelace <ada@example.org>\n"                               \
+	"---\n"                                                                         \
+	" hw/net/e1000.c | 2 +-\n"                                                      \
+	"\n"                                                                            \
+	"diff --git a/hw/net/e1000.c b/hw/net/e1000.c\n"                                \
+	"--- a/hw/net/e1000.c\n"                                                        \
+	"+++ b/hw/net/e1000.c\n"                                                        \
+	"@@ -1 +1 @@\n"                                                                 \
+	"-old\n"                                                                        \
+	"+new\n"                                                                        \
+	"-- \n"                                                                         \
+	"2.39.2\n"
+
+static const char series_text[] =
+	"From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n"
+	"From: Ada Lovelace <ada@example.org>\n"
+	"Subject: [PATCH v2 0/2] a cover letter\n"
+	"Message-Id: <cover@example.org>\n"
+	"\n"
+	"What the series does.\n"
+	"\n"
+	"base-commit: 0123456789abcdef0123456789abcdef01234567\n"
+	"-- \n"
+	"2.39.2\n"
+	"\n"
+	"From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2001\n" PATCH_BODY
+	"\n"
+	"From 2222222222222222222222222222222222222222 Mon Sep 17 00:00:00 2001\n"
+	"From: Bob <bob@example.org>\n"
+	"Subject: [PATCH v2 2/2] docs: say so\n"
+	"\n"
+	"diff --git a/docs/a.txt b/docs/a.txt\n"
+	"--- a/docs/a.txt\n"
+	"+++ b/docs/a.txt\n"
+	"@@ -1 +1 @@\n"
+	"-a\n"
+	"+b\n";
+
+static void test_parse_series(void **state)
+{
+	(void)state;
+	mc_mbox m;
+	assert_int_equal(mc_mbox_parse(&m, series_text, strlen(series_text)), 0);
+	assert_int_equal(m.n, 2);
+	assert_int_equal(m.skipped, 1);
+	assert_string_equal(m.base_commit, "0123456789abcdef0123456789abcdef01234567");
+	assert_string_equal(m.cover_message_id, "<cover@example.org>");
+	const mc_mail_patch *p = &m.v[0];
+	assert_string_equal(p->mail_subject, "[PATCH v2 1/2] hw/net: turn the thing on");
+	assert_string_equal(p->title, "hw/net: turn the thing on");
+	assert_string_equal(p->message_id, "<p1@example.org>");
+	assert_string_equal(p->author_name, "Ada Lovelace");
+	assert_string_equal(p->author_email, "ada@example.org");
+	assert_int_equal(p->time, 1770221369LL);
+	assert_int_equal(p->offset_minutes, 60);
+	assert_string_equal(p->message, "hw/net: turn the thing on\n\nWhy it is on now.\n\n"
+					"Signed-off-by: Ada Lovelace <ada@example.org>\n");
+	/* The diff stops before the signature. */
+	assert_true(mc_str_startswith(p->diff, "diff --git a/hw/net/e1000.c"));
+	assert_null(strstr(p->diff, "2.39.2"));
+	assert_true(mc_str_endswith(p->diff, "+new\n"));
+	assert_string_equal(m.v[1].title, "docs: say so");
+	assert_int_equal(m.v[1].number, 2);
+	mc_mbox_free(&m);
+}
+
+/* What b4 pipes to a per-patch check: one mail, no "From " envelope. */
+static void test_parse_bare_mail(void **state)
+{
+	(void)state;
+	mc_mbox m;
+	assert_int_equal(mc_mbox_parse(&m, PATCH_BODY, strlen(PATCH_BODY)), 0);
+	assert_int_equal(m.n, 1);
+	assert_null(m.base_commit);
+	assert_string_equal(m.v[0].title, "hw/net: turn the thing on");
+	mc_mbox_free(&m);
+}
+
+static void expect_refused(const char *text, size_t len, const char *needle)
+{
+	mc_mbox m;
+	assert_int_equal(mc_mbox_parse(&m, text, len), MC_EINPUT);
+	if (!strstr(mc_error_last(), needle))
+		fail_msg("error '%s' does not say '%s'", mc_error_last(), needle);
+}
+
+static void test_parse_refuses(void **state)
+{
+	(void)state;
+	const char *qp = "Subject: [PATCH] x\nContent-Transfer-Encoding: quoted-printable\n\n"
+			 "diff --git a/a b/a\n--- a/a\n+++ b/a\n@@ -1 +1 @@\n-a=3D\n+b\n";
+	expect_refused(qp, strlen(qp), "quoted-printable");
+	const char *bin = "Subject: [PATCH] x\n\ndiff --git a/a.bin b/a.bin\nGIT binary patch\nliteral 1\n";
+	expect_refused(bin, strlen(bin), "binary patch");
+	expect_refused("Subject: x\n\n\0diff", 16, "NUL");
+	const char *reply = "Subject: Re: [PATCH] x\n\nLooks good.\n";
+	expect_refused(reply, strlen(reply), "no patch");
+}
+
+/* ---- check --mbox on the example repository -------------------------------- */
+
+static mc_test_result sh(const char *script)
+{
+	const char *argv[] = { "sh", "-c", script, NULL };
+	return mc_test_run_program_result("/bin/sh", argv);
+}
+
+static char *sh_ok(const char *script)
+{
+	mc_test_result r = sh(script);
+	if (r.rc != 0)
+		fail_msg("%s: exit %d\n%s%s", script, r.rc, r.out, r.err);
+	return r.out;
+}
+
+/* `migcompat check --format json ARGS` in the repository; exit status wanted. */
+static json_t *check_json(const char *args, int want_rc, const char **err)
+{
+	mc_test_result r = sh(mc_test_ksprintf("cd '%s' && '%s' check --format json %s", g.repo, g.tool, args));
+	if (r.rc != want_rc)
+		fail_msg("check %s: exit %d, want %d\n%s%s", args, r.rc, want_rc, r.out, r.err);
+	if (err)
+		*err = r.err;
+	return mc_test_parse_json_object(r.out, args);
+}
+
+/* The findings as lines that do not depend on commit ids: rule, severity, place, message. */
+static const char *findings_text(json_t *root)
+{
+	json_t *fs = json_object_get(root, "findings"), *f;
+	size_t i;
+	char *text = mc_test_ksprintf("%s", "");
+	json_array_foreach(fs, i, f) {
+		json_t *line = json_object_get(f, "line");
+		text = mc_test_ksprintf("%s%s %s %s:%lld %s\n", text, mc_test_jstr(f, "rule"),
+					mc_test_jstr(f, "severity"), mc_test_jstr(f, "file"),
+					(long long)json_integer_value(line), mc_test_jstr(f, "message"));
+	}
+	return text;
+}
+
+static const char *format_patch(const char *range, const char *name)
+{
+	const char *path = mc_test_ksprintf("%s/%s", g.tmp, name);
+	sh_ok(mc_test_ksprintf("cd '%s' && git format-patch -q --thread --cover-letter --base=base %s --stdout > '%s'",
+			       g.repo, range, path));
+	return path;
+}
+
+static void test_mbox_same_as_each_commit(void **state)
+{
+	(void)state;
+	const char *mbox = format_patch("base..series-2", "series.mbox");
+	char *before = mc_test_dir_snapshot(mc_test_ksprintf("%s/.git", g.repo));
+	const char *want = findings_text(check_json("--each-commit base..series-2", 1, NULL));
+	assert_non_null(strstr(want, "compat-missing"));
+	assert_string_equal(findings_text(check_json(mc_test_ksprintf("--mbox '%s'", mbox), 1, NULL)), want);
+	assert_string_equal(findings_text(check_json(mc_test_ksprintf("--mbox - < '%s'", mbox), 1, NULL)), want);
+	/* The text report names each patch by its number and subject. */
+	mc_test_result r = sh(mc_test_ksprintf("cd '%s' && '%s' check --mbox '%s'", g.repo, g.tool, mbox));
+	assert_int_equal(r.rc, 1);
+	assert_non_null(strstr(r.out, "[1/2] virtio-blk: default num-queues"));
+	/* The objects of the applied patches stay in memory: the repository gains no file. */
+	mc_test_expect_same_snapshot(before, mc_test_dir_snapshot(mc_test_ksprintf("%s/.git", g.repo)),
+				     "check --mbox");
+}
+
+static void test_mbox_hunk_that_does_not_apply(void **state)
+{
+	(void)state;
+	const char *mbox = format_patch("base..series-2", "bad.mbox");
+	/* Corrupt the context of the last hunk of patch 2. */
+	size_t len;
+	char *text = mc_test_read_file(mbox, &len);
+	assert_non_null(text);
+	char *hunk = strstr(strstr(text, "Subject: [PATCH 2/2]"), "\n@@ ");
+	char *context = strstr(hunk + 1, "\n ");
+	const char *bad = mc_test_ksprintf("%.*sXX%s", (int)(context + 2 - text), text, context + 2);
+	free(text);
+	const char *bad_path = mc_test_ksprintf("%s/corrupt.mbox", g.tmp);
+	assert_int_equal(mc_test_write_file(bad_path, bad), 0);
+	const char *err;
+	json_t *root = check_json(mc_test_ksprintf("--mbox '%s'", bad_path), 2, &err);
+	/* Patch 1 is still reported; the error names patch 2, its file and its hunk. */
+	assert_non_null(strstr(findings_text(root), "compat-missing"));
+	assert_non_null(strstr(err, "[2/2] hw: keep num-queues 1"));
+	assert_non_null(strstr(err, "hw/core/machine.c"));
+	assert_non_null(strstr(err, "hunk @@"));
+	assert_int_equal(mc_test_count_lines(err), 1);
+}
+
+static void test_mbox_bad_input(void **state)
+{
+	(void)state;
+	const char *reply = mc_test_ksprintf("%s/reply.mbox", g.tmp);
+	assert_int_equal(mc_test_write_file(reply, "From x\nSubject: Re: [PATCH] x\n\nThanks.\n"), 0);
+	mc_test_result r = sh(mc_test_ksprintf("cd '%s' && '%s' check --mbox '%s'", g.repo, g.tool, reply));
+	assert_int_equal(r.rc, 2);
+	assert_non_null(strstr(r.err, "no patch in the mbox"));
+	/* A base-commit line naming a commit the repository lacks. */
+	const char *mbox = format_patch("base..series-1", "unknown-base.mbox");
+	sh_ok(mc_test_ksprintf("sed -i 's/^base-commit: .*/base-commit: %s/' '%s'",
+			       "0123456789abcdef0123456789abcdef01234567", mbox));
+	r = sh(mc_test_ksprintf("cd '%s' && '%s' check --mbox '%s'", g.repo, g.tool, mbox));
+	assert_int_equal(r.rc, 2);
+	assert_non_null(strstr(r.err, "base-commit 0123456789abcdef"));
+	r = sh(mc_test_ksprintf("cd '%s' && '%s' check --mbox /nonexistent/x.mbox", g.repo, g.tool));
+	assert_int_equal(r.rc, 2);
+	assert_non_null(strstr(r.err, "cannot read mbox"));
+	r = sh(mc_test_ksprintf("cd '%s' && '%s' check --mbox '%s' --each-commit", g.repo, g.tool, mbox));
+	assert_int_equal(r.rc, 2);
+}
+
+/*
+ * b4's per-patch check (am-perpatch-check-cmd, b4 0.13 and later) runs the
+ * command in the repository with one patch on standard input and no
+ * base-commit: it is checked against HEAD.
+ */
+static void test_mbox_one_patch_on_stdin_against_head(void **state)
+{
+	(void)state;
+	const char *patch = mc_test_ksprintf("%s/one.patch", g.tmp);
+	sh_ok(mc_test_ksprintf("cd '%s' && git format-patch -q -1 series-1 --stdout > '%s'", g.repo, patch));
+	mc_test_result r = sh(mc_test_ksprintf("cd '%s' && '%s' check --mbox - < '%s'", g.repo, g.tool, patch));
+	assert_int_equal(r.rc, 1);
+	assert_non_null(strstr(r.out, "[1/1] virtio-blk: default num-queues"));
+	assert_non_null(strstr(r.out, "compat-missing"));
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	if (mc_test_example_repo("mbox", &g.tmp, &g.repo) != 0)
+		return -1;
+	g.tool = realpath(mc_test_tool_path(), NULL);
+	if (!g.tool)
+		return -1;
+	setenv("XDG_CACHE_HOME", mc_test_xsprintf("%s/cache", g.tmp), 1);
+	setenv("HOME", g.tmp, 1);
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	setenv("GIT_AUTHOR_NAME", "Test Author", 1);
+	setenv("GIT_AUTHOR_EMAIL", "author@example.org", 1);
+	setenv("GIT_COMMITTER_NAME", "Test Committer", 1);
+	setenv("GIT_COMMITTER_EMAIL", "committer@example.org", 1);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	free((char *)g.tool);
+	mc_test_example_repo_remove(&g.tmp, &g.repo);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_series),
+		cmocka_unit_test(test_parse_bare_mail),
+		cmocka_unit_test(test_parse_refuses),
+		cmocka_unit_test_teardown(test_mbox_same_as_each_commit, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_mbox_hunk_that_does_not_apply, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_mbox_bad_input, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_mbox_one_patch_on_stdin_against_head, mc_test_arena_release),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
