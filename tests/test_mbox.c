@@ -281,7 +281,9 @@ static int group_setup(void **state)
 	g.tool = realpath(mc_test_tool_path(), NULL);
 	if (!g.tool)
 		return -1;
-	setenv("XDG_CACHE_HOME", mc_test_xsprintf("%s/cache", g.tmp), 1);
+	char *cache = mc_test_xsprintf("%s/cache", g.tmp);
+	setenv("XDG_CACHE_HOME", cache, 1); /* setenv copies it */
+	free(cache);
 	setenv("HOME", g.tmp, 1);
 	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
 	setenv("GIT_AUTHOR_NAME", "Test Author", 1);
