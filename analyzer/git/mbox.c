@@ -378,12 +378,9 @@ typedef struct {
 	git_odb *disk;
 } readonly_backend;
 
-static int ro_read(void **buf, size_t *len, git_object_t *type, git_odb_backend *b, const git_oid *id)
+/* Hands a copy of obj to libgit2 in the backend's allocation, and frees obj. */
+static int ro_copy_out(git_odb_backend *b, git_odb_object *obj, void **buf, size_t *len, git_object_t *type)
 {
-	git_odb_object *obj;
-	int rc = git_odb_read(&obj, ((readonly_backend *)b)->disk, id);
-	if (rc < 0)
-		return rc;
 	*len = git_odb_object_size(obj);
 	*type = git_odb_object_type(obj);
 	*buf = git_odb_backend_data_alloc(b, *len + 1);
@@ -391,6 +388,13 @@ static int ro_read(void **buf, size_t *len, git_object_t *type, git_odb_backend 
 		memcpy(*buf, git_odb_object_data(obj), *len);
 	git_odb_object_free(obj);
 	return *buf ? 0 : -1;
+}
+
+static int ro_read(void **buf, size_t *len, git_object_t *type, git_odb_backend *b, const git_oid *id)
+{
+	git_odb_object *obj;
+	int rc = git_odb_read(&obj, ((readonly_backend *)b)->disk, id);
+	return rc < 0 ? rc : ro_copy_out(b, obj, buf, len, type);
 }
 
 static int ro_read_prefix(git_oid *out, void **buf, size_t *len, git_object_t *type, git_odb_backend *b,
@@ -401,13 +405,7 @@ static int ro_read_prefix(git_oid *out, void **buf, size_t *len, git_object_t *t
 	if (rc < 0)
 		return rc;
 	git_oid_cpy(out, git_odb_object_id(obj));
-	*len = git_odb_object_size(obj);
-	*type = git_odb_object_type(obj);
-	*buf = git_odb_backend_data_alloc(b, *len + 1);
-	if (*buf)
-		memcpy(*buf, git_odb_object_data(obj), *len);
-	git_odb_object_free(obj);
-	return *buf ? 0 : -1;
+	return ro_copy_out(b, obj, buf, len, type);
 }
 
 static int ro_read_header(size_t *len, git_object_t *type, git_odb_backend *b, const git_oid *id)

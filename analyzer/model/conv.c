@@ -684,20 +684,23 @@ int mc_conv_machine_only(const mc_conv *conv, const char *path, const char **fam
 	return 1;
 }
 
-int mc_conv_is_host_property(const mc_conv *conv, const char *name)
+/* Does name match one of the shell globs? */
+static int matches_glob(const mc_strvec *globs, const char *name)
 {
-	for (size_t i = 0; i < conv->host_properties.n; i++)
-		if (fnmatch(conv->host_properties.v[i], name, 0) == 0)
+	for (size_t i = 0; i < globs->n; i++)
+		if (fnmatch(globs->v[i], name, 0) == 0)
 			return 1;
 	return 0;
 }
 
+int mc_conv_is_host_property(const mc_conv *conv, const char *name)
+{
+	return matches_glob(&conv->host_properties, name);
+}
+
 int mc_conv_is_stream_property(const mc_conv *conv, const char *name)
 {
-	for (size_t i = 0; i < conv->stream_properties.n; i++)
-		if (fnmatch(conv->stream_properties.v[i], name, 0) == 0)
-			return 1;
-	return 0;
+	return matches_glob(&conv->stream_properties, name);
 }
 
 int mc_conv_is_dynamic_suffix(const mc_conv *conv, const char *type_name)
