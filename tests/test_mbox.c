@@ -62,6 +62,9 @@ static const char series_text[] =
 	"From: Ada Lovelace <ada@example.org>\n"
 	"Subject: [PATCH v2 0/2] a cover letter\n"
 	"Message-Id: <cover@example.org>\n"
+	"To: qemu-devel@nongnu.org\n"
+	"Cc: Bob <bob@example.org>,\n"
+	"\tEve <eve@example.org>\n"
 	"\n"
 	"What the series does.\n"
 	"\n"
@@ -90,11 +93,16 @@ static void test_parse_series(void **state)
 	assert_int_equal(m.n, 2);
 	assert_int_equal(m.skipped, 1);
 	assert_string_equal(m.base_commit, "0123456789abcdef0123456789abcdef01234567");
-	assert_string_equal(m.cover_message_id, "<cover@example.org>");
+	assert_string_equal(m.cover.message_id, "<cover@example.org>");
+	/* A reply to the whole series answers the cover letter. */
+	assert_ptr_equal(mc_mbox_thread_root(&m), &m.cover);
+	assert_string_equal(m.cover.subject, "[PATCH v2 0/2] a cover letter");
+	assert_string_equal(m.cover.to, "qemu-devel@nongnu.org");
+	assert_string_equal(m.cover.cc, "Bob <bob@example.org>, Eve <eve@example.org>");
 	const mc_mail_patch *p = &m.v[0];
-	assert_string_equal(p->mail_subject, "[PATCH v2 1/2] hw/net: turn the thing on");
+	assert_string_equal(p->mail.subject, "[PATCH v2 1/2] hw/net: turn the thing on");
 	assert_string_equal(p->title, "hw/net: turn the thing on");
-	assert_string_equal(p->message_id, "<p1@example.org>");
+	assert_string_equal(p->mail.message_id, "<p1@example.org>");
 	assert_string_equal(p->author_name, "Ada Lovelace");
 	assert_string_equal(p->author_email, "ada@example.org");
 	assert_int_equal(p->time, 1770221369LL);
@@ -119,6 +127,32 @@ static void test_parse_bare_mail(void **state)
 	assert_int_equal(m.n, 1);
 	assert_null(m.base_commit);
 	assert_string_equal(m.v[0].title, "hw/net: turn the thing on");
+	/* Without a cover letter, a reply answers the first patch. */
+	assert_string_equal(mc_mbox_thread_root(&m)->message_id, "<p1@example.org>");
+	assert_string_equal(mc_mbox_thread_root(&m)->from, "Ada Lovelace <ada@example.org>");
+	mc_mbox_free(&m);
+}
+
+/* A maildir or a thread lists mails as they arrived; the series is applied in its own order. */
+static void test_parse_orders_series(void **state)
+{
+	(void)state;
+	const char *second = "From x\nSubject: [PATCH v2 2/2] b\n\ndiff --git a/b b/b\n--- a/b\n+++ b/b\n@@ -1 +1 @@\n-a\n+b\n";
+	const char *first = "From x\nSubject: [PATCH v2 1/2] a\n\ndiff --git a/a b/a\n--- a/a\n+++ b/a\n@@ -1 +1 @@\n-a\n+b\n";
+	const char *text = mc_test_ksprintf("%s\n%s", second, first);
+	mc_mbox m;
+	assert_int_equal(mc_mbox_parse(&m, text, strlen(text)), 0);
+	assert_int_equal(m.n, 2);
+	assert_string_equal(m.v[0].title, "a");
+	assert_int_equal(m.v[0].number, 1);
+	assert_string_equal(m.v[1].title, "b");
+	mc_mbox_free(&m);
+	/* Three patches numbered out of 2 are not one series: the mbox order stays. */
+	const char *twice = mc_test_ksprintf("%s\n%s", second, second);
+	text = mc_test_ksprintf("%s\n%s", twice, first);
+	assert_int_equal(mc_mbox_parse(&m, text, strlen(text)), 0);
+	assert_int_equal(m.n, 3);
+	assert_string_equal(m.v[0].title, "b");
 	mc_mbox_free(&m);
 }
 
@@ -235,6 +269,50 @@ static void test_mbox_hunk_that_does_not_apply(void **state)
 	assert_int_equal(mc_test_count_lines(err), 1);
 }
 
+/* The header block of a mail: everything before its first blank line. */
+static const char *header_block(const char *mail)
+{
+	const char *end = strstr(mail, "\n\n");
+	assert_non_null(end);
+	return mc_test_ksprintf("%.*s", (int)(end + 1 - mail), mail);
+}
+
+/* --format email with --mbox is a reply on the series' thread that a bot pipes to sendmail -t. */
+static void test_mbox_email_is_a_reply(void **state)
+{
+	(void)state;
+	const char *mbox = mc_test_ksprintf("%s/to.mbox", g.tmp);
+	sh_ok(mc_test_ksprintf("cd '%s' && git format-patch -q --thread --cover-letter --base=base "
+			       "--to=qemu-devel@nongnu.org --cc='Rev Iewer <rev@example.org>' base..series-2 "
+			       "--stdout > '%s'",
+			       g.repo, mbox));
+	const char *cover_id = sh_ok(mc_test_ksprintf("sed -n '1,/^$/s/^Message-I[dD]: //p' '%s' | head -n1", mbox));
+	mc_test_result r = sh(mc_test_ksprintf("cd '%s' && '%s' check --format email --mbox '%s'", g.repo, g.tool, mbox));
+	assert_int_equal(r.rc, 1);
+	const char *headers = header_block(r.out);
+	const char *want_reply = mc_test_ksprintf("In-Reply-To: %s", cover_id);
+	assert_non_null(strstr(headers, "Subject: Re: [PATCH 0/2] *** SUBJECT HERE ***\n"));
+	assert_non_null(strstr(headers, want_reply));
+	assert_non_null(strstr(headers, mc_test_ksprintf("References: %s", cover_id)));
+	assert_non_null(strstr(headers, "To: "));
+	assert_non_null(strstr(headers, "Cc: qemu-devel@nongnu.org, Rev Iewer <rev@example.org>\n"));
+	assert_non_null(strstr(headers, "Content-Type: text/plain; charset=utf-8\n"));
+	/* The body follows the blank line: per patch, its findings. */
+	assert_true(mc_str_startswith(strstr(r.out, "\n\n") + 2, "Hi,"));
+	assert_non_null(strstr(r.out, "of the 2 patches of this series,\napplied on "));
+	assert_non_null(strstr(r.out, "[1/2] virtio-blk: default num-queues"));
+	/* Without a cover letter the reply answers patch 1, whose Re: subject it takes. */
+	const char *bare = mc_test_ksprintf("%s/bare.mbox", g.tmp);
+	sh_ok(mc_test_ksprintf("cd '%s' && git format-patch -q --thread --base=base base..series-2 --stdout > '%s'",
+			       g.repo, bare));
+	r = sh(mc_test_ksprintf("cd '%s' && '%s' check --format email --mbox '%s'", g.repo, g.tool, bare));
+	assert_int_equal(r.rc, 1);
+	assert_non_null(strstr(header_block(r.out), "Subject: Re: [PATCH 1/2] virtio-blk: default num-queues"));
+	/* Other formats carry no mail headers. */
+	r = sh(mc_test_ksprintf("cd '%s' && '%s' check --format text --mbox '%s'", g.repo, g.tool, bare));
+	assert_null(strstr(r.out, "In-Reply-To"));
+}
+
 static void test_mbox_bad_input(void **state)
 {
 	(void)state;
@@ -273,6 +351,66 @@ static void test_mbox_one_patch_on_stdin_against_head(void **state)
 	assert_non_null(strstr(r.out, "compat-missing"));
 }
 
+/* ---- scripts/review-bot: a maildir in, replies out --------------------------- */
+
+#define REVIEW_BOT MC_SOURCE_DIR "/scripts/review-bot"
+
+/*
+ * A maildir of one series as a mail filter leaves it: one file per mail, no
+ * "From " envelope, in an order unrelated to the series (patch 2 first).
+ */
+static const char *series_maildir(const char *name)
+{
+	const char *dir = mc_test_ksprintf("%s/%s", g.tmp, name);
+	sh_ok(mc_test_ksprintf("cd '%s' && mkdir -p '%s/new' '%s/cur' '%s/tmp' && "
+			       "git format-patch -q --thread --cover-letter --base=base --to=qemu-devel@nongnu.org "
+			       "-o '%s/out' base..series-2 && "
+			       "sed 1d '%s'/out/0002-* > '%s/new/1' && sed 1d '%s'/out/0000-* > '%s/new/2' && "
+			       "sed 1d '%s'/out/0001-* > '%s/cur/3' && rm -r '%s/out'",
+			       g.repo, dir, dir, dir, dir, dir, dir, dir, dir, dir, dir, dir));
+	return dir;
+}
+
+static void test_review_bot_answers_on_the_thread(void **state)
+{
+	(void)state;
+	const char *maildir = series_maildir("inbox");
+	const char *clean = mc_test_ksprintf("%s/clean.mbox", g.tmp);
+	sh_ok(mc_test_ksprintf("cd '%s' && git format-patch -q --base=base base..good --stdout > '%s'", g.repo, clean));
+	const char *garbage = mc_test_ksprintf("%s/garbage.mbox", g.tmp);
+	assert_int_equal(mc_test_write_file(garbage, "From x\nSubject: Re: thanks\n\nThanks.\n"), 0);
+	/* The stand-in for sendmail keeps its arguments and the mail it was given. */
+	const char *sent = mc_test_ksprintf("%s/sent", g.tmp);
+	const char *fake = mc_test_ksprintf("%s/fake-sendmail", g.tmp);
+	assert_int_equal(mc_test_write_file(fake, mc_test_ksprintf("#!/bin/sh\necho \"$*\" >> '%s.args'\n"
+								  "cat >> '%s'\n",
+								  sent, sent)),
+			 0);
+	sh_ok(mc_test_ksprintf("chmod +x '%s'", fake));
+	char *before = mc_test_dir_snapshot(mc_test_ksprintf("%s/.git", g.repo));
+	mc_test_result r = sh(mc_test_ksprintf("MIGCOMPAT='%s' SENDMAIL='%s -t -oi' '%s' --send --repo '%s' '%s' '%s' '%s'",
+					       g.tool, fake, REVIEW_BOT, g.repo, maildir, clean, garbage));
+	/* The garbage is named and the run fails, after the other two were handled. */
+	assert_int_equal(r.rc, 2);
+	assert_non_null(strstr(r.err, "garbage.mbox: migcompat: no patch in the mbox"));
+	assert_string_equal(r.out, "");
+	size_t len;
+	char *mail = mc_test_read_file(sent, &len);
+	assert_non_null(mail);
+	const char *text = mc_test_ksprintf("%s", mail);
+	free(mail);
+	/* One reply only (the clean series gets none), to the cover letter, in series order. */
+	assert_int_equal(mc_test_count_lines(sh_ok(mc_test_ksprintf("cat '%s.args'", sent))), 1);
+	assert_non_null(strstr(sh_ok(mc_test_ksprintf("cat '%s.args'", sent)), "-t -oi"));
+	assert_true(mc_str_startswith(text, "Subject: Re: [PATCH 0/2] *** SUBJECT HERE ***\n"));
+	assert_non_null(strstr(header_block(text), "In-Reply-To: <cover."));
+	assert_non_null(strstr(header_block(text), "Cc: qemu-devel@nongnu.org\n"));
+	const char *p1 = strstr(text, "[1/2] virtio-blk: default num-queues");
+	assert_non_null(p1);
+	assert_non_null(strstr(text, "compat-missing"));
+	mc_test_expect_same_snapshot(before, mc_test_dir_snapshot(mc_test_ksprintf("%s/.git", g.repo)), "review-bot");
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -306,11 +444,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_series),
 		cmocka_unit_test(test_parse_bare_mail),
+		cmocka_unit_test(test_parse_orders_series),
 		cmocka_unit_test(test_parse_refuses),
 		cmocka_unit_test_teardown(test_mbox_same_as_each_commit, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_mbox_hunk_that_does_not_apply, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_mbox_email_is_a_reply, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_mbox_bad_input, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_mbox_one_patch_on_stdin_against_head, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_review_bot_answers_on_the_thread, mc_test_arena_release),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

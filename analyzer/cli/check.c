@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int mc_cli_commit_facts(mc_commit_facts *out, mc_repo *repo, const mc_oid *base_commit, const mc_oid *head_commit,
 			int head_is_commit, const mc_model *base, const mc_model *head)
@@ -200,26 +201,62 @@ static int mbox_base(mc_repo *repo, const mc_mbox *m, const char *base_rev, mc_o
 	return m->base_commit ? 0 : mc_repo_resolve(repo, base, "HEAD");
 }
 
-int mc_cli_mbox_series(mc_repo *repo, const char *path, const char *base_rev, mc_oid *base, mc_oid **commits,
-		       size_t *applied, mc_strvec *labels)
+/* "Re: " once, whatever the subject already has. */
+static char *reply_subject(const char *subject)
+{
+	if (!subject)
+		return mc_strdup("Re: your patch series");
+	return strncasecmp(subject, "Re:", 3) == 0 ? mc_strdup(subject) : mc_sprintf("Re: %s", subject);
+}
+
+/* a, b: either may be NULL; joined with ", " when both are there. */
+static char *join_addresses(const char *a, const char *b)
+{
+	if (a && b)
+		return mc_sprintf("%s, %s", a, b);
+	return a || b ? mc_strdup(a ? a : b) : NULL;
+}
+
+/* A reply to the thread root: to its sender, with everyone it was sent to in Cc. */
+static void reply_to_root(mc_report_reply *r, const mc_mail_origin *root)
+{
+	r->subject = reply_subject(root->subject);
+	r->to = root->from ? mc_strdup(root->from) : NULL;
+	r->cc = join_addresses(root->to, root->cc);
+	if (root->message_id) {
+		r->in_reply_to = mc_strdup(root->message_id);
+		r->references = root->references ? mc_sprintf("%s %s", root->references, root->message_id)
+						 : mc_strdup(root->message_id);
+	}
+}
+
+int mc_cli_mbox_series(mc_repo *repo, const char *path, const char *base_rev, mc_cli_mbox *out)
 {
 	char *text = NULL;
 	size_t len = 0;
 	mc_mbox m;
-	*commits = NULL;
-	*applied = 0;
+	memset(out, 0, sizeof(*out));
 	if (read_mbox(path, &text, &len) < 0)
 		return MC_EINPUT;
 	int rc = mc_mbox_parse(&m, text, len);
 	free(text);
 	if (rc < 0)
 		return rc;
-	if ((rc = mbox_base(repo, &m, base_rev, base)) == 0) {
-		*commits = mc_calloc(m.n, sizeof(mc_oid));
-		rc = mc_mbox_apply(repo, &m, base, *commits, applied);
+	if ((rc = mbox_base(repo, &m, base_rev, &out->base)) == 0) {
+		out->commits = mc_calloc(m.n, sizeof(mc_oid));
+		rc = mc_mbox_apply(repo, &m, &out->base, out->commits, &out->applied);
 		for (size_t i = 0; i < m.n; i++)
-			mc_strvec_push_owned(labels, mc_sprintf("[%zu/%zu] %s", i + 1, m.n, m.v[i].title));
+			mc_strvec_push_owned(&out->labels, mc_sprintf("[%zu/%zu] %s", i + 1, m.n, m.v[i].title));
+		reply_to_root(&out->reply, mc_mbox_thread_root(&m));
 	}
 	mc_mbox_free(&m);
 	return rc;
+}
+
+void mc_cli_mbox_free(mc_cli_mbox *m)
+{
+	free(m->commits);
+	mc_strvec_free(&m->labels);
+	mc_report_reply_free(&m->reply);
+	memset(m, 0, sizeof(*m));
 }

@@ -10,6 +10,7 @@
 #include "frontend/analysis.h"
 #include "frontend/commit.h"
 #include "rules/rules.h"
+#include "report/report.h"
 
 /*
  * The commit facts of base..head: one commit is judged by its message, a
@@ -37,14 +38,22 @@ int mc_cli_check_series(mc_repo *repo, const mc_oid *base_commit, const mc_oid *
 			mc_store *store, const mc_analysis_opts *aopts, const mc_revision *base, mc_revision **last,
 			mc_findings *fs, size_t *length, const mc_strvec *labels);
 
+/* A series from mail, ready to be checked as one; free with mc_cli_mbox_free. */
+typedef struct {
+	mc_oid base;
+	mc_oid *commits;       /* commits[0..applied): the patches, as commits that exist only in memory */
+	size_t applied;
+	mc_strvec labels;      /* "[n/N] subject" of every patch, applied or not */
+	mc_report_reply reply; /* headers of a reply to the thread root, for --format email */
+} mc_cli_mbox;
+
 /*
  * --mbox: reads path ("-": standard input), applies its patches in memory on
  * top of base_rev (NULL: the base-commit: line of the mail, else HEAD).
- * *base and commits[0..*applied) are the commits to check as a series, with
- * one label each in labels.  Returns 0, or MC_EINPUT with the message: when
- * a patch does not apply, *applied still counts the ones before it.
+ * Returns 0, or MC_EINPUT with the message: when a patch does not apply,
+ * out->applied still counts the ones before it.
  */
-int mc_cli_mbox_series(mc_repo *repo, const char *path, const char *base_rev, mc_oid *base, mc_oid **commits,
-		       size_t *applied, mc_strvec *labels);
+int mc_cli_mbox_series(mc_repo *repo, const char *path, const char *base_rev, mc_cli_mbox *out);
+void mc_cli_mbox_free(mc_cli_mbox *m);
 
 #endif

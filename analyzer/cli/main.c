@@ -386,13 +386,13 @@ typedef struct {
 	change ch;
 	mc_analysis_opts aopts;
 	size_t series_length;      /* --each-commit: the commits checked */
-	mc_strvec labels;          /* --mbox: "[n/N] subject" of each patch */
+	mc_cli_mbox mail;          /* --mbox: the series, its labels and the reply headers */
 	char *apply_error;         /* --mbox: why a patch did not apply (the ones before it are checked) */
 } check_run;
 
 static void check_run_free(check_run *r)
 {
-	mc_strvec_free(&r->labels);
+	mc_cli_mbox_free(&r->mail);
 	free(r->apply_error);
 	free(r->ch.range_parts[0]);
 	free(r->ch.range_parts[1]);
@@ -413,22 +413,17 @@ static void check_run_free(check_run *r)
  */
 static int mbox_resolve(check_run *r, const options *o)
 {
-	mc_oid base, *commits = NULL;
-	size_t applied = 0;
-	if (mc_cli_mbox_series(r->repo, o->mbox, o->nrevs ? o->revs[0] : NULL, &base, &commits, &applied,
-			       &r->labels) < 0) {
-		if (!applied) {
-			free(commits);
+	mc_cli_mbox *mail = &r->mail;
+	if (mc_cli_mbox_series(r->repo, o->mbox, o->nrevs ? o->revs[0] : NULL, mail) < 0) {
+		if (!mail->applied)
 			return MC_EINPUT;
-		}
 		r->apply_error = mc_strdup(mc_error_last());
 	}
 	change *ch = &r->ch;
 	memset(ch, 0, sizeof(*ch));
-	ch->base_commit = base;
-	ch->head_commit = commits[applied - 1];
-	free(commits);
-	ch->range_parts[0] = mc_strdup(o->nrevs ? o->revs[0] : base.hex);
+	ch->base_commit = mail->base;
+	ch->head_commit = mail->commits[mail->applied - 1];
+	ch->range_parts[0] = mc_strdup(o->nrevs ? o->revs[0] : mail->base.hex);
 	ch->range_parts[1] = mc_strdup(strcmp(o->mbox, "-") == 0 ? "standard input" : o->mbox);
 	ch->base_rev = ch->range_parts[0];
 	ch->head_rev = ch->range_parts[1];
@@ -493,7 +488,7 @@ static int check_series(check_run *r, const options *o)
 	mc_snapshot_free(r->ch.head);
 	if (!r->ch.head_is_commit ||
 	    mc_cli_check_series(r->repo, &r->ch.base_commit, &r->ch.head_commit, &r->conv, r->store, &r->aopts,
-				r->base, &r->head, &r->fs, &r->series_length, r->labels.n ? &r->labels : NULL) < 0)
+				r->base, &r->head, &r->fs, &r->series_length, r->mail.labels.n ? &r->mail.labels : NULL) < 0)
 		return MC_EINPUT;
 	if (!r->head) {
 		mc_error_set("%s has no commits to check", o->revs[0]);
@@ -527,7 +522,7 @@ static int check_write(check_run *r, const options *o, int audit)
 		return MC_EINPUT;
 	mc_report_ctx ctx = { audit ? NULL : r->ch.base_rev, audit ? NULL : r->ch.base_commit.hex,
 			      r->ch.head_rev, r->ch.head_is_commit ? r->ch.head_commit.hex : NULL, r->head->model,
-			      use_color(o), r->series_length, baselined };
+			      use_color(o), r->series_length, baselined, o->mbox ? &r->mail.reply : NULL };
 	if (o->fix ? write_fix(o, r->head->snap, &r->fs) < 0 : write_report(o, &r->fs, &ctx) < 0)
 		return MC_EINPUT;
 	return 0;

@@ -57,17 +57,25 @@ static int line_starts(const line_span *l, const char *s)
 	return (size_t)(l->end - l->start) >= n && memcmp(l->start, s, n) == 0;
 }
 
-/* A mail's headers, unfolded: the ones a patch needs. */
+/* A mail's headers, unfolded: the ones a patch and a reply to it need. */
 typedef struct {
-	char *subject, *message_id, *references, *from, *date, *encoding;
+	mc_mail_origin o;
+	char *date, *encoding;
 } mail_headers;
+
+static void origin_free(mc_mail_origin *o)
+{
+	free(o->subject);
+	free(o->message_id);
+	free(o->references);
+	free(o->from);
+	free(o->to);
+	free(o->cc);
+}
 
 static void headers_free(mail_headers *h)
 {
-	free(h->subject);
-	free(h->message_id);
-	free(h->references);
-	free(h->from);
+	origin_free(&h->o);
 	free(h->date);
 	free(h->encoding);
 }
@@ -78,10 +86,12 @@ static char **header_slot(mail_headers *h, const char *name, size_t n)
 		const char *name;
 		size_t offset;
 	} known[] = {
-		{ "subject", offsetof(mail_headers, subject) },
-		{ "message-id", offsetof(mail_headers, message_id) },
-		{ "references", offsetof(mail_headers, references) },
-		{ "from", offsetof(mail_headers, from) },
+		{ "subject", offsetof(mail_headers, o.subject) },
+		{ "message-id", offsetof(mail_headers, o.message_id) },
+		{ "references", offsetof(mail_headers, o.references) },
+		{ "from", offsetof(mail_headers, o.from) },
+		{ "to", offsetof(mail_headers, o.to) },
+		{ "cc", offsetof(mail_headers, o.cc) },
 		{ "date", offsetof(mail_headers, date) },
 		{ "content-transfer-encoding", offsetof(mail_headers, encoding) },
 	};
@@ -256,7 +266,7 @@ static void find_base_commit(mc_mbox *m, const char *body, const char *limit)
 
 static int refuse_body(const mail_headers *h, const char *body, const char *limit)
 {
-	const char *subject = h->subject ? h->subject : "(no subject)";
+	const char *subject = h->o.subject ? h->o.subject : "(no subject)";
 	if (h->encoding && strcasecmp(h->encoding, "7bit") != 0 && strcasecmp(h->encoding, "8bit") != 0 &&
 	    strcasecmp(h->encoding, "binary") != 0) {
 		mc_error_set("%s: the mail body is %s-encoded; save the series as git format-patch or b4 am "
@@ -274,6 +284,18 @@ static int refuse_body(const mail_headers *h, const char *body, const char *limi
 	return 0;
 }
 
+/* Moves the headers a reply needs out of h. */
+static void origin_take(mc_mail_origin *o, mail_headers *h)
+{
+	*o = h->o;
+	memset(&h->o, 0, sizeof(h->o));
+}
+
+const mc_mail_origin *mc_mbox_thread_root(const mc_mbox *m)
+{
+	return m->cover.message_id || m->n == 0 ? &m->cover : &m->v[0].mail;
+}
+
 /* One mail [p, limit): a patch, a cover letter or something else. */
 static int parse_mail(mc_mbox *m, const char *p, const char *limit)
 {
@@ -284,18 +306,16 @@ static int parse_mail(mc_mbox *m, const char *p, const char *limit)
 	char *diff = extract_diff(body, limit, &diff_start);
 	int rc = diff ? refuse_body(&h, body, limit) : 0;
 	if (rc == 0 && !diff) {
-		if (is_cover_subject(h.subject) && !m->cover_message_id) {
-			m->cover_message_id = h.message_id ? mc_strdup(h.message_id) : NULL;
-			m->cover_subject = h.subject ? mc_strdup(h.subject) : NULL;
-		}
+		if (is_cover_subject(h.o.subject) && h.o.message_id && !m->cover.message_id)
+			origin_take(&m->cover, &h);
 		m->skipped++;
 	} else if (rc == 0) {
 		mc_mail_patch *patch = MC_VEC_PUSH(m->v, m->n, m->cap);
-		patch->mail_subject = mc_strdup(h.subject ? h.subject : "(no subject)");
-		patch->title = strip_subject(patch->mail_subject);
-		patch->message_id = h.message_id ? mc_strdup(h.message_id) : NULL;
-		patch->references = h.references ? mc_strdup(h.references) : NULL;
-		parse_author(h.from, &patch->author_name, &patch->author_email);
+		origin_take(&patch->mail, &h);
+		if (!patch->mail.subject)
+			patch->mail.subject = mc_strdup("(no subject)");
+		patch->title = strip_subject(patch->mail.subject);
+		parse_author(patch->mail.from, &patch->author_name, &patch->author_email);
 		parse_date(h.date, &patch->time, &patch->offset_minutes);
 		patch->message = extract_message(patch->title, body, diff_start);
 		patch->diff = diff;
@@ -305,6 +325,52 @@ static int parse_mail(mc_mbox *m, const char *p, const char *limit)
 	free(diff);
 	headers_free(&h);
 	return rc;
+}
+
+/* The n and N of "[PATCH v2 3/7]" (the bracket groups before the title); 0 when it has none. */
+static int series_position(const char *subject, unsigned *n, unsigned *total)
+{
+	for (const char *p = subject; *p == '[' || isspace((unsigned char)*p);) {
+		const char *close = *p == '[' ? strchr(p, ']') : p + 1;
+		if (!close)
+			return 0;
+		for (const char *q = p; q < close; q++)
+			if (isdigit((unsigned char)*q) && (q == p || !isalnum((unsigned char)q[-1])) &&
+			    sscanf(q, "%u/%u", n, total) == 2 && *n >= 1 && *n <= *total)
+				return 1;
+		p = *p == '[' ? close + 1 : p + 1;
+	}
+	return 0;
+}
+
+static int cmp_number(const void *pa, const void *pb)
+{
+	const mc_mail_patch *a = pa, *b = pb;
+	return (a->number > b->number) - (a->number < b->number);
+}
+
+/*
+ * Puts the patches in series order when their subjects number them 1..N,
+ * each once; leaves the mbox order otherwise (a lone patch, a mix).
+ */
+static void order_series(mc_mbox *m)
+{
+	unsigned n, total = 0, first_total = 0;
+	unsigned char *seen = mc_calloc(m->n + 1, 1);
+	size_t i;
+	for (i = 0; i < m->n; i++) {
+		if (!series_position(m->v[i].mail.subject, &n, &total) || (i && total != first_total) ||
+		    total != m->n || seen[n])
+			break;
+		first_total = total;
+		seen[n] = 1;
+		m->v[i].number = n;
+	}
+	if (i == m->n)
+		qsort(m->v, m->n, sizeof(m->v[0]), cmp_number);
+	for (i = 0; i < m->n; i++)
+		m->v[i].number = i + 1;
+	free(seen);
 }
 
 /* Does a message start at p: "From " at the start of the text or after a blank line? */
@@ -335,6 +401,8 @@ int mc_mbox_parse(mc_mbox *out, const char *text, size_t len)
 		rc = parse_mail(out, p, end);
 		p = end < limit && next_line(end, limit, &l) ? l.next : limit;
 	}
+	if (rc == 0)
+		order_series(out);
 	if (rc == 0 && out->n == 0) {
 		mc_error_set("no patch in the mbox (%zu mail%s without a diff)", out->skipped,
 			     out->skipped == 1 ? "" : "s");
@@ -349,10 +417,8 @@ void mc_mbox_free(mc_mbox *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		mc_mail_patch *p = &m->v[i];
-		free(p->mail_subject);
+		origin_free(&p->mail);
 		free(p->title);
-		free(p->message_id);
-		free(p->references);
 		free(p->author_name);
 		free(p->author_email);
 		free(p->message);
@@ -360,8 +426,7 @@ void mc_mbox_free(mc_mbox *m)
 	}
 	free(m->v);
 	free(m->base_commit);
-	free(m->cover_message_id);
-	free(m->cover_subject);
+	origin_free(&m->cover);
 	memset(m, 0, sizeof(*m));
 }
 

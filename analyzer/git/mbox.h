@@ -15,18 +15,25 @@
 #include <stddef.h>
 #include "git/repo.h"
 
+/*
+ * What a reply needs of the mail it answers: the thread root (the cover
+ * letter, or the first patch when there is none).  Header values as mailed,
+ * unfolded, still RFC 2047-encoded where they were; NULL when absent.
+ */
+typedef struct {
+	char *subject, *message_id, *references, *from, *to, *cc;
+} mc_mail_origin;
+
 /* One mail of the mbox that carries a patch. */
 typedef struct {
-	char *mail_subject;  /* the Subject header, unfolded: "[PATCH v2 3/7] hw: ..." */
-	char *title;         /* the commit subject: mail_subject without its "[...]" prefixes */
-	char *message_id;    /* Message-ID with its angle brackets, or NULL */
-	char *references;    /* References header, or NULL */
+	mc_mail_origin mail; /* its headers; mail.subject is "[PATCH v2 3/7] hw: ...", never NULL */
+	char *title;         /* the commit subject: mail.subject without its "[...]" prefixes */
 	char *author_name, *author_email;
 	long long time;      /* Date as seconds since the epoch; 0 when absent or unreadable */
 	int offset_minutes;  /* the Date's time zone */
 	char *message;       /* the commit message: title, blank line, body up to "---" */
 	char *diff;          /* from the first "diff --git" to the signature */
-	size_t number;       /* 1-based position among the patches */
+	size_t number;       /* 1-based position among the patches, in series order */
 } mc_mail_patch;
 
 typedef struct {
@@ -34,11 +41,17 @@ typedef struct {
 	size_t n, cap;
 	size_t skipped;      /* mails without a patch: cover letters, replies */
 	char *base_commit;   /* the first "base-commit: <id>" line of any mail, or NULL */
-	char *cover_message_id, *cover_subject; /* the cover letter ("[PATCH 0/N]"), or NULL */
+	mc_mail_origin cover; /* the cover letter ("[PATCH 0/N]"); all NULL without one */
 } mc_mbox;
 
+/* The mail a reply to the whole series answers: the cover letter, else the first patch. */
+const mc_mail_origin *mc_mbox_thread_root(const mc_mbox *m);
+
 /*
- * Splits text (len bytes, an mbox or one bare patch mail) into patches.
+ * Splits text (len bytes, an mbox or one bare patch mail) into patches, in
+ * series order: by the "n/N" of their subjects when every patch has one and
+ * they number 1..N (a maildir or a thread lists mails as they arrived),
+ * else as they stand.
  * Errors (MC_EINPUT, with a message): binary data, a mail body in an
  * encoding other than 7bit/8bit, a binary patch, no patch at all.
  */

@@ -352,6 +352,37 @@ static void email_finding(FILE *out, const mc_finding *f)
 	free(what);
 }
 
+void mc_report_reply_free(mc_report_reply *r)
+{
+	free(r->subject);
+	free(r->in_reply_to);
+	free(r->references);
+	free(r->to);
+	free(r->cc);
+	memset(r, 0, sizeof(*r));
+}
+
+/* One header, folded at spaces as RFC 5322 allows (a continuation line starts with a space). */
+static void mail_header(FILE *out, const char *name, const char *value)
+{
+	if (!value || !*value)
+		return;
+	char *first = mc_sprintf("%s: ", name);
+	wrap(out, first, " ", value);
+	free(first);
+}
+
+/* The reply's header block and the blank line that ends it. */
+static void email_headers(FILE *out, const mc_report_reply *r)
+{
+	mail_header(out, "Subject", r->subject);
+	mail_header(out, "To", r->to);
+	mail_header(out, "Cc", r->cc);
+	mail_header(out, "In-Reply-To", r->in_reply_to);
+	mail_header(out, "References", r->references);
+	fputs("MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n", out);
+}
+
 /*
  * A reply a review bot can mail to the series: per patch, its findings and
  * their fixes, then how to fix all at once or accept a finding.  Plain text,
@@ -364,13 +395,24 @@ static int write_email(FILE *out, const mc_findings *fs, const mc_report_ctx *ct
 		if (!fs->v[i].suppressed)
 			count[fs->v[i].severity]++;
 	const char *head = ctx->head_rev ? ctx->head_rev : "";
-	if (ctx->base_rev)
-		fprintf(out, "Hi,\n\nmigcompat checked live-migration compatibility of %s..%s", ctx->base_rev, head);
-	else
-		fprintf(out, "Hi,\n\nmigcompat audited the compat entries of %s", head);
-	if (ctx->commits)
-		fprintf(out, " (%zu patch%s)", ctx->commits, ctx->commits == 1 ? "" : "es");
-	fputs(":\n", out);
+	if (ctx->reply) {
+		email_headers(out, ctx->reply);
+		/* The reader has the series in the thread; what they lack is the base it was checked on. */
+		char *what = ctx->commits == 1 ? mc_strdup("the patch") : mc_sprintf("the %zu patches", ctx->commits);
+		fprintf(out, "Hi,\n\nmigcompat checked live-migration compatibility of %s of this series,\n"
+			     "applied on %.12s:\n",
+			what, ctx->base_commit ? ctx->base_commit : ctx->base_rev);
+		free(what);
+	} else {
+		if (ctx->base_rev)
+			fprintf(out, "Hi,\n\nmigcompat checked live-migration compatibility of %s..%s", ctx->base_rev,
+				head);
+		else
+			fprintf(out, "Hi,\n\nmigcompat audited the compat entries of %s", head);
+		if (ctx->commits)
+			fprintf(out, " (%zu patch%s)", ctx->commits, ctx->commits == 1 ? "" : "es");
+		fputs(":\n", out);
+	}
 	if (count[MC_SEV_ERROR] + count[MC_SEV_WARNING] + count[MC_SEV_NOTE] == 0) {
 		fputs("no finding: every released machine type keeps its property defaults.\n", out);
 	} else {

@@ -11,6 +11,21 @@
 
 typedef enum { MC_FORMAT_TEXT, MC_FORMAT_JSON, MC_FORMAT_SARIF, MC_FORMAT_CODECLIMATE, MC_FORMAT_EMAIL } mc_format;
 
+/*
+ * Headers that make an e-mail report a reply on the series' own thread
+ * (check --mbox): a bot pipes the report to "sendmail -t".  Owned strings;
+ * NULL members are left out.
+ */
+typedef struct {
+	char *subject;     /* "Re: " and the thread root's Subject */
+	char *in_reply_to; /* the root's Message-ID */
+	char *references;  /* the root's References, then its Message-ID */
+	char *to;          /* the root's sender */
+	char *cc;          /* the root's To and Cc */
+} mc_report_reply;
+
+void mc_report_reply_free(mc_report_reply *r);
+
 typedef struct {
 	const char *base_rev;
 	const char *base_commit;
@@ -20,6 +35,7 @@ typedef struct {
 	int color;
 	size_t commits;           /* commits checked (--each-commit), 0 otherwise */
 	size_t baselined;         /* findings dropped because the baseline has them */
+	const mc_report_reply *reply; /* --format email: write these headers first; may be NULL */
 } mc_report_ctx;
 
 int mc_format_parse(const char *name, mc_format *out);
