@@ -6,8 +6,6 @@
  *    is the list to keep the page in sync with;
  *  - the .TH line names the version `migcompat --version` prints;
  *  - groff renders the page without a warning (skipped without groff);
- *  - `cmake --install` puts the binary in bin/ and the page in
- *    share/man/man1/;
  *  - doc/conventions.md has a "### `KEYWORD`" section for every directive
  *    the conventions parser accepts (mc_conv_directive_name), and only
  *    those, in the parser's order; each section's example (its last
@@ -27,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fixture_repo.h"
@@ -235,27 +232,6 @@ static void test_renders_without_warnings(void **state)
 		fail_msg("groff -man -ww %s: exit %d\n%s", MAN_PAGE, r.rc, r.err);
 }
 
-static void test_installed(void **state)
-{
-	(void)state;
-	char *prefix = mc_test_keep(mc_test_tempdir("manpage-install"));
-	mc_test_keep_dir(prefix);
-	const char *argv[] = { "cmake", "--install", MC_BINARY_DIR, "--prefix", prefix, NULL };
-	mc_test_result r = mc_test_run_program_result(MC_CMAKE_COMMAND, argv);
-	if (r.rc != 0)
-		fail_msg("cmake --install %s --prefix %s: exit %d\n%s%s", MC_BINARY_DIR, prefix, r.rc, r.out, r.err);
-	static const char *const files[] = { "bin/migcompat", "share/man/man1/migcompat.1" };
-	for (size_t i = 0; i < 2; i++) {
-		struct stat st;
-		const char *file = mc_test_ksprintf("%s/%s", prefix, files[i]);
-		if (stat(file, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
-			fail_msg("cmake --install did not install %s", files[i]);
-	}
-	char *installed = mc_test_keep(mc_test_read_file(mc_test_ksprintf("%s/%s", prefix, files[1]), NULL));
-	if (!installed || strcmp(installed, read_page()))
-		fail_msg("the installed man page is not %s", MAN_PAGE);
-}
-
 /* ---- doc/conventions.md ------------------------------------------------ */
 
 /* A conventions-doc section: its directive and the last indented line in it (the example). */
@@ -361,7 +337,6 @@ int main(void)
 		T(test_rules_documented),
 		T(test_version),
 		T(test_renders_without_warnings),
-		T(test_installed),
 		T(test_conventions_documented),
 		T(test_conventions_examples_parse),
 		T(test_conventions_doc_referenced),
