@@ -101,14 +101,53 @@ static mc_map keep_new(mc_findings *fs, mc_findings *now, const mc_map *before)
 }
 
 /*
+ * Loads base and commit as a pair: only the files that can change the pair's
+ * findings are parsed (slice.h), so a patch costs what it touches, not the
+ * whole tree.  Frees what *base and *head held before.
+ */
+static int load_series_pair(mc_repo *repo, const mc_oid *base_commit, const mc_oid *commit, const mc_conv *conv,
+			    mc_store *store, const mc_analysis_opts *aopts, mc_revision **base, mc_revision **head)
+{
+	mc_snapshot *bs = NULL, *hs = NULL;
+	mc_revision *b = NULL, *h = NULL;
+	int rc = mc_snapshot_from_commit(&bs, repo, base_commit, base_commit->hex);
+	if (rc == 0 && (rc = mc_snapshot_from_commit(&hs, repo, commit, commit->hex)) < 0)
+		mc_snapshot_free(bs);
+	if (rc == 0 && (rc = mc_revision_load_pair(&b, &h, bs, hs, conv, store, aopts)) == 0 &&
+	    ((rc = mc_cli_require_compat(b)) < 0 || (rc = mc_cli_require_compat(h)) < 0)) {
+		mc_revision_free(b);
+		mc_revision_free(h);
+	}
+	if (rc < 0)
+		return rc;
+	mc_revision_free(*base);
+	mc_revision_free(*head);
+	*base = b;
+	*head = h;
+	return 0;
+}
+
+/* The label of commit i of n: the patch's from mail, else "[i/n] <id> subject". */
+static char *series_label(mc_repo *repo, const mc_oid *commit, size_t i, size_t n, const mc_strvec *labels)
+{
+	if (labels && i < labels->n)
+		return mc_strdup(labels->v[i]);
+	char *subject = NULL;
+	mc_repo_commit_subject(repo, commit, &subject);
+	char *label = mc_sprintf("[%zu/%zu] %.12s %s", i + 1, n, commit->hex, subject ? subject : "");
+	free(subject);
+	return label;
+}
+
+/*
  * Every commit of the series must keep migration working on its own.  Commit
  * i is compared with the state before the series (a compat entry in patch 5
  * restores the released value, not patch 4's broken one) and reports what is
- * new since commit i-1.  The facts store makes each step parse only what the
- * commit changed.
+ * new since commit i-1.  Each pair is sliced on its own, and the facts store
+ * makes each step parse only what the commit changed.
  */
 int mc_cli_check_series(mc_repo *repo, const mc_oid *base_commit, const mc_oid *head_commit, const mc_conv *conv,
-			mc_store *store, const mc_analysis_opts *aopts, const mc_revision *base, mc_revision **last,
+			mc_store *store, const mc_analysis_opts *aopts, mc_revision **base, mc_revision **last,
 			mc_findings *fs, size_t *length, const mc_strvec *labels)
 {
 	mc_oid *commits = NULL;
@@ -119,33 +158,21 @@ int mc_cli_check_series(mc_repo *repo, const mc_oid *base_commit, const mc_oid *
 	int rc = 0;
 	mc_map before = {0};
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		mc_snapshot *snap;
-		mc_revision *head = NULL;
-		if ((rc = mc_snapshot_from_commit(&snap, repo, &commits[i], commits[i].hex)) < 0 ||
-		    (rc = mc_revision_load(&head, snap, conv, store, aopts)) < 0 ||
-		    (rc = mc_cli_require_compat(head)) < 0) {
-			mc_revision_free(head);
+		if ((rc = load_series_pair(repo, base_commit, &commits[i], conv, store, aopts, base, last)) < 0)
 			break;
-		}
-		char *subject = NULL, *message = NULL;
-		mc_repo_commit_subject(repo, &commits[i], &subject);
+		char *message = NULL;
 		mc_repo_commit_message(repo, &commits[i], &message);
-		char *label = labels && i < labels->n ? mc_strdup(labels->v[i])
-						      : mc_sprintf("[%zu/%zu] %.12s %s", i + 1, n, commits[i].hex,
-								   subject ? subject : "");
+		char *label = series_label(repo, &commits[i], i, n, labels);
 		mc_commit_facts cf;
 		mc_commit_facts_one(&cf, repo, base_commit, message);
 		mc_findings now = {0};
-		mc_cli_check_pair(base, head, &cf, conv, 0, label, &now);
+		mc_cli_check_pair(*base, *last, &cf, conv, 0, label, &now);
 		mc_commit_facts_free(&cf);
 		mc_map seen = keep_new(fs, &now, &before);
 		mc_map_free(&before);
 		before = seen;
 		free(label);
-		free(subject);
 		free(message);
-		mc_revision_free(*last);
-		*last = head;
 	}
 	mc_map_free(&before);
 	free(commits);

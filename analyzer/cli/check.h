@@ -29,13 +29,14 @@ int mc_cli_require_compat(const mc_revision *rev);
 
 /*
  * --each-commit: every commit of base..head against the state before the
- * series, each reporting what is new since the commit before it.  *last is
- * the last head loaded (the caller frees it); *length the number of commits.
+ * series, each reporting what is new since the commit before it.  Each pair
+ * is sliced on its own; *base and *last are the last pair loaded (the caller
+ * frees them, and what they held before is freed); *length the number of commits.
  * labels, when not NULL, names each commit in the findings ("[3/7] subject"
  * for a patch from mail); else "[n/N] <id> subject".
  */
 int mc_cli_check_series(mc_repo *repo, const mc_oid *base_commit, const mc_oid *head_commit, const mc_conv *conv,
-			mc_store *store, const mc_analysis_opts *aopts, const mc_revision *base, mc_revision **last,
+			mc_store *store, const mc_analysis_opts *aopts, mc_revision **base, mc_revision **last,
 			mc_findings *fs, size_t *length, const mc_strvec *labels);
 
 /* A series from mail, ready to be checked as one; free with mc_cli_mbox_free. */

@@ -469,13 +469,18 @@ static int check_load(check_run *r, const options *o, int audit)
 	r->aopts.build = r->build;
 	r->cache = open_cache(o);
 	mc_store_open(&r->store, r->cache);
-	int one = audit || o->each_commit || o->mbox;
-	int rc = one ? mc_revision_load(&r->base, r->ch.base, &r->conv, r->store, &r->aopts)
-		     : mc_revision_load_pair(&r->base, &r->head, r->ch.base, r->ch.head, &r->conv, r->store,
-					     &r->aopts);
+	if (!audit && (o->each_commit || o->mbox)) {
+		/* A series loads its pairs itself, each sliced: base with commit 1, with commit 2, ... */
+		mc_snapshot_free(r->ch.base);
+		r->ch.base = NULL;
+		return 0;
+	}
+	int rc = audit ? mc_revision_load(&r->base, r->ch.base, &r->conv, r->store, &r->aopts)
+		       : mc_revision_load_pair(&r->base, &r->head, r->ch.base, r->ch.head, &r->conv, r->store,
+					       &r->aopts);
 	r->ch.base = NULL;
 	if (rc < 0 || mc_cli_require_compat(r->base) < 0) {
-		if (one)
+		if (audit)
 			mc_snapshot_free(r->ch.head);
 		return MC_EINPUT;
 	}
@@ -488,7 +493,7 @@ static int check_series(check_run *r, const options *o)
 	mc_snapshot_free(r->ch.head);
 	if (!r->ch.head_is_commit ||
 	    mc_cli_check_series(r->repo, &r->ch.base_commit, &r->ch.head_commit, &r->conv, r->store, &r->aopts,
-				r->base, &r->head, &r->fs, &r->series_length, r->mail.labels.n ? &r->mail.labels : NULL) < 0)
+				&r->base, &r->head, &r->fs, &r->series_length, r->mail.labels.n ? &r->mail.labels : NULL) < 0)
 		return MC_EINPUT;
 	if (!r->head) {
 		mc_error_set("%s has no commits to check", o->revs[0]);
