@@ -785,6 +785,35 @@ static void test_positional_optional(void **state)
 	mc_test_rmtree(repo);
 }
 
+/*
+ * A VERSION of the candidates of a release whose compat array does not exist
+ * (QEMU's v6.2.0-rc1 wrote 6.2.91 for 6.1.91) is overruled by the arrays, and
+ * the run says so: on stderr, and in the JSON coverage's "release".
+ */
+static void test_release_from_arrays_when_version_is_wrong(void **state)
+{
+	(void)state;
+	const char *repo = own_repo("wrong-version");
+	const char *script = mc_test_ksprintf("cd '%s' && printf '10.2.91\\n' > VERSION && git -c user.name=t -c "
+					      "user.email=t@example.org commit -qam 'wrong VERSION'",
+					      repo);
+	const char *sh_argv[] = { "sh", "-c", script, NULL };
+	assert_int_equal(mc_test_run_program_result("/bin/sh", sh_argv).rc, 0);
+	const char *argv[] = { "migcompat", "audit", "--repo", repo, "--cache", g.cache, "--format", "json", NULL };
+	mc_test_result r = mc_test_run_result(argv);
+	assert_in_range(r.rc, 0, 1);
+	assert_non_null(strstr(r.err, "VERSION says 10.2.91"));
+	assert_non_null(strstr(r.err, "10.1 is the last release"));
+	json_t *release = json_object_get(json_object_get(mc_test_parse_json_object(r.out, "audit"), "coverage"), "release");
+	assert_string_equal(mc_test_jstr(release, "last_released"), "10.1");
+	assert_string_equal(mc_test_jstr(release, "from"), "compat arrays");
+	assert_string_equal(mc_test_jstr(release, "version_file"), "10.2.91");
+	/* The example's own VERSION (10.1.50) agrees with its arrays: nothing is said. */
+	const char *argv_ok[] = { "migcompat", "audit", "--repo", g.repo, "--cache", g.cache, NULL };
+	assert_null(strstr(mc_test_run_result(argv_ok).err, "VERSION says"));
+	mc_test_rmtree(repo);
+}
+
 /* In repo's work tree, puts text just before the one occurrence of anchor in path. */
 static void insert_before(const char *repo, const char *path, const char *anchor, const char *text)
 {
@@ -1121,6 +1150,7 @@ int main(void)
 		T(test_codeclimate),
 		T(test_cached_and_worktree),
 		T(test_positional_optional),
+		T(test_release_from_arrays_when_version_is_wrong),
 		T(test_custom_enum_property_info),
 		T(test_qtype_stub_count),
 		T(test_pre_commit_hook),

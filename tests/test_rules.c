@@ -222,6 +222,50 @@ static void test_effective_versions_compared(void **state)
 	mct_rev_free(head);
 }
 
+/* The last release and its signal, for a VERSION and the scene's arrays (hw_compat_9_0, 9_1). */
+static void expect_release(const char *version, int minor, const char *signal, size_t compared)
+{
+	scene s = released;
+	s.version = version;
+	mct_rev *r = scene_rev(&s);
+	const mc_model *m = mct_model(r);
+	int major = 0, got_minor = 0;
+	assert_true(mc_model_released(m, &major, &got_minor));
+	assert_int_equal(major, 9);
+	assert_int_equal(got_minor, minor);
+	assert_string_equal(m->release_signal, signal);
+	mc_version *v = NULL;
+	assert_int_equal(mc_versions_compared(m, m, &v), compared);
+	assert_int_equal(v[0].minor, minor);
+	free(v);
+	mct_rev_free(r);
+}
+
+/*
+ * A release-candidate VERSION (X.Y.9N) names the last release X.Y, whose
+ * array exists all through the candidates.  QEMU's v6.2.0-rc1 wrote 6.2.91
+ * for 6.1.91: with no hw_compat_9_2, "9.2.91" is overruled by the arrays.
+ * Outside the candidates a missing array is real (9.2.50 right after 9.2).
+ */
+static void test_release_survives_a_wrong_version(void **state)
+{
+	(void)state;
+	expect_release("9.2.91", 1, "compat arrays", 2);
+	expect_release("9.1.91", 1, "VERSION", 2);
+	expect_release("9.2.50", 2, "VERSION", 3);
+	/* The finding follows: machine 9.2 is not released, and the fix goes to hw_compat_9_1. */
+	scene b = released, h = released;
+	b.version = h.version = "9.2.91";
+	h.mq_default = "true";
+	mct_rev *base = scene_rev(&b), *head = scene_rev(&h);
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-missing");
+	assert_string_equal(f->suggestion_array, "hw_compat_9_1");
+	assert_null(strstr(f->message, "9.2"));
+	done(&v, base, head);
+}
+
 /* A machine's own globals (microvm_properties) stay with that machine. */
 static void test_effective_machine_globals_stay_with_their_machine(void **state)
 {
@@ -1184,6 +1228,7 @@ int main(void)
 		cmocka_unit_test(test_effective_default_and_entries),
 		cmocka_unit_test(test_effective_inherited_and_subjects),
 		cmocka_unit_test(test_effective_versions_compared),
+		cmocka_unit_test(test_release_survives_a_wrong_version),
 		cmocka_unit_test(test_effective_machine_globals_stay_with_their_machine),
 		cmocka_unit_test(test_families_compared_are_versioned),
 		cmocka_unit_test(test_missing_flags_a_changed_default),

@@ -533,6 +533,15 @@ static int check_write(check_run *r, const options *o, int audit)
 	return 0;
 }
 
+/* Which machine versions count as released decides every finding: say it when VERSION was overruled. */
+static void say_release_signal(const mc_revision *base)
+{
+	char *why = base ? mc_report_release_disagreement(base->model) : NULL;
+	if (why)
+		fprintf(stderr, "migcompat: %s\n", why);
+	free(why);
+}
+
 static int run_check(const options *o, int audit)
 {
 	check_run r = {0};
@@ -542,8 +551,10 @@ static int run_check(const options *o, int audit)
 	int status = EXIT_USAGE;
 	if (mc_repo_open(&r.repo, o->repo) < 0 || check_resolve(&r, o, audit) < 0 || check_load(&r, o, audit) < 0)
 		goto out;
-	if ((o->each_commit || o->mbox ? check_series(&r, o) : check_one_pair(&r, audit)) < 0 ||
-	    check_write(&r, o, audit) < 0)
+	if ((o->each_commit || o->mbox ? check_series(&r, o) : check_one_pair(&r, audit)) < 0)
+		goto out;
+	say_release_signal(r.base);
+	if (check_write(&r, o, audit) < 0)
 		goto out;
 	status = mc_findings_loud(&r.fs) ? EXIT_FINDINGS : EXIT_CLEAN;
 	if (r.apply_error) {

@@ -391,6 +391,31 @@ static void parse_version(mc_model *m, const char *version)
 		m->major = m->minor = m->micro = -1;
 }
 
+/*
+ * VERSION X.Y.Z names the last release X.Y: X.Y.50 is the development after
+ * it, X.Y.9N the candidates of the next one.  During the candidates the
+ * compat array of the last release (hw_compat_X_Y) has existed for the whole
+ * cycle, so a candidate VERSION whose X.Y has no array and is newer than
+ * every array is wrong: QEMU's v6.2.0-rc1 wrote 6.2.91 for 6.1.91, naming
+ * the release being made.  The arrays win then: the newest one is the last
+ * release.  Outside the candidates a missing array is a real state (right
+ * after a release, before its compat machines are added) and VERSION wins.
+ */
+static void decide_release(mc_model *m)
+{
+	m->released_major = m->major;
+	m->released_minor = m->minor;
+	m->release_signal = m->major >= 0 ? "VERSION" : NULL;
+	if (m->major < 0 || m->micro < 90)
+		return;
+	const mc_compat_set *newest = mc_model_newest_set(m, m->generic_family);
+	if (!newest || mc_version_cmp(newest->major, newest->minor, m->major, m->minor) >= 0)
+		return;
+	m->released_major = newest->major;
+	m->released_minor = newest->minor;
+	m->release_signal = "compat arrays";
+}
+
 int mc_model_build(mc_model **out, mc_facts **facts, size_t nfacts, const mc_conv *conv, const char *version)
 {
 	mc_model *m = mc_calloc(1, sizeof(*m));
@@ -424,6 +449,7 @@ int mc_model_build(mc_model **out, mc_facts **facts, size_t nfacts, const mc_con
 		if (!mc_strvec_contains(&m->families, m->sets[i].family))
 			mc_strvec_push(&m->families, m->sets[i].family);
 	mc_strvec_sort(&m->families);
+	decide_release(m);
 	count_coverage(m, &used, &shadowed);
 	mc_map_free(&used);
 	mc_map_free(&shadowed);
@@ -496,10 +522,10 @@ const mc_compat_set *mc_model_newest_set(const mc_model *m, const char *family)
 
 int mc_model_released(const mc_model *m, int *major, int *minor)
 {
-	if (m->major < 0)
+	if (m->released_major < 0)
 		return 0;
-	*major = m->major;
-	*minor = m->minor;
+	*major = m->released_major;
+	*minor = m->released_minor;
 	return 1;
 }
 

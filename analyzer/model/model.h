@@ -67,6 +67,9 @@ typedef struct mc_model {
 	const char *generic_family;
 	mc_strvec families;     /* families with sets, sorted */
 	int major, minor, micro; /* VERSION, -1 when unknown */
+	/* The last released version (mc_model_released) and which signal gave it. */
+	int released_major, released_minor; /* -1 when unknown */
+	const char *release_signal;         /* "VERSION", "compat arrays", or NULL when unknown */
 	/* coverage */
 	size_t files_parsed, files_failed, property_arrays, property_arrays_unresolved, properties;
 	mc_strvec unanalysed;   /* "path:line: what: reason", sorted */
@@ -85,7 +88,10 @@ const mc_type_prop *mc_type_prop_find(const mc_type *t, const char *name, const 
 int mc_model_is_generic(const mc_model *m, const char *family);
 /* Newest versioned set of a family, or NULL (also for a NULL family). */
 const mc_compat_set *mc_model_newest_set(const mc_model *m, const char *family);
-/* Last released version (X.Y for VERSION X.Y.Z); 0 if VERSION is unknown. */
+/*
+ * Last released version: X.Y for VERSION X.Y.Z, unless VERSION contradicts
+ * the compat arrays (see decide_release in model.c); 0 when unknown.
+ */
 int mc_model_released(const mc_model *m, int *major, int *minor);
 
 /* Identity of a compat entry in its set, for comparisons between revisions; caller frees. */

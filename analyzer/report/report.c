@@ -93,6 +93,30 @@ static json_t *finding_json(const mc_finding *f)
 	return o;
 }
 
+json_t *mc_report_release_json(const mc_model *m)
+{
+	int major, minor;
+	if (!mc_model_released(m, &major, &minor))
+		return json_null();
+	json_t *r = json_object();
+	json_object_set_new(r, "last_released", json_sprintf("%d.%d", major, minor));
+	json_object_set_new(r, "from", json_string(m->release_signal));
+	if (m->major >= 0)
+		json_object_set_new(r, "version_file", json_sprintf("%d.%d.%d", m->major, m->minor,
+								    m->micro < 0 ? 0 : m->micro));
+	return r;
+}
+
+char *mc_report_release_disagreement(const mc_model *m)
+{
+	int major, minor;
+	if (!mc_model_released(m, &major, &minor) || !m->release_signal || strcmp(m->release_signal, "VERSION") == 0)
+		return NULL;
+	return mc_sprintf("VERSION says %d.%d.%d, a release candidate after %d.%d, but no compat array for %d.%d "
+			  "exists: the compat arrays are trusted, and %d.%d is the last release",
+			  m->major, m->minor, m->micro, m->major, m->minor, m->major, m->minor, major, minor);
+}
+
 json_t *mc_report_coverage_json(const mc_model *m)
 {
 	json_t *c = json_object();
@@ -106,6 +130,7 @@ json_t *mc_report_coverage_json(const mc_model *m)
 	for (size_t i = 0; i < m->unanalysed.n; i++)
 		json_array_append_new(un, jstr(m->unanalysed.v[i]));
 	json_object_set_new(c, "unanalysed", un);
+	json_object_set_new(c, "release", mc_report_release_json(m));
 	return c;
 }
 

@@ -42,6 +42,10 @@ int mc_format_parse(const char *name, mc_format *out);
 /* The "coverage" object of JSON reports (show has it too): what was parsed, resolved and not. */
 struct json_t;
 struct json_t *mc_report_coverage_json(const mc_model *m);
+/* {"last_released": "X.Y", "from": "VERSION" or "compat arrays", "version_file": "X.Y.Z"}, or null. */
+struct json_t *mc_report_release_json(const mc_model *m);
+/* When VERSION and the compat arrays disagree, the one line that says which was used; else NULL. */
+char *mc_report_release_disagreement(const mc_model *m);
 
 /* Writes the report; returns 0 or MC_EIO with a message. */
 int mc_report_write(FILE *out, mc_format fmt, const mc_findings *fs, const mc_report_ctx *ctx);
