@@ -814,6 +814,120 @@ static void test_release_from_arrays_when_version_is_wrong(void **state)
 	mc_test_rmtree(repo);
 }
 
+/* Writes path (relative to repo, its folder made if need be) with text, then commits everything with message. */
+static void commit_file(const char *repo, const char *path, const char *text, const char *message)
+{
+	const char *file = mc_test_ksprintf("%s/%s", repo, path);
+	const char *mkdir_argv[] = { "sh", "-c", mc_test_ksprintf("mkdir -p \"$(dirname '%s')\"", file), NULL };
+	if (mc_test_run_program_result("/bin/sh", mkdir_argv).rc != 0 || mc_test_write_file(file, text) != 0)
+		fail_msg("cannot write %s", file);
+	const char *script = mc_test_ksprintf("cd '%s' && git add -A && git -c user.name=t -c user.email=t@example.org "
+					      "commit -qm '%s'",
+					      repo, message);
+	const char *argv[] = { "sh", "-c", script, NULL };
+	mc_test_result r = mc_test_run_program_result("/bin/sh", argv);
+	if (r.rc != 0)
+		fail_msg("%s: exit %d\n%s", script, r.rc, r.err);
+}
+
+/* The rules and the types of the findings of check BASE HEAD in repo, as "rule type.property" lines. */
+static const char *finding_lines(const char *repo, const char *extra)
+{
+	int rc;
+	char *out = check(repo, "json", &rc, extra ? extra : "HEAD~1", extra ? "HEAD~1" : "HEAD",
+			  extra ? "HEAD" : NULL);
+	json_t *fs = json_object_get(mc_test_parse_json(out, "check"), "findings");
+	const char *lines = "";
+	size_t i;
+	json_t *f;
+	json_array_foreach(fs, i, f)
+		lines = mc_test_ksprintf("%s%s %s.%s\n", lines, mc_test_jstr(f, "rule"), mc_test_jstr(f, "type"),
+					 mc_test_jstr(f, "property"));
+	return lines;
+}
+
+#define EXT_H                                                                                  \
+	"#include \"hw/qdev-core.h\"\n"                                                         \
+	"typedef struct ExtState { DeviceState parent_obj; bool x; } ExtState;\n"                  \
+	"extern const Property ext_properties[];\n"                                                \
+	"extern const size_t ext_properties_count;\n"
+#define EXT_PROPS_C(defval)                                                                    \
+	"#include \"qemu/osdep.h\"\n#include \"hw/core/qdev-properties.h\"\n#include \"ext.h\"\n" \
+	"const Property ext_properties[] = {\n"                                                   \
+	"    DEFINE_PROP_BOOL(\"x-ext\", ExtState, x, " defval "),\n"                           \
+	"};\n"                                                                                     \
+	"const size_t ext_properties_count = ARRAY_SIZE(ext_properties);\n"
+#define EXT_DEV_C                                                                              \
+	"#include \"qemu/osdep.h\"\n#include \"hw/core/qdev-properties.h\"\n#include \"ext.h\"\n" \
+	"static void ext_dev_class_init(ObjectClass *oc, const void *data)\n"                     \
+	"{\n    DeviceClass *dc = DEVICE_CLASS(oc);\n    (void)data;\n"                           \
+	"    device_class_set_props_n(dc, ext_properties, ext_properties_count);\n}\n"                                     \
+	"static const TypeInfo ext_dev_info = {\n    .name = \"ext-dev\",\n"                     \
+	"    .parent = TYPE_DEVICE,\n    .instance_size = sizeof(ExtState),\n"                    \
+	"    .class_init = ext_dev_class_init,\n};\n"                                             \
+	"static void ext_dev_register(void) { type_register_static(&ext_dev_info); }\n"           \
+	"type_init(ext_dev_register)\n"
+
+/*
+ * A Property array defined in one file and attached by another file's
+ * class_init (QEMU's migration_properties, in options.c, used by
+ * migration.c): a change to the array alone must still reach its type, so
+ * the check reads the file that attaches it, and finds what --full finds.
+ */
+static void test_array_attached_in_another_file(void **state)
+{
+	(void)state;
+	const char *repo = own_repo("extern-array");
+	commit_file(repo, "hw/misc/ext.h", EXT_H, "ext: header");
+	commit_file(repo, "hw/misc/ext-dev.c", EXT_DEV_C, "ext: the device");
+	commit_file(repo, "hw/misc/ext-props.c", EXT_PROPS_C("false"), "ext: its properties");
+	commit_file(repo, "hw/misc/ext-props.c", EXT_PROPS_C("true"), "ext: x-ext on by default");
+	const char *sliced = finding_lines(repo, NULL);
+	assert_non_null(strstr(sliced, "compat-missing ext-dev.x-ext\n"));
+	assert_string_equal(sliced, finding_lines(repo, "--full"));
+	mc_test_rmtree(repo);
+}
+
+/*
+ * QEMU's migration object declares its properties inside QAPI structs
+ * (offsetof(MigrationState, parameters.announce_initial)): the QAPI stub
+ * defines the structs with their members, so the array parses.
+ */
+static void test_properties_inside_qapi_structs(void **state)
+{
+	(void)state;
+	const char *repo = own_repo("qapi-structs");
+	commit_file(repo, "qapi/migration.json",
+		    "{ 'struct': 'AnnounceParameters', 'data': { 'initial': 'int', '*id': 'str' } }\n"
+		    "{ 'struct': 'MigrationParameters',\n"
+		    "  'data': { '*announce-initial': 'size', '*tls-creds': 'StrOrNull', '*multifd-channels': 'uint8' } }\n"
+		    "{ 'alternate': 'StrOrNull', 'data': { 's': 'str', 'n': 'null' } }\n",
+		    "qapi: migration");
+	commit_file(repo, "migration/options.c",
+		    "#include \"qemu/osdep.h\"\n#include \"hw/core/qdev-properties.h\"\n"
+		    "#include \"qapi/qapi-types-migration.h\"\n"
+		    "typedef struct MigrationState {\n    DeviceState parent_obj;\n    AnnounceParameters announce;\n"
+		    "    MigrationParameters parameters;\n} MigrationState;\n"
+		    "static const Property migration_properties[] = {\n"
+		    "    DEFINE_PROP_SIZE(\"announce-initial\", MigrationState, parameters.announce_initial, 50),\n"
+		    "    DEFINE_PROP_UINT8(\"multifd-channels\", MigrationState, parameters.multifd_channels, 2),\n"
+		    "};\n"
+		    "static void migration_class_init(ObjectClass *oc, const void *data)\n"
+		    "{\n    DeviceClass *dc = DEVICE_CLASS(oc);\n    (void)data;\n"
+		    "    device_class_set_props(dc, migration_properties);\n}\n"
+		    "static const TypeInfo migration_type = {\n    .name = \"migration\",\n    .parent = TYPE_DEVICE,\n"
+		    "    .instance_size = sizeof(MigrationState),\n    .class_init = migration_class_init,\n};\n"
+		    "static void register_migration_types(void) { type_register_static(&migration_type); }\n"
+		    "type_init(register_migration_types)\n",
+		    "migration: properties");
+	const char *argv[] = { "migcompat", "show", "--repo", repo, "--cache", g.cache, "--type", "migration", NULL };
+	mc_test_result r = mc_test_run_result(argv);
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out, "migration.announce-initial = 50"));
+	assert_non_null(strstr(r.out, "migration.multifd-channels = 2"));
+	mc_test_rmtree(repo);
+}
+
 /* In repo's work tree, puts text just before the one occurrence of anchor in path. */
 static void insert_before(const char *repo, const char *path, const char *anchor, const char *text)
 {
@@ -1151,6 +1265,8 @@ int main(void)
 		T(test_cached_and_worktree),
 		T(test_positional_optional),
 		T(test_release_from_arrays_when_version_is_wrong),
+		T(test_array_attached_in_another_file),
+		T(test_properties_inside_qapi_structs),
 		T(test_custom_enum_property_info),
 		T(test_qtype_stub_count),
 		T(test_pre_commit_hook),

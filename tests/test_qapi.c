@@ -539,8 +539,6 @@ static void test_stub_header_compiles(void **state)
 		"_Static_assert(EMPTY__MAX == 0, \"empty\");\n"
 		"static const Z z = 0;\n"
 		"_Static_assert(GEN__MAX == 1 && GEN_MAX == 0, \"member max before old _MAX\");\n"
-		"struct PCIELinkInfo { PCIELinkSpeed speed; };\n"
-		"struct OnOffAutoList { OnOffAutoList *next; OnOffAuto value; };\n"
 		"int use(PCIELinkInfo *p, StrOrNull *s, strList *l, MultiFDCompression c);\n"
 		"int use(PCIELinkInfo *p, StrOrNull *s, strList *l, MultiFDCompression c)\n"
 		"{ (void)s; (void)l; return p->speed + c + d + old_spelling + by_index[0]\n"
@@ -551,6 +549,60 @@ static void test_stub_header_compiles(void **state)
 	assert_int_equal(compile_with_stub("", h, "#include <limits.h>\nint m = INT_MAX;\n"), 0);
 	/* The check itself can fail: a wrong name must not compile. */
 	assert_int_not_equal(compile_with_stub("", h, "int x = ON_OFF_AUTO_MAYBE;\n"), 0);
+	free(h);
+	mc_qapi_free(&q);
+}
+
+/*
+ * The structs have their members, as the generated headers do: QEMU's
+ * migration object declares its properties with
+ * offsetof(MigrationState, parameters.announce_initial).
+ */
+static void test_stub_struct_bodies(void **state)
+{
+	(void)state;
+	if (!have_cc()) {
+		skip();
+		return;
+	}
+	mc_qapi q;
+	const char *schema =
+		"{ 'enum': 'Mode', 'data': [ 'a', 'b' ] }\n"
+		"{ 'struct': 'Base', 'data': { 'id': 'str' } }\n"
+		"{ 'struct': 'Params', 'base': 'Base',\n"
+		"  'data': { '*announce-initial': 'size', 'mode': 'Mode', 'tls': 'StrOrNull',\n"
+		"            '*list': ['int'], 'modes': ['Mode'], 'unix': 'bool', 'inner': 'Inner',\n"
+		"            'any': 'any', 'gone': 'NoSuchType' } }\n"
+		"{ 'struct': 'Inner', 'data': { 'x': 'uint8' } }\n"
+		"{ 'alternate': 'StrOrNull', 'data': { 's': 'str', 'n': 'null', 'i': 'Inner' } }\n"
+		"{ 'union': 'U', 'base': { 'type': 'Mode' }, 'discriminator': 'type',\n"
+		"  'data': { 'a': 'Late', 'b': { 'type': 'Inner', 'if': 'X' } } }\n"
+		"{ 'struct': 'Late', 'data': { 'y': 'int32' } }\n"
+		"{ 'struct': 'Empty', 'data': {} }\n"
+		"{ 'enum': 'Clash', 'data': [ 'x' ] }\n"
+		"{ 'struct': 'Clash', 'data': { 'z': 'int' } }\n"
+		"{ 'struct': 'UsesClash', 'data': { 'c': 'Clash', 'typename': 'str' } }\n";
+	load(&q, schema);
+	char *h = mc_qapi_stub_header(&q);
+	/* A union's branch is inline, so it is defined before the union. */
+	const char *late = strstr(h, "struct Late {"), *u = strstr(h, "struct U {");
+	assert_non_null(late);
+	assert_non_null(u);
+	assert_true(late < u);
+	const char *use =
+		"#include <stddef.h>\n"
+		"typedef struct { int other; Params parameters; } MigrationState;\n"
+		"static const size_t at = offsetof(MigrationState, parameters.announce_initial);\n"
+		"int use(Params *p, U *un, StrOrNull *s, Empty *e, UsesClash *uc);\n"
+		"int use(Params *p, U *un, StrOrNull *s, Empty *e, UsesClash *uc)\n"
+		"{ (void)e; (void)uc->q_typename; return (int)at + p->has_announce_initial + (int)p->announce_initial\n"
+		"  + (int)p->mode + (p->tls ? s->type : 0) + (p->has_list && p->list) + (p->modes != 0)\n"
+		"  + p->q_unix + p->inner->x + (p->id != 0) + (p->any != 0) + (p->gone != 0)\n"
+		"  + un->type + un->u.a.y + un->u.b.x + s->u.i.x + (s->u.s != 0)\n"
+		"  + (int)p->list->value + (int)p->modes->next->value + (int)sizeof(strList) + (int)sizeof(ParamsList); }\n";
+	assert_int_equal(compile_with_stub("", h, use), 0);
+	/* And the check can fail: a member the schema does not have. */
+	assert_int_not_equal(compile_with_stub("", h, "int f(Params *p) { return p->nope; }\n"), 0);
 	free(h);
 	mc_qapi_free(&q);
 }
@@ -731,6 +783,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_many),
 		cmocka_unit_test(test_stub_header_text),
 		cmocka_unit_test(test_stub_header_compiles),
+		cmocka_unit_test(test_stub_struct_bodies),
 		cmocka_unit_test(test_malformed_messages),
 		cmocka_unit_test(test_malformed_keeps_earlier),
 		cmocka_unit_test(test_deep_nesting),

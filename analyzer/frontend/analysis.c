@@ -869,9 +869,9 @@ static char *selection_key(const mc_conv *conv, mc_snapshot *snaps[2], const mc_
 	if (mc_oid_is_zero(&snaps[0]->commit) || mc_oid_is_zero(&snaps[1]->commit))
 		return NULL; /* the index and the work tree change without a new id */
 	/* The facts keys it lists depend on the build's flags and headers too. */
-	char *text = mc_sprintf("migcompat %s facts %s conv %s build %s selection %s %s", MC_VERSION, mc_facts_version(),
-				conv->digest, build ? mc_build_digest(build) : "-", snaps[0]->commit.hex,
-				snaps[1]->commit.hex);
+	char *text = mc_sprintf("migcompat %s facts %s slice %d conv %s build %s selection %s %s", MC_VERSION,
+				mc_facts_version(), MC_SLICE_VERSION, conv->digest, build ? mc_build_digest(build) : "-",
+				snaps[0]->commit.hex, snaps[1]->commit.hex);
 	char hex[41];
 	mc_hash_text(text, strlen(text), hex);
 	free(text);

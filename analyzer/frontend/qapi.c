@@ -111,11 +111,15 @@ static void strmap_free(strmap *m)
 
 /* ---- the private index ----------------------------------------------- */
 
+typedef struct qnode qnode;
+static void qnode_free(qnode *n);
+
 struct mc_qapi_index {
 	size_t enums_cap, structs_cap;
 	size_t nindexed;        /* enums whose constants are in the maps */
 	strmap enum_names;      /* QAPI name -> enum index */
-	strmap struct_names;    /* QAPI name -> 1 */
+	strmap struct_names;    /* QAPI name -> struct index + 1 */
+	qnode **struct_exprs;   /* the definition of structs[i], owned; NULL when unknown */
 	strmap consts_new;      /* current C name -> enum << 32 | member */
 	strmap consts_old;      /* pre-9.2 and pre-2.5 C names, same values */
 };
@@ -148,6 +152,9 @@ void mc_qapi_free(mc_qapi *q)
 		free(q->structs[i]);
 	free(q->structs);
 	if (q->index) {
+		for (size_t i = 0; q->index->struct_exprs && i < q->nstructs; i++)
+			qnode_free(q->index->struct_exprs[i]);
+		free(q->index->struct_exprs);
 		strmap_free(&q->index->enum_names);
 		strmap_free(&q->index->struct_names);
 		strmap_free(&q->index->consts_new);
@@ -201,6 +208,27 @@ static char *c_name_type(const char *s)
 		return p;
 	}
 	return r;
+}
+
+/*
+ * c_name(name, protect=True) for members: QEMU's generator also protects the
+ * C++ keywords and names system headers define as macros, so a member
+ * "typename" is q_typename in the struct the code reaches into.
+ */
+static char *c_name_member(const char *s)
+{
+	static const char *const words[] = {
+		"catch", "class", "const_cast", "delete", "dynamic_cast", "explicit", "friend", "mutable",
+		"namespace", "new", "operator", "private", "protected", "public", "reinterpret_cast",
+		"static_cast", "template", "this", "throw", "try", "typeid", "typename", "using", "virtual",
+		"wchar_t", "and", "and_eq", "bitand", "bitor", "compl", "not", "not_eq", "or", "or_eq",
+		"xor", "xor_eq", "mips", "sparc", "i386", "_Bool", "_Complex", "_Imaginary", "_Alignas",
+		"_Alignof", "_Atomic", "_Generic", "_Noreturn", "_Static_assert", "_Thread_local",
+	};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(s, words[i]) == 0)
+			return mc_sprintf("q_%s", s);
+	return c_name_type(s);
 }
 
 static char *lstrip_underscores(char *s)
@@ -440,7 +468,6 @@ const mc_qapi_enum *mc_qapi_find_enum(const mc_qapi *q, const char *name)
 
 typedef enum { QN_STR, QN_BOOL, QN_LIST, QN_DICT } qnode_type;
 
-typedef struct qnode qnode;
 typedef struct {
 	char *key;    /* NULL in a list */
 	qnode *val;
@@ -823,36 +850,46 @@ static void add_union_kind(mc_qapi *q, const qnode *expr, const char *name)
 	free(kind);
 }
 
-static void add_struct(mc_qapi *q, const char *name)
+/* Records a struct, union or alternate; keeps expr (its definition) and returns 1, or 0 when it is not kept. */
+static int add_struct(mc_qapi *q, const char *name, qnode *expr)
 {
 	struct mc_qapi_index *ix = index_of(q);
-	if (!qapi_type_name_ok(name) || !strmap_add(&ix->struct_names, name, 1))
-		return;
+	if (!qapi_type_name_ok(name) || strmap_get(&ix->struct_names, name, NULL))
+		return 0;
+	size_t cap = ix->structs_cap;
 	char **slot = MC_VEC_PUSH(q->structs, q->nstructs, ix->structs_cap);
 	*slot = mc_strdup(name);
+	if (ix->structs_cap != cap || !ix->struct_exprs) {
+		ix->struct_exprs = mc_realloc(ix->struct_exprs, ix->structs_cap * sizeof(qnode *));
+		memset(ix->struct_exprs + q->nstructs - 1, 0, (ix->structs_cap - q->nstructs + 1) * sizeof(qnode *));
+	}
+	ix->struct_exprs[q->nstructs - 1] = expr;
+	strmap_add(&ix->struct_names, name, q->nstructs);
+	return 1;
 }
 
-static void add_expression(mc_qapi *q, const qnode *expr)
+/* Adds what expr defines; returns 1 when q kept expr itself (the caller must not free it). */
+static int add_expression(mc_qapi *q, qnode *expr)
 {
 	static const char *const skipped[] = { "include", "command", "event", "pragma" };
 	static const char *const compound[] = { "struct", "union", "alternate", "type" };
 	for (size_t i = 0; i < 4; i++)
 		if (qnode_get(expr, skipped[i]))
-			return;
+			return 0;
 	const char *name = qnode_get_str(expr, "enum");
 	if (name) {
 		add_enum(q, expr, name);
-		return;
+		return 0;
 	}
 	for (size_t i = 0; i < 4; i++) {
 		name = qnode_get_str(expr, compound[i]);
 		if (name) {
-			add_struct(q, name);
 			if (i == 1)
 				add_union_kind(q, expr, name);
-			return;
+			return add_struct(q, name, expr);
 		}
 	}
+	return 0;
 }
 
 int mc_qapi_add_schema(mc_qapi *q, const char *filename, const char *text, size_t len)
@@ -868,9 +905,8 @@ int mc_qapi_add_schema(mc_qapi *q, const char *filename, const char *text, size_
 		}
 		qnode *expr;
 		r = parse_value(&lx, 1, &expr);
-		if (r == 0)
-			add_expression(q, expr);
-		qnode_free(expr);
+		if (r != 0 || !add_expression(q, expr))
+			qnode_free(expr);
 	}
 	mc_buf_free(&lx.str);
 	return r;
@@ -884,7 +920,10 @@ enum { ID_TYPEDEF = 1, ID_ENUMERATOR = 2, ID_VARIABLE = 3 };
 typedef struct {
 	mc_buf out;
 	strmap ids;
+	strmap typedefs; /* C type names the stub declared: TD_ENUM or TD_STRUCT */
 } stub_writer;
+
+enum { TD_ENUM = 1, TD_STRUCT = 2 };
 
 static int stub_claim(stub_writer *w, const char *id, int what)
 {
@@ -893,8 +932,10 @@ static int stub_claim(stub_writer *w, const char *id, int what)
 
 static void stub_typedef_struct(stub_writer *w, const char *cname)
 {
-	if (stub_claim(w, cname, ID_TYPEDEF))
+	if (stub_claim(w, cname, ID_TYPEDEF)) {
 		mc_buf_printf(&w->out, "typedef struct %s %s;\n", cname, cname);
+		strmap_add(&w->typedefs, cname, TD_STRUCT);
+	}
 }
 
 static void stub_alias(stub_writer *w, mc_buf *body, const char *alias, const char *target)
@@ -946,6 +987,7 @@ static void stub_enum(stub_writer *w, const mc_qapi_enum *e)
 		free(list);
 		return;
 	}
+	strmap_add(&w->typedefs, tname, TD_ENUM);
 	mc_buf body = { 0 };
 	size_t nconst = 0;
 	for (size_t m = 0; m < e->nmembers; m++) {
@@ -978,6 +1020,242 @@ static void stub_enum(stub_writer *w, const mc_qapi_enum *e)
 	free(list);
 }
 
+/* ---- struct bodies ----------------------------------------------------- */
+
+/*
+ * The generated headers define every struct with its members, and QEMU's
+ * code reaches into them: migration/options.c declares its properties with
+ * offsetof(MigrationState, parameters.announce_initial), which needs
+ * MigrationParameters complete.  The bodies follow QEMU's generator: a
+ * member of struct type is a pointer, except a union's or an alternate's
+ * branch, which is inline; an optional member has its has_ flag (declared
+ * for every optional one, as before QEMU 8.0: a superset compiles either
+ * way); a base's members come first.  Anything not understood becomes a
+ * void * member, never an error: the stub is in every file that includes a
+ * QAPI header.
+ */
+typedef struct {
+	const mc_qapi *q;
+	stub_writer *sw;
+	unsigned char *state; /* per struct: 0 not written, 1 being written, 2 written */
+	strmap lists;         /* the lists whose body is written */
+} body_writer;
+
+/* Did the stub declare C type name as kind (a clash may have left it to something else)? */
+static int declared_as(const body_writer *w, const char *cname, int kind)
+{
+	uint64_t v;
+	return strmap_get(&w->sw->typedefs, cname, &v) && v == (uint64_t)kind;
+}
+
+static const char *builtin_c_type(const char *t)
+{
+	static const struct {
+		const char *qapi, *c;
+	} map[] = {
+		{ "str", "char *" },       { "int", "int64_t " },     { "int8", "int8_t " },
+		{ "int16", "int16_t " },   { "int32", "int32_t " },   { "int64", "int64_t " },
+		{ "uint8", "uint8_t " },   { "uint16", "uint16_t " }, { "uint32", "uint32_t " },
+		{ "uint64", "uint64_t " }, { "size", "uint64_t " },   { "bool", "bool " },
+		{ "number", "double " },   { "any", "struct QObject *" }, { "null", "struct QNull *" },
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i].qapi, t) == 0)
+			return map[i].c;
+	return NULL;
+}
+
+/* Index of a struct, union or alternate by QAPI name, or -1. */
+static long struct_index(const mc_qapi *q, const char *name)
+{
+	uint64_t v;
+	if (!q->index || !strmap_get(&q->index->struct_names, name, &v))
+		return -1;
+	return (long)v - 1;
+}
+
+static void write_struct(body_writer *w, size_t i);
+
+/*
+ * The C type that declares a member of type node t, ending in a space or a
+ * '*'.  by_value: a struct type is inline (then written first), unless it is
+ * being written (a cycle a valid schema cannot have: a pointer then).
+ */
+static char *member_c_type(body_writer *w, const qnode *t, int by_value)
+{
+	if (t && t->type == QN_DICT)
+		t = qnode_get(t, "type");
+	if (!t)
+		return mc_strdup("void *");
+	char *r = NULL;
+	if (t->type == QN_LIST) {
+		const qnode *elem = t->n == 1 ? t->items[0].val : NULL;
+		if (!elem || elem->type != QN_STR || !qapi_type_name_ok(elem->str))
+			return mc_strdup("void *");
+		/* Builtins keep their QAPI name (intList, not q_intList). */
+		char *c = builtin_c_type(elem->str) ? mc_strdup(elem->str) : c_name_type(elem->str);
+		char *list = mc_sprintf("%sList", c);
+		if (declared_as(w, list, TD_STRUCT))
+			r = mc_sprintf("%s *", list);
+		free(c);
+		free(list);
+		return r ? r : mc_strdup("void *");
+	}
+	if (t->type != QN_STR || !qapi_type_name_ok(t->str))
+		return mc_strdup("void *");
+	const char *builtin = builtin_c_type(t->str);
+	if (builtin)
+		return mc_strdup(builtin);
+	char *c = c_name_type(t->str);
+	long si = struct_index(w->q, t->str);
+	if (mc_qapi_find_enum(w->q, t->str)) {
+		if (declared_as(w, c, TD_ENUM))
+			r = mc_sprintf("%s ", c);
+	} else if (si >= 0 && declared_as(w, c, TD_STRUCT)) {
+		if (by_value && w->state[si] != 1) {
+			write_struct(w, (size_t)si);
+			r = mc_sprintf("%s ", c);
+		} else {
+			r = mc_sprintf("%s *", c);
+		}
+	}
+	free(c);
+	return r ? r : mc_strdup("void *");
+}
+
+/* One member "type name;" (and its has_ flag), unless a member of that C name exists already. */
+static void write_member(body_writer *w, mc_buf *body, strmap *seen, const char *key, const qnode *type,
+			 int by_value)
+{
+	int optional = key[0] == '*';
+	char *name = c_name_member(key + optional);
+	if (!name[0] || !strmap_add(seen, name, 1)) {
+		free(name);
+		return;
+	}
+	char *ctype = member_c_type(w, type, by_value);
+	if (optional)
+		mc_buf_printf(body, "    bool has_%s;\n", name);
+	mc_buf_printf(body, "    %s%s;\n", ctype, name);
+	free(ctype);
+	free(name);
+}
+
+static void write_members(body_writer *w, mc_buf *body, strmap *seen, const qnode *data)
+{
+	for (size_t k = 0; data && data->type == QN_DICT && k < data->n; k++)
+		write_member(w, body, seen, data->items[k].key, data->items[k].val, 0);
+}
+
+/* A base's members, then its own base's before them: QEMU inlines the whole chain. */
+static void write_base(body_writer *w, mc_buf *body, strmap *seen, const qnode *base, int depth)
+{
+	if (!base || depth > 32)
+		return;
+	if (base->type == QN_DICT) {
+		write_members(w, body, seen, base);
+		return;
+	}
+	long si = base->type == QN_STR ? struct_index(w->q, base->str) : -1;
+	const qnode *expr = si >= 0 ? w->q->index->struct_exprs[si] : NULL;
+	if (!expr)
+		return;
+	write_base(w, body, seen, qnode_get(expr, "base"), depth + 1);
+	write_members(w, body, seen, qnode_get(expr, "data"));
+}
+
+/* "union { ... } u;" of a union's or alternate's branches, inline. */
+static void write_branches(body_writer *w, mc_buf *body, const qnode *data)
+{
+	if (!data || data->type != QN_DICT || data->n == 0)
+		return;
+	strmap seen = { 0 };
+	mc_buf_puts(body, "    union {\n");
+	for (size_t k = 0; k < data->n; k++)
+		write_member(w, body, &seen, data->items[k].key, data->items[k].val, 1);
+	mc_buf_puts(body, "    } u;\n");
+	strmap_free(&seen);
+}
+
+static void write_struct(body_writer *w, size_t i)
+{
+	const qnode *expr = w->q->index->struct_exprs[i];
+	if (w->state[i] || !expr)
+		return;
+	char *c = c_name_type(w->q->structs[i]);
+	if (!declared_as(w, c, TD_STRUCT)) { /* its name went to an enum or an enumerator */
+		w->state[i] = 2;
+		free(c);
+		return;
+	}
+	w->state[i] = 1;
+	mc_buf body = { 0 };
+	strmap seen = { 0 };
+	if (qnode_get(expr, "alternate")) {
+		mc_buf_puts(&body, "    int type;\n"); /* QType; an int, as old trees define QType later */
+		write_branches(w, &body, qnode_get(expr, "data"));
+	} else {
+		write_base(w, &body, &seen, qnode_get(expr, "base"), 0);
+		if (qnode_get(expr, "union"))
+			write_branches(w, &body, qnode_get(expr, "data"));
+		else
+			write_members(w, &body, &seen, qnode_get(expr, "data"));
+	}
+	mc_buf_printf(&w->sw->out, "struct %s {\n%s};\n", c, body.ptr ? body.ptr : "    char qapi_dummy_for_empty_struct;\n");
+	free(c);
+	strmap_free(&seen);
+	mc_buf_free(&body);
+	w->state[i] = 2;
+}
+
+/* "struct XList { XList *next; X value; };" when the stub declared both XList and X's type. */
+static void write_list(body_writer *w, const char *list, const char *value_type)
+{
+	if (declared_as(w, list, TD_STRUCT) && strmap_add(&w->lists, list, 1))
+		mc_buf_printf(&w->sw->out, "struct %s {\n    %s *next;\n    %svalue;\n};\n", list, list, value_type);
+}
+
+/* The list of a schema type: its values inline for an enum, pointers for a struct. */
+static void write_type_list(body_writer *w, const char *qapi_name, int kind)
+{
+	char *c = c_name_type(qapi_name);
+	char *list = mc_sprintf("%sList", c), *type = mc_sprintf(kind == TD_ENUM ? "%s " : "%s *", c);
+	if (declared_as(w, c, kind))
+		write_list(w, list, type);
+	free(c);
+	free(list);
+	free(type);
+}
+
+/* The lists' bodies: code takes their sizeof (QAPI_LIST_PREPEND) and walks ->value. */
+static void write_lists(body_writer *w)
+{
+	static const char *const builtins[] = { "str", "number", "int", "int8", "int16", "int32", "int64", "uint8",
+						"uint16", "uint32", "uint64", "size", "bool", "any", "null" };
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++) {
+		char *list = mc_sprintf("%sList", builtins[i]);
+		write_list(w, list, builtin_c_type(builtins[i]));
+		free(list);
+	}
+	for (size_t i = 0; i < w->q->nenums; i++)
+		write_type_list(w, w->q->enums[i].name, TD_ENUM);
+	for (size_t i = 0; i < w->q->nstructs; i++)
+		write_type_list(w, w->q->structs[i], TD_STRUCT);
+}
+
+static void stub_struct_bodies(stub_writer *sw, const mc_qapi *q)
+{
+	if (!q)
+		return;
+	body_writer w = { q, sw, mc_calloc(q->nstructs + 1, 1), { 0 } };
+	mc_buf_puts(&sw->out, "\n#include <stdbool.h>\n#include <stdint.h>\nstruct QObject;\nstruct QNull;\n");
+	for (size_t i = 0; q->index && q->index->struct_exprs && i < q->nstructs; i++)
+		write_struct(&w, i);
+	write_lists(&w);
+	strmap_free(&w.lists);
+	free(w.state);
+}
+
 char *mc_qapi_stub_header(const mc_qapi *q)
 {
 	/* QEMU's built-in types have lists too (qapi-builtin-types.h). */
@@ -1004,7 +1282,9 @@ char *mc_qapi_stub_header(const mc_qapi *q)
 		free(tname);
 		free(list);
 	}
+	stub_struct_bodies(&w, q);
 	mc_buf_puts(&w.out, "\n#endif /* MC_QAPI_STUB_H */\n");
 	strmap_free(&w.ids);
+	strmap_free(&w.typedefs);
 	return mc_buf_detach(&w.out);
 }

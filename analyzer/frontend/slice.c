@@ -812,7 +812,8 @@ static int facts_array(const mc_facts *f, const char *name)
 }
 
 /*
- * Functions and arrays used in one file and defined in another: their names.
+ * Functions and arrays used in one file and defined in another, and arrays
+ * other files may use: their names.
  * Helpers a class_init hands its class to go to helpers: any function taking a
  * class looks like one (device_class_set_parent_realize, object_class_*), so
  * only the file that defines the function is wanted, not every caller.
@@ -834,6 +835,11 @@ static void cross_file_names(const mc_conv *conv, const mc_model *m, mc_map *tok
 				if (generated[k] && conv->record.class_inits[k])
 					add_name(tokens, conv->record.class_inits[k]);
 		}
+		/* A non-static array may be attached in another file (migration_properties, used by
+		 * migration.c's class_init): without that file its properties belong to no type. */
+		for (size_t i = 0; i < fa->narrays; i++)
+			if (!fa->arrays[i].is_static)
+				add_name(tokens, fa->arrays[i].name);
 		/* An attach through class_data names a record field, not an array: the records name the arrays. */
 		for (size_t i = 0; i < fa->nattaches; i++)
 			if (!fa->attaches[i].from_class_data && !facts_array(fa, fa->attaches[i].array))

@@ -17,7 +17,8 @@
  *   - the file registering each ancestor and embedded type of a type in the
  *     slice (lines that name a type: ".name =", OBJECT_DEFINE..., DEFINE_...);
  *   - the files naming a class_init function or a Property array that a
- *     type of the slice uses but its own file lacks.
+ *     type of the slice uses but its own file lacks, and those naming a
+ *     non-static Property array of the slice (its type may be elsewhere).
  * The rules are differential: a type outside the slice has the same record
  * at both revisions, and no entry that changed reaches it.  When a name
  * cannot be searched for (built by macro concatenation) or the QAPI schema
@@ -28,6 +29,12 @@
 
 #include "model/model.h"
 #include "frontend/tree.h"
+
+/*
+ * Saved selections (analysis.c) are reused by key: bump this when what the
+ * slice selects changes, so that a selection made by an older rule is not.
+ */
+#define MC_SLICE_VERSION 2
 
 typedef struct mc_slice mc_slice;
 
