@@ -928,6 +928,44 @@ static void test_properties_inside_qapi_structs(void **state)
 	mc_test_rmtree(repo);
 }
 
+/*
+ * QEMU's object_initialize_child is a macro for
+ * object_initialize_child_internal(parent, name, child, sizeof(*child), type):
+ * a proxy embedding a device that way (isa-serial around serial) aliases its
+ * properties when it also calls qdev_alias_all_properties.
+ */
+static void test_embedding_through_object_initialize_child(void **state)
+{
+	(void)state;
+	const char *repo = own_repo("init-child");
+	commit_file(repo, "hw/char/serial-isa.c",
+		    "#include \"qemu/osdep.h\"\n#include \"hw/core/qdev-properties.h\"\n"
+		    "#define object_initialize_child(parent, propname, child, type) \\\n"
+		    "    object_initialize_child_internal((parent), (propname), (child), sizeof(*(child)), (type))\n"
+		    "typedef struct SerialState { DeviceState parent_obj; uint32_t baudbase; } SerialState;\n"
+		    "typedef struct ISASerialState { DeviceState parent_obj; SerialState state; } ISASerialState;\n"
+		    "static const Property serial_properties[] = {\n"
+		    "    DEFINE_PROP_UINT32(\"baudbase\", SerialState, baudbase, 115200),\n};\n"
+		    "static void serial_class_init(ObjectClass *oc, const void *data)\n"
+		    "{\n    (void)data;\n    device_class_set_props(DEVICE_CLASS(oc), serial_properties);\n}\n"
+		    "static void serial_isa_init(Object *o)\n{\n    ISASerialState *self = (ISASerialState *)o;\n"
+		    "    object_initialize_child(o, \"serial\", &self->state, \"serial\");\n"
+		    "    qdev_alias_all_properties(DEVICE(&self->state), o);\n}\n"
+		    "static const TypeInfo serial_types[] = {\n"
+		    "    { .name = \"serial\", .parent = TYPE_DEVICE, .instance_size = sizeof(SerialState),\n"
+		    "      .class_init = serial_class_init },\n"
+		    "    { .name = \"isa-serial\", .parent = TYPE_DEVICE, .instance_size = sizeof(ISASerialState),\n"
+		    "      .instance_init = serial_isa_init },\n};\n"
+		    "DEFINE_TYPES(serial_types)\n",
+		    "serial: isa-serial embeds serial");
+	const char *argv[] = { "migcompat", "show", "--repo", repo, "--cache", g.cache, "--type", "isa-serial", NULL };
+	mc_test_result r = mc_test_run_result(argv);
+	assert_int_equal(r.rc, 0);
+	if (!strstr(r.out, "baudbase = 115200"))
+		fail_msg("isa-serial does not alias serial's baudbase:\n%s%s", r.out, r.err);
+	mc_test_rmtree(repo);
+}
+
 /* In repo's work tree, puts text just before the one occurrence of anchor in path. */
 static void insert_before(const char *repo, const char *path, const char *anchor, const char *text)
 {
@@ -1267,6 +1305,7 @@ int main(void)
 		T(test_release_from_arrays_when_version_is_wrong),
 		T(test_array_attached_in_another_file),
 		T(test_properties_inside_qapi_structs),
+		T(test_embedding_through_object_initialize_child),
 		T(test_custom_enum_property_info),
 		T(test_qtype_stub_count),
 		T(test_pre_commit_hook),
