@@ -1013,6 +1013,16 @@ static void test_custom_enum_property_info(void **state)
 		      "                .set_default = true, .defval.i = ON_OFF_AUTO_AUTO),\n");
 	assert_string_equal(new_value_of(repo, "x-mode", "custom enum PropertyInfo"), "auto");
 	mc_test_rmtree(repo);
+
+	/* vfio-pci's: a PropertyInfo copied from qdev_prop_on_off_auto at run time, with no
+	 * enum table to read; the default, a QAPI enum constant, names the member. */
+	repo = own_repo("runtime-enum");
+	insert_before(repo, VIRTIO_BLK_C, anchor, "static PropertyInfo virtio_blk_runtime_prop;\n\n");
+	insert_before(repo, VIRTIO_BLK_C, "    DEFINE_PROP_ON_OFF_AUTO(\"x-auto-mode\"",
+		      "    DEFINE_PROP(\"x-mode\", VirtIOBlock, conf.auto_mode, virtio_blk_runtime_prop, OnOffAuto,\n"
+		      "                .set_default = true, .defval.u = ON_OFF_AUTO_AUTO),\n");
+	assert_string_equal(new_value_of(repo, "x-mode", "run-time copy of an enum PropertyInfo"), "auto");
+	mc_test_rmtree(repo);
 }
 
 /*

@@ -471,6 +471,33 @@ static void set_enum_value(extract_ctx *x, mc_prop *p, CXCursor value, int64_t i
 		p->defval = mc_value_int(iv, 0);
 }
 
+/*
+ * A default written as a QAPI enum constant under a PropertyInfo not
+ * recognised (vfio-pci's x-migration-multifd-transfer: a copy of
+ * qdev_prop_on_off_auto made at run time, default ON_OFF_AUTO_AUTO) is that
+ * enum's member, "auto", not the number 0.  Returns 0 when it is not one.
+ */
+static int qapi_enum_default(extract_ctx *x, mc_prop *p, CXCursor value)
+{
+	enum CXCursorKind rk;
+	char *constant = p->kind == MC_KIND_UNKNOWN ? referenced_name(value, &rk) : NULL;
+	const char *enum_name = NULL;
+	const char *member = constant && rk == CXCursor_EnumConstantDecl
+				     ? mc_qapi_member_of_constant(&x->tree->qapi, constant, &enum_name)
+				     : NULL;
+	if (!member || !enum_name) {
+		free(constant);
+		return 0;
+	}
+	p->kind = MC_KIND_ENUM;
+	free(p->enum_type);
+	p->enum_type = mc_strdup(enum_name);
+	p->defval = mc_value_string(member);
+	free(p->defval_text);
+	p->defval_text = constant;
+	return 1;
+}
+
 static void set_default(extract_ctx *x, mc_prop *p, CXCursor value)
 {
 	int64_t iv;
@@ -501,7 +528,8 @@ static void set_default(extract_ctx *x, mc_prop *p, CXCursor value)
 		p->defval = mc_value_int(iv, 1);
 		break;
 	default:
-		p->defval = mc_value_int(iv, is_unsigned);
+		if (!qapi_enum_default(x, p, value))
+			p->defval = mc_value_int(iv, is_unsigned);
 		break;
 	}
 }

@@ -46,7 +46,7 @@
  * the facts of a file.  The shape is hashed into mc_facts_version() by
  * itself.  Cached facts of another version are never reused.
  */
-#define MC_FACTS_SCHEMA 12
+#define MC_FACTS_SCHEMA 13
 
 /* Field flags. */
 #define MC_FACTS_REQUIRED 1
