@@ -370,6 +370,29 @@ static void report(const mc_check *c, const char *prop, const mc_subject *hs, co
 	change_free(&ch);
 }
 
+/*
+ * A default that cannot be compared: a note per subject, naming the type
+ * that declares the property (an x86 CPU feature of x86_64-cpu, whose value
+ * each CPU model sets), so that the notes of all its subtypes make one.
+ */
+static void note_unknown(const char *prop, const mc_subject *hs, mc_findings *out)
+{
+	if (existing(out, "default-unknown", hs->type->name, prop))
+		return;
+	const mc_type *owner = NULL;
+	const mc_type_prop *tp = mc_type_prop_find(hs->type, prop, &owner);
+	char *shown = mc_value_display(tp->prop->kind, &tp->prop->defval), *who = mc_subject_describe(hs);
+	mc_finding *f = mc_findings_add(out, "default-unknown", MC_SEV_NOTE, hs->type->name, prop, tp->file,
+					tp->prop->line,
+					"%s.%s: the default (%s) cannot be compared statically with the old one, so the "
+					"change was not judged",
+					hs->type->name, prop, shown);
+	f->owner = owner ? mc_strdup(owner->name) : NULL;
+	mc_finding_affects(f, who);
+	free(who);
+	free(shown);
+}
+
 static void check_subject(const mc_check *c, const char *prop, const mc_subject *hs, const mc_subject *bs,
 			  mc_findings *out)
 {
@@ -403,15 +426,8 @@ static void check_subject(const mc_check *c, const char *prop, const mc_subject 
 	}
 	if (nd)
 		report(c, prop, hs, d, nd, out);
-	else if (unknown && !existing(out, "default-unknown", hs->type->name, prop)) {
-		const mc_type_prop *tp = mc_type_prop_find(hs->type, prop, NULL);
-		char *shown = mc_value_display(tp->prop->kind, &tp->prop->defval);
-		mc_findings_add(out, "default-unknown", MC_SEV_NOTE, hs->type->name, prop, tp->file, tp->prop->line,
-				"%s.%s: the default (%s) cannot be compared statically with the old one, so the change "
-				"was not judged",
-				hs->type->name, prop, shown);
-		free(shown);
-	}
+	else if (unknown)
+		note_unknown(prop, hs, out);
 	free(d);
 }
 

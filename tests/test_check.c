@@ -85,6 +85,9 @@ static step steps[] = {
 	{ "24-machines-deleted", "machines-deleted", "" },
 	{ "25-compat-defaults", "compat-defaults", "" },
 	{ "26-dynamic-type", "dynamic-type", "" },
+	{ "27-cpu-models", "cpu-models", "" },
+	{ "28-cpu-feature", "cpu-feature", "" },
+	{ "29-arm-cntfrq", "arm-cntfrq", "" },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
@@ -440,6 +443,17 @@ static json_t *check_step(const char *branch, int *rc_out)
 	return root;
 }
 
+/* check FROM TO (a step on another step), as JSON; the exit status in *rc_out. */
+static json_t *check_pair(const char *from, const char *to, int *rc_out)
+{
+	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--format", "json", from, to, NULL };
+	char *out, *err;
+	*rc_out = mc_test_run_kept(argv, &out, &err);
+	if (*rc_out != 0 && *rc_out != 1)
+		fail_msg("check %s %s: exit %d\n%s%s", from, to, *rc_out, out, err);
+	return mc_test_parse_json_object(out, to);
+}
+
 /* Every finding has this rule and this property. */
 static void expect_only(json_t *root, const char *rule, const char *property)
 {
@@ -767,6 +781,98 @@ static void test_26_dynamic_type(void **state)
 	json_t *root = expect_quiet("dynamic-type");
 	json_t *f = need_finding(root, "compat-dangling", "EPYC-x86_64-cpu", "pmu");
 	expect_field(f, "severity", "note");
+}
+
+/* Does the coverage list a line holding every one of the words? */
+static int cov_lists(json_t *root, const char *a, const char *b)
+{
+	size_t i;
+	json_t *u;
+	json_array_foreach(json_object_get(json_object_get(root, "coverage"), "unanalysed"), i, u)
+		if (json_is_string(u) && strstr(json_string_value(u), a) && strstr(json_string_value(u), b))
+			return 1;
+	return 0;
+}
+
+/* Does show --type know the type at the branch? */
+static int type_known(const char *branch, const char *type)
+{
+	const char *argv[] = { "migcompat", "show", "--repo", g.repo, "--type", type, branch, NULL };
+	char *out, *err;
+	return mc_test_run_kept(argv, &out, &err) == 0;
+}
+
+/*
+ * CPU models registered in loops over tables (conv table-type): each x86
+ * definition, its versions (v1 without a list; a compound literal or a
+ * named array) and their aliases, and the Arm models of a file that names
+ * no qdev record; the x86 features (conv table-property) are properties of
+ * x86_64-cpu, so the entries naming them or a model are checked, not noted
+ * as unanalysed.
+ */
+static void test_27_cpu_models(void **state)
+{
+	(void)state;
+	json_t *root = expect_quiet("cpu-models");
+	if (find_finding(root, "compat-dangling", NULL, NULL))
+		fail_msg("the entries name a model and a feature that exist:\n%s", summary(root));
+	static const char *const known[] = { "qemu64-x86_64-cpu", "qemu64-v1-x86_64-cpu", "EPYC-x86_64-cpu",
+					     "EPYC-v1-x86_64-cpu", "EPYC-v2-x86_64-cpu", "EPYC-IBPB-x86_64-cpu",
+					     "EPYC-v3-x86_64-cpu", "qemu32-v2-x86_64-cpu", "qemu32-old-x86_64-cpu",
+					     "cortex-m0-arm-cpu", "cortex-m3-arm-cpu" };
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!type_known("cpu-models", known[i]))
+			fail_msg("%s should be registered at cpu-models", known[i]);
+	assert_false(type_known("cpu-models", "EPYC-v4-x86_64-cpu"));
+	assert_false(type_known("cpu-models", "EPYC-v0-x86_64-cpu"));
+	const char *epyc = show_type("cpu-models", "EPYC-IBPB-x86_64-cpu");
+	if (!strstr(epyc, "EPYC-IBPB-x86_64-cpu.arat = (set by each concrete type)  [bool") ||
+	    !strstr(epyc, "EPYC-IBPB-x86_64-cpu.pae = ") || !strstr(epyc, "EPYC-IBPB-x86_64-cpu.pmu = off"))
+		fail_msg("EPYC-IBPB should have the features and pmu of x86_64-cpu:\n%s", epyc);
+	const char *m3 = show_type("cpu-models", "cortex-m3-arm-cpu");
+	if (!strstr(m3, "cortex-m3-arm-cpu.cntfrq = 1000000000"))
+		fail_msg("cortex-m3 should inherit cntfrq from arm-cpu:\n%s", m3);
+	if (!cov_lists(root, "feature_word_info[].feat_names: 6 properties of x86_64-cpu", "not analysed"))
+		fail_msg("coverage should count the features whose values are not analysed:\n%s", summary(root));
+	assert_int_equal(cov_int(root, "property_arrays_unresolved"), 0);
+}
+
+/*
+ * An entry for a feature, whose value each CPU model sets: not judged, in
+ * one note naming x86_64-cpu, which declares it, and every model.
+ */
+static void test_28_cpu_feature(void **state)
+{
+	(void)state;
+	int rc;
+	json_t *root = check_pair("cpu-models", "cpu-feature", &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(count_rule(root, "default-unknown"), 1);
+	json_t *f = need_finding(root, "default-unknown", "x86_64-cpu", "vme");
+	expect_field(f, "severity", "note");
+	json_t *affected = json_object_get(f, "affected");
+	assert_int_equal(json_array_size(affected), 12);
+	assert_null(find_finding(root, "compat-dangling", NULL, NULL));
+}
+
+/*
+ * A default of arm-cpu changes with no entry: one compat-missing on arm-cpu,
+ * its fix on arm-cpu, naming the models of a table in a file that names
+ * neither them nor arm-cpu.
+ */
+static void test_29_arm_cntfrq(void **state)
+{
+	(void)state;
+	int rc;
+	json_t *root = check_pair("cpu-models", "arm-cntfrq", &rc);
+	assert_int_equal(rc, 1);
+	json_t *f = need_finding(root, "compat-missing", NULL, "cntfrq");
+	expect_field(f, "owner", "arm-cpu");
+	expect_field(f, "old_value", "1000000000");
+	expect_suggestion(f, "{ \"arm-cpu\", \"cntfrq\", \"1000000000\" },", NEWEST_ARRAY, MACHINE_C);
+	json_t *affected = json_object_get(f, "affected");
+	assert_int_equal(json_array_size(affected), 2);
+	assert_int_equal(count_loud(root), 1);
 }
 
 /* --each-commit reports the broken patch, labelled, and nothing for the patch that repairs it. */
@@ -1454,6 +1560,9 @@ int main(void)
 		T(test_24_machines_deleted),
 		T(test_25_compat_defaults),
 		T(test_26_dynamic_type),
+		T(test_27_cpu_models),
+		T(test_28_cpu_feature),
+		T(test_29_arm_cntfrq),
 		T(test_20_range_keeps_stable_note),
 		T(test_head_default),
 		T(test_text_format),

@@ -770,6 +770,14 @@ static void test_builtin_knowledge(void **state)
 	assert_string_equal(c->record.name_fields[2], "non_transitional_name");
 	assert_true(mc_strvec_contains(&c->command_defines, "CONFIG_TARGET=\"mc-config-target.h\""));
 	assert_true(mc_strvec_contains(&c->target_command_defines, "NEED_CPU_H"));
+	/* CPU models: x86 with versions, Arm; the x86 features. */
+	size_t i = 0;
+	assert_string_equal(mc_conv_table_type_of(c, "X86CPUDefinition", &i)->format, "%s-x86_64-cpu");
+	assert_int_equal(mc_conv_table_versions_of(c, "X86CPUDefinition")->default_version, 1);
+	i = 0;
+	assert_string_equal(mc_conv_table_type_of(c, "ARMCPUInfo", &i)->parent, "arm-cpu");
+	i = 0;
+	assert_string_equal(mc_conv_table_prop_of(c, "FeatureWordInfo", &i)->type, "x86_64-cpu");
 }
 
 /* ---- models from hand-made facts under two conventions ----------------- */
@@ -930,6 +938,143 @@ static void test_multi_type_record_is_data(void **state)
 	mc_facts_free(f);
 }
 
+/* ---- types and properties registered from tables ----------------------- */
+
+static void test_table_directives(void **state)
+{
+	(void)state;
+	mc_conv c;
+	parse_ok(&c, "table-type CpuDef name %s-my-cpu my-cpu\n"
+		     "table-type CpuDef name base-%s-my-cpu my-cpu\n"
+		     "table-type-versions CpuDef versions version alias %s-v%d 1\n"
+		     "table-type OtherInfo id %s-100%%-cpu other-cpu\n"
+		     "table-type-versions OtherInfo revs rev - %s-r%d 0\n"
+		     "table-property FeatureInfo names my-cpu bool\n");
+	size_t i = 0;
+	const mc_conv_table_type *t = mc_conv_table_type_of(&c, "CpuDef", &i);
+	assert_non_null(t);
+	assert_string_equal(t->name_field, "name");
+	assert_string_equal(t->parent, "my-cpu");
+	i++;
+	assert_string_equal(mc_conv_table_type_of(&c, "CpuDef", &i)->format, "base-%s-my-cpu");
+	i++;
+	assert_null(mc_conv_table_type_of(&c, "CpuDef", &i)); /* lines of another struct are skipped */
+	const mc_conv_table_versions *v = mc_conv_table_versions_of(&c, "CpuDef");
+	assert_string_equal(v->list_field, "versions");
+	assert_string_equal(v->alias_field, "alias");
+	assert_int_equal(v->default_version, 1);
+	assert_null(mc_conv_table_versions_of(&c, "OtherInfo")->alias_field);
+	assert_null(mc_conv_table_versions_of(&c, "FeatureInfo"));
+	i = 0;
+	const mc_conv_table_prop *p = mc_conv_table_prop_of(&c, "FeatureInfo", &i);
+	assert_string_equal(p->field, "names");
+	assert_string_equal(p->type, "my-cpu");
+	assert_int_equal(p->kind, MC_KIND_BOOL);
+	assert_true(mc_conv_names_table(&c, "static const CpuDef defs[] = {"));
+	assert_true(mc_conv_names_table(&c, "FeatureInfo words[4];"));
+	assert_false(mc_conv_names_table(&c, "static const Property props[] = {"));
+	mc_conv_free(&c);
+
+	/* Formats are filled in by the conventions, never by printf. */
+	char *name = mc_conv_format_name("%s-x86_64-cpu", "EPYC", 0);
+	assert_string_equal(name, "EPYC-x86_64-cpu");
+	free(name);
+	name = mc_conv_format_name("%s-v%d", "EPYC", 4);
+	assert_string_equal(name, "EPYC-v4");
+	free(name);
+	name = mc_conv_format_name("%s-100%%", "a%n%s", 0);
+	assert_string_equal(name, "a%n%s-100%");
+	free(name);
+
+	parse_ok(&c, "");
+	i = 0;
+	assert_null(mc_conv_table_type_of(&c, "X86CPUDefinition", &i));
+	assert_false(mc_conv_names_table(&c, "X86CPUDefinition"));
+	mc_conv_free(&c);
+}
+
+static void test_table_directive_errors(void **state)
+{
+	(void)state;
+	parse_fails("table-type CpuDef name %s-cpu\n", 1, "wrong number of arguments: table-type");
+	parse_fails("table-type Cpu-Def name %s-cpu cpu\n", 1, "C identifiers");
+	parse_fails("table-type CpuDef name cpu cpu\n", 1, "\"%s\" once");
+	parse_fails("table-type CpuDef name %s-%s cpu\n", 1, "\"%s\" once");
+	parse_fails("table-type CpuDef name %s-%n cpu\n", 1, "\"%s\" once");
+	parse_fails("table-type CpuDef name %s-cpu%\n", 1, "wrong number of arguments");
+	parse_fails("table-type CpuDef name %s-cpu% cpu\n", 1, "\"%s\" once");
+	parse_fails("table-type-versions CpuDef versions version alias %s-v%d\n", 1, "wrong number of arguments");
+	parse_fails("table-type-versions CpuDef versions version alias %d-v%s 1\n", 1, "\"%s\" then \"%d\"");
+	parse_fails("table-type-versions CpuDef versions version alias %s-v 1\n", 1, "\"%s\" then \"%d\"");
+	parse_fails("table-type-versions CpuDef versions version al-ias %s-v%d 1\n", 1, "C identifiers");
+	parse_fails("table-type-versions CpuDef versions version alias %s-v%d x\n", 1, "default version");
+	parse_fails("table-type-versions A l v - %s-v%d 1\ntable-type-versions A l v - %s-v%d 2\n", 2,
+		    "one table-type-versions line per struct");
+	parse_fails("table-property FeatureInfo names my-cpu\n", 1, "wrong number of arguments: table-property");
+	parse_fails("table-property FeatureInfo names my-cpu flag\n", 1, "unknown kind");
+	parse_fails("table-property Feature.Info names my-cpu bool\n", 1, "C identifiers");
+}
+
+/*
+ * A table-property array is given to its type, whatever class_init
+ * attaches; its defaults are listed as not analysed with their count, and
+ * the records a table line could not read are listed too.
+ */
+static void test_table_property_is_data(void **state)
+{
+	(void)state;
+	mc_facts *f = mc_calloc(1, sizeof(*f));
+	f->path = mc_strdup("target/my/cpu.c");
+	f->parsed = 1;
+	facts_type(f, "my-cpu", "my_cpu_class_init", "pmu");
+	mc_prop_array *a = MC_VEC_PUSH(f->arrays, f->narrays, f->cap_arrays);
+	memset(a, 0, sizeof(*a));
+	a->name = mc_strdup("words[].names");
+	a->owner = mc_strdup("my-cpu");
+	a->complete = 1;
+	a->line = 7;
+	const char *names[] = { "fpu", "pmu" };
+	for (size_t k = 0; k < 2; k++) {
+		mc_prop *p = MC_VEC_PUSH(a->props, a->nprops, a->cap);
+		memset(p, 0, sizeof(*p));
+		p->name = mc_strdup(names[k]);
+		p->kind = MC_KIND_BOOL;
+		p->has_default = 1;
+		p->defval = mc_value_symbolic(MC_FACTS_SET_BY_CODE);
+	}
+	mc_strvec_push(&f->unresolved, "12: defs: a record's name is not a constant string");
+
+	mc_conv c;
+	parse_ok(&c, "");
+	mc_model *m;
+	assert_int_equal(mc_model_build(&m, &f, 1, &c, NULL), 0);
+	const mc_type *cpu = mc_model_type(m, "my-cpu");
+	const mc_type_prop *fpu = mc_type_prop_find(cpu, "fpu", NULL), *pmu = mc_type_prop_find(cpu, "pmu", NULL);
+	assert_non_null(fpu);
+	assert_string_equal(fpu->array, "words[].names");
+	assert_int_equal(fpu->prop->defval.type, MC_VAL_SYMBOLIC);
+	assert_string_not_equal(pmu->array, "words[].names"); /* the class_init's DEFINE_PROP comes first */
+	assert_int_equal(m->property_arrays_unresolved, 0);
+	assert_true(mc_strvec_contains(&m->unanalysed, "target/my/cpu.c:7: words[].names: 2 properties of my-cpu "
+							"whose default each concrete type sets by code: their names are "
+							"checked, their values not analysed"));
+	assert_true(mc_strvec_contains(&m->unanalysed,
+				       "target/my/cpu.c:12: defs: a record's name is not a constant string"));
+	mc_model_free(m);
+
+	/* A type no file registers: the names go nowhere, and coverage says so. */
+	free(a->owner);
+	a->owner = mc_strdup("other-cpu");
+	assert_int_equal(mc_model_build(&m, &f, 1, &c, NULL), 0);
+	assert_null(mc_type_prop_find(mc_model_type(m, "my-cpu"), "fpu", NULL));
+	assert_int_equal(m->property_arrays_unresolved, 1);
+	assert_true(mc_strvec_contains(&m->unanalysed, "target/my/cpu.c:7: words[].names: 2 properties of "
+							"other-cpu, which no parsed file registers"));
+	mc_model_free(m);
+	mc_conv_free(&c);
+	mc_facts_free(f);
+}
+
 /* ---- per-path queries ------------------------------------------------- */
 
 static void test_arch_for(void **state)
@@ -1057,6 +1202,9 @@ int main(void)
 		cmocka_unit_test(test_parse_knowledge_errors),
 		cmocka_unit_test(test_generic_family_is_data),
 		cmocka_unit_test(test_multi_type_record_is_data),
+		cmocka_unit_test(test_table_directives),
+		cmocka_unit_test(test_table_directive_errors),
+		cmocka_unit_test(test_table_property_is_data),
 	};
 	const struct CMUnitTest builtin_tests[] = {
 		cmocka_unit_test(test_builtin_loads),

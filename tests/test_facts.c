@@ -233,8 +233,9 @@ static void test_json_every_field_round_trips(void **state)
  */
 static const char pinned[] =
 	"{\"path\":\"hw/virtio/virtio-x.c\",\"parsed\":1,\"error\":\"hw/virtio/virtio-x.c:3: error: caf\xc3\xa9\","
-	"\"ndiag\":2,\"refused\":[\"include/a.h\\ntoo big\",\"include/b.h\\nbinary\"],\"arrays\":[{\"name\":\"x_props\","
-	"\"static\":1,\"line\":10,\"complete\":0,\"why\":\"element 3\",\"props\":[{\"name\":\"p1\",\"info\":"
+	"\"ndiag\":2,\"refused\":[\"include/a.h\\ntoo big\",\"include/b.h\\nbinary\"],\"unres\":[\"12: defs: not a "
+	"string\"],\"arrays\":[{\"name\":\"x_props\",\"static\":1,\"line\":10,\"complete\":0,\"why\":\"element 3\","
+	"\"owner\":\"x-cpu\",\"props\":[{\"name\":\"p1\",\"info\":"
 	"\"qdev_prop_uint32\",\"kind\":3,\"enum\":null,\"has\":1,\"val\":{\"t\":2,\"u\":1,\"i\":-5,\"s\":null},\"text\":"
 	"\"0x10\",\"line\":11,\"cond\":\"__linux__\",\"supp\":\"compat-missing\"},{\"name\":\"p2\",\"info\":"
 	"\"qdev_prop_on_off_auto\",\"kind\":5,\"enum\":\"OnOffAuto\",\"has\":1,\"val\":{\"t\":3,\"u\":0,\"i\":4294967296,"

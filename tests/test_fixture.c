@@ -225,6 +225,11 @@ static const step_spec example_steps[] = {
 	{ "machines-deleted", MACHINE_C ",hw/i386/pc.c,hw/i386/pc_piix.c", NULL },
 	{ "compat-defaults", "hw/i386/pc_piix.c", NULL },
 	{ "dynamic-type", MACHINE_C ",hw/i386/x86-cpu.c", NULL },
+	{ "cpu-models", "hw/i386/pc.c,target/arm/cpu-v7m.c,target/arm/cpu.c,target/arm/cpu.h,target/i386/cpu.c", NULL },
+	{ "cpu-feature", MACHINE_C ",hw/i386/pc.c,target/arm/cpu-v7m.c,target/arm/cpu.c,target/arm/cpu.h,"
+			 "target/i386/cpu.c", "cpu-models" },
+	{ "arm-cntfrq", "hw/i386/pc.c,target/arm/cpu-v7m.c,target/arm/cpu.c,target/arm/cpu.h,target/i386/cpu.c",
+	  "cpu-models" },
 };
 #define N_STEPS (sizeof(example_steps) / sizeof(example_steps[0]))
 

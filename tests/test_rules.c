@@ -1158,6 +1158,47 @@ static void test_default_unknown_notes_a_symbolic_default(void **state)
 	done(&v, base, head);
 }
 
+/* x86_64-cpu and six CPU models; its feature "arat" has the default each model sets by code. */
+static void cpu_models(mct_rev *r)
+{
+	static const char *const models[] = { "qemu64", "qemu64-v1", "EPYC", "EPYC-v1", "EPYC-v2", "EPYC-IBPB" };
+	mct_file(r, "target/i386/cpu.c");
+	mct_abstract_type(r, "x86_64-cpu", "device");
+	mct_prop_symbolic(r, "x86_64-cpu", "arat", "bool", "(set by each concrete type)");
+	for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++) {
+		char *name = mc_sprintf("%s-x86_64-cpu", models[i]);
+		mct_type(r, name, "x86_64-cpu");
+		free(name);
+	}
+}
+
+/*
+ * An entry added for such a property cannot be judged: one note for the
+ * cause, naming the type that declares the property and every model it
+ * leaves unjudged, not a note per model.
+ */
+static void test_default_unknown_names_the_declaring_type(void **state)
+{
+	(void)state;
+	scene s = released;
+	s.pc = 1;
+	mct_rev *base = scene_rev(&s), *head = scene_rev(&s);
+	cpu_models(base);
+	cpu_models(head);
+	mct_file(head, "hw/i386/pc.c");
+	mct_compat(head, "pc_compat_9_1", "x86_64-cpu", "arat", "on");
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "default-unknown");
+	assert_string_equal(f->type, "x86_64-cpu");
+	assert_string_equal(f->owner, "x86_64-cpu");
+	assert_int_equal(f->affected.n, 6);
+	assert_true(mc_strvec_contains(&f->affected, "EPYC-IBPB-x86_64-cpu"));
+	assert_int_equal(count(&v, "compat-dangling"), 0);
+	assert_int_equal(loud(&v), 0);
+	done(&v, base, head);
+}
+
 /* A new property's entry in an older array leaves the newest released machines changed. */
 static void test_new_property_entry_in_an_older_array(void **state)
 {
@@ -1274,6 +1315,7 @@ int main(void)
 		cmocka_unit_test(test_dangling_warns_for_a_conditional_property),
 		cmocka_unit_test(test_dangling_notes_a_type_registered_by_code),
 		cmocka_unit_test(test_default_unknown_notes_a_symbolic_default),
+		cmocka_unit_test(test_default_unknown_names_the_declaring_type),
 		cmocka_unit_test(test_new_property_entry_in_an_older_array),
 		cmocka_unit_test(test_rules_are_pure),
 		cmocka_unit_test(test_findings_name_catalogued_rules),

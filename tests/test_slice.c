@@ -125,6 +125,31 @@ static void test_findings_equal_full_on_every_step(void **state)
 	assert_true(n >= 20);
 }
 
+/*
+ * A change of arm-cpu reaches the models a table registers under it in a
+ * file that writes neither their names nor arm-cpu (conv table-type): the
+ * slice selects the files naming the table's struct.
+ */
+static void test_table_types_reached(void **state)
+{
+	(void)state;
+	char *sliced = NULL, *full = NULL;
+	for (int k = 0; k < 2; k++) {
+		const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--no-cache", "--format", "json",
+				       k ? "--full" : "--stats", "cpu-models", "arm-cntfrq", NULL };
+		char *out, *err;
+		int rc = mc_test_run_kept(argv, &out, &err);
+		assert_int_equal(rc, 1);
+		json_t *root = mc_test_parse_json_object(out, "arm-cntfrq");
+		char *text = mc_test_keep(json_dumps(json_object_get(root, "findings"), JSON_SORT_KEYS));
+		*(k ? &full : &sliced) = text;
+	}
+	if (strcmp(sliced, full) != 0)
+		fail_msg("sliced findings differ from --full:\n%s\n--- full:\n%s", sliced, full);
+	if (!strstr(sliced, "cortex-m3-arm-cpu"))
+		fail_msg("the models of the table should be affected:\n%s", sliced);
+}
+
 /* A header change re-parses every file that includes it. */
 static void test_header_change_selects_includers(void **state)
 {
@@ -281,6 +306,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_findings_equal_full_on_every_step, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_table_types_reached, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_header_change_selects_includers, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_device_change_skips_unrelated, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_stats_line, mc_test_arena_release),

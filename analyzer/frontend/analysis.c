@@ -140,7 +140,8 @@ int mc_analysis_wants(const mc_conv *conv, const char *path, const char *text, s
 	(void)len;
 	if (!mc_str_endswith(path, ".c") || mc_conv_is_skipped(conv, path))
 		return 0;
-	return strstr(text, "Property") != NULL || strstr(text, "TypeInfo") != NULL;
+	/* A table of CPU models names neither (target/arm/tcg/cpu-v7m.c): the conventions name its struct. */
+	return strstr(text, "Property") != NULL || strstr(text, "TypeInfo") != NULL || mc_conv_names_table(conv, text);
 }
 
 /*

@@ -60,7 +60,11 @@ void mc_revision_free(mc_revision *rev);
 int mc_revision_load_pair(mc_revision **base, mc_revision **head, mc_snapshot *base_snap,
 			  mc_snapshot *head_snap, const mc_conv *conv, mc_store *store, const mc_analysis_opts *opts);
 
-/* Does this file need parsing at all (it can declare properties, types or compat lists)? */
+/*
+ * Does this file need parsing at all (it can declare properties, types or
+ * compat lists, or holds a table the conventions' table-type and
+ * table-property lines name)?
+ */
 int mc_analysis_wants(const mc_conv *conv, const char *path, const char *text, size_t len);
 
 #endif

@@ -11,7 +11,11 @@
  *    macro era;
  *  - names and values are evaluated with clang_Cursor_Evaluate, so macros,
  *    casts and constant arithmetic are already folded; an enum constant keeps
- *    its name so that it can be mapped to its QAPI string.
+ *    its name so that it can be mapped to its QAPI string;
+ *  - the tables of conv table-type and table-property lines are arrays of
+ *    records, positional or designated ("[FEAT_1_EDX] = { ... }": an
+ *    UnexposedExpr holding the index, then the record); a version list is a
+ *    CompoundLiteralExpr holding its InitListExpr, or a named array.
  */
 #include "frontend/parse.h"
 
@@ -865,10 +869,14 @@ static void extract_machine_record(extract_ctx *x, CXCursor var)
 		free(name);
 }
 
+static int extract_conv_table(extract_ctx *x, CXCursor var);
+
 static void extract_var(extract_ctx *x, CXCursor var, const char *function)
 {
 	CXType t = clang_getCursorType(var);
 	int is_array;
+	if (!function && extract_conv_table(x, var))
+		return;
 	if (type_is_record(t, "Property", &is_array)) {
 		if (is_array && !function)
 			extract_prop_array(x, var, clang_Cursor_getStorageClass(var) == CX_SC_Static);
@@ -1183,6 +1191,321 @@ static void local_typeinfo_resolve(body_ctx *b, const local_typeinfo *l)
 	free(elems.v);
 	free(values);
 	mc_strvec_free(&fn.names);
+}
+
+/* ---- types and properties registered from tables (conv table-type, table-property) ---- */
+
+/*
+ * QEMU registers its CPU models in loops over tables of definitions, through
+ * helpers, often in another file (arm_cpu_register), that build each name
+ * with g_strdup_printf; and it adds the x86 feature properties in a loop
+ * over the names of a table.  The name formats, the parents, the version
+ * lists and the owner of the properties are the conventions' (table-type,
+ * table-type-versions, table-property): only the records are read here.  A
+ * record whose name is not a constant string is listed in the facts'
+ * unresolved list, never dropped silently.
+ */
+
+static void table_unresolved(extract_ctx *x, int line, const char *what, const char *why)
+{
+	mc_strvec_push_owned(&x->facts->unresolved, mc_sprintf("%d: %s: %s", line, what, why));
+}
+
+/* The field names of the record type of an array (or of an array type), in order. */
+static mc_strvec record_fields(CXType array)
+{
+	struct field_names fn = { {0} };
+	clang_Type_visitFields(clang_getCanonicalType(clang_getArrayElementType(array)), field_visit, &fn);
+	return fn.names;
+}
+
+/* The records of an initializer list, positional or designated ("[FEAT_1_EDX] = { ... }"). */
+static cursor_list list_records(CXCursor list)
+{
+	cursor_list out = {0}, kids = children_of(list);
+	for (size_t i = 0; i < kids.n; i++) {
+		CXCursor rec;
+		if (find_kind(kids.v[i], CXCursor_InitListExpr, &rec)) {
+			CXCursor *slot = MC_VEC_PUSH(out.v, out.n, out.cap);
+			*slot = rec;
+		}
+	}
+	free(kids.v);
+	return out;
+}
+
+static CXCursor field_value(const mc_strvec *names, const CXCursor *values, const char *field)
+{
+	for (size_t k = 0; k < names->n; k++)
+		if (strcmp(names->v[k], field) == 0)
+			return values[k];
+	return clang_getNullCursor();
+}
+
+/*
+ * The value of an array element, under its designator if it has one
+ * ("[16] = \"avx10-128\"": the index, then the value); implicit casts have
+ * one child only.
+ */
+static CXCursor designated_value(CXCursor elem)
+{
+	if (clang_getCursorKind(elem) != CXCursor_UnexposedExpr)
+		return elem;
+	cursor_list kids = children_of(elem);
+	CXCursor v = kids.n >= 2 ? kids.v[kids.n - 1] : elem;
+	free(kids.v);
+	return v;
+}
+
+/* NULL, 0 or ((void *)0): libclang does not evaluate a pointer cast. */
+static int is_null_constant(CXCursor value)
+{
+	CXCursor literal = strip_casts(value);
+	int64_t n;
+	int u;
+	return clang_getCursorKind(literal) == CXCursor_IntegerLiteral && eval_int(literal, &n, &u) && n == 0;
+}
+
+/* A record's name: 1 and *out; 0 for a terminator ({}, { NULL }); -1 when not a constant string. */
+static int record_name(CXCursor value, char **out)
+{
+	*out = NULL;
+	if (clang_Cursor_isNull(value))
+		return 0;
+	*out = eval_string(value);
+	if (*out)
+		return 1;
+	return is_null_constant(value) ? 0 : -1;
+}
+
+/* The type one table-type line makes of a model name. */
+static void table_type_add(extract_ctx *x, const mc_conv_table_type *tt, const char *model, int line)
+{
+	mc_typeinfo *t = MC_VEC_PUSH(x->facts->types, x->facts->ntypes, x->facts->cap_types);
+	memset(t, 0, sizeof(*t));
+	t->name = mc_conv_format_name(tt->format, model, 0);
+	t->parent = mc_strdup(tt->parent);
+	t->line = line;
+	const char *cond = condition_at(x, line);
+	t->condition = cond ? mc_strdup(cond) : NULL;
+}
+
+/* A version list: a compound literal, or a named array ("versions = foo_versions"); its initializer. */
+static int version_list(CXCursor value, CXCursor *list)
+{
+	CXCursor lit, ref;
+	if (find_kind(value, CXCursor_CompoundLiteralExpr, &lit))
+		return find_kind(lit, CXCursor_InitListExpr, list);
+	if (!find_kind(value, CXCursor_DeclRefExpr, &ref))
+		return 0;
+	CXCursor decl = clang_getCursorReferenced(ref);
+	if (clang_getCursorKind(decl) != CXCursor_VarDecl)
+		return 0;
+	*list = clang_Cursor_getVarDeclInitializer(decl);
+	return !clang_Cursor_isNull(*list) && clang_getCursorKind(*list) == CXCursor_InitListExpr;
+}
+
+/* One record of a version list: its versioned model and its alias; 0 at the end of the list. */
+static int table_version_add(extract_ctx *x, const mc_conv_table_type *tt, const mc_conv_table_versions *tv,
+			     const char *model, CXCursor rec, const mc_strvec *names, CXCursor *values)
+{
+	element_fields(rec, names, values);
+	CXCursor vv = field_value(names, values, tv->version_field);
+	int line = expansion_line(rec);
+	int64_t version;
+	int u;
+	if (clang_Cursor_isNull(vv))
+		return 0;
+	if (!eval_int(vv, &version, &u) || version < 0 || version > 1000000) {
+		table_unresolved(x, line, model, "a version is not a constant number");
+		return 1;
+	}
+	if (version == 0)
+		return 0;
+	char *versioned = mc_conv_format_name(tv->format, model, (int)version), *alias = NULL;
+	table_type_add(x, tt, versioned, line);
+	CXCursor av = tv->alias_field ? field_value(names, values, tv->alias_field) : clang_getNullCursor();
+	int st = record_name(av, &alias);
+	if (st > 0)
+		table_type_add(x, tt, alias, line);
+	else if (st < 0)
+		table_unresolved(x, line, versioned, "its alias is not a constant string");
+	free(alias);
+	free(versioned);
+	return 1;
+}
+
+/* The versioned models of one record (list_value: its version list, or a null cursor). */
+static void table_versions(extract_ctx *x, const mc_conv_table_type *tt, const mc_conv_table_versions *tv,
+			   const char *model, CXCursor list_value, int line)
+{
+	if (clang_Cursor_isNull(list_value)) {
+		if (tv->default_version > 0) {
+			char *versioned = mc_conv_format_name(tv->format, model, tv->default_version);
+			table_type_add(x, tt, versioned, line);
+			free(versioned);
+		}
+		return;
+	}
+	CXCursor list;
+	if (!version_list(list_value, &list)) {
+		table_unresolved(x, line, model, "its version list is not a constant array");
+		return;
+	}
+	mc_strvec names = record_fields(clang_getCursorType(list));
+	CXCursor *values = mc_calloc(names.n + 1, sizeof(CXCursor));
+	cursor_list recs = list_records(list);
+	for (size_t i = 0; i < recs.n && table_version_add(x, tt, tv, model, recs.v[i], &names, values); i++)
+		;
+	free(recs.v);
+	free(values);
+	mc_strvec_free(&names);
+}
+
+/* The types one table-type line registers from a table: a model per record, and its versions. */
+static void extract_table_types(extract_ctx *x, CXCursor var, const char *var_name, const mc_conv_table_type *tt)
+{
+	const mc_conv_table_versions *tv = mc_conv_table_versions_of(x->conv, tt->record);
+	mc_strvec names = record_fields(clang_getCursorType(var));
+	/* A tree older than the version lists registers the names alone. */
+	if (tv && !mc_strvec_contains(&names, tv->list_field))
+		tv = NULL;
+	CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr) {
+		table_unresolved(x, expansion_line(var), var_name, "initializer lost to a parse error");
+		mc_strvec_free(&names);
+		return;
+	}
+	CXCursor *values = mc_calloc(names.n + 1, sizeof(CXCursor));
+	cursor_list recs = list_records(init);
+	for (size_t i = 0; i < recs.n; i++) {
+		element_fields(recs.v[i], &names, values);
+		int line = expansion_line(recs.v[i]);
+		char *model;
+		int st = record_name(field_value(&names, values, tt->name_field), &model);
+		if (st < 0)
+			table_unresolved(x, line, var_name, "a record's name is not a constant string");
+		if (st <= 0)
+			continue;
+		table_type_add(x, tt, model, line);
+		if (tv)
+			table_versions(x, tt, tv, model, field_value(&names, values, tv->list_field), line);
+		free(model);
+	}
+	free(recs.v);
+	free(values);
+	mc_strvec_free(&names);
+}
+
+/* A name of a table-property field: a property of the owner ("a|b" names two, as QEMU 2.x wrote aliases). */
+static void table_prop_add(extract_ctx *x, mc_prop_array *a, const mc_conv_table_prop *tp, const char *names,
+			   int line)
+{
+	char *copy = mc_strdup(names), *save = NULL;
+	for (char *name = strtok_r(copy, "|", &save); name; name = strtok_r(NULL, "|", &save)) {
+		int dup = 0;
+		for (size_t i = 0; i < a->nprops && !dup; i++)
+			dup = strcmp(a->props[i].name, name) == 0;
+		if (dup)
+			continue;
+		mc_prop *p = MC_VEC_PUSH(a->props, a->nprops, a->cap);
+		memset(p, 0, sizeof(*p));
+		p->name = mc_strdup(name);
+		p->kind = tp->kind;
+		p->has_default = 1;
+		p->defval = mc_value_symbolic(MC_FACTS_SET_BY_CODE);
+		p->line = line;
+		const char *cond = condition_at(x, line);
+		p->condition = cond ? mc_strdup(cond) : NULL;
+	}
+	free(copy);
+}
+
+/* The names one record gives: a string, a list of strings (NULL for none), or a named list of them. */
+static void table_prop_names(extract_ctx *x, mc_prop_array *a, const mc_conv_table_prop *tp, CXCursor value,
+			     int depth)
+{
+	char *s = eval_string(value);
+	CXCursor list = strip_casts(value), ref;
+	if (s) {
+		table_prop_add(x, a, tp, s, expansion_line(value));
+	} else if (clang_getCursorKind(list) == CXCursor_InitListExpr) {
+		cursor_list kids = children_of(list);
+		for (size_t i = 0; i < kids.n; i++)
+			table_prop_names(x, a, tp, designated_value(kids.v[i]), depth + 1);
+		free(kids.v);
+	} else if (depth == 0 && find_kind(value, CXCursor_DeclRefExpr, &ref) &&
+		   clang_getCursorKind(clang_getCursorReferenced(ref)) == CXCursor_VarDecl) {
+		CXCursor init = clang_Cursor_getVarDeclInitializer(clang_getCursorReferenced(ref));
+		if (!clang_Cursor_isNull(init))
+			table_prop_names(x, a, tp, init, depth + 1);
+	} else if (!is_null_constant(value) && a->complete) {
+		a->complete = 0;
+		a->why_incomplete = mc_sprintf("line %d: a name is not a constant string", expansion_line(value));
+	}
+	free(s);
+}
+
+/* The properties one table-property line reads from a table: one array, given to the line's type. */
+static void extract_table_props(extract_ctx *x, CXCursor var, const char *var_name, const mc_conv_table_prop *tp)
+{
+	mc_facts *f = x->facts;
+	mc_prop_array *a = MC_VEC_PUSH(f->arrays, f->narrays, f->cap_arrays);
+	memset(a, 0, sizeof(*a));
+	a->name = mc_sprintf("%s[].%s", var_name, tp->field);
+	a->is_static = clang_Cursor_getStorageClass(var) == CX_SC_Static;
+	a->line = expansion_line(var);
+	a->complete = 1;
+	a->owner = mc_strdup(tp->type);
+	CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr) {
+		a->complete = 0;
+		a->why_incomplete = mc_strdup("initializer lost to a parse error");
+		return;
+	}
+	mc_strvec names = record_fields(clang_getCursorType(var));
+	CXCursor *values = mc_calloc(names.n + 1, sizeof(CXCursor));
+	cursor_list recs = list_records(init);
+	for (size_t i = 0; i < recs.n; i++) {
+		element_fields(recs.v[i], &names, values);
+		CXCursor v = field_value(&names, values, tp->field);
+		if (!clang_Cursor_isNull(v))
+			table_prop_names(x, a, tp, v, 0);
+	}
+	free(recs.v);
+	free(values);
+	mc_strvec_free(&names);
+}
+
+/*
+ * A file-scope array (a definition) of a struct that table-type or
+ * table-property lines name: the types and properties it registers.
+ * Returns 0 when no line names its struct.
+ */
+static int extract_conv_table(extract_ctx *x, CXCursor var)
+{
+	CXType t = clang_getCursorType(var);
+	if ((t.kind != CXType_ConstantArray && t.kind != CXType_IncompleteArray) || !clang_isCursorDefinition(var))
+		return 0;
+	char *spellings[2] = { type_base_name(clang_getArrayElementType(t)),
+			       type_base_name(clang_getCanonicalType(clang_getArrayElementType(t))) };
+	const char *record = NULL;
+	for (int k = 0; k < 2 && !record; k++) {
+		size_t i = 0, j = 0;
+		if (mc_conv_table_type_of(x->conv, spellings[k], &i) || mc_conv_table_prop_of(x->conv, spellings[k], &j))
+			record = spellings[k];
+	}
+	char *var_name = record ? cursor_spelling(var) : NULL;
+	size_t i = 0;
+	for (const mc_conv_table_type *tt; record && (tt = mc_conv_table_type_of(x->conv, record, &i)); i++)
+		extract_table_types(x, var, var_name, tt);
+	i = 0;
+	for (const mc_conv_table_prop *tp; record && (tp = mc_conv_table_prop_of(x->conv, record, &i)); i++)
+		extract_table_props(x, var, var_name, tp);
+	free(var_name);
+	free(spellings[0]);
+	free(spellings[1]);
+	return record != NULL;
 }
 
 static const mc_conv_pair *find_pair(const mc_conv_pair *pairs, size_t n, const char *name)

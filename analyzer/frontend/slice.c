@@ -961,6 +961,27 @@ static int parents_records(const mc_slice *s, const mc_model *ms[2], const char 
 	return 0;
 }
 
+/*
+ * Is root the parent of the types a table-type line registers (arm-cpu for
+ * ARMCPUInfo), or an ancestor of it?  Their tables name neither the parent
+ * nor the types (target/arm/tcg/cpu-v7m.c): the files writing the struct's
+ * name are selected.
+ */
+static void search_table_records(mc_slice *s, const mc_model *ms[2], const char *root, size_t *added)
+{
+	const mc_conv *conv = s->trees[1]->conv;
+	for (size_t i = 0; i < conv->ntable_types; i++) {
+		const mc_conv_table_type *tt = &conv->table_types[i];
+		int below = strcmp(root, tt->parent) == 0;
+		for (int k = 0; k < 2 && !below; k++) {
+			const mc_type *p = mc_model_type(ms[k], tt->parent);
+			below = p && mc_type_is_a(p, root);
+		}
+		if (below && !searched_once(s, 't', tt->record))
+			search_token(s, tt->record, added);
+	}
+}
+
 /* Selects the files writing each root; a root its file does not spell is searched by its pieces. */
 static void search_roots(mc_slice *s, const mc_model *ms[2], const mc_map *roots, size_t *added)
 {
@@ -973,6 +994,7 @@ static void search_roots(mc_slice *s, const mc_model *ms[2], const mc_map *roots
 		const char *record = s->trees[1]->conv->record.record;
 		if (parents_records(s, ms, name) && !searched_once(s, 't', record))
 			search_token(s, record, added);
+		search_table_records(s, ms, name, added);
 		for (int k = 0; k < 2; k++) {
 			const mc_type *t = mc_model_type(ms[k], name);
 			if (t && !file_spells(s, t->file, name))

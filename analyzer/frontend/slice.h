@@ -34,7 +34,7 @@
  * Saved selections (analysis.c) are reused by key: bump this when what the
  * slice selects changes, so that a selection made by an older rule is not.
  */
-#define MC_SLICE_VERSION 2
+#define MC_SLICE_VERSION 3
 
 typedef struct mc_slice mc_slice;
 

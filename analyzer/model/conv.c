@@ -224,6 +224,81 @@ static const char *d_multi_type_record(mc_conv *conv, char **w, int n)
 	return NULL;
 }
 
+/*
+ * Checks a name format: the letters of want ("s", or "sd": "%s" then "%d"),
+ * each once and in that order, and "%%"; nothing else after a '%'.  The
+ * formats are expanded by mc_conv_format_name, never by printf.
+ */
+static int format_ok(const char *format, const char *want)
+{
+	const char *next = want;
+	for (const char *p = format; *p; p++) {
+		if (*p != '%')
+			continue;
+		p++;
+		if (*p == '%')
+			continue;
+		if (!*next || *p != *next)
+			return 0;
+		next++;
+	}
+	return *next == '\0';
+}
+
+static const char *d_table_type(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	if (!is_identifier(w[1]) || !is_identifier(w[2]))
+		return "the struct and its name field must be C identifiers";
+	if (!format_ok(w[3], "s"))
+		return "the type name format must hold \"%s\" once (\"%%\" for a percent sign)";
+	mc_conv_table_type *t = MC_VEC_PUSH(conv->table_types, conv->ntable_types, conv->cap_table_types);
+	t->record = mc_strdup(w[1]);
+	t->name_field = mc_strdup(w[2]);
+	t->format = mc_strdup(w[3]);
+	t->parent = mc_strdup(w[4]);
+	return NULL;
+}
+
+static const char *d_table_type_versions(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	int def;
+	if (!is_identifier(w[1]) || !is_identifier(w[2]) || !is_identifier(w[3]) ||
+	    (strcmp(w[4], "-") != 0 && !is_identifier(w[4])))
+		return "the struct and its fields must be C identifiers (\"-\": no alias field)";
+	if (!format_ok(w[5], "sd"))
+		return "the version format must hold \"%s\" then \"%d\", once each";
+	if (parse_int_arg(w[6], &def) < 0)
+		return "the default version must be a small non-negative number";
+	if (mc_conv_table_versions_of(conv, w[1]))
+		return "one table-type-versions line per struct";
+	mc_conv_table_versions *v = MC_VEC_PUSH(conv->table_versions, conv->ntable_versions, conv->cap_table_versions);
+	v->record = mc_strdup(w[1]);
+	v->list_field = mc_strdup(w[2]);
+	v->version_field = mc_strdup(w[3]);
+	v->alias_field = strcmp(w[4], "-") == 0 ? NULL : mc_strdup(w[4]);
+	v->format = mc_strdup(w[5]);
+	v->default_version = def;
+	return NULL;
+}
+
+static const char *d_table_property(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	if (!is_identifier(w[1]) || !is_identifier(w[2]))
+		return "the struct and its field must be C identifiers";
+	mc_kind kind = mc_kind_from_name(w[4]);
+	if (kind == MC_KIND_UNKNOWN)
+		return "unknown kind (bool, int, uint, size, enum, string, other)";
+	mc_conv_table_prop *t = MC_VEC_PUSH(conv->table_props, conv->ntable_props, conv->cap_table_props);
+	t->record = mc_strdup(w[1]);
+	t->field = mc_strdup(w[2]);
+	t->type = mc_strdup(w[3]);
+	t->kind = kind;
+	return NULL;
+}
+
 static const char *d_generic_family(mc_conv *conv, char **w, int n)
 {
 	(void)n;
@@ -380,6 +455,9 @@ static const struct directive {
 	{ "alias-marker", 1, 1, d_alias_marker, 0 },
 	{ "multi-type-record", 4, 3 + MC_CONV_RECORD_NAMES, d_multi_type_record, 0 },
 	{ "dynamic-type-suffix", 1, 1, d_dynamic_type_suffix, 0 },
+	{ "table-type", 4, 4, d_table_type, 0 },
+	{ "table-type-versions", 6, 6, d_table_type_versions, 0 },
+	{ "table-property", 4, 4, d_table_property, 0 },
 	/* what the rules judge */
 	{ "host-property", 1, 1, d_host_property, 1 },
 	{ "machine-only", 2, ANY, d_machine_only, 1 },
@@ -493,6 +571,31 @@ static void free_pairs(mc_conv_pair *p, size_t n)
 	free(p);
 }
 
+static void free_tables(mc_conv *conv)
+{
+	for (size_t i = 0; i < conv->ntable_types; i++) {
+		free(conv->table_types[i].record);
+		free(conv->table_types[i].name_field);
+		free(conv->table_types[i].format);
+		free(conv->table_types[i].parent);
+	}
+	free(conv->table_types);
+	for (size_t i = 0; i < conv->ntable_versions; i++) {
+		free(conv->table_versions[i].record);
+		free(conv->table_versions[i].list_field);
+		free(conv->table_versions[i].version_field);
+		free(conv->table_versions[i].alias_field);
+		free(conv->table_versions[i].format);
+	}
+	free(conv->table_versions);
+	for (size_t i = 0; i < conv->ntable_props; i++) {
+		free(conv->table_props[i].record);
+		free(conv->table_props[i].field);
+		free(conv->table_props[i].type);
+	}
+	free(conv->table_props);
+}
+
 void mc_conv_free(mc_conv *conv)
 {
 	mc_strvec_free(&conv->skip);
@@ -545,6 +648,7 @@ void mc_conv_free(mc_conv *conv)
 		free(conv->record.name_fields[k]);
 		free(conv->record.class_inits[k]);
 	}
+	free_tables(conv);
 	mc_strvec_free(&conv->command_defines);
 	mc_strvec_free(&conv->target_command_defines);
 	memset(conv, 0, sizeof(*conv));
@@ -701,6 +805,61 @@ int mc_conv_is_host_property(const mc_conv *conv, const char *name)
 int mc_conv_is_stream_property(const mc_conv *conv, const char *name)
 {
 	return matches_glob(&conv->stream_properties, name);
+}
+
+const mc_conv_table_type *mc_conv_table_type_of(const mc_conv *conv, const char *record, size_t *i)
+{
+	for (; *i < conv->ntable_types; (*i)++)
+		if (strcmp(conv->table_types[*i].record, record) == 0)
+			return &conv->table_types[*i];
+	return NULL;
+}
+
+const mc_conv_table_versions *mc_conv_table_versions_of(const mc_conv *conv, const char *record)
+{
+	for (size_t i = 0; i < conv->ntable_versions; i++)
+		if (strcmp(conv->table_versions[i].record, record) == 0)
+			return &conv->table_versions[i];
+	return NULL;
+}
+
+const mc_conv_table_prop *mc_conv_table_prop_of(const mc_conv *conv, const char *record, size_t *i)
+{
+	for (; *i < conv->ntable_props; (*i)++)
+		if (strcmp(conv->table_props[*i].record, record) == 0)
+			return &conv->table_props[*i];
+	return NULL;
+}
+
+int mc_conv_names_table(const mc_conv *conv, const char *text)
+{
+	for (size_t i = 0; i < conv->ntable_types; i++)
+		if (strstr(text, conv->table_types[i].record))
+			return 1;
+	for (size_t i = 0; i < conv->ntable_props; i++)
+		if (strstr(text, conv->table_props[i].record))
+			return 1;
+	return 0;
+}
+
+char *mc_conv_format_name(const char *format, const char *s, int d)
+{
+	mc_buf b = {0};
+	mc_buf_put(&b, "", 0);
+	for (const char *p = format; *p; p++) {
+		if (*p != '%' || !p[1]) {
+			mc_buf_put(&b, p, 1);
+			continue;
+		}
+		p++;
+		if (*p == 's')
+			mc_buf_puts(&b, s);
+		else if (*p == 'd')
+			mc_buf_printf(&b, "%d", d);
+		else
+			mc_buf_put(&b, p, 1);
+	}
+	return mc_buf_detach(&b);
 }
 
 int mc_conv_is_dynamic_suffix(const mc_conv *conv, const char *type_name)

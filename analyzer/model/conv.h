@@ -73,6 +73,53 @@ typedef struct {
 	char *class_inits[MC_CONV_RECORD_NAMES];  /* a class_init only that type gets, or NULL */
 } mc_conv_record;
 
+/*
+ * A table whose records each register QOM types, as QEMU's CPU models do
+ * (x86_register_cpudef_types() over builtin_x86_defs[], arm_cpu_register()
+ * over the ARMCPUInfo tables): "table-type STRUCT NAME-FIELD FORMAT PARENT".
+ * Every file-scope array of STRUCT registers, per element, the concrete type
+ * FORMAT with the element's NAME-FIELD for "%s", under PARENT.  Several lines
+ * for one STRUCT register several types per element.
+ */
+typedef struct {
+	char *record;        /* struct name, "X86CPUDefinition" */
+	char *name_field;    /* "name" */
+	char *format;        /* "%s-x86_64-cpu": one "%s", "%%" for a percent sign */
+	char *parent;        /* "x86_64-cpu" */
+} mc_conv_table_type;
+
+/*
+ * The versions a table-type record registers besides its own name
+ * ("table-type-versions STRUCT LIST-FIELD VERSION-FIELD ALIAS-FIELD FORMAT
+ * DEFAULT"): LIST-FIELD is a list of records ended by one whose
+ * VERSION-FIELD is 0; each registers the model FORMAT ("%s-v%d": the name,
+ * the version) and, when ALIAS-FIELD is set, the model it names; a record
+ * without the list has version DEFAULT alone (0: none).  The models are
+ * then named as the table-type lines of STRUCT say.
+ */
+typedef struct {
+	char *record;        /* "X86CPUDefinition" */
+	char *list_field;    /* "versions" */
+	char *version_field; /* "version" */
+	char *alias_field;   /* "alias", or NULL ("-") */
+	char *format;        /* "%s-v%d" */
+	int default_version; /* 1; 0: no version without the list */
+} mc_conv_table_versions;
+
+/*
+ * Properties a table declares for a type, as QEMU's x86 CPU features are
+ * added in a loop over feature_word_info[].feat_names: "table-property
+ * STRUCT FIELD TYPE KIND".  The strings of FIELD (one string or a list of
+ * them, "a|b" naming two) in every file-scope array of STRUCT are properties
+ * of TYPE of KIND, whose default each concrete type sets by code.
+ */
+typedef struct {
+	char *record;        /* "FeatureWordInfo" */
+	char *field;         /* "feat_names" */
+	char *type;          /* "x86_64-cpu" */
+	mc_kind kind;        /* MC_KIND_BOOL */
+} mc_conv_table_prop;
+
 typedef struct mc_conv {
 	mc_strvec skip;
 	mc_strvec include_dirs;
@@ -104,6 +151,9 @@ typedef struct mc_conv {
 	mc_strvec qapi_schemas;  /* path patterns of the QAPI schema files */
 	char *qapi_prelude;      /* #include name the QAPI stub starts from; NULL: none */
 	mc_conv_record record;
+	mc_conv_table_type *table_types; size_t ntable_types, cap_table_types;
+	mc_conv_table_versions *table_versions; size_t ntable_versions, cap_table_versions;
+	mc_conv_table_prop *table_props; size_t ntable_props, cap_table_props;
 	mc_strvec command_defines;        /* -D of every file parsed without a build's flags */
 	mc_strvec target_command_defines; /* -D of those files that have an arch */
 	char digest[41];         /* hash of the conventions text: part of every facts key */
@@ -133,6 +183,20 @@ int mc_conv_match_compat_function(const mc_conv *conv, const char *name, const c
 int mc_conv_match_compat_machine(const mc_conv *conv, const char *name, const char **family, int *major, int *minor);
 /* The family of an unversioned machine-wide defaults array ("pc_q35_compat_defaults"), or NULL. */
 const char *mc_conv_match_compat_defaults(const mc_conv *conv, const char *name);
+/* The table-type line for a struct name, from the i-th on, or NULL: loop with i = index + 1. */
+const mc_conv_table_type *mc_conv_table_type_of(const mc_conv *conv, const char *record, size_t *i);
+/* The table-type-versions line of a struct name, or NULL. */
+const mc_conv_table_versions *mc_conv_table_versions_of(const mc_conv *conv, const char *record);
+/* The table-property lines of a struct name, as for mc_conv_table_type_of. */
+const mc_conv_table_prop *mc_conv_table_prop_of(const mc_conv *conv, const char *record, size_t *i);
+/* Does the text name a struct of a table-type or table-property line (a file worth parsing)? */
+int mc_conv_names_table(const mc_conv *conv, const char *text);
+/*
+ * A table-type or table-type-versions FORMAT filled in: "%s" is s, "%d" is d
+ * (only where the format has it), "%%" a percent sign.  The formats are
+ * checked when the conventions are read, never given to printf.  Caller frees.
+ */
+char *mc_conv_format_name(const char *format, const char *s, int d);
 /* Is this a type name built at run time on top of a known type ("EPYC-x86_64-cpu")? */
 int mc_conv_is_dynamic_suffix(const mc_conv *conv, const char *type_name);
 /*

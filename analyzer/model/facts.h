@@ -46,7 +46,14 @@
  * the facts of a file.  The shape is hashed into mc_facts_version() by
  * itself.  Cached facts of another version are never reused.
  */
-#define MC_FACTS_SCHEMA 13
+#define MC_FACTS_SCHEMA 14
+
+/*
+ * The default of a property a table-property line declares: each concrete
+ * type sets it by code (an x86 CPU model its features), so it is kept as
+ * this symbolic value, equal to itself and comparable with nothing else.
+ */
+#define MC_FACTS_SET_BY_CODE "(set by each concrete type)"
 
 /* Field flags. */
 #define MC_FACTS_REQUIRED 1
@@ -71,6 +78,9 @@
 	X(INT,    line,           "line",     0) \
 	X(INT,    complete,       "complete", 0) /* 0 when the initializer was lost or an element was not understood */ \
 	X(STR,    why_incomplete, "why",      0) \
+	/* the type a table-property line gives the names to (their defaults are set by code), \
+	 * or NULL for a Property array a class_init attaches */ \
+	X(STR,    owner,          "owner",    0) \
 	V(mc_prop, props, nprops, cap, "props")
 
 /*
@@ -139,6 +149,8 @@
 	X(STR,    error,           "error",   0) /* why not, or the first error diagnostic */ \
 	X(SIZE,   ndiagnostics,    "ndiag",   0) /* errors and fatals */ \
 	X(STRVEC, refused_headers, "refused", 0) /* "path\nwhy" of each included header read as empty */ \
+	/* "LINE: what: why" of each record a conventions table line names that is not constant */ \
+	X(STRVEC, unresolved,      "unres",   0) \
 	V(mc_prop_array,      arrays,   narrays,   cap_arrays,   "arrays") \
 	V(mc_attach,          attaches, nattaches, cap_attaches, "attaches") \
 	V(mc_typeinfo,        types,    ntypes,    cap_types,    "types") \

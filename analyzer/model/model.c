@@ -195,6 +195,22 @@ static void shadow_arrays(mc_model *m, const mc_facts *f, const mc_typeinfo *ti,
 	free(scratch.props);
 }
 
+/*
+ * The arrays a table-property line gives to a type (facts owner): the x86
+ * feature names of x86_64-cpu.  They are attached after every type exists,
+ * so a class_init's DEFINE_PROP of the same name comes first.
+ */
+static void attach_owned_arrays(mc_model *m, mc_map *used)
+{
+	for (size_t f = 0; f < m->nfacts; f++)
+		for (size_t i = 0; i < m->facts[f]->narrays; i++) {
+			const mc_prop_array *a = &m->facts[f]->arrays[i];
+			mc_type *t = a->owner ? mc_map_get(&m->types, a->owner) : NULL;
+			if (t)
+				attach_array(t, m->facts[f], a, used);
+		}
+}
+
 static int cmp_type(const void *a, const void *b)
 {
 	return strcmp((*(mc_type *const *)a)->name, (*(mc_type *const *)b)->name);
@@ -346,11 +362,36 @@ static void count_refused_headers(mc_model *m)
 	mc_map_free(&seen);
 }
 
+/*
+ * A table-property array: its names are properties, but their defaults are
+ * set by code per concrete type, which migcompat does not follow.  Listed
+ * with their count, so that what is not judged is said.
+ */
+static void count_owned(mc_model *m, const mc_facts *fa, const mc_prop_array *a, int attached)
+{
+	char *why = attached ? mc_sprintf("%zu properties of %s whose default each concrete type sets by code: "
+					  "their names are checked, their values not analysed",
+					  a->nprops, a->owner)
+			     : mc_sprintf("%zu properties of %s, which no parsed file registers", a->nprops, a->owner);
+	if (!attached)
+		m->property_arrays_unresolved++;
+	unanalysed(m, fa->path, a->line, a->name, why);
+	free(why);
+}
+
+/* What a conventions table names that the file does not give as constants ("LINE: what: why"). */
+static void count_unresolved(mc_model *m, const mc_facts *fa)
+{
+	for (size_t i = 0; i < fa->unresolved.n; i++)
+		mc_strvec_push_owned(&m->unanalysed, mc_sprintf("%s:%s", fa->path, fa->unresolved.v[i]));
+}
+
 static void count_coverage(mc_model *m, mc_map *used, mc_map *shadowed)
 {
 	count_refused_headers(m);
 	for (size_t f = 0; f < m->nfacts; f++) {
 		const mc_facts *fa = m->facts[f];
+		count_unresolved(m, fa);
 		if (!fa->parsed) {
 			m->files_failed++;
 			unanalysed(m, fa->path, 0, "file", fa->error ? fa->error : "not parsed");
@@ -369,6 +410,8 @@ static void count_coverage(mc_model *m, mc_map *used, mc_map *shadowed)
 			if (!a->complete) {
 				m->property_arrays_unresolved++;
 				unanalysed(m, fa->path, a->line, a->name, a->why_incomplete ? a->why_incomplete : "incomplete");
+			} else if (a->owner) {
+				count_owned(m, fa, a, attached);
 			} else if (!attached) {
 				char *k = mc_sprintf("%s\n%s", fa->path, a->name);
 				int lost = mc_map_get(shadowed, k) != NULL;
@@ -442,6 +485,7 @@ int mc_model_build(mc_model **out, mc_facts **facts, size_t nfacts, const mc_con
 			add_virtio_pci_types(m, conv, fa, &fa->vpci[i], &used);
 		add_compat(m, conv, fa);
 	}
+	attach_owned_arrays(m, &used);
 	link_hierarchy(m);
 	if (m->nsets > 1)
 		qsort(m->sets, m->nsets, sizeof(mc_compat_set), cmp_set);
