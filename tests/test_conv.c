@@ -221,6 +221,8 @@ static void test_parse_valid(void **state)
 		"kind qdev_prop_bool bool\n"
 		"kind qdev_prop_on_off_auto enum OnOffAuto\n"
 		"kind qdev_prop_size size\n"
+		"info-default qdev_prop_uuid auto\n"
+		"info-default qdev_prop_StrOrNull ''\n"
 		"attach-call device_class_set_props 1\n"
 		"attach-field props\n"
 		"alias-call virtio_instance_init_common 3\n"
@@ -272,6 +274,9 @@ static void test_parse_valid(void **state)
 	assert_int_equal(arm->includes.n, 0);
 
 	assert_int_equal(c.nkinds, 3);
+	assert_string_equal(mc_conv_info_default_of(&c, "qdev_prop_uuid"), "auto");
+	assert_string_equal(mc_conv_info_default_of(&c, "qdev_prop_StrOrNull"), ""); /* '' is empty */
+	assert_null(mc_conv_info_default_of(&c, "qdev_prop_bool"));
 	const mc_conv_kind *k = mc_conv_kind_of(&c, "qdev_prop_on_off_auto");
 	assert_non_null(k);
 	assert_int_equal(k->kind, MC_KIND_ENUM);

@@ -1023,6 +1023,21 @@ static void test_custom_enum_property_info(void **state)
 		      "                .set_default = true, .defval.u = ON_OFF_AUTO_AUTO),\n");
 	assert_string_equal(new_value_of(repo, "x-mode", "run-time copy of an enum PropertyInfo"), "auto");
 	mc_test_rmtree(repo);
+
+	/* DEFINE_PROP_UUID's: .set_default with no value; the info's set_default_value gives "auto". */
+	repo = own_repo("info-default");
+	insert_before(repo, VIRTIO_BLK_C, anchor, "extern const PropertyInfo qdev_prop_uuid;\n\n");
+	insert_before(repo, VIRTIO_BLK_C, "    DEFINE_PROP_ON_OFF_AUTO(\"x-auto-mode\"",
+		      "    { .name = \"x-guid\", .info = &qdev_prop_uuid, .set_default = true },\n");
+	const char *commit = mc_test_ksprintf("cd '%s' && git -c user.name=t -c user.email=t@example.org commit -qam guid",
+					      repo);
+	const char *sh_argv[] = { "sh", "-c", commit, NULL };
+	assert_int_equal(mc_test_run_program_result("/bin/sh", sh_argv).rc, 0);
+	const char *argv[] = { "migcompat", "show", "--repo", repo, "--cache", g.cache, "--type", "virtio-blk-device", NULL };
+	mc_test_result r = mc_test_run_result(argv);
+	if (!strstr(r.out, "virtio-blk-device.x-guid = auto"))
+		fail_msg("x-guid is not auto:\n%s%s", r.out, r.err);
+	mc_test_rmtree(repo);
 }
 
 /*

@@ -591,6 +591,13 @@ static void apply_kind(extract_ctx *x, mc_prop *p, CXCursor info_value)
 	}
 }
 
+/* A Property with set_default and no value: its PropertyInfo's set_default_value decides (conv info-default). */
+static void set_info_default(extract_ctx *x, mc_prop *p)
+{
+	const char *value = mc_conv_info_default_of(x->conv, p->info);
+	p->defval = value ? mc_value_string(value) : mc_value_symbolic("(set by its PropertyInfo)");
+}
+
 /* One Property element; returns 0 when it is a terminator or has no name. */
 static int extract_prop(extract_ctx *x, CXCursor elem, mc_prop *p, int *understood)
 {
@@ -638,7 +645,7 @@ static int extract_prop(extract_ctx *x, CXCursor elem, mc_prop *p, int *understo
 	if (p->has_default && has_defval)
 		set_default(x, p, defval);
 	else if (p->has_default)
-		p->defval = mc_value_symbolic("(set by its PropertyInfo)");
+		set_info_default(x, p);
 	return 1;
 }
 

@@ -143,6 +143,15 @@ static const char *d_kind(mc_conv *conv, char **w, int n)
 	return NULL;
 }
 
+static const char *d_info_default(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	mc_conv_info_default *d = MC_VEC_PUSH(conv->info_defaults, conv->ninfo_defaults, conv->cap_info_defaults);
+	d->info = mc_strdup(w[1]);
+	d->value = mc_strdup(strcmp(w[2], "''") == 0 ? "" : w[2]);
+	return NULL;
+}
+
 static const char *d_attach_call(mc_conv *conv, char **w, int n)
 {
 	(void)n;
@@ -448,6 +457,7 @@ static const struct directive {
 	{ "target-command-define", 1, ANY, d_target_command_define, 0 },
 	/* properties and types */
 	{ "kind", 2, 3, d_kind, 0 },
+	{ "info-default", 2, 2, d_info_default, 0 },
 	{ "attach-call", 2, 2, d_attach_call, 0 },
 	{ "attach-field", 1, 1, d_attach_field, 0 },
 	{ "alias-call", 2, 2, d_alias_call, 0 },
@@ -618,6 +628,11 @@ void mc_conv_free(mc_conv *conv)
 		free(conv->kinds[i].enum_type);
 	}
 	free(conv->kinds);
+	for (size_t i = 0; i < conv->ninfo_defaults; i++) {
+		free(conv->info_defaults[i].info);
+		free(conv->info_defaults[i].value);
+	}
+	free(conv->info_defaults);
 	free_pairs(conv->attach_calls, conv->nattach_calls);
 	mc_strvec_free(&conv->attach_fields);
 	free_pairs(conv->alias_calls, conv->nalias_calls);
@@ -681,6 +696,14 @@ const mc_conv_kind *mc_conv_kind_of(const mc_conv *conv, const char *info)
 	for (size_t i = 0; i < conv->nkinds; i++)
 		if (strcmp(conv->kinds[i].info, info) == 0)
 			return &conv->kinds[i];
+	return NULL;
+}
+
+const char *mc_conv_info_default_of(const mc_conv *conv, const char *info)
+{
+	for (size_t i = 0; info && i < conv->ninfo_defaults; i++)
+		if (strcmp(conv->info_defaults[i].info, info) == 0)
+			return conv->info_defaults[i].value;
 	return NULL;
 }
 

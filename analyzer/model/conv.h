@@ -34,6 +34,12 @@ typedef struct {
 	char *enum_type;     /* may be NULL */
 } mc_conv_kind;
 
+/* info-default: what a PropertyInfo's set_default_value gives a Property that sets no value. */
+typedef struct {
+	char *info;
+	char *value;         /* as a compat entry writes it; "" for the empty string */
+} mc_conv_info_default;
+
 typedef struct {
 	char *name;          /* function or prefix */
 	char *family;
@@ -128,6 +134,7 @@ typedef struct mc_conv {
 	mc_conv_target *targets; size_t ntargets, cap_targets;
 	mc_conv_arch *archs;     size_t narchs, cap_archs;
 	mc_conv_kind *kinds;     size_t nkinds, cap_kinds;
+	mc_conv_info_default *info_defaults; size_t ninfo_defaults, cap_info_defaults;
 	mc_conv_pair *attach_calls; size_t nattach_calls, cap_attach_calls;
 	mc_strvec attach_fields;
 	mc_conv_pair *alias_calls; size_t nalias_calls, cap_alias_calls;
@@ -170,6 +177,8 @@ int mc_conv_is_skipped(const mc_conv *conv, const char *path);
 /* The arch a file is parsed for, or NULL for target-independent files. */
 const mc_conv_arch *mc_conv_arch_for(const mc_conv *conv, const char *path);
 const mc_conv_kind *mc_conv_kind_of(const mc_conv *conv, const char *info);
+/* The info-default value of a PropertyInfo, or NULL. */
+const char *mc_conv_info_default_of(const mc_conv *conv, const char *info);
 
 /*
  * Recognises a versioned compat container name: an array "hw_compat_5_1",
