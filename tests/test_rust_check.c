@@ -192,6 +192,20 @@ static void test_rust_check_slice_finds_what_full_finds(void **state)
 	}
 }
 
+/* A marker comment above a #[property] accepts its finding, as above a DEFINE_PROP. */
+static void test_rust_check_marker(void **state)
+{
+	(void)state;
+	json_t *fs = check("rust", "rust-marker", NULL, 0);
+	assert_int_equal(json_array_size(fs), 1);
+	json_t *f = json_array_get(fs, 0);
+	assert_string_equal(mc_test_jstr(f, "rule"), "compat-missing");
+	assert_string_equal(mc_test_jstr(f, "file"), DEVICE_RS);
+	json_t *why = json_object_get(f, "suppressed");
+	assert_string_equal(mc_test_jstr(why, "kind"), "inSource");
+	assert_string_equal(mc_test_jstr(why, "reason"), "no released machine type has the Rust device yet");
+}
+
 static void test_rust_show_both_builds(void **state)
 {
 	(void)state;
@@ -221,6 +235,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_rust_check_entry_the_rust_device_lacks, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_rust_check_one_finding_for_both_builds, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_rust_check_slice_finds_what_full_finds, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_rust_check_marker, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_rust_show_both_builds, mc_test_arena_release),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
