@@ -231,6 +231,58 @@ void mc_findings_finish(mc_findings *fs)
 		qsort(fs->v, fs->n, sizeof(mc_finding), cmp_finding);
 }
 
+/* Are a and b one cause seen in two builds? */
+static int same_cause(const mc_finding *a, const mc_finding *b)
+{
+	return strcmp0(a->rule, b->rule) == 0 && strcmp0(a->type, b->type) == 0 &&
+	       strcmp0(a->property, b->property) == 0 && strcmp0(a->old_value, b->old_value) == 0 &&
+	       strcmp0(a->new_value, b->new_value) == 0 && strcmp0(a->commit, b->commit) == 0 &&
+	       (!mc_finding_is_entry_located(a) || (strcmp0(a->file, b->file) == 0 && a->line == b->line));
+}
+
+static mc_finding *find_cause(mc_findings *fs, const mc_finding *f)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		if (same_cause(&fs->v[i], f))
+			return &fs->v[i];
+	return NULL;
+}
+
+/* Drops the compat-redundant findings of into that other does not have: the entry is needed there. */
+static void keep_redundant_of_both(mc_findings *into, mc_findings *other)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < into->n; i++) {
+		if (strcmp(into->v[i].rule, "compat-redundant") == 0 && !find_cause(other, &into->v[i]))
+			finding_free(&into->v[i]);
+		else
+			into->v[out++] = into->v[i];
+	}
+	into->n = out;
+}
+
+void mc_findings_merge_build(mc_findings *into, mc_findings *other, const char *build)
+{
+	keep_redundant_of_both(into, other);
+	for (size_t i = 0; i < other->n; i++) {
+		mc_finding *o = &other->v[i], *same = find_cause(into, o);
+		if (!same && strcmp(o->rule, "compat-redundant") != 0) {
+			*(mc_finding *)MC_VEC_PUSH(into->v, into->n, into->cap) = *o;
+			continue;
+		}
+		if (same && (strcmp0(same->file, o->file) != 0 || same->line != o->line))
+			mc_strvec_push_owned(&same->notes, mc_sprintf("the same in QEMU built with %s, declared at %s:%d",
+								      build, o->file, o->line));
+		if (same && o->severity > same->severity)
+			same->severity = o->severity;
+		finding_free(o);
+	}
+	free(other->v);
+	memset(other, 0, sizeof(*other));
+	if (into->n > 1)
+		qsort(into->v, into->n, sizeof(mc_finding), cmp_finding);
+}
+
 void mc_findings_free_items(mc_findings *fs)
 {
 	for (size_t i = 0; i < fs->n; i++)

@@ -62,6 +62,17 @@ void mc_finding_affects(mc_finding *f, const char *who);
  */
 #define MC_FINDINGS_FAMILY 4
 void mc_findings_finish(mc_findings *fs);
+/*
+ * Adds to into (the findings of the C build of QEMU) those of the same change
+ * in another build of the same tree (with Rust devices), both finished, and
+ * empties other.  One cause, one finding: a finding of other that into has
+ * (rule, type, property, both values, commit; and place, for one about an
+ * entry) is dropped, with a note on into's naming where other declares it
+ * when that differs; a more severe one raises into's severity.  An entry is
+ * redundant only if it is in every build: a compat-redundant finding is kept
+ * only when both have it.  Then sorted as mc_findings_finish sorts.
+ */
+void mc_findings_merge_build(mc_findings *into, mc_findings *other, const char *build);
 void mc_findings_free(mc_findings *fs);
 /* Frees the findings' contents but not the array (for findings moved elsewhere). */
 void mc_findings_free_items(mc_findings *fs);

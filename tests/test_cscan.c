@@ -1,12 +1,9 @@
 /*
  * test_cscan.c - the C-text scanner (util/cscan.h) every text-reading stage uses.
  *
- * Each case scans a text and compares the tokens, written one after the
- * other as KIND:text (I identifier, N number, S string, C character, H header
- * name, P punctuator, M comment, # directive, $ end of directive; a '!'
- * after an unterminated one; newlines, CRs and NULs written \n, \r, \0).
- * Every text is copied to a buffer of exactly its length, so a read past the
- * end is an ASan error, not a NUL that happens to stop the scanner.
+ * Each case scans a text and compares the tokens, written as
+ * tests/support/scan_test.h writes them (KIND:text, from a copy of exactly
+ * the text's length).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,77 +18,31 @@
 #include "frontend/tree.h"
 #include "util/cscan.h"
 #include "util/util.h"
+#include "scan_test.h"
 
-/* text[0, len) in a buffer of its own, with nothing after it; the caller frees. */
-static char *exact_copy(const char *text, size_t len)
+/* The C scanner, for the token tables of tests/support/scan_test.h. */
+static void cscan_init(void *c, const char *text, size_t len, unsigned flags)
 {
-	char *p = mc_malloc(len ? len : 1);
-	memcpy(p, text, len);
-	return p;
+	mc_cscan_init(c, text, len, flags);
 }
 
-static void put_escaped(mc_buf *b, const char *p, size_t len)
+static mc_ctok_kind cscan_next(void *c, mc_ctok *t)
 {
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] == '\n')
-			mc_buf_puts(b, "\\n");
-		else if (p[i] == '\r')
-			mc_buf_puts(b, "\\r");
-		else if (p[i] == '\0')
-			mc_buf_puts(b, "\\0");
-		else
-			mc_buf_put(b, p + i, 1);
-	}
+	return mc_cscan_next(c, t);
 }
 
-static void put_token(mc_buf *b, const mc_ctok *t)
-{
-	static const char kinds[] = "?INSCHPM#$";
-	if (b->len)
-		mc_buf_puts(b, " ");
-	mc_buf_put(b, &kinds[t->kind], 1);
-	if (t->kind == MC_CTOK_DIRECTIVE || t->kind == MC_CTOK_EOD)
-		return;
-	mc_buf_puts(b, ":");
-	put_escaped(b, t->p, t->len);
-	if (t->open)
-		mc_buf_puts(b, "!");
-}
+static const mc_test_scanner cscan = { sizeof(mc_cscan), cscan_init, cscan_next };
 
-/* Every token of text[0, len) scanned with flags, written as above; the caller frees. */
+typedef mc_test_scan_case scan_case;
+
 static char *tokens_of(const char *text, size_t len, unsigned flags)
 {
-	char *copy = exact_copy(text, len);
-	mc_buf b = {0};
-	mc_cscan c;
-	mc_ctok t;
-	mc_cscan_init(&c, copy, len, flags);
-	while (mc_cscan_next(&c, &t) != MC_CTOK_END) {
-		assert_true(t.p >= copy && t.p + t.len <= copy + len);
-		put_token(&b, &t);
-	}
-	/* Invariant (4): the end stays the end. */
-	assert_int_equal(mc_cscan_next(&c, &t), MC_CTOK_END);
-	assert_int_equal(mc_cscan_next(&c, &t), MC_CTOK_END);
-	assert_true(t.p == copy + len && t.len == 0);
-	free(copy);
-	return b.ptr ? mc_buf_detach(&b) : mc_strdup("");
+	return mc_test_tokens_of(&cscan, text, len, flags);
 }
-
-typedef struct {
-	const char *name;
-	const char *text;
-	const char *want;
-} scan_case;
 
 static void run_cases(const scan_case *cases, size_t n, unsigned flags)
 {
-	for (size_t i = 0; i < n; i++) {
-		char *got = tokens_of(cases[i].text, strlen(cases[i].text), flags);
-		if (strcmp(got, cases[i].want) != 0)
-			fail_msg("%s:\n  got:  %s\n  want: %s", cases[i].name, got, cases[i].want);
-		free(got);
-	}
+	mc_test_scan_cases(&cscan, cases, n, flags);
 }
 
 static void test_cscan_kinds(void **state)
@@ -220,7 +171,7 @@ static void test_cscan_lines(void **state)
 	const size_t want[] = { 1, 2, 3, 4, 5, 6, 7, 7, 7, 9 };
 	const mc_ctok_kind kinds[] = { MC_CTOK_IDENT, MC_CTOK_COMMENT, MC_CTOK_IDENT, MC_CTOK_STRING, MC_CTOK_IDENT,
 				       MC_CTOK_IDENT, MC_CTOK_DIRECTIVE, MC_CTOK_IDENT, MC_CTOK_EOD, MC_CTOK_IDENT };
-	char *copy = exact_copy(text, sizeof(text) - 1);
+	char *copy = mc_test_exact_copy(text, sizeof(text) - 1);
 	mc_cscan c;
 	mc_ctok t;
 	mc_cscan_init(&c, copy, sizeof(text) - 1, 0);
@@ -238,7 +189,7 @@ static void test_cscan_lines(void **state)
 static char *after_match(const char *text, const char *open, char **closing)
 {
 	size_t len = strlen(text);
-	char *copy = exact_copy(text, len);
+	char *copy = mc_test_exact_copy(text, len);
 	mc_cscan c;
 	mc_ctok t, close;
 	mc_cscan_init(&c, copy, len, 0);
@@ -249,7 +200,7 @@ static char *after_match(const char *text, const char *open, char **closing)
 	*closing = rc == 0 ? mc_sprintf("%zu:%.*s", (size_t)(close.p - copy), (int)close.len, close.p) : mc_strdup("-1");
 	mc_buf b = {0};
 	while (mc_cscan_next(&c, &t) != MC_CTOK_END)
-		put_token(&b, &t);
+		mc_test_put_token(&b, &t);
 	free(copy);
 	return b.ptr ? mc_buf_detach(&b) : mc_strdup("");
 }

@@ -228,11 +228,12 @@ static void test_json_every_field_round_trips(void **state)
 
 /*
  * Facts with every record type and every key, as the hand-written encoder
- * before the tables wrote them (and as the cache holds them): the text must
- * come back byte for byte.
+ * before the tables wrote them (and as the cache holds them), with the keys
+ * of Rust sources' facts since ("rust", "pbind"): the text must come back
+ * byte for byte.
  */
 static const char pinned[] =
-	"{\"path\":\"hw/virtio/virtio-x.c\",\"parsed\":1,\"error\":\"hw/virtio/virtio-x.c:3: error: caf\xc3\xa9\","
+	"{\"path\":\"hw/virtio/virtio-x.c\",\"parsed\":1,\"rust\":0,\"error\":\"hw/virtio/virtio-x.c:3: error: caf\xc3\xa9\","
 	"\"ndiag\":2,\"refused\":[\"include/a.h\\ntoo big\",\"include/b.h\\nbinary\"],\"unres\":[\"12: defs: not a "
 	"string\"],\"arrays\":[{\"name\":\"x_props\",\"static\":1,\"line\":10,\"complete\":0,\"why\":\"element 3\","
 	"\"owner\":\"x-cpu\",\"props\":[{\"name\":\"p1\",\"info\":"
@@ -242,7 +243,7 @@ static const char pinned[] =
 	"\"s\":\"auto\"},\"text\":\"ON_OFF_AUTO_AUTO\",\"line\":12,\"cond\":null,\"supp\":null}]}],\"attaches\":[{\"f\":"
 	"\"x_class_init\",\"a\":\"x_props\",\"l\":20,\"cd\":1,\"call\":1}],\"types\":[{\"name\":\"x-dev\",\"parent\":"
 	"\"device\",\"ci\":\"x_class_init\",\"ii\":\"x_init\",\"abstract\":1,\"line\":30,\"cond\":\"CONFIG_X\",\"data\":"
-	"[\"props=x_props\",\"more=y_props\"]}],\"vpci\":[{\"base\":\"virtio-x-pci-base\",\"generic\":\"virtio-x-pci\","
+	"[\"props=x_props\",\"more=y_props\"],\"pbind\":\"SysBusDevice\"}],\"vpci\":[{\"base\":\"virtio-x-pci-base\",\"generic\":\"virtio-x-pci\","
 	"\"trans\":\"virtio-x-pci-transitional\",\"nontrans\":\"virtio-x-pci-non-transitional\",\"parent\":"
 	"\"virtio-pci\",\"ci\":\"vx_class_init\",\"ii\":\"vx_init\",\"line\":40}],\"aliases\":[{\"f\":\"vx_init\",\"t\":"
 	"\"virtio-x-device\",\"l\":41}],\"compat\":[{\"name\":\"hw_compat_9_2\",\"fn\":\"pc_compat\",\"line\":50,"

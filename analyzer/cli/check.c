@@ -42,20 +42,59 @@ int mc_cli_commit_facts(mc_commit_facts *out, mc_repo *repo, const mc_oid *base_
 	return rc;
 }
 
+/* The rules on the models of one build of both revisions, the mentions answered for that build. */
+static void run_build(const mc_revision *base, const mc_revision *head, const mc_model *bm, const mc_model *hm,
+		      const mc_commit_facts *cf, const mc_conv *conv, int audit, mc_findings *out)
+{
+	mc_rule_input in = { bm, hm, cf, conv, NULL, NULL, audit };
+	/* What the rules will ask of the trees, answered before they run. */
+	mc_mention_questions bq = {0}, hq = {0};
+	mc_mentions bmen, hmen;
+	mc_rules_mention_questions(&in, &bq, &hq);
+	mc_revision_answer_mentions_in(base, bm, &bq, &bmen);
+	mc_revision_answer_mentions_in(head, hm, &hq, &hmen);
+	in.base_mentions = &bmen;
+	in.head_mentions = &hmen;
+	mc_rules_run(&in, out);
+	mc_mentions_free(&bmen);
+	mc_mentions_free(&hmen);
+	mc_mention_questions_free(&bq);
+	mc_mention_questions_free(&hq);
+}
+
+#define RUST_BUILD "Rust devices (configure --enable-rust)"
+
+/* What a finding of the build with Rust devices is about, for the findings the C build does not have. */
+static void note_rust_build(mc_findings *fs, const mc_model *hm)
+{
+	for (size_t i = 0; i < fs->n; i++) {
+		const mc_type *t = mc_model_type(hm, fs->v[i].type);
+		mc_strvec_push_owned(&fs->v[i].notes,
+				     t && t->rust ? mc_sprintf("only in QEMU built with %s, where %s implements %s",
+							       RUST_BUILD, t->file, t->name)
+						  : mc_sprintf("only in QEMU built with %s", RUST_BUILD));
+	}
+}
+
+/*
+ * A revision with Rust devices is two QEMUs: configured without them (the
+ * default), and with them, where each Rust device replaces the C device of
+ * its name.  Migration must keep working in both, so the rules run on both
+ * builds; a cause both have is one finding (mc_findings_merge_build).
+ */
 void mc_cli_check_pair(const mc_revision *base, const mc_revision *head, const mc_commit_facts *cf,
 		       const mc_conv *conv, int audit, const char *label, mc_findings *fs)
 {
-	mc_rule_input in = { base->model, head->model, cf, conv, NULL, NULL, audit };
-	/* What the rules will ask of the trees, answered before they run. */
-	mc_mention_questions bq = {0}, hq = {0};
-	mc_mentions bm, hm;
-	mc_rules_mention_questions(&in, &bq, &hq);
-	mc_revision_answer_mentions(base, &bq, &bm);
-	mc_revision_answer_mentions(head, &hq, &hm);
-	in.base_mentions = &bm;
-	in.head_mentions = &hm;
 	mc_findings one = {0};
-	mc_rules_run(&in, &one);
+	run_build(base, head, base->model, head->model, cf, conv, audit, &one);
+	if (base->model_rust || head->model_rust) {
+		const mc_model *bm = base->model_rust ? base->model_rust : base->model;
+		const mc_model *hm = head->model_rust ? head->model_rust : head->model;
+		mc_findings rust = {0};
+		run_build(base, head, bm, hm, cf, conv, audit, &rust);
+		note_rust_build(&rust, hm);
+		mc_findings_merge_build(&one, &rust, RUST_BUILD);
+	}
 	for (size_t i = 0; i < one.n; i++) {
 		mc_finding *slot = MC_VEC_PUSH(fs->v, fs->n, fs->cap);
 		*slot = one.v[i];
@@ -63,10 +102,6 @@ void mc_cli_check_pair(const mc_revision *base, const mc_revision *head, const m
 			slot->commit = mc_strdup(label);
 	}
 	free(one.v);
-	mc_mentions_free(&bm);
-	mc_mentions_free(&hm);
-	mc_mention_questions_free(&bq);
-	mc_mention_questions_free(&hq);
 }
 
 int mc_cli_require_compat(const mc_revision *rev)

@@ -20,7 +20,12 @@
 int mc_cli_commit_facts(mc_commit_facts *out, mc_repo *repo, const mc_oid *base_commit, const mc_oid *head_commit,
 			int head_is_commit, const mc_model *base, const mc_model *head);
 
-/* Runs the rules on one pair; the findings are labelled with label (a series patch) when given. */
+/*
+ * Runs the rules on one pair, for QEMU built without Rust devices and, when a
+ * Rust source registers a type at either side, with them (a cause both
+ * builds have is one finding); the findings are labelled with label (a
+ * series patch) when given.
+ */
 void mc_cli_check_pair(const mc_revision *base, const mc_revision *head, const mc_commit_facts *cf,
 		       const mc_conv *conv, int audit, const char *label, mc_findings *fs);
 

@@ -12,6 +12,7 @@
 #include <clang-c/Index.h>
 #include "frontend/cache.h"
 #include "frontend/parse.h"
+#include "frontend/rust.h"
 #include "frontend/slice.h"
 #include "util/worker.h"
 
@@ -135,11 +136,35 @@ static char *facts_key(const mc_tree *tree, const char *path, const mc_tu_input 
 	return mc_strdup(hex);
 }
 
+/* Rust sources depend on their crate (constants in other files), not on an include closure. */
+static char *rust_facts_key(const mc_tree *tree, const char *path)
+{
+	mc_strvec deps = {0};
+	mc_rust_deps(tree, path, &deps);
+	mc_buf b = {0};
+	mc_buf_printf(&b, "migcompat %s facts %s conv %s rust\n%s\n", MC_VERSION, mc_facts_version(),
+		      tree->conv->digest, path);
+	for (size_t i = 0; i < deps.n; i++)
+		mc_buf_printf(&b, "%s\n", deps.v[i]);
+	char hex[41];
+	mc_hash_text(b.ptr, b.len, hex);
+	mc_buf_free(&b);
+	mc_strvec_free(&deps);
+	return mc_strdup(hex);
+}
+
+/* A path that may be a candidate: a .c file not skipped, or a Rust source. */
+static int candidate_path(const mc_conv *conv, const char *path)
+{
+	return (mc_str_endswith(path, ".c") && !mc_conv_is_skipped(conv, path)) || mc_rust_is_source(conv, path);
+}
+
 int mc_analysis_wants(const mc_conv *conv, const char *path, const char *text, size_t len)
 {
-	(void)len;
-	if (!mc_str_endswith(path, ".c") || mc_conv_is_skipped(conv, path))
+	if (!candidate_path(conv, path))
 		return 0;
+	if (mc_rust_is_source(conv, path))
+		return mc_rust_wants(text, len);
 	/* A table of CPU models names neither (target/arm/tcg/cpu-v7m.c): the conventions name its struct. */
 	return strstr(text, "Property") != NULL || strstr(text, "TypeInfo") != NULL || mc_conv_names_table(conv, text);
 }
@@ -394,7 +419,7 @@ static mc_strvec select_files(mc_tree *tree, const mc_tree *base, const mc_strve
 		mc_map_put(&chosen, base_wanted->v[i], (void *)1);
 	for (size_t i = 0; i < snap->nfiles; i++) {
 		const char *path = snap->files[i].path;
-		if (!mc_str_endswith(path, ".c") || mc_conv_is_skipped(tree->conv, path))
+		if (!candidate_path(tree->conv, path))
 			continue;
 		const mc_file *same = base ? mc_snapshot_find(base->snap, path) : NULL;
 		if (same && strcmp(same->blob.hex, snap->files[i].blob.hex) == 0) {
@@ -558,6 +583,20 @@ static char *known_key_name(const parse_job *j)
 }
 
 /*
+ * A Rust source is read here, while jobs are prepared: a text scan of its
+ * crate, no libclang, nothing of the tree run (frontend/rust.h).
+ */
+static void rust_job(parse_job *j, mc_store *store)
+{
+	j->key = rust_facts_key(j->tree, j->path);
+	if ((*j->result = store_get(store, j->key)) != NULL)
+		return;
+	mc_facts *f;
+	mc_rust_read_tree(&f, j->tree, j->path);
+	*j->result = store_put(store, j->key, f);
+}
+
+/*
  * Makes a job ready to parse, or finds its facts: a key known from an earlier
  * batch and still in the store spares reading the include closure.
  */
@@ -570,6 +609,10 @@ static void job_prepare(parse_job *j, mc_store *store, parse_cache *pc)
 		return;
 	if (known && (*j->result = store_get(store, known))) {
 		j->key = mc_strdup(known);
+		return;
+	}
+	if (mc_rust_is_source(j->tree->conv, j->path)) {
+		rust_job(j, store);
 		return;
 	}
 	if (mc_tree_prepare(j->tree, j->path, NULL, &j->in) < 0) {
@@ -684,6 +727,13 @@ static int parse_batch_run(parse_job *jobs, size_t n, mc_store *store, parse_cac
 	return rc;
 }
 
+/* The models of a revision whose facts are loaded: built without Rust devices, and with them. */
+static void revision_model(mc_revision *rev)
+{
+	mc_model_build(&rev->model, rev->facts, rev->nfacts, rev->tree->conv, rev->tree->version);
+	mc_model_build_rust(&rev->model_rust, rev->facts, rev->nfacts, rev->tree->conv, rev->tree->version);
+}
+
 /* Frees a revision but not its tree and snapshot (the caller's). */
 static void revision_drop(mc_revision *rev)
 {
@@ -728,7 +778,7 @@ static int revisions_make(mc_revision **revs, int nsides, mc_snapshot **snaps, m
 			revs[k] = NULL;
 			continue;
 		}
-		mc_model_build(&revs[k]->model, revs[k]->facts, revs[k]->nfacts, trees[k]->conv, trees[k]->version);
+		revision_model(revs[k]);
 		store->selected += paths[k].n;
 	}
 	return rc;
@@ -933,7 +983,7 @@ static int load_selection(mc_revision *revs[2], mc_snapshot *snaps[2], mc_tree *
 		if (ok) {
 			rev->snap = snaps[k];
 			rev->tree = trees[k];
-			mc_model_build(&rev->model, rev->facts, rev->nfacts, trees[k]->conv, trees[k]->version);
+			revision_model(rev);
 		}
 	}
 	for (int k = 0; k < 2; k++) {
@@ -1046,6 +1096,10 @@ static int pair_grow(pair_load *pl, mc_revision *revs[2], mc_store *store, const
 		if (rc < 0 || whole)
 			return rc;
 		size_t added = mc_slice_grow(pl->slice, revs[0]->model, revs[1]->model);
+		/* The build with Rust devices has its own types, parents and declarers to look for. */
+		if (revs[0]->model_rust || revs[1]->model_rust)
+			added += mc_slice_grow(pl->slice, revs[0]->model_rust ? revs[0]->model_rust : revs[0]->model,
+					       revs[1]->model_rust ? revs[1]->model_rust : revs[1]->model);
 		pl->t_grow += mc_now_seconds() - t1;
 		if (pl->diag)
 			fprintf(stderr, "migcompat: timing: round %d: %.2f s to parse and model, %.2f s to grow\n", round,
@@ -1135,6 +1189,7 @@ void mc_revision_free(mc_revision *rev)
 	if (!rev)
 		return;
 	mc_model_free(rev->model);
+	mc_model_free(rev->model_rust);
 	for (size_t i = 0; i < rev->nfacts; i++)
 		if (rev->owned[i] && rev->facts[i])
 			mc_facts_free(rev->facts[i]);

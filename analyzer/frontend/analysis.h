@@ -43,7 +43,8 @@ typedef struct {
 	mc_facts **facts;      /* sorted by path; from the store unless owned[i] */
 	char *owned;
 	size_t nfacts;
-	mc_model *model;       /* owned */
+	mc_model *model;       /* owned: QEMU built without Rust devices */
+	mc_model *model_rust;  /* owned: built with Rust devices (--enable-rust); NULL when no Rust source registers a type */
 } mc_revision;
 
 /* Takes ownership of snap (also on failure). */
@@ -61,9 +62,9 @@ int mc_revision_load_pair(mc_revision **base, mc_revision **head, mc_snapshot *b
 			  mc_snapshot *head_snap, const mc_conv *conv, mc_store *store, const mc_analysis_opts *opts);
 
 /*
- * Does this file need parsing at all (it can declare properties, types or
- * compat lists, or holds a table the conventions' table-type and
- * table-property lines name)?
+ * Does this file need parsing (a .c file) or reading (a Rust source) at all:
+ * can it declare properties, types or compat lists, or hold a table the
+ * conventions' table-type and table-property lines name?
  */
 int mc_analysis_wants(const mc_conv *conv, const char *path, const char *text, size_t len);
 

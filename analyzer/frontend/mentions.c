@@ -29,13 +29,19 @@ static int is_c_text(const mc_revision *rev, const char *path)
 
 void mc_revision_answer_mentions(const mc_revision *rev, const mc_mention_questions *q, mc_mentions *out)
 {
+	mc_revision_answer_mentions_in(rev, rev->model, q, out);
+}
+
+void mc_revision_answer_mentions_in(const mc_revision *rev, const mc_model *m, const mc_mention_questions *q,
+				    mc_mentions *out)
+{
 	memset(out, 0, sizeof(*out));
 	for (size_t k = 0; k < q->names.n; k++)
 		mc_mentions_asked(out, q->names.v[k]);
 	/* One pass over the tree for every name asked tree-wide. */
 	for (size_t i = 0; q->names.n && i < rev->snap->nfiles; i++) {
 		const char *path = rev->snap->files[i].path;
-		if (!is_c_text(rev, path))
+		if (!is_c_text(rev, path) || mc_strvec_contains(&m->replaced_files, path))
 			continue;
 		for (size_t k = 0; k < q->names.n; k++)
 			if (file_writes(rev, path, q->names.v[k]))

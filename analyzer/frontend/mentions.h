@@ -15,4 +15,13 @@
 
 void mc_revision_answer_mentions(const mc_revision *rev, const mc_mention_questions *q, mc_mentions *out);
 
+/*
+ * The same for the build model m stands for: the C files it does not compile
+ * (m->replaced_files, replaced by Rust devices) are not read, so a name
+ * written only in the C device a Rust one replaces is not a sign that it
+ * exists there.
+ */
+void mc_revision_answer_mentions_in(const mc_revision *rev, const mc_model *m, const mc_mention_questions *q,
+				    mc_mentions *out);
+
 #endif

@@ -533,35 +533,6 @@ static int lex_error(const lexer *lx, int line, const char *msg)
 	return MC_EPARSE;
 }
 
-static int hex_value(int c)
-{
-	if (a_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static void put_utf8(mc_buf *b, unsigned cp)
-{
-	char u[3];
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		mc_buf_put(b, u, 1);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		mc_buf_put(b, u, 2);
-	} else {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		mc_buf_put(b, u, 3);
-	}
-}
-
 /* One escape after a backslash; old schemas allowed JSON's, new only \\. */
 static int lex_escape(lexer *lx)
 {
@@ -577,7 +548,7 @@ static int lex_escape(lexer *lx)
 	if (c == 'u') {
 		unsigned cp = 0;
 		for (int i = 0; i < 4; i++) {
-			int h = lx->pos < lx->len ? hex_value((unsigned char)lx->s[lx->pos]) : -1;
+			int h = lx->pos < lx->len ? mc_hex_digit((unsigned char)lx->s[lx->pos]) : -1;
 			if (h < 0)
 				return lex_error(lx, lx->line, "invalid \\u escape");
 			cp = cp << 4 | (unsigned)h;
@@ -585,7 +556,7 @@ static int lex_escape(lexer *lx)
 		}
 		if (cp == 0)
 			return lex_error(lx, lx->line, "\\u0000 is not allowed");
-		put_utf8(&lx->str, cp);
+		mc_buf_put_utf8(&lx->str, cp);
 		return 0;
 	}
 	if (c == '\\' || c == '\'' || c == '"' || c == '/') {

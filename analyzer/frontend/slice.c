@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "frontend/rust.h"
 #include "util/cscan.h"
+#include "util/rscan.h"
 
 /* File ids (indexes into wanted) per token. */
 typedef struct {
@@ -210,6 +212,59 @@ static void index_text(mc_slice *s, const char *text, size_t len, size_t id)
 	free(def.macro);
 }
 
+static const char *side_text(mc_slice *s, int side, const char *path, size_t *len);
+
+/*
+ * A Rust text, against file id: identifiers, also as quoted names (a field's
+ * name is its property's when #[property] does not rename it), string values
+ * quoted as C writes them (c"pl011" is "pl011"), and the words of comments.
+ */
+static void index_rust_text(mc_slice *s, const char *text, size_t len, size_t id)
+{
+	token_ctx file = { s, id, { 0 } };
+	mc_rscan c;
+	mc_ctok t;
+	mc_rscan_init(&c, text, len, 0);
+	while (mc_rscan_next(&c, &t) != MC_CTOK_END) {
+		char *value = NULL, *quoted = NULL;
+		size_t n = 0;
+		if (t.kind == MC_CTOK_IDENT) {
+			index_token(&file, t.p, t.len);
+			value = mc_strndup(t.p, t.len);
+			n = t.len;
+		} else if (t.kind == MC_CTOK_STRING) {
+			value = mc_rscan_string(&t, &n);
+		} else if (t.kind == MC_CTOK_COMMENT) {
+			report_token(&t, index_token, &file);
+		}
+		if (value) {
+			quoted = mc_sprintf("\"%s\"", value);
+			index_token(&file, quoted, n + 2);
+		}
+		free(value);
+		free(quoted);
+	}
+}
+
+/*
+ * A Rust candidate stands for its crate (its facts read the crate's
+ * constants): every file of the crate, on both sides, is indexed under its id.
+ */
+static void index_rust_crate(mc_slice *s, const char *path, size_t id)
+{
+	for (int side = 0; side < 2; side++) {
+		mc_strvec files = {0};
+		mc_rust_crate_paths(s->trees[side]->conv, s->trees[side]->snap, path, &files);
+		for (size_t i = 0; i < files.n; i++) {
+			size_t len;
+			const char *text = side_text(s, side, files.v[i], &len);
+			if (text)
+				index_rust_text(s, text, len, id);
+		}
+		mc_strvec_free(&files);
+	}
+}
+
 static int is_c_source(const char *path)
 {
 	return mc_str_endswith(path, ".c") || mc_str_endswith(path, ".h") || mc_str_endswith(path, ".inc");
@@ -240,6 +295,10 @@ static void build_index(mc_slice *s)
 	s->indexed = 1;
 	for (size_t id = 0; id < s->wanted.n; id++) {
 		const char *path = s->wanted.v[id];
+		if (mc_rust_is_source(s->trees[1]->conv, path)) {
+			index_rust_crate(s, path, id);
+			continue;
+		}
 		/* An unchanged file is read where selection already read it: the base. */
 		for (int side = differs(s, path) ? 1 : 0; side >= 0; side--) {
 			size_t len;
@@ -339,9 +398,15 @@ static int on_name_line(const char *text, size_t len, size_t at, const char *tok
 	return yes;
 }
 
-/* Is tok written in this file on a name line (identifiers as whole words)? */
+/*
+ * Is tok written in this file on a name line (identifiers as whole words)?
+ * A Rust crate names a type through constants and traits, not on one line:
+ * any mention there may be a registration.
+ */
 static int names_on_line(mc_slice *s, const char *path, const char *tok)
 {
+	if (mc_rust_is_source(s->trees[1]->conv, path))
+		return 1;
 	size_t tl = strlen(tok);
 	for (int side = 1; side >= 0; side--) {
 		size_t len;
@@ -508,6 +573,17 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* A changed file of a Rust crate changes the facts of every Rust source of the crate. */
+static void mark_crate_affected(mc_slice *s, const char *changed)
+{
+	size_t root = mc_rust_crate_root(s->trees[1]->conv, changed);
+	if (!root || !mc_str_endswith(changed, ".rs"))
+		return;
+	for (size_t i = 0; i < s->wanted.n; i++)
+		if (strncmp(s->wanted.v[i], changed, root) == 0 && mc_rust_is_source(s->trees[1]->conv, s->wanted.v[i]))
+			mc_map_put(&s->affected, s->wanted.v[i], (void *)1);
+}
+
 /*
  * Marks the changed paths and, transitively, every source file whose
  * #include lines name one of them by path suffix (a superset of what the
@@ -524,6 +600,7 @@ static void mark_affected(mc_slice *s)
 	mc_strvec queue = {0};
 	for (size_t i = 0; i < nchanged; i++) {
 		mc_map_put(&s->affected, changed[i], (void *)1);
+		mark_crate_affected(s, changed[i]);
 		mc_strvec_push(&queue, changed[i]);
 		free(changed[i]);
 	}
@@ -912,6 +989,9 @@ static void changed_types(const mc_model *ms[2], grow_names *g)
 			if (root)
 				add_name(&g->roots, t->name);
 			add_name(&g->chains, t->parent_name);
+			/* A Rust type takes its parent from the C registration of its name: that file is needed. */
+			if (!t->parent_name && t->parent_binding)
+				add_name(&g->chains, t->name);
 			for (size_t a = 0; a < t->aliases.n; a++)
 				add_name(&g->chains, t->aliases.v[a]);
 		}

@@ -19,6 +19,12 @@
  *   - the files naming a class_init function or a Property array that a
  *     type of the slice uses but its own file lacks, and those naming a
  *     non-static Property array of the slice (its type may be elsewhere).
+ * A Rust source stands for its crate: the crate's files are indexed under it
+ * (identifiers also as quoted names), a change to any of them affects every
+ * Rust source of the crate, any mention of a name in a crate may register
+ * it, and a Rust type whose parent is a C binding needs the C registration
+ * of its own name; the slice grows from the models of the build with Rust
+ * devices too.
  * The rules are differential: a type outside the slice has the same record
  * at both revisions, and no entry that changed reaches it.  When a name
  * cannot be searched for (built by macro concatenation) or the QAPI schema
@@ -34,7 +40,7 @@
  * Saved selections (analysis.c) are reused by key: bump this when what the
  * slice selects changes, so that a selection made by an older rule is not.
  */
-#define MC_SLICE_VERSION 3
+#define MC_SLICE_VERSION 4 /* 4: Rust crates */
 
 typedef struct mc_slice mc_slice;
 

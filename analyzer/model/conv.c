@@ -71,6 +71,13 @@ static const char *d_skip(mc_conv *conv, char **w, int n)
 	return NULL;
 }
 
+static const char *d_rust_source(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	mc_strvec_push(&conv->rust_sources, w[1]);
+	return NULL;
+}
+
 static const char *d_include_dir(mc_conv *conv, char **w, int n)
 {
 	(void)n;
@@ -447,6 +454,7 @@ static const struct directive {
 } directives[] = {
 	/* files and flags */
 	{ "skip", 1, 1, d_skip, 0 },
+	{ "rust-source", 1, 1, d_rust_source, 0 },
 	{ "include-dir", 1, 1, d_include_dir, 0 },
 	{ "system-include", 1, 1, d_system_include, 0 },
 	{ "host-define", 1, 1, d_host_define, 0 },
@@ -645,6 +653,7 @@ void mc_conv_free(mc_conv *conv)
 	free_pairs(conv->compat_defaults, conv->ncompat_defaults);
 	free_pairs(conv->machine_only, conv->nmachine_only);
 	mc_strvec_free(&conv->dynamic_type_suffixes);
+	mc_strvec_free(&conv->rust_sources);
 	mc_strvec_free(&conv->stub_headers);
 	free(conv->version_file);
 	free(conv->generic_family);

@@ -128,6 +128,7 @@ typedef struct {
 
 typedef struct mc_conv {
 	mc_strvec skip;
+	mc_strvec rust_sources;  /* path prefixes under which Rust crates are read (frontend/rust.c) */
 	mc_strvec include_dirs;
 	mc_strvec system_includes;
 	mc_strvec host_defines;

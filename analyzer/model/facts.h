@@ -1,5 +1,6 @@
 /*
- * facts.h - what one C file of a revision declares, as extracted by libclang.
+ * facts.h - what one C file of a revision declares, as extracted by libclang
+ * (or one Rust source, as frontend/rust.c reads it: the same records).
  *
  * Facts depend only on the file's content, the content of what it includes
  * and the flags it was parsed with, so they can be cached by those blob ids.
@@ -42,11 +43,12 @@
 
 /*
  * Version of what the extraction means, beyond the shape of the tables: bump
- * it with every change to parse.c, tree.c or the QAPI stub that can change
- * the facts of a file.  The shape is hashed into mc_facts_version() by
- * itself.  Cached facts of another version are never reused.
+ * it with every change to parse.c, rust.c, tree.c or the QAPI stub that can
+ * change the facts of a file.  The shape is hashed into mc_facts_version()
+ * by itself.  Cached facts of another version are never reused.  15: Rust
+ * sources have facts (frontend/rust.c).
  */
-#define MC_FACTS_SCHEMA 14
+#define MC_FACTS_SCHEMA 15
 
 /*
  * The default of a property a table-property line declares: each concrete
@@ -108,7 +110,10 @@
 	X(INT,    abstract,      "abstract", 0) \
 	X(INT,    line,          "line",     0) \
 	X(STR,    condition,     "cond",     0) /* the #if the registration sits under in its file, or NULL */ \
-	X(STRVEC, data_arrays,   "data",     0)
+	X(STRVEC, data_arrays,   "data",     0) \
+	/* Rust: the parent as the crate names it when the crate gives it no QOM name (SysBusDevice, \
+	 * a wrapper of a C type, whose name only the C headers hold); parent is then NULL */ \
+	X(STR,    parent_binding, "pbind",   0)
 
 /* One VirtioPCIDeviceTypeInfo: generates up to four QOM types under "virtio-pci". */
 #define MC_VIRTIO_PCI_INFO_FIELDS(X, V) \
@@ -146,6 +151,8 @@
 #define MC_FACTS_FIELDS(X, V) \
 	X(STR,    path,            "path",    MC_FACTS_REQUIRED) /* repository-relative path of the file */ \
 	X(INT,    parsed,          "parsed",  0) /* 0: libclang could not parse it at all */ \
+	/* read from Rust sources (frontend/rust.c): its types exist only in a build with Rust devices */ \
+	X(INT,    rust,            "rust",    0) \
 	X(STR,    error,           "error",   0) /* why not, or the first error diagnostic */ \
 	X(SIZE,   ndiagnostics,    "ndiag",   0) /* errors and fatals */ \
 	X(STRVEC, refused_headers, "refused", 0) /* "path\nwhy" of each included header read as empty */ \

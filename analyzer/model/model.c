@@ -386,7 +386,45 @@ static void count_unresolved(mc_model *m, const mc_facts *fa)
 		mc_strvec_push_owned(&m->unanalysed, mc_sprintf("%s:%s", fa->path, fa->unresolved.v[i]));
 }
 
-static void count_coverage(mc_model *m, mc_map *used, mc_map *shadowed)
+/*
+ * What Rust sources leave unsaid, in the coverage: a default that is not a
+ * value, and a parent named only through C bindings that no C registration
+ * of the same name resolves (the type is then a root).
+ */
+static void count_rust(mc_model *m, const mc_facts *fa)
+{
+	for (size_t i = 0; i < fa->narrays; i++)
+		for (size_t k = 0; k < fa->arrays[i].nprops; k++) {
+			const mc_prop *p = &fa->arrays[i].props[k];
+			if (!p->has_default || p->defval.type != MC_VAL_SYMBOLIC)
+				continue;
+			m->rust_defaults_unvalued++;
+			char *why = mc_sprintf("default %s is not a value migcompat computes from Rust source (a literal, "
+					       "a constant of the crate, or arithmetic on those)",
+					       p->defval.s ? p->defval.s : "");
+			unanalysed(m, fa->path, p->line, p->name, why);
+			free(why);
+		}
+	for (size_t i = 0; i < fa->ntypes; i++) {
+		const mc_typeinfo *ti = &fa->types[i];
+		const mc_type *t = mc_map_get(&m->types, ti->name);
+		if (!ti->parent_binding || (t && !t->rust) || (t && t->parent_name))
+			continue;
+		char *why = mc_sprintf("its parent %s is a C type the crate names through bindings, and no C file "
+				       "registers %s to say which: taken as a root",
+				       ti->parent_binding, ti->name);
+		unanalysed(m, fa->path, ti->line, ti->name, why);
+		free(why);
+	}
+}
+
+/*
+ * used: arrays attached to a type of this model; shadowed: those of a
+ * registration another file made first; elsewhere: those of a type of the
+ * other build (Rust in the C one, C types Rust replaces in the Rust one),
+ * analysed there.
+ */
+static void count_coverage(mc_model *m, mc_map *used, mc_map *shadowed, mc_map *elsewhere)
 {
 	count_refused_headers(m);
 	for (size_t f = 0; f < m->nfacts; f++) {
@@ -400,12 +438,14 @@ static void count_coverage(mc_model *m, mc_map *used, mc_map *shadowed)
 			if (invalid_c_yielding_nothing(fa))
 				unanalysed(m, fa->path, 0, "file", fa->error);
 		}
+		if (fa->rust)
+			count_rust(m, fa);
 		for (size_t i = 0; i < fa->narrays; i++) {
 			const mc_prop_array *a = &fa->arrays[i];
 			m->property_arrays++;
 			m->properties += a->nprops;
 			char *key = mc_sprintf("%s\n%s", fa->path, a->name);
-			int attached = mc_map_get(used, key) != NULL;
+			int attached = mc_map_get(used, key) != NULL || mc_map_get(elsewhere, key) != NULL;
 			free(key);
 			if (!a->complete) {
 				m->property_arrays_unresolved++;
@@ -459,33 +499,98 @@ static void decide_release(mc_model *m)
 	m->release_signal = "compat arrays";
 }
 
-int mc_model_build(mc_model **out, mc_facts **facts, size_t nfacts, const mc_conv *conv, const char *version)
+/* Registration state of one build: which arrays are attached where (see count_coverage). */
+typedef struct {
+	mc_map used, shadowed, elsewhere;
+} reg_maps;
+
+/*
+ * A C registration of a name a Rust type took first (the Rust build): the C
+ * type is not built; its arrays are analysed in the C build, and its parent
+ * is the Rust type's when the crate names that only through bindings.
+ */
+static void replaced_by_rust(mc_model *m, mc_type *rust, const mc_facts *fa, const mc_typeinfo *ti, reg_maps *r)
 {
-	mc_model *m = mc_calloc(1, sizeof(*m));
-	m->facts = facts;
-	m->nfacts = nfacts;
-	m->generic_family = mc_conv_generic_family(conv);
-	parse_version(m, version);
-	mc_map used = {0}, shadowed = {0};
-	for (size_t f = 0; f < nfacts; f++) {
-		const mc_facts *fa = facts[f];
+	if (!rust->parent_name && rust->parent_binding)
+		rust->parent_name = ti->parent;
+	shadow_arrays(m, fa, ti, &r->elsewhere);
+}
+
+/* The types of the C files (rust_files = 0) or of the Rust sources (1), in facts order. */
+static void register_types(mc_model *m, const mc_conv *conv, int rust_files, reg_maps *r)
+{
+	for (size_t f = 0; f < m->nfacts; f++) {
+		const mc_facts *fa = m->facts[f];
+		if (!fa->rust != !rust_files)
+			continue;
 		for (size_t i = 0; i < fa->ntypes; i++) {
 			const mc_typeinfo *ti = &fa->types[i];
 			mc_type *t = type_add(m, ti->name, ti->parent, ti->abstract, fa->path, ti->line,
 					      ti->class_init, ti->instance_init);
 			if (!t) {
-				shadow_arrays(m, fa, ti, &shadowed);
+				mc_type *first = mc_map_get(&m->types, ti->name);
+				if (first->rust && !fa->rust)
+					replaced_by_rust(m, first, fa, ti, r);
+				else
+					shadow_arrays(m, fa, ti, &r->shadowed);
 				continue;
 			}
 			t->condition = ti->condition;
-			attach_function_depth(m, t, fa, ti->class_init, &ti->data_arrays, &used, 0);
+			t->rust = fa->rust;
+			t->parent_binding = ti->parent_binding;
+			attach_function_depth(m, t, fa, ti->class_init, &ti->data_arrays, &r->used, 0);
 			alias_function(t, fa, ti->instance_init);
 		}
 		for (size_t i = 0; i < fa->nvpci; i++)
-			add_virtio_pci_types(m, conv, fa, &fa->vpci[i], &used);
+			add_virtio_pci_types(m, conv, fa, &fa->vpci[i], &r->used);
 		add_compat(m, conv, fa);
 	}
-	attach_owned_arrays(m, &used);
+}
+
+/* In the C build, the Rust sources' arrays are analysed in the other: attached there, not here. */
+static void rust_arrays_elsewhere(mc_model *m, reg_maps *r)
+{
+	for (size_t f = 0; f < m->nfacts; f++)
+		for (size_t i = 0; m->facts[f]->rust && i < m->facts[f]->ntypes; i++)
+			shadow_arrays(m, m->facts[f], &m->facts[f]->types[i], &r->elsewhere);
+}
+
+/* The C files whose every registration a Rust type replaced: not compiled in the Rust build. */
+static void list_replaced_files(mc_model *m)
+{
+	for (size_t f = 0; f < m->nfacts; f++) {
+		const mc_facts *fa = m->facts[f];
+		int all = !fa->rust && (fa->ntypes > 0);
+		for (size_t i = 0; all && i < fa->ntypes; i++) {
+			const mc_type *t = mc_map_get(&m->types, fa->types[i].name);
+			all = t && t->rust;
+		}
+		if (all && !fa->nvpci && !fa->ncompat)
+			mc_strvec_push(&m->replaced_files, fa->path);
+	}
+	mc_strvec_sort(&m->replaced_files);
+}
+
+static int build(mc_model **out, mc_facts **facts, size_t nfacts, const mc_conv *conv, const char *version,
+		 int rust_build)
+{
+	mc_model *m = mc_calloc(1, sizeof(*m));
+	m->facts = facts;
+	m->nfacts = nfacts;
+	m->generic_family = mc_conv_generic_family(conv);
+	m->rust_build = rust_build;
+	parse_version(m, version);
+	reg_maps r;
+	memset(&r, 0, sizeof(r));
+	/* A Rust type replaces the C one of its name: registered first, it wins. */
+	if (rust_build)
+		register_types(m, conv, 1, &r);
+	register_types(m, conv, 0, &r);
+	attach_owned_arrays(m, &r.used);
+	if (rust_build)
+		list_replaced_files(m);
+	else
+		rust_arrays_elsewhere(m, &r);
 	link_hierarchy(m);
 	if (m->nsets > 1)
 		qsort(m->sets, m->nsets, sizeof(mc_compat_set), cmp_set);
@@ -494,10 +599,25 @@ int mc_model_build(mc_model **out, mc_facts **facts, size_t nfacts, const mc_con
 			mc_strvec_push(&m->families, m->sets[i].family);
 	mc_strvec_sort(&m->families);
 	decide_release(m);
-	count_coverage(m, &used, &shadowed);
-	mc_map_free(&used);
-	mc_map_free(&shadowed);
+	count_coverage(m, &r.used, &r.shadowed, &r.elsewhere);
+	mc_map_free(&r.used);
+	mc_map_free(&r.shadowed);
+	mc_map_free(&r.elsewhere);
 	*out = m;
+	return 0;
+}
+
+int mc_model_build(mc_model **out, mc_facts **facts, size_t nfacts, const mc_conv *conv, const char *version)
+{
+	return build(out, facts, nfacts, conv, version, 0);
+}
+
+int mc_model_build_rust(mc_model **out, mc_facts **facts, size_t nfacts, const mc_conv *conv, const char *version)
+{
+	*out = NULL;
+	for (size_t f = 0; f < nfacts; f++)
+		if (facts[f]->rust && facts[f]->ntypes)
+			return build(out, facts, nfacts, conv, version, 1);
 	return 0;
 }
 
@@ -521,6 +641,7 @@ void mc_model_free(mc_model *m)
 	free(m->sets);
 	mc_strvec_free(&m->families);
 	mc_strvec_free(&m->unanalysed);
+	mc_strvec_free(&m->replaced_files);
 	free(m);
 }
 

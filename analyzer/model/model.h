@@ -37,6 +37,8 @@ struct mc_type {
 	mc_type **children;     size_t nchildren, cap_children;
 	int props_unknown;      /* an attached array could not be extracted */
 	const char *condition;  /* the #if its registration sits under in its file, or NULL */
+	int rust;               /* registered by Rust sources (only in a model built with mc_model_build_rust) */
+	const char *parent_binding; /* rust: the parent as Rust names a C type (SysBusDevice), or NULL */
 };
 
 /* The version of a family's machine-wide defaults: applied to every machine version. */
@@ -72,10 +74,32 @@ typedef struct mc_model {
 	const char *release_signal;         /* "VERSION", "compat arrays", or NULL when unknown */
 	/* coverage */
 	size_t files_parsed, files_failed, property_arrays, property_arrays_unresolved, properties;
+	size_t rust_defaults_unvalued; /* defaults of Rust properties that are not values (each in unanalysed) */
 	mc_strvec unanalysed;   /* "path:line: what: reason", sorted */
+	/*
+	 * Built with Rust devices (mc_model_build_rust): the C files none of whose
+	 * types that build compiles, every one being replaced by a Rust type of its
+	 * name; sorted.  Empty otherwise.
+	 */
+	int rust_build;
+	mc_strvec replaced_files;
 } mc_model;
 
+/*
+ * The model of QEMU built without Rust devices (configure's default): the
+ * types Rust sources register are left out, their properties still counted in
+ * the coverage.
+ */
 int mc_model_build(mc_model **out, mc_facts **facts, size_t nfacts, const mc_conv *conv, const char *version);
+/*
+ * The model of the same facts built with Rust devices (--enable-rust): a type
+ * registered by Rust sources replaces the C type of its name, whose parent it
+ * keeps when the crate names its own only through C bindings (the C headers
+ * alone say that SysBusDevice is "sys-bus-device", and a Rust device keeps
+ * the place of the C one it replaces).  *out is NULL, and nothing is built,
+ * when no Rust source registers a type: the build is then the C one.
+ */
+int mc_model_build_rust(mc_model **out, mc_facts **facts, size_t nfacts, const mc_conv *conv, const char *version);
 void mc_model_free(mc_model *m);
 
 const mc_type *mc_model_type(const mc_model *m, const char *name);

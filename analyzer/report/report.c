@@ -126,6 +126,7 @@ json_t *mc_report_coverage_json(const mc_model *m)
 	json_object_set_new(c, "property_arrays_unresolved", json_integer((json_int_t)m->property_arrays_unresolved));
 	json_object_set_new(c, "properties", json_integer((json_int_t)m->properties));
 	json_object_set_new(c, "types", json_integer((json_int_t)m->ntypes));
+	json_object_set_new(c, "rust_defaults_unvalued", json_integer((json_int_t)m->rust_defaults_unvalued));
 	json_t *un = json_array();
 	for (size_t i = 0; i < m->unanalysed.n; i++)
 		json_array_append_new(un, jstr(m->unanalysed.v[i]));

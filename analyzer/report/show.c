@@ -97,9 +97,9 @@ static const char *why_no_properties(const mc_type *t)
 }
 
 /* A misspelt --type or --family must not look like "no properties". */
-static int check_names(const mc_model *m, const mc_show_opts *o, const char *rev_name)
+static int check_names(const mc_model *m, const mc_model *rust, const mc_show_opts *o, const char *rev_name)
 {
-	if (o->type && !mc_model_type(m, o->type)) {
+	if (o->type && !mc_model_type(m, o->type) && !(rust && mc_model_type(rust, o->type))) {
 		mc_error_set("%s has no type named '%s'", rev_name, o->type);
 		return MC_EINPUT;
 	}
@@ -114,12 +114,25 @@ static int check_names(const mc_model *m, const mc_show_opts *o, const char *rev
 	return 0;
 }
 
+/* Does the build with Rust devices give the subject other properties: is a type of its chain Rust? */
+static int rust_subject(const mc_subject *s)
+{
+	for (const mc_type *t = s->type; t; t = t->parent)
+		if (t->rust)
+			return 1;
+	for (const mc_type *t = s->proxy; t; t = t->parent)
+		if (t->rust)
+			return 1;
+	return 0;
+}
+
 /*
  * The effective value of every property of one subject, as text lines on out
  * and as an entry of types; 0 when it has no property (nothing written).
+ * rust: the subject as QEMU built with Rust devices has it.
  */
 static size_t show_subject(FILE *out, mc_format fmt, const mc_model *m, const mc_subject *s, const char *family,
-			   int major, int minor, json_t *types)
+			   int major, int minor, json_t *types, int rust)
 {
 	mc_strvec names = {0};
 	subject_props(s, &names);
@@ -131,6 +144,8 @@ static size_t show_subject(FILE *out, mc_format fmt, const mc_model *m, const mc
 	json_t *jt = json_object(), *props = json_array();
 	json_object_set_new(jt, "type", json_string(s->type->name));
 	json_object_set_new(jt, "inside", s->proxy ? json_string(s->proxy->name) : json_null());
+	if (rust)
+		json_object_set_new(jt, "build", json_string("rust"));
 	for (size_t k = 0; k < names.n; k++) {
 		mc_effective e;
 		const mc_type_prop *tp = mc_type_prop_find(s->type, names.v[k], NULL);
@@ -138,7 +153,8 @@ static size_t show_subject(FILE *out, mc_format fmt, const mc_model *m, const mc
 			continue;
 		char *value = mc_effective_display(&e), *src = source_of(&e, tp);
 		if (fmt == MC_FORMAT_TEXT)
-			fprintf(out, "%s.%s = %s  [%s, %s]\n", who, names.v[k], value, mc_kind_name(e.kind), src);
+			fprintf(out, "%s.%s = %s  [%s, %s%s]\n", who, names.v[k], value, mc_kind_name(e.kind), src,
+				rust ? ", built with Rust devices" : "");
 		json_t *jp = json_object();
 		json_object_set_new(jp, "name", json_string(names.v[k]));
 		json_object_set_new(jp, "kind", json_string(mc_kind_name(e.kind)));
@@ -155,6 +171,20 @@ static size_t show_subject(FILE *out, mc_format fmt, const mc_model *m, const mc
 	return 1;
 }
 
+/* The subjects of one build that --type asks for (all without it); rust: only those Rust gives other properties. */
+static size_t show_build(FILE *out, mc_format fmt, const mc_model *m, const mc_show_opts *o, int major, int minor,
+			 json_t *types, int rust)
+{
+	mc_subjects subjects;
+	all_subjects(m, &subjects);
+	size_t shown = 0;
+	for (size_t i = 0; i < subjects.n; i++)
+		if (wanted(&subjects.v[i], o->type) && (!rust || rust_subject(&subjects.v[i])))
+			shown += show_subject(out, fmt, m, &subjects.v[i], o->family, major, minor, types, rust);
+	mc_subjects_free(&subjects);
+	return shown;
+}
+
 int mc_show_write(FILE *out, mc_format fmt, const mc_revision *rev, const char *rev_name, const mc_show_opts *o)
 {
 	const mc_model *m = rev->model;
@@ -167,19 +197,17 @@ int mc_show_write(FILE *out, mc_format fmt, const mc_revision *rev, const char *
 		return MC_EINPUT;
 	}
 	o = &resolved;
-	if (check_names(m, o, rev_name) < 0)
+	if (check_names(m, rev->model_rust, o, rev_name) < 0)
 		return MC_EINPUT;
-	mc_subjects subjects;
-	all_subjects(m, &subjects);
 	json_t *root = json_object(), *types = json_array();
 	int major = o->major < 0 ? MC_VERSION_DEFAULTS + 1 : o->major, minor = o->major < 0 ? 0 : o->minor;
-	size_t shown = 0;
-	for (size_t i = 0; i < subjects.n; i++)
-		if (wanted(&subjects.v[i], o->type))
-			shown += show_subject(out, fmt, m, &subjects.v[i], o->family, major, minor, types);
-	mc_subjects_free(&subjects);
+	size_t shown = show_build(out, fmt, m, o, major, minor, types, 0);
+	/* Then the subjects QEMU built with Rust devices has otherwise: those of a Rust type's chain. */
+	if (rev->model_rust)
+		shown += show_build(out, fmt, rev->model_rust, o, major, minor, types, 1);
 	if (o->type && !shown) {
-		const char *why = why_no_properties(mc_model_type(m, o->type));
+		const mc_type *t = mc_model_type(m, o->type);
+		const char *why = why_no_properties(t ? t : mc_model_type(rev->model_rust, o->type));
 		if (fmt == MC_FORMAT_TEXT)
 			fprintf(out, "%s: %s\n", o->type, why);
 		json_t *jt = json_object();

@@ -227,19 +227,25 @@ mc_ctok_kind mc_cscan_next(mc_cscan *c, mc_ctok *tok)
 	return kind;
 }
 
-int mc_cscan_match(mc_cscan *c, const mc_ctok *open, mc_ctok *close)
+char mc_ctok_closer(const mc_ctok *tok)
 {
-	static const char pairs[] = "()[]{}";
-	const char *at = open->kind == MC_CTOK_PUNCT && open->len == 1 ? strchr(pairs, *open->p) : NULL;
-	if (!at || *at == '\0' || (at - pairs) % 2 != 0)
+	if (tok->kind != MC_CTOK_PUNCT || tok->len != 1)
+		return 0;
+	return *tok->p == '(' ? ')' : *tok->p == '[' ? ']' : *tok->p == '{' ? '}' : 0;
+}
+
+int mc_ctok_match(void *cursor, mc_ctok_kind (*next)(void *cursor, mc_ctok *tok), const mc_ctok *open,
+		  int stop_at_eod, mc_ctok *close)
+{
+	char cl = mc_ctok_closer(open);
+	if (!cl)
 		return -1;
-	char o = at[0], cl = at[1];
-	int in_directive = c->dir != DIR_NONE;
+	char o = *open->p;
 	size_t depth = 1;
 	mc_ctok t;
 	for (;;) {
-		mc_ctok_kind k = mc_cscan_next(c, &t);
-		if (k == MC_CTOK_END || (k == MC_CTOK_EOD && in_directive))
+		mc_ctok_kind k = next(cursor, &t);
+		if (k == MC_CTOK_END || (k == MC_CTOK_EOD && stop_at_eod))
 			return -1;
 		if (k != MC_CTOK_PUNCT)
 			continue;
@@ -250,6 +256,17 @@ int mc_cscan_match(mc_cscan *c, const mc_ctok *open, mc_ctok *close)
 			return 0;
 		}
 	}
+}
+
+static mc_ctok_kind next_token(void *c, mc_ctok *tok)
+{
+	return mc_cscan_next(c, tok);
+}
+
+int mc_cscan_match(mc_cscan *c, const mc_ctok *open, mc_ctok *close)
+{
+	/* A bracket opened inside a directive closes inside it. */
+	return mc_ctok_match(c, next_token, open, c->dir != DIR_NONE, close);
 }
 
 int mc_ctok_is(const mc_ctok *tok, const char *s)

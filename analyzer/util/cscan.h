@@ -95,4 +95,15 @@ int mc_cscan_match(mc_cscan *c, const mc_ctok *open, mc_ctok *close);
 /* Is tok's text exactly s? */
 int mc_ctok_is(const mc_ctok *tok, const char *s);
 
+/* The bracket closing tok when tok is a '(', '[' or '{' punctuator; else 0. */
+char mc_ctok_closer(const mc_ctok *tok);
+
+/*
+ * The bracket matching for any scanner of these tokens (mc_cscan_match,
+ * mc_rscan_match): next reads cursor's next token; an EOD ends the search
+ * when stop_at_eod.
+ */
+int mc_ctok_match(void *cursor, mc_ctok_kind (*next)(void *cursor, mc_ctok *tok), const mc_ctok *open,
+		  int stop_at_eod, mc_ctok *close);
+
 #endif

@@ -243,6 +243,28 @@ void *mc_vec_grow(void *arr, size_t *cap, size_t n, size_t item)
 	return p;
 }
 
+void mc_buf_put_utf8(mc_buf *b, unsigned long cp)
+{
+	char u[4];
+	size_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+	static const unsigned char lead[] = { 0, 0, 0xc0, 0xe0, 0xf0 };
+	for (size_t i = n - 1; i > 0; i--, cp >>= 6)
+		u[i] = (char)(0x80 | (cp & 0x3f));
+	u[0] = (char)(lead[n] | cp);
+	mc_buf_put(b, u, n);
+}
+
+int mc_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 int mc_str_endswith(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);

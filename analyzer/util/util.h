@@ -50,6 +50,10 @@ void mc_buf_puts(mc_buf *b, const char *s);
 void mc_buf_printf(mc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *mc_buf_detach(mc_buf *b);
 void mc_buf_free(mc_buf *b);
+/* Appends code point cp (at most U+10FFFF) in UTF-8: the escapes of JSON and Rust strings. */
+void mc_buf_put_utf8(mc_buf *b, unsigned long cp);
+/* The value of a hexadecimal digit ('a' or 'A': 10), or -1. */
+int mc_hex_digit(int c);
 
 /*
  * Reads a whole small text file from disk (rules, suppressions, a saved

@@ -27,14 +27,6 @@ static int only_space(const char *p, const char *q)
 	return 1;
 }
 
-static size_t newlines(const char *p, const char *q)
-{
-	size_t n = 0;
-	for (; p < q; p++)
-		n += *p == '\n';
-	return n;
-}
-
 static void check_tokens(const char *text, size_t len, unsigned flags)
 {
 	mc_cscan c;
@@ -47,7 +39,7 @@ static void check_tokens(const char *text, size_t len, unsigned flags)
 		MC_FUZZ_CHECK(t.p >= prev && t.p + t.len <= end);
 		/* Skipped comments are blanks too. */
 		MC_FUZZ_CHECK((flags & MC_CSCAN_CODE) || only_space(prev, t.p));
-		line += newlines(prev, t.p);
+		line += mc_fuzz_newlines(prev, t.p);
 		MC_FUZZ_CHECK(t.line == line);
 		MC_FUZZ_CHECK(t.kind != MC_CTOK_COMMENT || !(flags & MC_CSCAN_CODE));
 		MC_FUZZ_CHECK((t.kind == MC_CTOK_EOD) == (t.len == 0));
@@ -58,7 +50,7 @@ static void check_tokens(const char *text, size_t len, unsigned flags)
 			MC_FUZZ_CHECK(in_directive && (t.p == end || *t.p == '\n'));
 			in_directive = 0;
 		}
-		line += newlines(t.p, t.p + t.len);
+		line += mc_fuzz_newlines(t.p, t.p + t.len);
 		prev = t.p + t.len;
 	}
 	MC_FUZZ_CHECK(!in_directive);

@@ -27,6 +27,15 @@ static inline char *mc_fuzz_text(const uint8_t *data, size_t size)
 	return s;
 }
 
+/* The number of newlines in [p, q): the line a scanner must give the token at q. */
+static inline size_t mc_fuzz_newlines(const char *p, const char *q)
+{
+	size_t n = 0;
+	for (; p < q; p++)
+		n += *p == '\n';
+	return n;
+}
+
 /* A property that must hold: abort (a crash libFuzzer records) with the reason when it does not. */
 #define MC_FUZZ_CHECK(cond)                                                                   \
 	do {                                                                                  \

@@ -25,6 +25,8 @@ struct mct_rev {
 	mc_conv conv;
 	int conv_loaded;
 	mc_model *model;
+	mc_model *model_rust;
+	int rust_built;
 	int line;
 };
 
@@ -46,6 +48,7 @@ void mct_rev_free(mct_rev *r)
 	if (!r)
 		return;
 	mc_model_free(r->model);
+	mc_model_free(r->model_rust);
 	for (size_t i = 0; i < r->nfiles; i++)
 		mc_facts_free(r->files[i]);
 	free(r->files);
@@ -57,7 +60,7 @@ void mct_rev_free(mct_rev *r)
 
 static void not_built(const mct_rev *r)
 {
-	if (r->model)
+	if (r->model || r->rust_built)
 		fail_msg("model_builder: a declaration after mct_model()");
 }
 
@@ -75,6 +78,12 @@ void mct_file(mct_rev *r, const char *path)
 	mc_facts **slot = MC_VEC_PUSH(r->files, r->nfiles, r->cap);
 	*slot = f;
 	r->current = f;
+}
+
+void mct_rust_file(mct_rev *r, const char *path)
+{
+	mct_file(r, path);
+	r->current->rust = 1;
 }
 
 static mc_facts *current(mct_rev *r)
@@ -129,10 +138,15 @@ void mct_abstract_type(mct_rev *r, const char *name, const char *parent)
 	add_type(r, name, parent, 1);
 }
 
-/* The array of type, in whichever file declared it. */
+/* The array of type: the current file's (a Rust type and the C one it replaces share a name), else the first. */
 static mc_prop_array *type_array(mct_rev *r, const char *type)
 {
 	char *want = c_name(type, "_properties");
+	for (size_t j = 0; r->current && j < r->current->narrays; j++)
+		if (strcmp(r->current->arrays[j].name, want) == 0) {
+			free(want);
+			return &r->current->arrays[j];
+		}
 	for (size_t i = 0; i < r->nfiles; i++)
 		for (size_t j = 0; j < r->files[i]->narrays; j++)
 			if (strcmp(r->files[i]->arrays[j].name, want) == 0) {
@@ -205,6 +219,19 @@ void mct_prop_condition(mct_rev *r, const char *type, const char *condition)
 		fail_msg("model_builder: %s has no property yet", type);
 	free(a->props[a->nprops - 1].condition);
 	a->props[a->nprops - 1].condition = mc_strdup(condition);
+}
+
+void mct_parent_binding(mct_rev *r, const char *type, const char *binding)
+{
+	mc_facts *f = current(r);
+	for (size_t i = 0; i < f->ntypes; i++)
+		if (strcmp(f->types[i].name, type) == 0) {
+			free(f->types[i].parent);
+			f->types[i].parent = NULL;
+			f->types[i].parent_binding = mc_strdup(binding);
+			return;
+		}
+	fail_msg("model_builder: no type %s in %s", type, f->path);
 }
 
 void mct_alias(mct_rev *r, const char *proxy, const char *embedded)
@@ -283,4 +310,12 @@ const mc_model *mct_model(mct_rev *r)
 	if (!r->model && mc_model_build(&r->model, r->files, r->nfiles, mct_conv(r), r->version) < 0)
 		fail_msg("model_builder: %s", mc_error_last());
 	return r->model;
+}
+
+const mc_model *mct_model_rust(mct_rev *r)
+{
+	if (!r->rust_built && mc_model_build_rust(&r->model_rust, r->files, r->nfiles, mct_conv(r), r->version) < 0)
+		fail_msg("model_builder: %s", mc_error_last());
+	r->rust_built = 1;
+	return r->model_rust;
 }

@@ -35,6 +35,9 @@ void mct_rev_free(mct_rev *r);
 /* The file the next declarations are written in; created on first use. */
 void mct_file(mct_rev *r, const char *path);
 
+/* The same for a Rust source (facts with rust set): its types exist in the build with Rust devices only. */
+void mct_rust_file(mct_rev *r, const char *path);
+
 /* A concrete type (parent NULL for a root); an abstract one. */
 void mct_type(mct_rev *r, const char *name, const char *parent);
 void mct_abstract_type(mct_rev *r, const char *name, const char *parent);
@@ -53,6 +56,9 @@ void mct_prop_symbolic(mct_rev *r, const char *type, const char *name, const cha
 /* The last property mct_prop() added to type is built only under #if condition. */
 void mct_prop_condition(mct_rev *r, const char *type, const char *condition);
 
+/* type, of the current file, has no parent but one its crate names through C bindings (Rust: "SysBusDevice"). */
+void mct_parent_binding(mct_rev *r, const char *type, const char *binding);
+
 /*
  * proxy's instance_init embeds a device of type embedded and aliases all its
  * properties (virtio-net-pci around virtio-net-device).  Both types exist.
@@ -69,6 +75,8 @@ void mct_compat_array(mct_rev *r, const char *array);
 
 /* The model of everything declared so far (built once). */
 const mc_model *mct_model(mct_rev *r);
+/* The model of QEMU built with Rust devices, or NULL when no Rust file registers a type (built once). */
+const mc_model *mct_model_rust(mct_rev *r);
 /* The conventions the model was built with. */
 const mc_conv *mct_conv(mct_rev *r);
 
