@@ -366,7 +366,7 @@ static void order_series(mc_mbox *m)
 		seen[n] = 1;
 		m->v[i].number = n;
 	}
-	if (i == m->n)
+	if (i == m->n && m->n > 1) /* qsort must not see the NULL array of an mbox without patches */
 		qsort(m->v, m->n, sizeof(m->v[0]), cmp_number);
 	for (i = 0; i < m->n; i++)
 		m->v[i].number = i + 1;
