@@ -179,24 +179,11 @@ static void test_parse_refuses(void **state)
 
 /* ---- check --mbox on the example repository -------------------------------- */
 
-static mc_test_result sh(const char *script)
-{
-	const char *argv[] = { "sh", "-c", script, NULL };
-	return mc_test_run_program_result("/bin/sh", argv);
-}
-
-static char *sh_ok(const char *script)
-{
-	mc_test_result r = sh(script);
-	if (r.rc != 0)
-		fail_msg("%s: exit %d\n%s%s", script, r.rc, r.out, r.err);
-	return r.out;
-}
 
 /* `migcompat check --format json ARGS` in the repository; exit status wanted. */
 static json_t *check_json(const char *args, int want_rc, const char **err)
 {
-	mc_test_result r = sh(mc_test_ksprintf("cd '%s' && '%s' check --format json %s", g.repo, g.tool, args));
+	mc_test_result r = mc_test_sh(mc_test_ksprintf("cd '%s' && '%s' check --format json %s", g.repo, g.tool, args));
 	if (r.rc != want_rc)
 		fail_msg("check %s: exit %d, want %d\n%s%s", args, r.rc, want_rc, r.out, r.err);
 	if (err)
@@ -222,7 +209,7 @@ static const char *findings_text(json_t *root)
 static const char *format_patch(const char *range, const char *name)
 {
 	const char *path = mc_test_ksprintf("%s/%s", g.tmp, name);
-	sh_ok(mc_test_ksprintf("cd '%s' && git format-patch -q --thread --cover-letter --base=base %s --stdout > '%s'",
+	mc_test_sh_ok(mc_test_ksprintf("cd '%s' && git format-patch -q --thread --cover-letter --base=base %s --stdout > '%s'",
 			       g.repo, range, path));
 	return path;
 }
@@ -237,7 +224,7 @@ static void test_mbox_same_as_each_commit(void **state)
 	assert_string_equal(findings_text(check_json(mc_test_ksprintf("--mbox '%s'", mbox), 1, NULL)), want);
 	assert_string_equal(findings_text(check_json(mc_test_ksprintf("--mbox - < '%s'", mbox), 1, NULL)), want);
 	/* The text report names each patch by its number and subject. */
-	mc_test_result r = sh(mc_test_ksprintf("cd '%s' && '%s' check --mbox '%s'", g.repo, g.tool, mbox));
+	mc_test_result r = mc_test_sh(mc_test_ksprintf("cd '%s' && '%s' check --mbox '%s'", g.repo, g.tool, mbox));
 	assert_int_equal(r.rc, 1);
 	assert_non_null(strstr(r.out, "[1/2] virtio-blk: default num-queues"));
 	/* The objects of the applied patches stay in memory: the repository gains no file. */
@@ -282,12 +269,12 @@ static void test_mbox_email_is_a_reply(void **state)
 {
 	(void)state;
 	const char *mbox = mc_test_ksprintf("%s/to.mbox", g.tmp);
-	sh_ok(mc_test_ksprintf("cd '%s' && git format-patch -q --thread --cover-letter --base=base "
+	mc_test_sh_ok(mc_test_ksprintf("cd '%s' && git format-patch -q --thread --cover-letter --base=base "
 			       "--to=qemu-devel@nongnu.org --cc='Rev Iewer <rev@example.org>' base..series-2 "
 			       "--stdout > '%s'",
 			       g.repo, mbox));
-	const char *cover_id = sh_ok(mc_test_ksprintf("sed -n '1,/^$/s/^Message-I[dD]: //p' '%s' | head -n1", mbox));
-	mc_test_result r = sh(mc_test_ksprintf("cd '%s' && '%s' check --format email --mbox '%s'", g.repo, g.tool, mbox));
+	const char *cover_id = mc_test_sh_ok(mc_test_ksprintf("sed -n '1,/^$/s/^Message-I[dD]: //p' '%s' | head -n1", mbox));
+	mc_test_result r = mc_test_sh(mc_test_ksprintf("cd '%s' && '%s' check --format email --mbox '%s'", g.repo, g.tool, mbox));
 	assert_int_equal(r.rc, 1);
 	const char *headers = header_block(r.out);
 	const char *want_reply = mc_test_ksprintf("In-Reply-To: %s", cover_id);
@@ -303,13 +290,13 @@ static void test_mbox_email_is_a_reply(void **state)
 	assert_non_null(strstr(r.out, "[1/2] virtio-blk: default num-queues"));
 	/* Without a cover letter the reply answers patch 1, whose Re: subject it takes. */
 	const char *bare = mc_test_ksprintf("%s/bare.mbox", g.tmp);
-	sh_ok(mc_test_ksprintf("cd '%s' && git format-patch -q --thread --base=base base..series-2 --stdout > '%s'",
+	mc_test_sh_ok(mc_test_ksprintf("cd '%s' && git format-patch -q --thread --base=base base..series-2 --stdout > '%s'",
 			       g.repo, bare));
-	r = sh(mc_test_ksprintf("cd '%s' && '%s' check --format email --mbox '%s'", g.repo, g.tool, bare));
+	r = mc_test_sh(mc_test_ksprintf("cd '%s' && '%s' check --format email --mbox '%s'", g.repo, g.tool, bare));
 	assert_int_equal(r.rc, 1);
 	assert_non_null(strstr(header_block(r.out), "Subject: Re: [PATCH 1/2] virtio-blk: default num-queues"));
 	/* Other formats carry no mail headers. */
-	r = sh(mc_test_ksprintf("cd '%s' && '%s' check --format text --mbox '%s'", g.repo, g.tool, bare));
+	r = mc_test_sh(mc_test_ksprintf("cd '%s' && '%s' check --format text --mbox '%s'", g.repo, g.tool, bare));
 	assert_null(strstr(r.out, "In-Reply-To"));
 }
 
@@ -318,20 +305,20 @@ static void test_mbox_bad_input(void **state)
 	(void)state;
 	const char *reply = mc_test_ksprintf("%s/reply.mbox", g.tmp);
 	assert_int_equal(mc_test_write_file(reply, "From x\nSubject: Re: [PATCH] x\n\nThanks.\n"), 0);
-	mc_test_result r = sh(mc_test_ksprintf("cd '%s' && '%s' check --mbox '%s'", g.repo, g.tool, reply));
+	mc_test_result r = mc_test_sh(mc_test_ksprintf("cd '%s' && '%s' check --mbox '%s'", g.repo, g.tool, reply));
 	assert_int_equal(r.rc, 2);
 	assert_non_null(strstr(r.err, "no patch in the mbox"));
 	/* A base-commit line naming a commit the repository lacks. */
 	const char *mbox = format_patch("base..series-1", "unknown-base.mbox");
-	sh_ok(mc_test_ksprintf("sed -i 's/^base-commit: .*/base-commit: %s/' '%s'",
+	mc_test_sh_ok(mc_test_ksprintf("sed -i 's/^base-commit: .*/base-commit: %s/' '%s'",
 			       "0123456789abcdef0123456789abcdef01234567", mbox));
-	r = sh(mc_test_ksprintf("cd '%s' && '%s' check --mbox '%s'", g.repo, g.tool, mbox));
+	r = mc_test_sh(mc_test_ksprintf("cd '%s' && '%s' check --mbox '%s'", g.repo, g.tool, mbox));
 	assert_int_equal(r.rc, 2);
 	assert_non_null(strstr(r.err, "base-commit 0123456789abcdef"));
-	r = sh(mc_test_ksprintf("cd '%s' && '%s' check --mbox /nonexistent/x.mbox", g.repo, g.tool));
+	r = mc_test_sh(mc_test_ksprintf("cd '%s' && '%s' check --mbox /nonexistent/x.mbox", g.repo, g.tool));
 	assert_int_equal(r.rc, 2);
 	assert_non_null(strstr(r.err, "cannot read mbox"));
-	r = sh(mc_test_ksprintf("cd '%s' && '%s' check --mbox '%s' --each-commit", g.repo, g.tool, mbox));
+	r = mc_test_sh(mc_test_ksprintf("cd '%s' && '%s' check --mbox '%s' --each-commit", g.repo, g.tool, mbox));
 	assert_int_equal(r.rc, 2);
 }
 
@@ -344,8 +331,8 @@ static void test_mbox_one_patch_on_stdin_against_head(void **state)
 {
 	(void)state;
 	const char *patch = mc_test_ksprintf("%s/one.patch", g.tmp);
-	sh_ok(mc_test_ksprintf("cd '%s' && git format-patch -q -1 series-1 --stdout > '%s'", g.repo, patch));
-	mc_test_result r = sh(mc_test_ksprintf("cd '%s' && '%s' check --mbox - < '%s'", g.repo, g.tool, patch));
+	mc_test_sh_ok(mc_test_ksprintf("cd '%s' && git format-patch -q -1 series-1 --stdout > '%s'", g.repo, patch));
+	mc_test_result r = mc_test_sh(mc_test_ksprintf("cd '%s' && '%s' check --mbox - < '%s'", g.repo, g.tool, patch));
 	assert_int_equal(r.rc, 1);
 	assert_non_null(strstr(r.out, "[1/1] virtio-blk: default num-queues"));
 	assert_non_null(strstr(r.out, "compat-missing"));
@@ -362,7 +349,7 @@ static void test_mbox_one_patch_on_stdin_against_head(void **state)
 static const char *series_maildir(const char *name)
 {
 	const char *dir = mc_test_ksprintf("%s/%s", g.tmp, name);
-	sh_ok(mc_test_ksprintf("cd '%s' && mkdir -p '%s/new' '%s/cur' '%s/tmp' && "
+	mc_test_sh_ok(mc_test_ksprintf("cd '%s' && mkdir -p '%s/new' '%s/cur' '%s/tmp' && "
 			       "git format-patch -q --thread --cover-letter --base=base --to=qemu-devel@nongnu.org "
 			       "-o '%s/out' base..series-2 && "
 			       "sed 1d '%s'/out/0002-* > '%s/new/1' && sed 1d '%s'/out/0000-* > '%s/new/2' && "
@@ -376,7 +363,7 @@ static void test_review_bot_answers_on_the_thread(void **state)
 	(void)state;
 	const char *maildir = series_maildir("inbox");
 	const char *clean = mc_test_ksprintf("%s/clean.mbox", g.tmp);
-	sh_ok(mc_test_ksprintf("cd '%s' && git format-patch -q --base=base base..good --stdout > '%s'", g.repo, clean));
+	mc_test_sh_ok(mc_test_ksprintf("cd '%s' && git format-patch -q --base=base base..good --stdout > '%s'", g.repo, clean));
 	const char *garbage = mc_test_ksprintf("%s/garbage.mbox", g.tmp);
 	assert_int_equal(mc_test_write_file(garbage, "From x\nSubject: Re: thanks\n\nThanks.\n"), 0);
 	/* The stand-in for sendmail keeps its arguments and the mail it was given. */
@@ -386,9 +373,9 @@ static void test_review_bot_answers_on_the_thread(void **state)
 								  "cat >> '%s'\n",
 								  sent, sent)),
 			 0);
-	sh_ok(mc_test_ksprintf("chmod +x '%s'", fake));
+	mc_test_sh_ok(mc_test_ksprintf("chmod +x '%s'", fake));
 	char *before = mc_test_dir_snapshot(mc_test_ksprintf("%s/.git", g.repo));
-	mc_test_result r = sh(mc_test_ksprintf("MIGCOMPAT='%s' SENDMAIL='%s -t -oi' '%s' --send --repo '%s' '%s' '%s' '%s'",
+	mc_test_result r = mc_test_sh(mc_test_ksprintf("MIGCOMPAT='%s' SENDMAIL='%s -t -oi' '%s' --send --repo '%s' '%s' '%s' '%s'",
 					       g.tool, fake, REVIEW_BOT, g.repo, maildir, clean, garbage));
 	/* The garbage is named and the run fails, after the other two were handled. */
 	assert_int_equal(r.rc, 2);
@@ -400,8 +387,8 @@ static void test_review_bot_answers_on_the_thread(void **state)
 	const char *text = mc_test_ksprintf("%s", mail);
 	free(mail);
 	/* One reply only (the clean series gets none), to the cover letter, in series order. */
-	assert_int_equal(mc_test_count_lines(sh_ok(mc_test_ksprintf("cat '%s.args'", sent))), 1);
-	assert_non_null(strstr(sh_ok(mc_test_ksprintf("cat '%s.args'", sent)), "-t -oi"));
+	assert_int_equal(mc_test_count_lines(mc_test_sh_ok(mc_test_ksprintf("cat '%s.args'", sent))), 1);
+	assert_non_null(strstr(mc_test_sh_ok(mc_test_ksprintf("cat '%s.args'", sent)), "-t -oi"));
 	assert_true(mc_str_startswith(text, "Subject: Re: [PATCH 0/2] *** SUBJECT HERE ***\n"));
 	assert_non_null(strstr(header_block(text), "In-Reply-To: <cover."));
 	assert_non_null(strstr(header_block(text), "Cc: qemu-devel@nongnu.org\n"));

@@ -36,19 +36,6 @@ static struct {
 	char *deb; /* built once by the first test that needs it */
 } g;
 
-static mc_test_result sh(const char *script)
-{
-	const char *argv[] = { "sh", "-c", script, NULL };
-	return mc_test_run_program_result("/bin/sh", argv);
-}
-
-static const char *sh_ok(const char *script)
-{
-	mc_test_result r = sh(script);
-	if (r.rc != 0)
-		fail_msg("%s: exit %d\n%s%s", script, r.rc, r.out, r.err);
-	return r.out;
-}
 
 /* A regular, non-empty file; executable when asked. */
 static void expect_file(const char *root, const char *path, int executable)
@@ -88,15 +75,15 @@ static const char *package(void)
 	if (g.deb)
 		return g.deb;
 	const char *out = mc_test_ksprintf("%s/cpack", g.tmp);
-	mc_test_result r = sh(mc_test_ksprintf("'%s' -G DEB --config '%s/CPackConfig.cmake' -B '%s'", MC_CPACK_COMMAND,
+	mc_test_result r = mc_test_sh(mc_test_ksprintf("'%s' -G DEB --config '%s/CPackConfig.cmake' -B '%s'", MC_CPACK_COMMAND,
 					       MC_BINARY_DIR, out));
 	if (r.rc != 0)
 		fail_msg("cpack -G DEB: exit %d\n%s%s", r.rc, r.out, r.err);
-	const char *arch = sh_ok("dpkg --print-architecture | tr -d '\\n'");
+	const char *arch = mc_test_sh_ok("dpkg --print-architecture | tr -d '\\n'");
 	g.deb = mc_test_xsprintf("%s/migcompat_%s_%s.deb", out, MC_PROJECT_VERSION, arch);
 	struct stat st;
 	if (stat(g.deb, &st) != 0)
-		fail_msg("cpack made no %s:\n%s", g.deb, sh_ok(mc_test_ksprintf("ls '%s'", out)));
+		fail_msg("cpack made no %s:\n%s", g.deb, mc_test_sh_ok(mc_test_ksprintf("ls '%s'", out)));
 	return g.deb;
 }
 
@@ -104,7 +91,7 @@ static void test_deb_metadata(void **state)
 {
 	(void)state;
 	const char *deb = package();
-	const char *fields = sh_ok(mc_test_ksprintf("dpkg-deb -f '%s' Package Version Depends", deb));
+	const char *fields = mc_test_sh_ok(mc_test_ksprintf("dpkg-deb -f '%s' Package Version Depends", deb));
 	assert_non_null(strstr(fields, "Package: migcompat\n"));
 	assert_non_null(strstr(fields, mc_test_ksprintf("Version: %s\n", MC_PROJECT_VERSION)));
 	/* dpkg-shlibdeps found the libraries; clang's headers are named by hand. */
@@ -112,7 +99,7 @@ static void test_deb_metadata(void **state)
 	assert_non_null(strstr(fields, "libclang1-14"));
 	assert_non_null(strstr(fields, "libjansson"));
 	assert_non_null(strstr(fields, "libclang-common-14-dev"));
-	const char *files = sh_ok(mc_test_ksprintf("dpkg-deb -c '%s'", deb));
+	const char *files = mc_test_sh_ok(mc_test_ksprintf("dpkg-deb -c '%s'", deb));
 	assert_non_null(strstr(files, "./usr/bin/migcompat\n"));
 	assert_non_null(strstr(files, "./usr/share/man/man1/migcompat.1"));
 	assert_non_null(strstr(files, "./usr/share/migcompat/review-bot\n"));
@@ -123,19 +110,19 @@ static void test_deb_installs_and_runs(void **state)
 	(void)state;
 	const char *deb = package();
 	const char *root = mc_test_ksprintf("%s/root", g.tmp);
-	sh_ok(mc_test_ksprintf("mkdir -p '%s/var/lib/dpkg/info' '%s/var/lib/dpkg/updates' && "
+	mc_test_sh_ok(mc_test_ksprintf("mkdir -p '%s/var/lib/dpkg/info' '%s/var/lib/dpkg/updates' && "
 			       ": > '%s/var/lib/dpkg/status' && : > '%s/var/lib/dpkg/available'",
 			       root, root, root, root));
-	sh_ok(mc_test_ksprintf("dpkg --root='%s' --log=/dev/null --force-not-root --force-depends "
+	mc_test_sh_ok(mc_test_ksprintf("dpkg --root='%s' --log=/dev/null --force-not-root --force-depends "
 			       "--force-script-chrootless -i '%s'",
 			       root, deb));
-	assert_non_null(strstr(sh_ok(mc_test_ksprintf("dpkg --root='%s' -s migcompat", root)),
+	assert_non_null(strstr(mc_test_sh_ok(mc_test_ksprintf("dpkg --root='%s' -s migcompat", root)),
 			       "Status: install ok installed"));
-	const char *version = sh_ok(mc_test_ksprintf("'%s/usr/bin/migcompat' --version", root));
+	const char *version = mc_test_sh_ok(mc_test_ksprintf("'%s/usr/bin/migcompat' --version", root));
 	assert_string_equal(version, mc_test_ksprintf("migcompat %s\n", MC_PROJECT_VERSION));
 	expect_file(root, "usr/share/migcompat/pre-commit", 1);
 	/* What `apt install ./migcompat_*.deb` would do here: every dependency resolves. */
-	mc_test_result r = sh(mc_test_ksprintf("apt-get -s -o Debug::NoLocking=1 install '%s'", deb));
+	mc_test_result r = mc_test_sh(mc_test_ksprintf("apt-get -s -o Debug::NoLocking=1 install '%s'", deb));
 	if (r.rc != 0 || !strstr(r.out, "Inst migcompat"))
 		fail_msg("apt-get -s install %s: exit %d\n%s%s", deb, r.rc, r.out, r.err);
 }

@@ -385,3 +385,17 @@ void mc_test_expect_same_snapshot(const char *before, const char *after, const c
 	}
 	fail_msg("%s changed the repository: entries %s", what, *a ? "removed" : "added");
 }
+
+mc_test_result mc_test_sh(const char *script)
+{
+	const char *argv[] = { "sh", "-c", script, NULL };
+	return mc_test_run_program_result("/bin/sh", argv);
+}
+
+const char *mc_test_sh_ok(const char *script)
+{
+	mc_test_result r = mc_test_sh(script);
+	if (r.rc != 0)
+		fail_msg("%s: exit %d\n%s%s", script, r.rc, r.out, r.err);
+	return r.out;
+}

@@ -82,6 +82,11 @@ mc_test_result mc_test_run_result(const char *const *argv);
 /* mc_test_run_program (any program, e.g. a script's interpreter), as an mc_test_result. */
 mc_test_result mc_test_run_program_result(const char *bin, const char *const *argv);
 
+/* script run by /bin/sh -c, as an mc_test_result. */
+mc_test_result mc_test_sh(const char *script);
+/* The same, failing the test unless it exits 0; returns its kept standard output. */
+const char *mc_test_sh_ok(const char *script);
+
 /* ---- text and files ------------------------------------------------------ */
 
 /* The number of newlines in s. */
