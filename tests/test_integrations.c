@@ -830,6 +830,16 @@ static void commit_file(const char *repo, const char *path, const char *text, co
 		fail_msg("%s: exit %d\n%s", script, r.rc, r.err);
 }
 
+/* `migcompat show --type TYPE` at HEAD of repo: its standard output; fails unless it exits 0. */
+static const char *show_type(const char *repo, const char *type)
+{
+	const char *argv[] = { "migcompat", "show", "--repo", repo, "--cache", g.cache, "--type", type, NULL };
+	mc_test_result r = mc_test_run_result(argv);
+	if (r.rc != 0)
+		fail_msg("show --type %s: exit %d\n%s", type, r.rc, r.err);
+	return r.out;
+}
+
 /* The rules and the types of the findings of check BASE HEAD in repo, as "rule type.property" lines. */
 static const char *finding_lines(const char *repo, const char *extra)
 {
@@ -920,11 +930,9 @@ static void test_properties_inside_qapi_structs(void **state)
 		    "static void register_migration_types(void) { type_register_static(&migration_type); }\n"
 		    "type_init(register_migration_types)\n",
 		    "migration: properties");
-	const char *argv[] = { "migcompat", "show", "--repo", repo, "--cache", g.cache, "--type", "migration", NULL };
-	mc_test_result r = mc_test_run_result(argv);
-	assert_int_equal(r.rc, 0);
-	assert_non_null(strstr(r.out, "migration.announce-initial = 50"));
-	assert_non_null(strstr(r.out, "migration.multifd-channels = 2"));
+	const char *out = show_type(repo, "migration");
+	assert_non_null(strstr(out, "migration.announce-initial = 50"));
+	assert_non_null(strstr(out, "migration.multifd-channels = 2"));
 	mc_test_rmtree(repo);
 }
 
@@ -958,11 +966,9 @@ static void test_embedding_through_object_initialize_child(void **state)
 		    "      .instance_init = serial_isa_init },\n};\n"
 		    "DEFINE_TYPES(serial_types)\n",
 		    "serial: isa-serial embeds serial");
-	const char *argv[] = { "migcompat", "show", "--repo", repo, "--cache", g.cache, "--type", "isa-serial", NULL };
-	mc_test_result r = mc_test_run_result(argv);
-	assert_int_equal(r.rc, 0);
-	if (!strstr(r.out, "baudbase = 115200"))
-		fail_msg("isa-serial does not alias serial's baudbase:\n%s%s", r.out, r.err);
+	const char *out = show_type(repo, "isa-serial");
+	if (!strstr(out, "baudbase = 115200"))
+		fail_msg("isa-serial does not alias serial's baudbase:\n%s", out);
 	mc_test_rmtree(repo);
 }
 
@@ -1033,10 +1039,9 @@ static void test_custom_enum_property_info(void **state)
 					      repo);
 	const char *sh_argv[] = { "sh", "-c", commit, NULL };
 	assert_int_equal(mc_test_run_program_result("/bin/sh", sh_argv).rc, 0);
-	const char *argv[] = { "migcompat", "show", "--repo", repo, "--cache", g.cache, "--type", "virtio-blk-device", NULL };
-	mc_test_result r = mc_test_run_result(argv);
-	if (!strstr(r.out, "virtio-blk-device.x-guid = auto"))
-		fail_msg("x-guid is not auto:\n%s%s", r.out, r.err);
+	const char *out = show_type(repo, "virtio-blk-device");
+	if (!strstr(out, "virtio-blk-device.x-guid = auto"))
+		fail_msg("x-guid is not auto:\n%s", out);
 	mc_test_rmtree(repo);
 }
 
