@@ -8,7 +8,9 @@
  * nothing in the source tells them from the harmless ones.  Any other default
  * (auto, a sentinel, a number, an enum member) is most often behaviour that
  * existed before, made configurable; it is a warning only with evidence
- * (visible_evidence), else a note.  Host-side knobs and renames are notes.
+ * (visible_evidence: a compat entry for the name elsewhere, a read of its
+ * member by a VMState .needed/.field_exists function or for a call that
+ * reaches the guest), else a note.  Host-side knobs and renames are notes.
  */
 #include "rules/check.h"
 
@@ -115,8 +117,10 @@ static const mc_compat_entry *entry_for_name(const mc_model *m, const char *prop
 }
 
 /*
- * What shows that the new property's default reaches a guest or the stream,
- * for a default that is not plainly "on"; caller frees; NULL: nothing does.
+ * What shows that the new property's default reaches a guest or the stream:
+ * a compat entry for its name elsewhere, a read of its member that decides
+ * the stream or reaches the guest (the facts' uses), a stream-property name;
+ * caller frees; NULL: nothing does.
  */
 static char *visible_evidence(const mc_check *c, const mc_prop *added)
 {
@@ -126,6 +130,18 @@ static char *visible_evidence(const mc_check *c, const mc_prop *added)
 		return mc_sprintf("evidence: compat entries keep older values of a property of this name elsewhere "
 				  "({ \"%s\", \"%s\", \"%s\" } in %s), so it has reached guests before",
 				  e->driver, e->property, e->value, set->name);
+	const char *file;
+	const mc_field_use *use = mc_model_field_evidence(c->hm, added->field, &file);
+	if (use && strcmp(use->kind, "vmstate") == 0)
+		return mc_sprintf("evidence: %s() reads the member it is stored in (%s:%d), and a VMStateDescription "
+				  "names that function as .needed or .field_exists: the default decides what goes into "
+				  "the migration stream",
+				  use->function ? use->function : "a function", file, use->line);
+	if (use)
+		return mc_sprintf("evidence: the member it is stored in is read for a call to %s() in %s() (%s:%d), "
+				  "which reaches the guest (%s, evidence-call in the conventions)",
+				  use->call ? use->call : "?", use->function ? use->function : "a function", file, use->line,
+				  use->kind);
 	if (c->in->conv && mc_conv_is_stream_property(c->in->conv, added->name))
 		return mc_sprintf("evidence: its name says it shapes the migration stream (stream-property in the "
 				  "conventions)");
@@ -255,7 +271,8 @@ static mc_finding *add_enabled(const mc_check *c, const mc_subject *hs, const ch
 	const mc_type *owner = NULL;
 	const mc_type_prop *tp = mc_type_prop_find(hs->type, prop, &owner);
 	char *why_quiet = nothing_visible(c, owner, tp->prop);
-	char *evidence = why_quiet || plainly_on(tp->prop) ? NULL : visible_evidence(c, tp->prop);
+	/* A plainly "on" default is a warning by itself; evidence, when there is some, is said all the same. */
+	char *evidence = why_quiet ? NULL : visible_evidence(c, tp->prop);
 	int unproven = !why_quiet && !plainly_on(tp->prop) && !evidence;
 	mc_finding *f = mc_findings_add(out, "new-property-enabled", why_quiet || unproven ? MC_SEV_NOTE : MC_SEV_WARNING,
 					hs->type->name, prop, tp->file, tp->prop->line,

@@ -88,6 +88,7 @@ static step steps[] = {
 	{ "27-cpu-models", "cpu-models", "" },
 	{ "28-cpu-feature", "cpu-feature", "" },
 	{ "29-arm-cntfrq", "arm-cntfrq", "" },
+	{ "30-stream-gate", "stream-gate", "" },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
@@ -875,6 +876,24 @@ static void test_29_arm_cntfrq(void **state)
 	assert_int_equal(count_loud(root), 1);
 }
 
+/*
+ * A new auto property with no entry: a warning only because a VMState .needed
+ * function reads its member; without that read (the base's other auto
+ * properties) it would be a note.
+ */
+static void test_30_stream_gate(void **state)
+{
+	(void)state;
+	int rc;
+	json_t *root = check_pair("base", "stream-gate", &rc);
+	assert_int_equal(rc, 1);
+	json_t *f = need_finding(root, "new-property-enabled", "nec-usb-xhci", "x-stream-state");
+	expect_field(f, "severity", "warning");
+	if (!strstr(finding_text(f), "xhci_stream_needed() reads the member"))
+		fail_msg("no VMState evidence:\n%s", finding_text(f));
+	assert_int_equal(count_loud(root), 1);
+}
+
 /* --each-commit reports the broken patch, labelled, and nothing for the patch that repairs it. */
 static void test_each_commit(void **state)
 {
@@ -1563,6 +1582,7 @@ int main(void)
 		T(test_27_cpu_models),
 		T(test_28_cpu_feature),
 		T(test_29_arm_cntfrq),
+		T(test_30_stream_gate),
 		T(test_20_range_keeps_stable_note),
 		T(test_head_default),
 		T(test_text_format),

@@ -238,9 +238,9 @@ static const char pinned[] =
 	"string\"],\"arrays\":[{\"name\":\"x_props\",\"static\":1,\"line\":10,\"complete\":0,\"why\":\"element 3\","
 	"\"owner\":\"x-cpu\",\"props\":[{\"name\":\"p1\",\"info\":"
 	"\"qdev_prop_uint32\",\"kind\":3,\"enum\":null,\"has\":1,\"val\":{\"t\":2,\"u\":1,\"i\":-5,\"s\":null},\"text\":"
-	"\"0x10\",\"line\":11,\"cond\":\"__linux__\",\"supp\":\"compat-missing\"},{\"name\":\"p2\",\"info\":"
+	"\"0x10\",\"line\":11,\"cond\":\"__linux__\",\"supp\":\"compat-missing\",\"fld\":\"c:@S@X@FI@p1\"},{\"name\":\"p2\",\"info\":"
 	"\"qdev_prop_on_off_auto\",\"kind\":5,\"enum\":\"OnOffAuto\",\"has\":1,\"val\":{\"t\":3,\"u\":0,\"i\":4294967296,"
-	"\"s\":\"auto\"},\"text\":\"ON_OFF_AUTO_AUTO\",\"line\":12,\"cond\":null,\"supp\":null}]}],\"attaches\":[{\"f\":"
+	"\"s\":\"auto\"},\"text\":\"ON_OFF_AUTO_AUTO\",\"line\":12,\"cond\":null,\"supp\":null,\"fld\":null}]}],\"attaches\":[{\"f\":"
 	"\"x_class_init\",\"a\":\"x_props\",\"l\":20,\"cd\":1,\"call\":1}],\"types\":[{\"name\":\"x-dev\",\"parent\":"
 	"\"device\",\"ci\":\"x_class_init\",\"ii\":\"x_init\",\"abstract\":1,\"line\":30,\"cond\":\"CONFIG_X\",\"data\":"
 	"[\"props=x_props\",\"more=y_props\"],\"pbind\":\"SysBusDevice\"}],\"vpci\":[{\"base\":\"virtio-x-pci-base\",\"generic\":\"virtio-x-pci\","
@@ -248,7 +248,8 @@ static const char pinned[] =
 	"\"virtio-pci\",\"ci\":\"vx_class_init\",\"ii\":\"vx_init\",\"line\":40}],\"aliases\":[{\"f\":\"vx_init\",\"t\":"
 	"\"virtio-x-device\",\"l\":41}],\"compat\":[{\"name\":\"hw_compat_9_2\",\"fn\":\"pc_compat\",\"line\":50,"
 	"\"entries\":[{\"d\":\"x-dev\",\"p\":\"p1\",\"v\":\"off\",\"o\":1,\"f\":\"hw/core/machine.c\",\"l\":51,\"s\":"
-	"\"compat-dangling\"}]}]}";
+	"\"compat-dangling\"}]}],\"uses\":[{\"fld\":\"c:@S@X@FI@p1\",\"k\":\"vmstate\",\"fn\":\"x_needed\","
+	"\"call\":null,\"l\":60}]}";
 
 static void test_json_text_is_unchanged(void **state)
 {
@@ -315,8 +316,9 @@ static void test_json_refuses_a_missing_name(void **state)
 		tried++;
 	}
 	/* Filled facts hold FILL_N == 2 records in every vector: the path; per array its name and its
-	 * props' names; per attach 2; per type 1; per alias 2; per compat array its name and 3 per entry. */
-	assert_int_equal(tried, 1 + 2 * (1 + 2 * 1) + 2 * 2 + 2 + 2 * 2 + 2 * (1 + 2 * 3));
+	 * props' names; per attach 2; per type 1; per alias 2; per compat array its name and 3 per entry;
+	 * per use 2. */
+	assert_int_equal(tried, 1 + 2 * (1 + 2 * 1) + 2 * 2 + 2 + 2 * 2 + 2 * (1 + 2 * 3) + 2 * 2);
 }
 
 /* ---- tables -------------------------------------------------------------- */

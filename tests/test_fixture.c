@@ -230,6 +230,7 @@ static const step_spec example_steps[] = {
 			 "target/i386/cpu.c", "cpu-models" },
 	{ "arm-cntfrq", "hw/i386/pc.c,target/arm/cpu-v7m.c,target/arm/cpu.c,target/arm/cpu.h,target/i386/cpu.c",
 	  "cpu-models" },
+	{ "stream-gate", "hw/usb/hcd-xhci.c,include/migration/vmstate.h", NULL },
 };
 #define N_STEPS (sizeof(example_steps) / sizeof(example_steps[0]))
 

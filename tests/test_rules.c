@@ -828,6 +828,40 @@ static void test_new_property_graded_by_evidence(void **state)
 	}
 }
 
+/*
+ * A read of the property's member decides the evidence: by a VMState .needed
+ * function, or for a call that writes PCI config space.  A read elsewhere, or
+ * of another member, is none.
+ */
+static void test_new_property_evidence_from_member_reads(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *kind, *function, *call, *read;
+		mc_severity want;
+		const char *note;
+	} cases[] = {
+		{ "vmstate", "e1000_mode_needed", NULL, "c:@S@E1000State@FI@mode", MC_SEV_WARNING, "e1000_mode_needed()" },
+		{ "pci-config", "e1000_realize", "pci_set_word", "c:@S@E1000State@FI@mode", MC_SEV_WARNING,
+		  "pci_set_word()" },
+		{ "vmstate", "e1000_other_needed", NULL, "c:@S@E1000State@FI@other", MC_SEV_NOTE, "nothing shows" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mct_rev *base = scene_rev(&released), *head = scene_rev(&released);
+		mct_file(head, "hw/net/e1000.c");
+		mct_prop(head, "e1000", "x-mode", "OnOffAuto", "auto");
+		mct_prop_field(head, "e1000", "c:@S@E1000State@FI@mode");
+		mct_file(head, "hw/net/e1000_regs.c");
+		mct_use(head, cases[i].read, cases[i].kind, cases[i].function, cases[i].call);
+		verdict v;
+		judge(&v, base, head);
+		const mc_finding *f = only(&v, "new-property-enabled");
+		if (f->severity != cases[i].want || !has_note(f, cases[i].note))
+			fail_msg("case %zu: severity %d, want %d", i, (int)f->severity, (int)cases[i].want);
+		done(&v, base, head);
+	}
+}
+
 /* An x86 CPU exists in pc machines only (conv family-arch): a pc_compat entry is all it needs. */
 static void test_new_property_of_a_target_type_needs_its_family_only(void **state)
 {
@@ -1299,6 +1333,7 @@ int main(void)
 		cmocka_unit_test(test_new_property_rename_is_a_note),
 		cmocka_unit_test(test_new_property_sentinel_is_a_warning_with_evidence),
 		cmocka_unit_test(test_new_property_graded_by_evidence),
+		cmocka_unit_test(test_new_property_evidence_from_member_reads),
 		cmocka_unit_test(test_new_property_of_a_target_type_needs_its_family_only),
 		cmocka_unit_test(test_missing_quiet_for_a_device_of_unversioned_boards),
 		cmocka_unit_test(test_new_property_of_a_family_without_arrays),

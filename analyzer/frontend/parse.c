@@ -217,6 +217,28 @@ static char *referenced_name(CXCursor c, enum CXCursorKind *ref_kind)
 }
 
 /*
+ * The USR of the struct member an expression names first: offsetof(S, f) in a
+ * Property's .offset, or s->f.  USRs name a member the same way in every
+ * translation unit that includes its struct, so a read elsewhere joins the
+ * Property that stores it.  NULL when there is none.
+ */
+static char *member_usr(CXCursor c)
+{
+	CXCursor ref;
+	if (!find_kind(c, CXCursor_MemberRef, &ref) && !find_kind(c, CXCursor_MemberRefExpr, &ref))
+		return NULL;
+	CXCursor decl = clang_getCursorReferenced(ref);
+	if (clang_Cursor_isNull(decl) || clang_getCursorKind(decl) != CXCursor_FieldDecl)
+		return NULL;
+	char *usr = cx_take(clang_getCursorUSR(decl));
+	if (usr && !*usr) {
+		free(usr);
+		return NULL;
+	}
+	return usr;
+}
+
+/*
  * libclang's spelling of a StringLiteral is the whole (concatenated) literal
  * printed back as C source: quotes and escapes.  Undo that.
  */
@@ -630,6 +652,8 @@ static int extract_prop(extract_ctx *x, CXCursor elem, mc_prop *p, int *understo
 		} else if (strncmp(path, "defval", 6) == 0) {
 			defval = value;
 			has_defval = 1;
+		} else if (strcmp(path, "offset") == 0) {
+			p->field = member_usr(value);
 		}
 		free(path);
 	}
@@ -1690,6 +1714,153 @@ static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientDa
 	return CXChildVisit_Continue;
 }
 
+/* ---- evidence: reads of members that reach a guest or the stream ----
+ *
+ * A new property's default matters to an older machine type only if a guest
+ * or the migration stream sees it.  What shows that in the source: the member
+ * it is stored in is read by a function a VMStateDescription names as .needed
+ * or .field_exists (it decides what goes on the wire), or inside the
+ * arguments of a call the conventions name (evidence-call: a write to PCI
+ * config space), or in the condition of an if that decides such a call.
+ * Other reads say nothing either way and are not recorded.
+ */
+
+typedef struct {
+	extract_ctx *x;
+	mc_strvec gates;        /* functions named by .needed / .field_exists in this file */
+	const char *function;   /* the function being walked */
+} uses_ctx;
+
+/* Collects the functions an initializer names as .needed or .field_exists, at any depth. */
+static void gates_in(CXCursor init, mc_strvec *gates)
+{
+	cursor_list kids = children_of(init);
+	for (size_t i = 0; i < kids.n; i++) {
+		char *path = NULL;
+		CXCursor value;
+		if (designator_of(kids.v[i], &path, &value)) {
+			const char *last = strrchr(path, '.');
+			last = last ? last + 1 : path;
+			enum CXCursorKind kind = CXCursor_UnexposedDecl;
+			char *fn = strcmp(last, "needed") == 0 || strcmp(last, "field_exists") == 0
+					   ? referenced_name(value, &kind)
+					   : NULL;
+			if (fn && kind == CXCursor_FunctionDecl && !mc_strvec_contains(gates, fn))
+				mc_strvec_push_owned(gates, fn);
+			else
+				free(fn);
+			free(path);
+		}
+		gates_in(kids.v[i], gates);
+	}
+	free(kids.v);
+}
+
+static enum CXChildVisitResult gates_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	uses_ctx *u = data;
+	int is_array;
+	if (clang_getCursorKind(c) == CXCursor_VarDecl && in_main_file(u->x, c) &&
+	    (type_is_record(clang_getCursorType(c), "VMStateDescription", &is_array) ||
+	     type_is_record(clang_getCursorType(c), "VMStateField", &is_array))) {
+		CXCursor init = clang_Cursor_getVarDeclInitializer(c);
+		if (!clang_Cursor_isNull(init))
+			gates_in(init, &u->gates);
+	}
+	return clang_getCursorKind(c) == CXCursor_FunctionDecl ? CXChildVisit_Continue : CXChildVisit_Recurse;
+}
+
+static void use_add(uses_ctx *u, CXCursor member, const char *kind, const char *call)
+{
+	char *usr = member_usr(member);
+	if (!usr)
+		return;
+	mc_facts *f = u->x->facts;
+	for (size_t i = 0; i < f->nuses; i++)
+		if (strcmp(f->uses[i].field, usr) == 0 && strcmp(f->uses[i].kind, kind) == 0 &&
+		    (f->uses[i].function && u->function ? strcmp(f->uses[i].function, u->function) == 0
+							  : f->uses[i].function == u->function)) {
+			free(usr);
+			return;
+		}
+	mc_field_use *use = MC_VEC_PUSH(f->uses, f->nuses, f->cap_uses);
+	use->field = usr;
+	use->kind = mc_strdup(kind);
+	use->function = mc_strdup(u->function);
+	use->call = call ? mc_strdup(call) : NULL;
+	use->line = expansion_line(member);
+}
+
+/* The first call under c that the conventions name as evidence, and its kind; NULL: none. */
+static char *evidence_call_under(uses_ctx *u, CXCursor c, const char **kind)
+{
+	if (clang_getCursorKind(c) == CXCursor_CallExpr) {
+		char *callee = cursor_spelling(c);
+		if ((*kind = mc_conv_evidence_call(u->x->conv, callee)))
+			return callee;
+		free(callee);
+	}
+	cursor_list kids = children_of(c);
+	char *found = NULL;
+	for (size_t i = 0; i < kids.n && !found; i++)
+		found = evidence_call_under(u, kids.v[i], kind);
+	free(kids.v);
+	return found;
+}
+
+/* Walks c; kind (and call) set: every member read under c is evidence of that kind. */
+static void uses_walk(uses_ctx *u, CXCursor c, const char *kind, const char *call)
+{
+	enum CXCursorKind ck = clang_getCursorKind(c);
+	if (ck == CXCursor_MemberRefExpr && kind)
+		use_add(u, c, kind, call);
+	char *callee = NULL;
+	if (!kind && ck == CXCursor_CallExpr) {
+		callee = cursor_spelling(c);
+		if ((kind = mc_conv_evidence_call(u->x->conv, callee)))
+			call = callee;
+	}
+	cursor_list kids = children_of(c);
+	if (!kind && ck == CXCursor_IfStmt && kids.n >= 2) {
+		/* The condition decides whether the evidence call in a branch happens. */
+		const char *branch_kind = NULL;
+		char *branch_call = NULL;
+		for (size_t i = 1; i < kids.n && !branch_call; i++)
+			branch_call = evidence_call_under(u, kids.v[i], &branch_kind);
+		if (branch_call)
+			uses_walk(u, kids.v[0], branch_kind, branch_call);
+		free(branch_call);
+	}
+	for (size_t i = 0; i < kids.n; i++)
+		uses_walk(u, kids.v[i], kind, call);
+	free(kids.v);
+	free(callee);
+}
+
+static enum CXChildVisitResult uses_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	uses_ctx *u = data;
+	if (clang_getCursorKind(c) != CXCursor_FunctionDecl || !clang_isCursorDefinition(c) || !in_main_file(u->x, c))
+		return CXChildVisit_Continue;
+	char *name = cursor_spelling(c);
+	u->function = name;
+	uses_walk(u, c, mc_strvec_contains(&u->gates, name) ? "vmstate" : NULL, NULL);
+	u->function = NULL;
+	free(name);
+	return CXChildVisit_Continue;
+}
+
+static void extract_uses(extract_ctx *x)
+{
+	uses_ctx u = { x, {0}, NULL };
+	CXCursor root = clang_getTranslationUnitCursor(x->tu);
+	clang_visitChildren(root, gates_visit, &u);
+	clang_visitChildren(root, uses_visit, &u);
+	mc_strvec_free(&u.gates);
+}
+
 static void record_diagnostics(CXTranslationUnit tu, mc_facts *f)
 {
 	/* MIGCOMPAT_DIAG=1 prints every diagnostic: the way to see why an initializer was lost. */
@@ -1776,6 +1947,7 @@ int mc_parser_run(mc_parser *p, mc_tree *tree, const char *path, const mc_tu_inp
 	record_diagnostics(tu, f);
 	extract_ctx x = { tu, tree, f, tree->conv, clang_getFile(tu, in->main_path), in, NULL, 0 };
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), top_visit, &x);
+	extract_uses(&x);
 	if (x.cond_by_line) {
 		for (size_t i = 0; i <= x.nlines; i++)
 			free(x.cond_by_line[i]);

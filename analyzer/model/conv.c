@@ -370,6 +370,13 @@ static const char *d_stream_property(mc_conv *conv, char **w, int n)
 	return NULL;
 }
 
+static const char *d_evidence_call(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	push_pair(&conv->evidence_calls, &conv->nevidence_calls, &conv->cap_evidence_calls, w[1], w[2], 0);
+	return NULL;
+}
+
 static const char *d_common_header(mc_conv *conv, char **w, int n)
 {
 	(void)n;
@@ -480,6 +487,7 @@ static const struct directive {
 	{ "host-property", 1, 1, d_host_property, 1 },
 	{ "machine-only", 2, ANY, d_machine_only, 1 },
 	{ "stream-property", 1, 1, d_stream_property, 1 },
+	{ "evidence-call", 2, 2, d_evidence_call, 0 },
 	/* machine compat containers */
 	{ "generic-family", 1, 1, d_generic_family, 0 },
 	{ "compat-array", 2, 2, d_compat, 0 },
@@ -652,6 +660,7 @@ void mc_conv_free(mc_conv *conv)
 	free_pairs(conv->compat_machines, conv->ncompat_machines);
 	free_pairs(conv->compat_defaults, conv->ncompat_defaults);
 	free_pairs(conv->machine_only, conv->nmachine_only);
+	free_pairs(conv->evidence_calls, conv->nevidence_calls);
 	mc_strvec_free(&conv->dynamic_type_suffixes);
 	mc_strvec_free(&conv->rust_sources);
 	mc_strvec_free(&conv->stub_headers);
@@ -805,6 +814,17 @@ int mc_conv_match_compat_machine(const mc_conv *conv, const char *name, const ch
 		return 1;
 	}
 	return 0;
+}
+
+const char *mc_conv_evidence_call(const mc_conv *conv, const char *callee)
+{
+	for (size_t i = 0; i < conv->nevidence_calls; i++) {
+		const char *name = conv->evidence_calls[i].name;
+		size_t len = strlen(name);
+		if (len && name[len - 1] == '*' ? strncmp(callee, name, len - 1) == 0 : strcmp(callee, name) == 0)
+			return conv->evidence_calls[i].family;
+	}
+	return NULL;
 }
 
 int mc_conv_machine_only(const mc_conv *conv, const char *path, const char **family)

@@ -149,6 +149,8 @@ typedef struct mc_conv {
 	mc_strvec dynamic_type_suffixes;
 	mc_strvec host_properties;  /* glob patterns of properties no guest or stream sees */
 	mc_strvec stream_properties; /* glob patterns of properties whose name says they shape the migration stream */
+	/* name: a function (or "prefix*") whose call shows its arguments reach a guest or the stream; family: the kind */
+	mc_conv_pair *evidence_calls; size_t nevidence_calls, cap_evidence_calls;
 	mc_conv_pair *machine_only; size_t nmachine_only, cap_machine_only; /* name: path prefix, family: its family or NULL */
 	mc_strvec stub_headers;  /* "NAME\nC-TEXT", one per stub-header line */
 	char *version_file;
@@ -219,6 +221,8 @@ int mc_conv_machine_only(const mc_conv *conv, const char *path, const char **fam
 int mc_conv_is_host_property(const mc_conv *conv, const char *name);
 /* Does the property's name say it shapes what migration sends (conv stream-property)? */
 int mc_conv_is_stream_property(const mc_conv *conv, const char *name);
+/* The evidence kind of a call to callee (evidence-call), or NULL. */
+const char *mc_conv_evidence_call(const mc_conv *conv, const char *callee);
 /*
  * The declarations standing in for a missing optional library header
  * ("libusb.h", as written in #include <...>), or NULL; the caller frees it.

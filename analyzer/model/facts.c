@@ -107,6 +107,10 @@ static const mc_facts_record mc_compat_entry_record = RECORD(mc_compat_entry_fie
 static const mc_facts_field mc_compat_array_fields[] = { MC_COMPAT_ARRAY_FIELDS(FIELD, FIELD_VEC) };
 static const mc_facts_record mc_compat_array_record = RECORD(mc_compat_array_fields);
 #undef THIS
+#define THIS mc_field_use
+static const mc_facts_field mc_field_use_fields[] = { MC_FIELD_USE_FIELDS(FIELD, FIELD_VEC) };
+static const mc_facts_record mc_field_use_record = RECORD(mc_field_use_fields);
+#undef THIS
 #define THIS mc_facts
 static const mc_facts_field mc_facts_fields[] = { MC_FACTS_FIELDS(FIELD, FIELD_VEC) };
 const mc_facts_record mc_facts_table = RECORD(mc_facts_fields);

@@ -72,7 +72,10 @@
 	X(STR,    defval_text,   "text", 0) /* the default's spelling (symbolic name or literal) for messages */ \
 	X(INT,    line,          "line", 0) /* line of the element in the file (expansion location) */ \
 	X(STR,    condition,     "cond", 0) /* the #if/#ifdef the element sits under in its file ("__linux__"), or NULL */ \
-	X(STR,    suppress,      "supp", 0) /* rule ids named by a migcompat marker comment on the line, or NULL */
+	X(STR,    suppress,      "supp", 0) /* rule ids named by a migcompat marker comment on the line, or NULL */ \
+	/* the struct member the value is stored in, as libclang's USR ("c:@S@PCSpkState@FI@migrate"): \
+	 * the same in every file that includes the struct, so uses elsewhere join it; NULL if unknown */ \
+	X(STR,    field,         "fld",  0)
 
 #define MC_PROP_ARRAY_FIELDS(X, V) \
 	X(STR,    name,           "name",     MC_FACTS_REQUIRED) /* C variable name of the array */ \
@@ -141,6 +144,21 @@
 	X(INT,    line,     "l", 0) /* line in that file */ \
 	X(STR,    suppress, "s", 0) /* marker comment rule ids, or NULL */
 
+/*
+ * A read of a struct member in a place that shows its value reaches a guest or
+ * the migration stream (the evidence that grades a new property's default):
+ * kind is "vmstate" (a .needed or .field_exists function of a
+ * VMStateDescription reads it) or the kind a conventions evidence-call line
+ * gives the call whose arguments hold the read, or whose call an if on it
+ * decides ("pci-config").  One record per member, kind and function.
+ */
+#define MC_FIELD_USE_FIELDS(X, V) \
+	X(STR,    field,    "fld",  MC_FACTS_REQUIRED) /* USR, as mc_prop.field */ \
+	X(STR,    kind,     "k",    MC_FACTS_REQUIRED) \
+	X(STR,    function, "fn",   0) /* the function that reads it */ \
+	X(STR,    call,     "call", 0) /* the call that makes it evidence (NULL for vmstate) */ \
+	X(INT,    line,     "l",    0)
+
 #define MC_COMPAT_ARRAY_FIELDS(X, V) \
 	/* variable name, "compat" for a function-local one, the macro's name in the macro era */ \
 	X(STR,    name,     "name", MC_FACTS_REQUIRED) \
@@ -163,7 +181,8 @@
 	V(mc_typeinfo,        types,    ntypes,    cap_types,    "types") \
 	V(mc_virtio_pci_info, vpci,     nvpci,     cap_vpci,     "vpci") \
 	V(mc_alias,           aliases,  naliases,  cap_aliases,  "aliases") \
-	V(mc_compat_array,    compat,   ncompat,   cap_compat,   "compat")
+	V(mc_compat_array,    compat,   ncompat,   cap_compat,   "compat") \
+	V(mc_field_use,       uses,     nuses,     cap_uses,     "uses")
 
 /* ---- the structs, declared from the lists --------------------------------- */
 
@@ -184,6 +203,7 @@ typedef struct { MC_VIRTIO_PCI_INFO_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VE
 typedef struct { MC_ALIAS_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_alias;
 typedef struct { MC_COMPAT_ENTRY_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_compat_entry;
 typedef struct { MC_COMPAT_ARRAY_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_compat_array;
+typedef struct { MC_FIELD_USE_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_field_use;
 typedef struct { MC_FACTS_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_facts;
 
 void mc_facts_free(mc_facts *f);

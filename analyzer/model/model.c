@@ -722,3 +722,19 @@ size_t mc_model_entries_added(const mc_model *base, const mc_model *head, const 
 	mc_map_free(&known);
 	return n;
 }
+
+const mc_field_use *mc_model_field_evidence(const mc_model *m, const char *usr, const char **file)
+{
+	const mc_field_use *best = NULL;
+	for (size_t i = 0; usr && i < m->nfacts; i++)
+		for (size_t k = 0; k < m->facts[i]->nuses; k++) {
+			const mc_field_use *u = &m->facts[i]->uses[k];
+			if (strcmp(u->field, usr) != 0 || (best && strcmp(best->kind, "vmstate") == 0))
+				continue;
+			if (!best || strcmp(u->kind, "vmstate") == 0) {
+				best = u;
+				*file = m->facts[i]->path;
+			}
+		}
+	return best;
+}

@@ -108,6 +108,14 @@ int mc_type_is_a(const mc_type *t, const char *ancestor);
 /* The property as t has it: its own or the nearest ancestor's; NULL if none. */
 const mc_type_prop *mc_type_prop_find(const mc_type *t, const char *name, const mc_type **owner);
 
+/*
+ * A read of the struct member usr (an mc_prop's field) that shows its value
+ * reaches a guest or the migration stream (facts' uses), in any file of the
+ * revision, "vmstate" first; *file gets the reading file's path.  NULL: none
+ * (also for a NULL usr).
+ */
+const mc_field_use *mc_model_field_evidence(const mc_model *m, const char *usr, const char **file);
+
 /* Is family the generic one (m->generic_family), whose sets every machine applies?  0 for NULL. */
 int mc_model_is_generic(const mc_model *m, const char *family);
 /* Newest versioned set of a family, or NULL (also for a NULL family). */

@@ -211,6 +211,28 @@ void mct_prop_symbolic(mct_rev *r, const char *type, const char *name, const cha
 	p->defval_text = mc_strdup(spelling);
 }
 
+void mct_prop_field(mct_rev *r, const char *type, const char *usr)
+{
+	not_built(r);
+	mc_prop_array *a = type_array(r, type);
+	if (!a->nprops)
+		fail_msg("model_builder: %s has no property yet", type);
+	a->props[a->nprops - 1].field = mc_strdup(usr);
+}
+
+void mct_use(mct_rev *r, const char *usr, const char *kind, const char *function, const char *call)
+{
+	not_built(r);
+	mc_facts *f = current(r);
+	mc_field_use *u = MC_VEC_PUSH(f->uses, f->nuses, f->cap_uses);
+	memset(u, 0, sizeof(*u));
+	u->field = mc_strdup(usr);
+	u->kind = mc_strdup(kind);
+	u->function = mc_strdup(function);
+	u->call = call ? mc_strdup(call) : NULL;
+	u->line = next_line(r);
+}
+
 void mct_prop_condition(mct_rev *r, const char *type, const char *condition)
 {
 	not_built(r);

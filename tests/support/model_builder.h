@@ -56,6 +56,15 @@ void mct_prop_symbolic(mct_rev *r, const char *type, const char *name, const cha
 /* The last property mct_prop() added to type is built only under #if condition. */
 void mct_prop_condition(mct_rev *r, const char *type, const char *condition);
 
+/* The last property mct_prop() added to type is stored in the struct member usr ("c:@S@E1000State@FI@mq"). */
+void mct_prop_field(mct_rev *r, const char *type, const char *usr);
+/*
+ * The current file reads member usr in function where its value shows (kind
+ * "vmstate": a VMState .needed function; else an evidence-call's kind, call
+ * the callee).
+ */
+void mct_use(mct_rev *r, const char *usr, const char *kind, const char *function, const char *call);
+
 /* type, of the current file, has no parent but one its crate names through C bindings (Rust: "SysBusDevice"). */
 void mct_parent_binding(mct_rev *r, const char *type, const char *binding);
 
