@@ -200,14 +200,25 @@ static int lacking_before(const side *base, const mc_compat_entry *e, const mc_s
 	return all;
 }
 
-/* Types of the lacking list that base does not have: the change adds them under an old entry. */
+/*
+ * Types of the lacking list that base does not have: the change adds them
+ * under an old entry.  The first one's registration is the finding's cause:
+ * the line the change wrote, where a review annotation belongs.
+ */
 static void note_new_types(const mc_check *c, mc_finding *f, const mc_strvec *lacking)
 {
-	for (size_t i = 0; i < lacking->n; i++)
-		if (!mc_model_type(c->bm, lacking->v[i]))
-			mc_strvec_push_owned(&f->notes, mc_sprintf("%s is new in this change, under an entry that older "
-								   "machine types already apply to it",
-								   lacking->v[i]));
+	for (size_t i = 0; i < lacking->n; i++) {
+		if (mc_model_type(c->bm, lacking->v[i]))
+			continue;
+		mc_strvec_push_owned(&f->notes, mc_sprintf("%s is new in this change, under an entry that older "
+							   "machine types already apply to it",
+							   lacking->v[i]));
+		const mc_type *t = mc_model_type(c->hm, lacking->v[i]);
+		if (t && t->file && !f->cause_file) {
+			f->cause_file = mc_strdup(t->file);
+			f->cause_line = t->line;
+		}
+	}
 }
 
 void mc_rule_dangling(const mc_check *c, mc_findings *out)

@@ -18,6 +18,7 @@ mc_finding *mc_findings_add(mc_findings *fs, const char *rule, mc_severity sev, 
 	f->property = mc_strdup(property);
 	f->file = mc_strdup(file ? file : "");
 	f->line = line;
+	f->changed_line = -1;
 	va_list ap;
 	va_start(ap, fmt);
 	char buf[2048];
@@ -67,6 +68,7 @@ static void finding_free(mc_finding *f)
 	free(f->suggestion_array);
 	free(f->suggestion_file);
 	free(f->commit);
+	free(f->cause_file);
 	free(f->suppress_reason);
 	free(f->suppress_where);
 }
@@ -323,4 +325,24 @@ size_t mc_findings_suppressed(const mc_findings *fs)
 	for (size_t i = 0; i < fs->n; i++)
 		n += fs->v[i].suppressed != MC_SUPPRESS_NONE;
 	return n;
+}
+
+void mc_findings_anchor(mc_findings *fs, const mc_changed_lines *changed)
+{
+	for (size_t i = 0; i < fs->n; i++) {
+		mc_finding *f = &fs->v[i];
+		f->changed_line = changed ? mc_changed_lines_has(changed, f->file, f->line) : -1;
+		if (f->changed_line == 1 || !f->cause_file ||
+		    mc_changed_lines_has(changed, f->cause_file, f->cause_line) != 1)
+			continue;
+		mc_strvec_push_owned(&f->notes, mc_sprintf("%s at %s:%d; this is what the change wrote",
+							   mc_finding_is_entry_located(f) ? "the entry is" : "declared",
+							   f->file, f->line));
+		free(f->file);
+		f->file = mc_strdup(f->cause_file);
+		f->line = f->cause_line;
+		f->changed_line = 1;
+	}
+	if (fs->n)
+		qsort(fs->v, fs->n, sizeof(mc_finding), cmp_finding);
 }

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include "util/util.h"
+#include "model/commit.h"
 
 typedef enum { MC_SEV_NOTE = 0, MC_SEV_WARNING, MC_SEV_ERROR } mc_severity;
 
@@ -34,6 +35,14 @@ typedef struct {
 	char *suggestion_array; /* e.g. "hw_compat_5_1" */
 	char *suggestion_file;  /* e.g. "hw/core/machine.c" */
 	char *commit;           /* for --each-commit: the commit the finding belongs to */
+	/*
+	 * What the change wrote that causes the finding, when that is not where
+	 * the finding points (the new type that lacks an entry's property, at its
+	 * registration); NULL when the finding's own place is the cause.
+	 */
+	char *cause_file;
+	int cause_line;
+	int changed_line;       /* does the finding point at a line the change wrote? 1, 0, -1 unknown */
 	mc_suppress_kind suppressed;
 	char *suppress_reason;  /* the reviewer's words, when suppressed */
 	char *suppress_where;   /* "file:line" of the marker or "<file> #N" of the entry */
@@ -77,6 +86,14 @@ void mc_findings_free(mc_findings *fs);
 /* Frees the findings' contents but not the array (for findings moved elsewhere). */
 void mc_findings_free_items(mc_findings *fs);
 const char *mc_severity_name(mc_severity s);
+/*
+ * Points each finding at what the change wrote: a finding whose line the
+ * change did not write, with a cause on a written line, moves there (a note
+ * keeps its old place); then each says whether it points at a written line,
+ * and the findings are sorted again.  changed NULL: nothing is known.
+ */
+void mc_findings_anchor(mc_findings *fs, const mc_changed_lines *changed);
+
 /* Is the finding about one compat entry (dangling, redundant) rather than a property? */
 int mc_finding_is_entry_located(const mc_finding *f);
 /* Count of findings of severity warning or error that are not suppressed. */

@@ -233,6 +233,12 @@ static mc_finding *add(const change *ch, mc_findings *out, const char *rule, mc_
 	mc_finding *f = mc_findings_add(out, rule, sev, ch->hs->type->name, ch->prop, ch->htp->file,
 					ch->htp->prop->line, "%s", message);
 	free(message);
+	/* When the change wrote an entry and not the declaration, the entry is where a review points. */
+	const mc_entry_ref *entry = ch->nmine ? &ch->mine[0] : ch->nothers ? &ch->others[0] : NULL;
+	if (entry && entry->e->file) {
+		f->cause_file = mc_strdup(entry->e->file);
+		f->cause_line = entry->e->line;
+	}
 	return f;
 }
 

@@ -227,6 +227,9 @@ static void check_uncovered(const mc_check *c, const char *prop, const mc_subjec
 								   others[i].e->driver, prop, others[i].e->value,
 								   others[i].set->name, others[i].e->file, others[i].e->line));
 		mc_finding_affects(f, who);
+		/* The change wrote the entries, not the declaration: that is where a review points. */
+		f->cause_file = mc_strdup(others[0].e->file);
+		f->cause_line = others[0].e->line;
 		f->old_value = mc_strdup(others[0].e->value);
 		f->new_value = mc_strdup(shown);
 		f->owner = mc_strdup(owner->name);

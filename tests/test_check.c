@@ -946,9 +946,11 @@ static void test_05_header_only(void **state)
 	expect_field(f, "severity", "error");
 	expect_field(f, "old_value", "256");
 	expect_field(f, "new_value", "128");
-	/* The DEFINE_PROP line did not change; it is still where the finding points. */
+	/* The DEFINE_PROP line did not change; it is still where the finding points (where the
+	 * header spells the value is not known), and it says so for code scanning. */
 	expect_location(f, VIRTIO_BLK_C,
 			mc_test_fixture_line("05-header-only", VIRTIO_BLK_C, "DEFINE_PROP_UINT16(\"queue-size\""));
+	assert_true(json_is_false(json_object_get(f, "changed_line")));
 	expect_suggestion(f, "{ \"virtio-blk-device\", \"queue-size\", \"256\" },", NEWEST_ARRAY, MACHINE_C);
 	expect_only(root, "compat-missing", "queue-size");
 	expect_full_coverage(root, 0);
@@ -1005,6 +1007,9 @@ static void test_08_sibling(void **state)
 		if (!at_location(f, "hw/virtio/virtio-blk-pci.c", prop_line) && !at_location(f, MACHINE_C, entry_line))
 			fail_msg("location %s:%lld is neither the property nor the entry", mc_test_jstr(f, "file"),
 				 (long long)json_integer_value(json_object_get(f, "line")));
+		/* Both are lines the step wrote: where a review annotation belongs. */
+		if (!json_is_true(json_object_get(f, "changed_line")))
+			fail_msg("changed_line is not true:\n%s", summary(root));
 		json_t *s = json_object_get(f, "suggestion");
 		if (json_is_object(s)) {
 			if (strcmp(mc_test_jstr(s, "array") ? mc_test_jstr(s, "array") : "", NEWEST_ARRAY) ||

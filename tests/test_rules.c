@@ -622,7 +622,51 @@ static void test_dangling_flags_a_new_type_under_an_old_entry(void **state)
 	assert_int_equal(f->severity, MC_SEV_ERROR);
 	assert_non_null(strstr(f->message, "virtio-net-pci-lite lacks the property"));
 	assert_true(has_note(f, "virtio-net-pci-lite is new in this change"));
+	/* The change wrote the new type, not the entry: its registration is the cause. */
+	const mc_type *lite = mc_model_type(mct_model(head), "virtio-net-pci-lite");
+	assert_string_equal(f->cause_file, lite->file);
+	assert_int_equal(f->cause_line, lite->line);
 	done(&v, base, head);
+}
+
+/*
+ * A finding on a line the change did not write moves to its cause when the
+ * change wrote that; one without a cause stays, said to be off the diff; a
+ * file with nothing known stays unknown.
+ */
+static void test_findings_anchor_on_changed_lines(void **state)
+{
+	(void)state;
+	mc_findings fs = {0};
+	mc_finding *moved = mc_findings_add(&fs, "compat-dangling", MC_SEV_ERROR, "t", "p", "hw/core/machine.c", 40,
+					    "entry");
+	moved->cause_file = mc_strdup("hw/net/new.c");
+	moved->cause_line = 12;
+	mc_findings_add(&fs, "compat-missing", MC_SEV_ERROR, "t", "q", "hw/core/machine.c", 41, "stays");
+	mc_findings_add(&fs, "compat-missing", MC_SEV_ERROR, "t", "r", "hw/unknown.c", 3, "unknown");
+	mc_changed_lines changed = {0};
+	int *machine = malloc(2 * sizeof(int)), *newc = malloc(2 * sizeof(int));
+	machine[0] = 1, machine[1] = 5;
+	newc[0] = 10, newc[1] = 20;
+	mc_changed_lines_add(&changed, "hw/core/machine.c", machine, 1);
+	mc_changed_lines_add(&changed, "hw/net/new.c", newc, 1);
+	mc_findings_anchor(&fs, &changed);
+	const mc_finding *stays = NULL, *went = NULL, *unknown = NULL;
+	for (size_t i = 0; i < fs.n; i++) {
+		const char *p = fs.v[i].property;
+		*(strcmp(p, "p") == 0 ? &went : strcmp(p, "q") == 0 ? &stays : &unknown) = &fs.v[i];
+	}
+	assert_string_equal(went->file, "hw/net/new.c");
+	assert_int_equal(went->line, 12);
+	assert_int_equal(went->changed_line, 1);
+	assert_true(has_note(went, "the entry is at hw/core/machine.c:40"));
+	assert_string_equal(stays->file, "hw/core/machine.c");
+	assert_int_equal(stays->changed_line, 0);
+	assert_int_equal(unknown->changed_line, -1);
+	/* Sorted again by place: machine.c, then the moved one in hw/net/, then hw/unknown.c. */
+	assert_ptr_equal(went, &fs.v[1]);
+	mc_changed_lines_free(&changed);
+	mc_findings_free(&fs);
 }
 
 static void test_dangling_quiet_for_a_new_type_that_has_it(void **state)
@@ -1324,6 +1368,7 @@ int main(void)
 		cmocka_unit_test(test_dangling_quiet_for_an_optional_entry),
 		cmocka_unit_test(test_dangling_at_base_only_in_audit),
 		cmocka_unit_test(test_dangling_flags_a_new_type_under_an_old_entry),
+		cmocka_unit_test(test_findings_anchor_on_changed_lines),
 		cmocka_unit_test(test_dangling_quiet_for_a_new_type_that_has_it),
 		cmocka_unit_test(test_missing_flags_a_redeclared_default),
 		cmocka_unit_test(test_new_property_enabled_warns),

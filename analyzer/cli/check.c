@@ -76,6 +76,23 @@ static void note_rust_build(mc_findings *fs, const mc_model *hm)
 	}
 }
 
+/* Points the findings at the lines the change wrote (mc_findings_anchor). */
+static void anchor_on_changes(const mc_revision *base, const mc_revision *head, const mc_conv *conv, mc_findings *fs)
+{
+	mc_strvec paths = {0};
+	for (size_t i = 0; i < fs->n; i++) {
+		const char *named[] = { fs->v[i].file, fs->v[i].cause_file };
+		for (size_t k = 0; k < 2; k++)
+			if (named[k] && *named[k] && !mc_strvec_contains(&paths, named[k]))
+				mc_strvec_push(&paths, named[k]);
+	}
+	mc_changed_lines changed = {0};
+	mc_changed_lines_read(&changed, base->snap, head->snap, &paths, conv->max_file_size);
+	mc_findings_anchor(fs, &changed);
+	mc_changed_lines_free(&changed);
+	mc_strvec_free(&paths);
+}
+
 /*
  * A revision with Rust devices is two QEMUs: configured without them (the
  * default), and with them, where each Rust device replaces the C device of
@@ -95,6 +112,7 @@ void mc_cli_check_pair(const mc_revision *base, const mc_revision *head, const m
 		note_rust_build(&rust, hm);
 		mc_findings_merge_build(&one, &rust, RUST_BUILD);
 	}
+	anchor_on_changes(base, head, conv, &one);
 	for (size_t i = 0; i < one.n; i++) {
 		mc_finding *slot = MC_VEC_PUSH(fs->v, fs->n, fs->cap);
 		*slot = one.v[i];

@@ -145,3 +145,16 @@ int mc_commit_facts_range(mc_commit_facts *out, mc_repo *repo, const mc_oid *bas
 	mc_map_free(&histories);
 	return 0;
 }
+
+void mc_changed_lines_read(mc_changed_lines *out, const mc_snapshot *base, const mc_snapshot *head,
+			   const mc_strvec *paths, size_t max_size)
+{
+	for (size_t i = 0; i < paths->n; i++) {
+		int *ranges;
+		size_t n;
+		if (mc_snapshot_changed_lines(base, head, paths->v[i], max_size, &ranges, &n) == 0)
+			mc_changed_lines_add(out, paths->v[i], ranges, n);
+		else
+			mc_error_clear();
+	}
+}

@@ -27,4 +27,13 @@ int mc_commit_facts_one(mc_commit_facts *out, mc_repo *repo, const mc_oid *base,
 int mc_commit_facts_range(mc_commit_facts *out, mc_repo *repo, const mc_oid *base, const mc_oid *head,
 			  const mc_compat_entry *const *entries, size_t nentries);
 
+/*
+ * The lines head adds or rewrites against base in each of paths (the files
+ * findings name), for mc_findings_anchor.  A file that cannot be read or
+ * compared (too large, binary) is left unknown: it only keeps its findings
+ * where they are.
+ */
+void mc_changed_lines_read(mc_changed_lines *out, const mc_snapshot *base, const mc_snapshot *head,
+			   const mc_strvec *paths, size_t max_size);
+
 #endif

@@ -238,6 +238,26 @@ static char *member_usr(CXCursor c)
 	return usr;
 }
 
+static enum CXChildVisitResult last_member_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	if (clang_getCursorKind(c) == CXCursor_MemberRef)
+		*(CXCursor *)data = c;
+	return CXChildVisit_Recurse;
+}
+
+/*
+ * The member a Property's .offset names: the last designator of
+ * offsetof(S, conf.queue_size), queue_size of conf's struct, which is what a
+ * read "s->conf.queue_size" refers to.
+ */
+static char *offsetof_usr(CXCursor offset)
+{
+	CXCursor last = clang_getNullCursor();
+	clang_visitChildren(offset, last_member_visit, &last);
+	return clang_Cursor_isNull(last) ? NULL : member_usr(last);
+}
+
 /*
  * libclang's spelling of a StringLiteral is the whole (concatenated) literal
  * printed back as C source: quotes and escapes.  Undo that.
@@ -653,7 +673,7 @@ static int extract_prop(extract_ctx *x, CXCursor elem, mc_prop *p, int *understo
 			defval = value;
 			has_defval = 1;
 		} else if (strcmp(path, "offset") == 0) {
-			p->field = member_usr(value);
+			p->field = offsetof_usr(value);
 		}
 		free(path);
 	}

@@ -1070,3 +1070,65 @@ int mc_repo_read_path(mc_repo *repo, const mc_oid *commit, const char *path, siz
 	return err;
 }
 
+
+typedef struct {
+	int *v;
+	size_t n, cap; /* pairs */
+} line_ranges;
+
+static int added_line(const git_diff_delta *delta, const git_diff_hunk *hunk, const git_diff_line *line, void *payload)
+{
+	(void)delta;
+	(void)hunk;
+	line_ranges *r = payload;
+	if (line->origin != GIT_DIFF_LINE_ADDITION || line->new_lineno <= 0)
+		return 0;
+	if (r->n && r->v[2 * r->n - 1] + 1 == line->new_lineno) {
+		r->v[2 * r->n - 1] = line->new_lineno;
+		return 0;
+	}
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 8;
+		r->v = mc_realloc(r->v, 2 * r->cap * sizeof(int));
+	}
+	r->v[2 * r->n] = r->v[2 * r->n + 1] = line->new_lineno;
+	r->n++;
+	return 0;
+}
+
+int mc_snapshot_changed_lines(const mc_snapshot *a, const mc_snapshot *b, const char *path, size_t max_size,
+			      int **ranges, size_t *n)
+{
+	*ranges = NULL;
+	*n = 0;
+	const mc_file *fa = mc_snapshot_find(a, path), *fb = mc_snapshot_find(b, path);
+	if (!fb || (fa && strcmp(fa->blob.hex, fb->blob.hex) == 0))
+		return 0;
+	char *old = NULL, *new = NULL;
+	size_t old_len = 0, new_len = 0;
+	int err = mc_snapshot_read(b, fb, max_size, &new, &new_len);
+	if (!err && fa)
+		err = mc_snapshot_read(a, fa, max_size, &old, &old_len);
+	if (err) {
+		free(new);
+		return err;
+	}
+	git_diff_options opts;
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.context_lines = 0;
+	line_ranges r = { 0 };
+	if (git_diff_buffers(old, old_len, path, new, new_len, path, &opts, NULL, NULL, NULL, added_line, &r) < 0) {
+		mc_error_set("%s: cannot compare its two versions: %s", path,
+			     git_error_last() ? git_error_last()->message : "libgit2 error");
+		err = MC_EINPUT;
+	}
+	free(old);
+	free(new);
+	if (err) {
+		free(r.v);
+		return err;
+	}
+	*ranges = r.v;
+	*n = r.n;
+	return 0;
+}

@@ -97,6 +97,16 @@ const mc_file *mc_snapshot_find(const mc_snapshot *snap, const char *path);
 int mc_snapshot_read(const mc_snapshot *snap, const mc_file *file, size_t max_size,
 		     char **data, size_t *len);
 
+/*
+ * The lines of path that b adds or rewrites against a, as inclusive
+ * [first, last] pairs of b's line numbers in order (*ranges holds 2 * *n
+ * ints; caller frees).  A path absent from a is all new; absent from b, or
+ * the same blob, has none.  A side larger than max_size, or binary, fails
+ * with MC_EINPUT.
+ */
+int mc_snapshot_changed_lines(const mc_snapshot *a, const mc_snapshot *b, const char *path, size_t max_size,
+			      int **ranges, size_t *n);
+
 /* Paths whose blob differs (added, removed or modified) between a and b, sorted. */
 int mc_snapshot_changed_paths(const mc_snapshot *a, const mc_snapshot *b, char ***paths, size_t *n);
 

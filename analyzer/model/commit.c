@@ -99,3 +99,34 @@ void mc_commit_facts_free(mc_commit_facts *cf)
 	mc_map_free(&cf->by_entry);
 	memset(cf, 0, sizeof(*cf));
 }
+
+void mc_changed_lines_add(mc_changed_lines *c, const char *path, int *ranges, size_t n)
+{
+	mc_changed_file *f = MC_VEC_PUSH(c->v, c->n, c->cap);
+	f->path = mc_strdup(path);
+	f->ranges = ranges;
+	f->n = n;
+}
+
+int mc_changed_lines_has(const mc_changed_lines *c, const char *path, int line)
+{
+	for (size_t i = 0; c && path && i < c->n; i++) {
+		if (strcmp(c->v[i].path, path) != 0)
+			continue;
+		for (size_t k = 0; k < c->v[i].n; k++)
+			if (line >= c->v[i].ranges[2 * k] && line <= c->v[i].ranges[2 * k + 1])
+				return 1;
+		return 0;
+	}
+	return -1;
+}
+
+void mc_changed_lines_free(mc_changed_lines *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->v[i].path);
+		free(c->v[i].ranges);
+	}
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}

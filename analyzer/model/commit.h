@@ -56,6 +56,29 @@ const mc_trailers *mc_commit_facts_for_entry(const mc_commit_facts *cf, const ch
 void mc_commit_facts_free(mc_commit_facts *cf);
 
 /*
+ * The lines a change adds or rewrites, per file, on the head side: where a
+ * finding should point (the DEFINE_PROP or entry the change wrote), so that
+ * code-scanning annotations land on the diff.  Filled by the front end for
+ * the files findings name; a file not in it is unknown, not unchanged.
+ */
+typedef struct {
+	char *path;
+	int *ranges;         /* 2 * n ints: inclusive [first, last] line pairs, in order */
+	size_t n;
+} mc_changed_file;
+
+typedef struct {
+	mc_changed_file *v;
+	size_t n, cap;
+} mc_changed_lines;
+
+/* Records the changed lines of path (ranges is taken over). */
+void mc_changed_lines_add(mc_changed_lines *c, const char *path, int *ranges, size_t n);
+/* 1: line of path was changed; 0: it was not; -1: path is not known. */
+int mc_changed_lines_has(const mc_changed_lines *c, const char *path, int line);
+void mc_changed_lines_free(mc_changed_lines *c);
+
+/*
  * Does a trailer make the change a fix of a regression that already shipped?
  * Cc: qemu-stable always does; Fixes: does when the fixed commit was part of a
  * release at or before the base's last release (released_major.minor): a

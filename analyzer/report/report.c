@@ -70,6 +70,8 @@ static json_t *finding_json(const mc_finding *f)
 	json_object_set_new(o, "new_value", jstr(f->new_value));
 	json_object_set_new(o, "file", jstr(f->file));
 	json_object_set_new(o, "line", json_integer(f->line));
+	if (f->changed_line >= 0)
+		json_object_set_new(o, "changed_line", json_boolean(f->changed_line));
 	json_object_set_new(o, "message", jstr(f->message));
 	if (f->commit)
 		json_object_set_new(o, "commit", json_string(f->commit));
@@ -276,8 +278,14 @@ static int write_sarif(FILE *out, const mc_findings *fs)
 	for (size_t i = 0; i < fs->n; i++) {
 		const mc_finding *f = &fs->v[i];
 		char *text = full_text(f), *fp = fingerprint(f);
-		json_t *loc = json_pack("{s:{s:{s:s, s:s}, s:{s:i}}}", "physicalLocation", "artifactLocation", "uri",
-					f->file, "uriBaseId", "%SRCROOT%", "region", "startLine", f->line > 0 ? f->line : 1);
+		/* Code scanning annotates the line of a region: a line the change did not write gets
+		 * none (the file is named, the line is in the properties and the message). */
+		json_t *loc = f->changed_line == 0
+				      ? json_pack("{s:{s:{s:s, s:s}}}", "physicalLocation", "artifactLocation", "uri",
+						  f->file, "uriBaseId", "%SRCROOT%")
+				      : json_pack("{s:{s:{s:s, s:s}, s:{s:i}}}", "physicalLocation", "artifactLocation",
+						  "uri", f->file, "uriBaseId", "%SRCROOT%", "region", "startLine",
+						  f->line > 0 ? f->line : 1);
 		json_t *res = json_pack("{s:s, s:s, s:{s:s}, s:[o], s:{s:s}}", "ruleId", f->rule, "level",
 					mc_severity_name(f->severity), "message", "text", text, "locations", loc,
 					"partialFingerprints", "migcompat/v1", fp);
@@ -285,6 +293,8 @@ static int write_sarif(FILE *out, const mc_findings *fs)
 					  f->property ? f->property : "");
 		if (f->commit)
 			json_object_set_new(props, "commit", json_string(f->commit));
+		if (f->changed_line == 0)
+			json_object_set_new(props, "line", json_integer(f->line));
 		json_object_set_new(props, "affected", strvec_json(&f->affected));
 		json_object_set_new(res, "properties", props);
 		/* One result per cause: the concrete types it changes are its related locations. */
