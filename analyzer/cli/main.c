@@ -372,6 +372,10 @@ static void print_stats(const mc_store *store)
 	mc_store_selection(store, &selected, &candidates);
 	fprintf(stderr, "migcompat: stats: %zu of %zu files selected, %zu parsed, %zu reused\n", selected, candidates,
 		parsed, reused);
+	size_t changed;
+	if (mc_store_tree_reused(store, &changed))
+		fprintf(stderr, "migcompat: stats: fast path: the %zu changed files are read by nothing loaded; "
+			"the selection of the tree was reused\n", changed);
 }
 
 /* What a check or an audit holds from its start to its end (check_run_free). */
@@ -467,7 +471,6 @@ static int check_load(check_run *r, const options *o, int audit)
 		return MC_EINPUT;
 	}
 	r->aopts.build = r->build;
-	r->cache = open_cache(o);
 	mc_store_open(&r->store, r->cache);
 	if (!audit && (o->each_commit || o->mbox)) {
 		/* A series loads its pairs itself, each sliced: base with commit 1, with commit 2, ... */
@@ -549,7 +552,13 @@ static int run_check(const options *o, int audit)
 		return EXIT_USAGE;
 	r.aopts = (mc_analysis_opts){ .jobs = o->jobs, .progress = isatty(2), .full = o->full, .limits = o->limits };
 	int status = EXIT_USAGE;
-	if (mc_repo_open(&r.repo, o->repo) < 0 || check_resolve(&r, o, audit) < 0 || check_load(&r, o, audit) < 0)
+	if (mc_repo_open(&r.repo, o->repo) < 0)
+		goto out;
+	/* Before any snapshot: the file lists of trees seen before come from it. */
+	r.cache = open_cache(o);
+	if (r.cache)
+		mc_cache_keep_listings(r.cache, r.repo);
+	if (check_resolve(&r, o, audit) < 0 || check_load(&r, o, audit) < 0)
 		goto out;
 	if ((o->each_commit || o->mbox ? check_series(&r, o) : check_one_pair(&r, audit)) < 0)
 		goto out;

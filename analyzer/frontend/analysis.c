@@ -23,6 +23,9 @@ struct mc_store {
 	mc_cache *cache;       /* borrowed; NULL without a persistent cache */
 	size_t parsed, reused;
 	size_t selected, candidates;
+	mc_map odd_deps;       /* path -> 1: files of an include closure that are not C text (tree_selection_save) */
+	size_t inert_changes;  /* the last load reused a tree's selection: files changed, none of them read */
+	int tree_reused;
 };
 
 int mc_store_open(mc_store **out, mc_cache *cache)
@@ -44,6 +47,7 @@ void mc_store_free(mc_store *s)
 	MC_MAP_FOREACH(&s->failed, i)
 		free(s->failed.vals[i]);
 	mc_map_free(&s->failed);
+	mc_map_free(&s->odd_deps);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -58,6 +62,35 @@ void mc_store_selection(const mc_store *s, size_t *selected, size_t *candidates)
 {
 	*selected = s->selected;
 	*candidates = s->candidates;
+}
+
+int mc_store_tree_reused(const mc_store *s, size_t *changed)
+{
+	*changed = s->inert_changes;
+	return s->tree_reused;
+}
+
+/* Is the text of path C, as the slice reads it (is_c_source there)? */
+static int is_c_text(const char *path)
+{
+	return mc_str_endswith(path, ".c") || mc_str_endswith(path, ".h") || mc_str_endswith(path, ".inc");
+}
+
+/*
+ * Remembers the files of an include closure that are not C text: a change
+ * to one of them is inert only for the files that do not include it.
+ */
+static void store_note_deps(mc_store *s, const mc_strvec *deps)
+{
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < deps->n; i++) {
+		const char *colon = strrchr(deps->v[i], ':');
+		char *path = colon ? mc_strndup(deps->v[i], (size_t)(colon - deps->v[i])) : mc_strdup(deps->v[i]);
+		if (!is_c_text(path) && !mc_map_get(&s->odd_deps, path))
+			mc_map_put(&s->odd_deps, path, (void *)1);
+		free(path);
+	}
+	pthread_mutex_unlock(&s->lock);
 }
 
 static mc_facts *store_get(mc_store *s, const char *key)
@@ -621,6 +654,7 @@ static void job_prepare(parse_job *j, mc_store *store, parse_cache *pc)
 		return;
 	}
 	j->prepared = 1;
+	store_note_deps(store, &j->in.deps);
 	char *key = facts_key(j->tree, j->path, &j->in);
 	if (!job_failed_before(j, store, key)) {
 		j->key = key;
@@ -958,7 +992,8 @@ static int load_selection(mc_revision *revs[2], mc_snapshot *snaps[2], mc_tree *
 		const char *eol = strchr(p, '\n');
 		if (!eol)
 			break;
-		if (sscanf(p, "candidates %zu", candidates) == 1) {
+		if (sscanf(p, "candidates %zu", candidates) == 1 || mc_str_startswith(p, "odd ") ||
+		    mc_str_startswith(p, "inc ")) {
 			p = eol + 1;
 			continue;
 		}
@@ -1022,9 +1057,147 @@ typedef struct {
 	parse_cache pch;
 	char **keys[2];        /* keys[k][i]: the facts key of the i-th file of side k */
 	size_t nkeys[2];
+	mc_strvec odd_includes; /* the slice's (mc_slice_odd_includes), kept past its end */
+	int includes_scanned;
 	int diag;              /* MIGCOMPAT_DIAG: timings on stderr */
 	double t_start, t_load, t_grow;
 } pair_load;
+
+/* ---- the selection of a tree, for a change nothing the check loads reads ---- */
+
+/*
+ * Can a change to this file alter what a check loads, other than through a
+ * file whose include closure holds it?  C text (the slice follows #include
+ * lines through it), a candidate, a Rust crate's files, the QAPI schema and
+ * VERSION can; documentation, scripts, build files and the like cannot: no
+ * facts key, no slice seed, no tree-wide scan (mentions, QType, the slice's
+ * index) reads them.  A file of another kind that a parsed file includes is
+ * caught by the odd dependencies of the selection (store_note_deps).
+ */
+static int inert_path(const mc_conv *conv, const char *path)
+{
+	return !is_c_text(path) && !candidate_path(conv, path) && !mc_str_endswith(path, ".rs") &&
+	       !mc_rust_crate_root(conv, path) && !mc_conv_is_qapi_schema(conv, path) &&
+	       strcmp(path, conv->version_file) != 0;
+}
+
+/*
+ * The selection of a pair whose trees differ only in inert files is the
+ * selection of either tree with itself: the slice starts from the same
+ * compat holders and grows on equal models, and every facts key is the
+ * same on both sides.  So it is kept by tree id, and a commit that touches
+ * only inert files loads it without reading the tree (a bot following
+ * master: the base of one commit is the head of the one before).
+ */
+static char *tree_selection_key(const mc_conv *conv, const mc_snapshot *snap)
+{
+	char *text = mc_sprintf("migcompat %s facts %s slice %d conv %s tree-selection %s", MC_VERSION,
+				mc_facts_version(), MC_SLICE_VERSION, conv->digest, snap->tree.hex);
+	char hex[41];
+	mc_hash_text(text, strlen(text), hex);
+	free(text);
+	return mc_strdup(hex);
+}
+
+/* Could the pair reuse a tree's selection: two commits, no build, and every changed file inert? */
+static int pair_is_inert(const mc_conv *conv, mc_snapshot *snaps[2], const mc_analysis_opts *opts, mc_strvec *changed)
+{
+	memset(changed, 0, sizeof(*changed));
+	if (opts->full || opts->build || mc_oid_is_zero(&snaps[0]->tree) || mc_oid_is_zero(&snaps[1]->tree))
+		return 0;
+	char **paths = NULL;
+	size_t n = 0;
+	if (mc_snapshot_changed_paths(snaps[0], snaps[1], &paths, &n) < 0)
+		return 0;
+	int inert = 1;
+	for (size_t i = 0; i < n; i++) {
+		inert &= inert_path(conv, paths[i]);
+		mc_strvec_push_owned(changed, paths[i]);
+	}
+	free(paths);
+	return inert;
+}
+
+/* Does the text have this line ("kind value")? */
+static int has_line(const char *text, const char *kind, const char *value)
+{
+	char *line = mc_sprintf("\n%s %s\n", kind, value);
+	int hit = strstr(text, line) != NULL || strncmp(text, line + 1, strlen(line + 1)) == 0;
+	free(line);
+	return hit;
+}
+
+/*
+ * Does a saved tree selection read a changed file: one of its files
+ * includes it (odd), or an #include line anywhere names its basename (inc:
+ * the slice would start from the includer)?
+ */
+static int selection_reads_any(const char *text, const mc_strvec *changed)
+{
+	for (size_t i = 0; i < changed->n; i++) {
+		const char *slash = strrchr(changed->v[i], '/');
+		if (has_line(text, "odd", changed->v[i]) || has_line(text, "inc", slash ? slash + 1 : changed->v[i]))
+			return 1;
+	}
+	return 0;
+}
+
+/* Both revisions from the selection of the head's or the base's tree; 0 when there is none or it does not fit. */
+static int pair_from_tree_selection(mc_revision *revs[2], pair_load *pl, mc_store *store, const mc_strvec *changed)
+{
+	for (int k = 1; k >= 0; k--) {
+		char *key = tree_selection_key(pl->trees[k]->conv, pl->snaps[k]);
+		char *text = mc_cache_get_selection(store->cache, key);
+		free(key);
+		size_t candidates = 0;
+		int ok = text && !selection_reads_any(text, changed) &&
+			 load_selection(revs, pl->snaps, pl->trees, store, text, &candidates);
+		free(text);
+		if (!ok)
+			continue;
+		store->selected = revs[1]->nfacts;
+		store->candidates = candidates;
+		store->reused = revs[0]->nfacts + revs[1]->nfacts;
+		store->tree_reused = 1;
+		store->inert_changes = changed->n;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Keeps the selection of an inert pair under both trees' ids, with every
+ * odd dependency its load met: the same files and keys on both sides, or
+ * nothing is kept.
+ */
+static void tree_selection_save(mc_store *store, const mc_conv *conv, mc_snapshot *snaps[2], mc_revision *revs[2],
+				char **keys[2], const mc_strvec *includes)
+{
+	if (!includes || revs[0]->nfacts != revs[1]->nfacts)
+		return;
+	for (size_t i = 0; i < revs[0]->nfacts; i++)
+		if (!keys[0][i] || !keys[1][i] || strcmp(keys[0][i], keys[1][i]) != 0 ||
+		    strcmp(revs[0]->facts[i]->path, revs[1]->facts[i]->path) != 0)
+			return;
+	char *text = selection_text(revs, keys);
+	if (!text)
+		return;
+	mc_buf b = {0};
+	mc_buf_printf(&b, "%scandidates %zu\n", text, store->candidates);
+	free(text);
+	pthread_mutex_lock(&store->lock);
+	MC_MAP_FOREACH(&store->odd_deps, i)
+		mc_buf_printf(&b, "odd %s\n", store->odd_deps.keys[i]);
+	pthread_mutex_unlock(&store->lock);
+	for (size_t i = 0; i < includes->n; i++)
+		mc_buf_printf(&b, "inc %s\n", includes->v[i]);
+	for (int k = 0; k < 2; k++) {
+		char *key = tree_selection_key(conv, snaps[k]);
+		mc_cache_put_selection(store->cache, key, b.ptr);
+		free(key);
+	}
+	mc_buf_free(&b);
+}
 
 /* The pair of a selection cached for it, all reused; 0 when there is none, or it no longer loads. */
 static int pair_from_selection(mc_revision *revs[2], pair_load *pl, mc_store *store, const char *sel_key)
@@ -1127,6 +1300,10 @@ static void pair_close(pair_load *pl, mc_store *store)
 		fprintf(stderr, "migcompat: timing: %.2f s parsing and modelling, %.2f s growing, %.2f s after\n",
 			pl->t_load, pl->t_grow,
 			mc_now_seconds() - t_pch + (t_pch - pl->t_start - pl->t_load - pl->t_grow));
+	const mc_strvec *odd = pl->slice ? mc_slice_odd_includes(pl->slice) : NULL;
+	pl->includes_scanned = odd != NULL;
+	for (size_t i = 0; odd && i < odd->n; i++)
+		mc_strvec_push(&pl->odd_includes, odd->v[i]);
 	mc_slice_free(pl->slice);
 	mc_strvec_free(&pl->wanted[0]);
 	mc_strvec_free(&pl->wanted[1]);
@@ -1155,10 +1332,16 @@ int mc_revision_load_pair(mc_revision **base_out, mc_revision **head_out, mc_sna
 	}
 	char *sel_key = !opts->full && store->cache ? selection_key(conv, pl.snaps, opts->build) : NULL;
 	mc_revision *revs[2] = { NULL, NULL };
-	if (pair_from_selection(revs, &pl, store, sel_key)) {
+	mc_strvec changed = {0};
+	int inert = store->cache && pair_is_inert(conv, pl.snaps, opts, &changed);
+	store->tree_reused = 0;
+	if (pair_from_selection(revs, &pl, store, sel_key) ||
+	    (inert && pair_from_tree_selection(revs, &pl, store, &changed))) {
 		free(sel_key);
+		mc_strvec_free(&changed);
 		return pair_done(revs, opts, base_out, head_out);
 	}
+	mc_strvec_free(&changed);
 	pair_select(&pl, store, opts);
 	const char *diag = getenv("MIGCOMPAT_DIAG");
 	pl.diag = diag && *diag;
@@ -1170,6 +1353,9 @@ int mc_revision_load_pair(mc_revision **base_out, mc_revision **head_out, mc_sna
 	pair_close(&pl, store);
 	if (rc >= 0 && sel_key)
 		selection_save(store, sel_key, revs, pl.keys);
+	if (rc >= 0 && inert)
+		tree_selection_save(store, conv, pl.snaps, revs, pl.keys, pl.includes_scanned ? &pl.odd_includes : NULL);
+	mc_strvec_free(&pl.odd_includes);
 	free(sel_key);
 	free_keys(pl.keys[0], pl.nkeys[0]);
 	free_keys(pl.keys[1], pl.nkeys[1]);

@@ -29,6 +29,13 @@ void mc_store_counts(const mc_store *s, size_t *parsed, size_t *reused);
 /* Files the last load selected, out of the candidate files (declaring properties, types or compat lists). */
 void mc_store_selection(const mc_store *s, size_t *selected, size_t *candidates);
 
+/*
+ * 1 when the last mc_revision_load_pair reused the selection of a tree
+ * (tree_selection in analysis.c): *changed files differ, and none of them
+ * is read by anything the check loads.
+ */
+int mc_store_tree_reused(const mc_store *s, size_t *changed);
+
 typedef struct {
 	int jobs;          /* files parsed at once (children or threads), >= 1 */
 	int progress;      /* print "parsing N/M" on stderr */

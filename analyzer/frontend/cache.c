@@ -2,6 +2,7 @@
  * cache.c - see cache.h.
  */
 #include "frontend/cache.h"
+#include "git/repo.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -332,4 +333,35 @@ void mc_cache_put_selection(mc_cache *c, const char *key, const char *text)
 	/* A selection that cannot be written is computed again next time. */
 	(void)sqlite3_step(st);
 	sqlite3_finalize(st);
+}
+
+/* A tree's file list is kept as a selection under its own kind of key: it depends on the tree id alone. */
+static char *listing_key(const mc_oid *tree)
+{
+	char *text = mc_sprintf("migcompat listing 1 %s", tree->hex);
+	char hex[41];
+	mc_hash_text(text, strlen(text), hex);
+	free(text);
+	return mc_strdup(hex);
+}
+
+static char *listing_get(void *arg, const mc_oid *tree)
+{
+	char *key = listing_key(tree);
+	char *text = mc_cache_get_selection(arg, key);
+	free(key);
+	return text;
+}
+
+static void listing_put(void *arg, const mc_oid *tree, const char *text)
+{
+	char *key = listing_key(tree);
+	mc_cache_put_selection(arg, key, text);
+	free(key);
+}
+
+void mc_cache_keep_listings(mc_cache *c, mc_repo *repo)
+{
+	mc_listing_cache lc = { listing_get, listing_put, c };
+	mc_repo_set_listing_cache(repo, &lc);
 }

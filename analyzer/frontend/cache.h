@@ -41,6 +41,14 @@ char *mc_cache_get_selection(mc_cache *c, const char *key);
 /* Written at once; a failure only costs recomputing it next time. */
 void mc_cache_put_selection(mc_cache *c, const char *key, const char *text);
 
+/*
+ * Keeps the file lists of repo's trees in c too (git/repo.h's listing
+ * cache), by tree id: a tree's list never changes.  c must outlive repo's
+ * snapshots' creation.
+ */
+#include "git/repo.h"
+void mc_cache_keep_listings(mc_cache *c, mc_repo *repo);
+
 /* The default directory: $XDG_CACHE_HOME/migcompat or $HOME/.cache/migcompat; caller frees. */
 char *mc_cache_default_dir(void);
 

@@ -55,6 +55,8 @@ struct mc_slice {
 	mc_map spellings;           /* name -> mc_strvec* of tokens that can spell it */
 	mc_map pasted;              /* spellings that are a TYPE_ macro without its prefix */
 	mc_map searched;            /* "r name", "p name", "t token" -> 1; "c name" -> state */
+	mc_strvec odd_includes;     /* basenames #include lines name that are not C text; see mc_slice_odd_includes */
+	int includes_scanned;
 	int indexed;
 	int exact;
 };
@@ -605,10 +607,14 @@ static void mark_affected(mc_slice *s)
 		free(changed[i]);
 	}
 	free(changed);
+	/*
+	 * Any file can be #included, whatever its name ("insn.def", a table in
+	 * a ".h.in"): every changed file but a candidate is looked for in the
+	 * include lines.
+	 */
 	int any_header = 0;
 	for (size_t i = 0; i < queue.n; i++)
-		any_header |= is_c_source(queue.v[i]) && !(mc_str_endswith(queue.v[i], ".c") &&
-							  mc_map_get(&s->wanted_id, queue.v[i]));
+		any_header |= !(mc_str_endswith(queue.v[i], ".c") && mc_map_get(&s->wanted_id, queue.v[i]));
 	if (!any_header) {
 		mc_strvec_free(&queue);
 		return;
@@ -639,6 +645,11 @@ static void mark_affected(mc_slice *s)
 			mc_strvec_free(&inc);
 		}
 	}
+	s->includes_scanned = 1;
+	MC_MAP_FOREACH(&by_base, i)
+		if (!is_c_source(by_base.keys[i]))
+			mc_strvec_push(&s->odd_includes, by_base.keys[i]);
+	mc_strvec_sort(&s->odd_includes);
 	for (size_t i = 0; i < queue.n; i++) {
 		const mc_strvec *l = mc_map_get(&by_base, base_name(queue.v[i]));
 		for (size_t k = 0; l && k < l->n; k++) {
@@ -696,6 +707,8 @@ void mc_slice_open(mc_slice **out, mc_tree *base, mc_tree *head, const mc_strvec
 		mc_map_put(&s->wanted_id, s->wanted.v[i], (void *)(i + 1));
 	*out = s;
 	/* The QAPI stub is in every facts key: a schema change reaches every file. */
+	mc_tree_load_qapi(base);
+	mc_tree_load_qapi(head);
 	if (strcmp(base->qapi_stub_hash, head->qapi_stub_hash) != 0) {
 		diag("the QAPI schema differs: parsing everything");
 		s->exact = 0;
@@ -747,7 +760,13 @@ void mc_slice_free(mc_slice *s)
 	free_map_of(&s->spellings, 0);
 	mc_map_free(&s->pasted);
 	mc_map_free(&s->searched);
+	mc_strvec_free(&s->odd_includes);
 	free(s);
+}
+
+const mc_strvec *mc_slice_odd_includes(const mc_slice *s)
+{
+	return s->includes_scanned ? &s->odd_includes : NULL;
 }
 
 int mc_slice_exact(const mc_slice *s)

@@ -40,7 +40,7 @@
  * Saved selections (analysis.c) are reused by key: bump this when what the
  * slice selects changes, so that a selection made by an older rule is not.
  */
-#define MC_SLICE_VERSION 4 /* 4: Rust crates */
+#define MC_SLICE_VERSION 5 /* 4: Rust crates; 5: a changed file of any name is looked for in #include lines */
 
 typedef struct mc_slice mc_slice;
 
@@ -54,6 +54,13 @@ void mc_slice_free(mc_slice *s);
 
 /* 0 when the slice cannot be made exact: parse every candidate file instead. */
 int mc_slice_exact(const mc_slice *s);
+/*
+ * The basenames that the #include lines of both trees' C sources name and
+ * that are not C text themselves (".def", ".h.in"), sorted; NULL when the
+ * change did not make the slice read every include line (only candidates
+ * changed).  A change to a file of another name reaches no includer.
+ */
+const mc_strvec *mc_slice_odd_includes(const mc_slice *s);
 /* The selection so far, sorted. */
 const mc_strvec *mc_slice_paths(const mc_slice *s);
 /* Number of candidate files of both revisions together. */

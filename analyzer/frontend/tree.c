@@ -104,13 +104,22 @@ int mc_tree_open(mc_tree **out, const mc_snapshot *snap, const mc_conv *conv)
 	tree->snap = snap;
 	tree->conv = conv;
 	pthread_mutex_init(&tree->lock, NULL);
+	pthread_mutex_init(&tree->qapi_lock, NULL);
 	mc_qapi_init(&tree->qapi);
 	if (conv->qapi_prelude)
 		tree->qapi_prelude = mc_tree_find_header(tree, conv->qapi_prelude);
-	read_schema(tree);
 	tree->version = read_version(tree);
 	*out = tree;
 	return 0;
+}
+
+void mc_tree_load_qapi(mc_tree *tree)
+{
+	pthread_mutex_lock(&tree->qapi_lock);
+	if (!tree->qapi_ready)
+		read_schema(tree);
+	tree->qapi_ready = 1;
+	pthread_mutex_unlock(&tree->qapi_lock);
 }
 
 void mc_tree_free(mc_tree *tree)
@@ -129,6 +138,7 @@ void mc_tree_free(mc_tree *tree)
 	free(tree->qapi_stub);
 	free(tree->version);
 	free(tree->qapi_prelude);
+	pthread_mutex_destroy(&tree->qapi_lock);
 	pthread_mutex_destroy(&tree->lock);
 	free(tree);
 }
@@ -538,6 +548,7 @@ static void walk_visit(include_walk *w, size_t qi)
 int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_tu_input *in)
 {
 	memset(in, 0, sizeof(*in));
+	mc_tree_load_qapi(tree);
 	const mc_conv_arch *arch = mc_conv_arch_for(tree->conv, path);
 	const mc_strvec *build_flags = mc_build_flags(tree->build, path);
 	in->arch = arch ? mc_strdup(arch->arch) : NULL;

@@ -27,13 +27,15 @@
 typedef struct mc_tree {
 	const mc_snapshot *snap;   /* borrowed */
 	const mc_conv *conv;       /* borrowed */
-	mc_qapi qapi;
+	mc_qapi qapi;              /* the four QAPI members: only after mc_tree_load_qapi */
 	char *qapi_stub;           /* the whole stub served for every generated QAPI header */
 	char qapi_stub_hash[41];   /* its git blob hash, part of every facts key */
 	char *version;             /* content of VERSION, trimmed, or NULL */
 	char *qapi_prelude;        /* tree path of the conventions' qapi-prelude; NULL: none or absent */
 	size_t schema_files;
 	const struct mc_build *build; /* -p BUILD_DIR, or NULL; borrowed (see build.h) */
+	pthread_mutex_t qapi_lock; /* guards qapi_ready */
+	int qapi_ready;
 	pthread_mutex_t lock;      /* guards the caches below */
 	mc_map contents;           /* path -> struct tree_blob * */
 } mc_tree;
@@ -45,8 +47,17 @@ typedef struct mc_tree {
  */
 char *mc_tree_find_header(const mc_tree *tree, const char *name);
 
-/* Reads the schema and VERSION of the snapshot. */
+/* Reads VERSION of the snapshot; the schema waits for mc_tree_load_qapi. */
 int mc_tree_open(mc_tree **out, const mc_snapshot *snap, const mc_conv *conv);
+
+/*
+ * Reads the QAPI schema and writes the stub (qapi, qapi_stub, qapi_stub_hash,
+ * schema_files), once; thread-safe.  It reads every schema file and every
+ * header (does the tree define QType itself?), most of what opening a tree
+ * costs, and a check whose facts are all known never needs it.
+ * mc_tree_prepare calls it, so a parse always has it.
+ */
+void mc_tree_load_qapi(mc_tree *tree);
 void mc_tree_free(mc_tree *tree);
 
 /*

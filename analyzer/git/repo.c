@@ -14,6 +14,7 @@
 #include "git/repo_internal.h"
 #include "util/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
@@ -28,7 +29,13 @@ struct mc_repo {
 	char *name;             /* work tree (or git dir when bare), for messages */
 	pthread_mutex_t lock;   /* serialises libgit2 calls in mc_snapshot_read */
 	int memory_objects;     /* writes go to an in-memory backend (mbox.c) */
+	mc_listing_cache listings; /* get NULL: none */
 };
+
+void mc_repo_set_listing_cache(mc_repo *repo, const mc_listing_cache *cache)
+{
+	repo->listings = *cache;
+}
 
 git_repository *mc_repo_git(mc_repo *repo)
 {
@@ -599,6 +606,7 @@ static mc_snapshot *snapshot_new(mc_repo *repo, const char *label)
 	snap->repo = repo;
 	snap->label = mc_strdup(label);
 	oid_set_zero(&snap->commit);
+	oid_set_zero(&snap->tree);
 	return snap;
 }
 
@@ -649,17 +657,71 @@ typedef struct {
 static int tree_walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 {
 	tree_walk_ctx *ctx = payload;
-	size_t size;
-	git_object_t type;
-
 	if (!is_file_mode(git_tree_entry_filemode(entry)))
 		return 0;
-	/* The header gives the size without inflating the blob. */
-	if (git_odb_read_header(&size, &type, ctx->odb, git_tree_entry_id(entry)) < 0)
-		return -1;
+	/*
+	 * No size yet: reading the header of every blob of a tree costs more
+	 * than the rest of a check that reuses its facts; the few files read
+	 * get theirs in read_blob.
+	 */
 	char *path = mc_sprintf("%s%s", root, git_tree_entry_name(entry));
-	snapshot_add(ctx->snap, &ctx->cap, path, git_tree_entry_id(entry), size);
+	snapshot_add(ctx->snap, &ctx->cap, path, git_tree_entry_id(entry), MC_FILE_SIZE_UNKNOWN);
 	return 0;
+}
+
+static int is_hex40(const char *p)
+{
+	for (int i = 0; i < 40; i++)
+		if (!isxdigit((unsigned char)p[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * The files of snap's tree from the listing cache; 0 (snap left empty) when
+ * it has none or the text is not a sorted listing.
+ */
+static int listing_load(mc_snapshot *snap, size_t *cap)
+{
+	mc_repo *repo = snap->repo;
+	char *text = repo->listings.get ? repo->listings.get(repo->listings.arg, &snap->tree) : NULL;
+	int ok = text != NULL;
+	for (const char *p = text; ok && *p;) {
+		const char *eol = strchr(p, '\n');
+		ok = eol && eol - p > 41 && is_hex40(p) && p[40] == ' ';
+		if (!ok)
+			break;
+		git_oid id;
+		ok = git_oid_fromstrn(&id, p, 40) == 0;
+		if (ok)
+			snapshot_add(snap, cap, mc_strndup(p + 41, (size_t)(eol - p - 41)), &id, MC_FILE_SIZE_UNKNOWN);
+		ok = ok && (snap->nfiles < 2 ||
+			    strcmp(snap->files[snap->nfiles - 2].path, snap->files[snap->nfiles - 1].path) < 0);
+		p = eol + 1;
+	}
+	free(text);
+	if (!ok) {
+		for (size_t i = 0; i < snap->nfiles; i++)
+			free(snap->files[i].path);
+		snap->nfiles = 0;
+	}
+	return ok;
+}
+
+static void listing_save(const mc_snapshot *snap)
+{
+	mc_repo *repo = snap->repo;
+	if (!repo->listings.put)
+		return;
+	/* A path with a newline would not read back as one line: such a tree is walked each time. */
+	for (size_t i = 0; i < snap->nfiles; i++)
+		if (strchr(snap->files[i].path, '\n'))
+			return;
+	mc_buf b = { 0 };
+	for (size_t i = 0; i < snap->nfiles; i++)
+		mc_buf_printf(&b, "%s %s\n", snap->files[i].blob.hex, snap->files[i].path);
+	repo->listings.put(repo->listings.arg, &snap->tree, b.ptr ? b.ptr : "");
+	mc_buf_free(&b);
 }
 
 int mc_snapshot_from_commit(mc_snapshot **out, mc_repo *repo, const mc_oid *commit, const char *label)
@@ -679,6 +741,9 @@ int mc_snapshot_from_commit(mc_snapshot **out, mc_repo *repo, const mc_oid *comm
 	}
 	ctx.snap = snapshot_new(repo, label ? label : commit->hex);
 	ctx.snap->commit = *commit;
+	oid_to_mc(&ctx.snap->tree, git_tree_id(tree));
+	if (listing_load(ctx.snap, &ctx.cap))
+		goto listed;
 	if (git_tree_walk(tree, GIT_TREEWALK_PRE, tree_walk_cb, &ctx) < 0) {
 		mc_error_set("cannot list the files of %s in %s: %s", commit->hex, repo->name, git_msg());
 		mc_snapshot_free(ctx.snap);
@@ -686,6 +751,8 @@ int mc_snapshot_from_commit(mc_snapshot **out, mc_repo *repo, const mc_oid *comm
 		goto out;
 	}
 	snapshot_sort(ctx.snap);
+	listing_save(ctx.snap);
+listed:
 	*out = ctx.snap;
 out:
 	git_odb_free(ctx.odb);
@@ -950,6 +1017,18 @@ static int read_worktree(const mc_snapshot *snap, const mc_file *file, size_t ma
 	return err;
 }
 
+/* The size of a blob from its header, without inflating it. */
+static int header_size(mc_repo *repo, const git_oid *oid, size_t *size)
+{
+	git_odb *odb = NULL;
+	git_object_t type;
+	pthread_mutex_lock(&repo->lock);
+	int rc = git_repository_odb(&odb, repo->git) < 0 || git_odb_read_header(size, &type, odb, oid) < 0 ? -1 : 0;
+	git_odb_free(odb);
+	pthread_mutex_unlock(&repo->lock);
+	return rc;
+}
+
 static int read_blob(const mc_snapshot *snap, const mc_file *file, size_t max,
 		     char **data, size_t *len)
 {
@@ -958,11 +1037,14 @@ static int read_blob(const mc_snapshot *snap, const mc_file *file, size_t max,
 	git_oid oid;
 	int err;
 
-	/* Cheap check first, so an oversized blob is never inflated. */
-	if (max && file->size > max)
-		return size_error(file->path, file->size, max);
 	if ((err = oid_from_mc(&oid, &file->blob)) < 0)
 		return err;
+	/* Cheap check first, so an oversized blob is never inflated. */
+	size_t known = file->size;
+	if (max && known == MC_FILE_SIZE_UNKNOWN && header_size(repo, &oid, &known) < 0)
+		known = 0; /* git_blob_lookup below says why */
+	if (max && known != MC_FILE_SIZE_UNKNOWN && known > max)
+		return size_error(file->path, known, max);
 
 	pthread_mutex_lock(&repo->lock);
 	if (git_blob_lookup(&blob, repo->git, &oid) < 0) {

@@ -70,8 +70,10 @@ int mc_repo_read_path(mc_repo *repo, const mc_oid *commit, const char *path, siz
 typedef struct {
 	char *path;      /* repository-relative, '/' separated */
 	mc_oid blob;     /* for a work-tree file: the id its content would hash to */
-	size_t size;
+	size_t size;     /* MC_FILE_SIZE_UNKNOWN until read: a commit's files are listed without their headers */
 } mc_file;
+
+#define MC_FILE_SIZE_UNKNOWN ((size_t)-1)
 
 typedef struct mc_snapshot {
 	mc_repo *repo;
@@ -79,8 +81,24 @@ typedef struct mc_snapshot {
 	size_t nfiles;
 	char *label;     /* the revision as the user gave it, or "index"/"worktree" */
 	mc_oid commit;   /* zero hex for index/worktree */
+	mc_oid tree;     /* the commit's root tree; zero hex for index/worktree */
 	char *workdir;   /* set only for a work-tree snapshot: files are read from disk */
 } mc_snapshot;
+
+/*
+ * Where the file list of a tree may be kept across runs: listing a tree
+ * inflates every tree object of it, a tenth of a second for QEMU, more than
+ * the rest of a check whose facts are all known.  get returns the text put
+ * earlier for that tree id ("<blob hex> <path>" lines, sorted by path; the
+ * caller frees it) or NULL; put keeps it.  Set by a layer above (the facts
+ * cache); without it every tree is walked.
+ */
+typedef struct {
+	char *(*get)(void *arg, const mc_oid *tree);
+	void (*put)(void *arg, const mc_oid *tree, const char *text);
+	void *arg;
+} mc_listing_cache;
+void mc_repo_set_listing_cache(mc_repo *repo, const mc_listing_cache *cache);
 
 int mc_snapshot_from_commit(mc_snapshot **out, mc_repo *repo, const mc_oid *commit, const char *label);
 int mc_snapshot_from_index(mc_snapshot **out, mc_repo *repo);
