@@ -89,6 +89,12 @@ static step steps[] = {
 	{ "28-cpu-feature", "cpu-feature", "" },
 	{ "29-arm-cntfrq", "arm-cntfrq", "" },
 	{ "30-stream-gate", "stream-gate", "" },
+	{ "31-docs-only", "docs-only", "" },
+	{ "32-docs-again", "docs-again", "" },
+	{ "33-def-include", "def-include", "" },
+	{ "34-def-docs", "def-docs", "" },
+	{ "35-def-change", "def-change", "" },
+	{ "36-header-unused", "header-unused", "" },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 

@@ -231,6 +231,12 @@ static const step_spec example_steps[] = {
 	{ "arm-cntfrq", "hw/i386/pc.c,target/arm/cpu-v7m.c,target/arm/cpu.c,target/arm/cpu.h,target/i386/cpu.c",
 	  "cpu-models" },
 	{ "stream-gate", "hw/usb/hcd-xhci.c,include/migration/vmstate.h", NULL },
+	{ "docs-only", "docs/devices/foo-dev.rst,scripts/foo-dev-probe.py", NULL },
+	{ "docs-again", "docs/devices/foo-dev.rst,scripts/foo-dev-probe.py", "docs-only" },
+	{ "def-include", "hw/misc/foo-dev-defaults.def,hw/misc/foo-dev.c", NULL },
+	{ "def-docs", "docs/devices/foo-dev.rst,hw/misc/foo-dev-defaults.def,hw/misc/foo-dev.c", "def-include" },
+	{ "def-change", "docs/devices/foo-dev.rst,hw/misc/foo-dev-defaults.def,hw/misc/foo-dev.c", "def-docs" },
+	{ "header-unused", BLK_H, NULL },
 };
 #define N_STEPS (sizeof(example_steps) / sizeof(example_steps[0]))
 

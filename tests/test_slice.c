@@ -9,7 +9,13 @@
  *  - a change in one device (02-forgot, virtio-blk) leaves unrelated devices
  *    (hw/usb/hcd-xhci.c, hw/misc/foo-dev.c) unparsed, at both revisions;
  *  - --stats says how many files were selected, parsed and reused;
- *  - "parsing N/M" goes to a terminal (a pseudo-terminal here), never to a pipe.
+ *  - "parsing N/M" goes to a terminal (a pseudo-terminal here), never to a pipe;
+ *  - a commit touching only documentation and scripts reuses its tree's
+ *    selection (the fast path) and prints exactly what a check without a
+ *    cache prints; a file of any name that a source file includes
+ *    (35-def-change) is not inert, and the slice reaches its includer;
+ *  - header macro changes, one feeding a default and one not, give the
+ *    findings of --full.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -288,6 +294,103 @@ static void test_progress_only_on_terminal(void **state)
 		fail_msg("progress line on a pipe:\n%s", piped.err);
 }
 
+/* check --format json BASE HEAD: with the cache in dir (--stats), or with none (--no-cache), or --full. */
+static mc_test_result check_json(const char *cache, int full, const char *base, const char *head)
+{
+	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--format", "json",
+			       cache ? "--cache" : "--no-cache", cache ? cache : (full ? "--full" : "--stats"),
+			       cache ? "--stats" : base, cache ? base : head, cache ? head : NULL, NULL };
+	return mc_test_run_result(argv);
+}
+
+static char *findings_text(const char *out, const char *what)
+{
+	json_t *root = mc_test_parse_json_object(out, what);
+	return mc_test_keep(json_dumps(json_object_get(root, "findings"), JSON_SORT_KEYS));
+}
+
+/*
+ * A check with a cache that has seen other pairs prints exactly what a
+ * check without a cache prints (findings, coverage, exit status), with the
+ * findings of --full; fast says whether it must have reused a tree's
+ * selection.  Returns the findings.
+ */
+static char *expect_same_output(const char *cache, const char *base, const char *head, int fast, int rc)
+{
+	mc_test_result warm = check_json(cache, 0, base, head);
+	mc_test_result cold = check_json(NULL, 0, base, head);
+	mc_test_result full = check_json(NULL, 1, base, head);
+	if (warm.rc != rc || cold.rc != rc || full.rc != rc)
+		fail_msg("%s..%s: exit %d (cached), %d (no cache), %d (--full), expected %d:\n%s", base, head, warm.rc,
+			 cold.rc, full.rc, rc, warm.err);
+	if (strcmp(warm.out, cold.out) != 0)
+		fail_msg("%s..%s: the cached check prints\n%s\n--- without a cache:\n%s", base, head, warm.out, cold.out);
+	char *f = findings_text(warm.out, head);
+	if (strcmp(f, findings_text(full.out, head)) != 0)
+		fail_msg("%s..%s: findings differ from --full", base, head);
+	if (fast != (strstr(warm.err, "fast path") != NULL))
+		fail_msg("%s..%s: the fast path should%s have been taken:\n%s", base, head, fast ? "" : " not", warm.err);
+	return f;
+}
+
+static char *private_cache(void)
+{
+	char *dir = mc_test_keep(mc_test_tempdir("slice-cache"));
+	assert_non_null(dir);
+	mc_test_keep_dir(dir);
+	return dir;
+}
+
+/*
+ * Commits that touch only documentation and scripts: the first computes the
+ * selection and keeps it under both trees; the next one, whose base is the
+ * head before (a bot following master), and any pair of those trees reuse it.
+ */
+static void test_fast_path_same_output(void **state)
+{
+	(void)state;
+	char *cache = private_cache();
+	expect_same_output(cache, "base", "docs-only", 0, 0);
+	expect_same_output(cache, "docs-only", "docs-again", 1, 0);
+	expect_same_output(cache, "base", "docs-again", 1, 0);
+	/* A check that changes a default still finds it after them. */
+	char *f = expect_same_output(cache, "docs-again", "forgot", 0, 1);
+	if (!strstr(f, "compat-missing"))
+		fail_msg("docs-again..forgot: no compat-missing:\n%s", f);
+}
+
+/*
+ * A file of any name can be #included: foo-dev.c takes its default from
+ * foo-dev-defaults.def.  A change to that file alone is not inert, and the
+ * slice reaches foo-dev.c through the include line.
+ */
+static void test_fast_path_not_for_included_file(void **state)
+{
+	(void)state;
+	char *cache = private_cache();
+	expect_same_output(cache, "def-include", "def-docs", 0, 0);
+	char *f = expect_same_output(cache, "def-docs", "def-change", 0, 1);
+	if (!strstr(f, "\"foo-dev\"") || !strstr(f, "compat-missing"))
+		fail_msg("def-docs..def-change: no compat-missing on foo-dev:\n%s", f);
+}
+
+/*
+ * A header macro that feeds a default (05-header-only: queue-size) and one
+ * that does not (36-header-unused: the realize-time limit): both give the
+ * findings of --full, with a cache that has seen the other.
+ */
+static void test_header_macro_changes(void **state)
+{
+	(void)state;
+	char *cache = private_cache();
+	char *f = expect_same_output(cache, "base", "header-only", 0, 1);
+	if (!strstr(f, "queue-size"))
+		fail_msg("base..header-only: no finding on queue-size:\n%s", f);
+	f = expect_same_output(cache, "base", "header-unused", 0, 0);
+	if (strcmp(f, "[]") != 0)
+		fail_msg("base..header-unused: findings:\n%s", f);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -312,6 +415,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_stats_line, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_warm_run_parses_nothing, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_progress_only_on_terminal, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_fast_path_same_output, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_fast_path_not_for_included_file, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_header_macro_changes, mc_test_arena_release),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -652,6 +652,7 @@ typedef struct {
 	mc_snapshot *snap;
 	size_t cap;
 	git_odb *odb;
+	char *missing;  /* the path of a blob the object database lacks */
 } tree_walk_ctx;
 
 static int tree_walk_cb(const char *root, const git_tree_entry *entry, void *payload)
@@ -665,6 +666,11 @@ static int tree_walk_cb(const char *root, const git_tree_entry *entry, void *pay
 	 * get theirs in read_blob.
 	 */
 	char *path = mc_sprintf("%s%s", root, git_tree_entry_name(entry));
+	/* An index lookup, not a read: a lost blob is still an error of the listing, not of a later read. */
+	if (!git_odb_exists(ctx->odb, git_tree_entry_id(entry))) {
+		ctx->missing = path;
+		return -1;
+	}
 	snapshot_add(ctx->snap, &ctx->cap, path, git_tree_entry_id(entry), MC_FILE_SIZE_UNKNOWN);
 	return 0;
 }
@@ -745,7 +751,12 @@ int mc_snapshot_from_commit(mc_snapshot **out, mc_repo *repo, const mc_oid *comm
 	if (listing_load(ctx.snap, &ctx.cap))
 		goto listed;
 	if (git_tree_walk(tree, GIT_TREEWALK_PRE, tree_walk_cb, &ctx) < 0) {
-		mc_error_set("cannot list the files of %s in %s: %s", commit->hex, repo->name, git_msg());
+		if (ctx.missing)
+			mc_error_set("cannot list the files of %s in %s: object not found: the blob of %s is missing",
+				     commit->hex, repo->name, ctx.missing);
+		else
+			mc_error_set("cannot list the files of %s in %s: %s", commit->hex, repo->name, git_msg());
+		free(ctx.missing);
 		mc_snapshot_free(ctx.snap);
 		err = MC_EIO;
 		goto out;
