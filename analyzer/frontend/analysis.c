@@ -1152,6 +1152,12 @@ static int pair_from_tree_selection(mc_revision *revs[2], pair_load *pl, mc_stor
 		size_t candidates = 0;
 		int ok = text && !selection_reads_any(text, changed) &&
 			 load_selection(revs, pl->snaps, pl->trees, store, text, &candidates);
+		/* The other tree has the same selection: the next commit's base is this one's head. */
+		if (ok && strcmp(pl->snaps[0]->tree.hex, pl->snaps[1]->tree.hex) != 0) {
+			char *other = tree_selection_key(pl->trees[k]->conv, pl->snaps[1 - k]);
+			mc_cache_put_selection(store->cache, other, text);
+			free(other);
+		}
 		free(text);
 		if (!ok)
 			continue;
