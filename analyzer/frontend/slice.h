@@ -40,7 +40,7 @@
  * Saved selections (analysis.c) are reused by key: bump this when what the
  * slice selects changes, so that a selection made by an older rule is not.
  */
-#define MC_SLICE_VERSION 4 /* 4: Rust crates */
+#define MC_SLICE_VERSION 5 /* 4: Rust crates; 5: files adding QOM properties by code */
 
 typedef struct mc_slice mc_slice;
 
