@@ -230,6 +230,12 @@ static const step_spec example_steps[] = {
 			 "target/i386/cpu.c", "cpu-models" },
 	{ "arm-cntfrq", "hw/i386/pc.c,target/arm/cpu-v7m.c,target/arm/cpu.c,target/arm/cpu.h,target/i386/cpu.c",
 	  "cpu-models" },
+	{ "qom-props", MACHINE_C ",hw/misc/bar-backend.c,hw/misc/bar-common.c,include/hw/misc/bar-backend.h,"
+		       "include/qom/property.h", NULL },
+	{ "qom-missing", MACHINE_C ",hw/misc/bar-backend.c,hw/misc/bar-common.c,include/hw/misc/bar-backend.h,"
+			 "include/qom/property.h", "qom-props" },
+	{ "qom-default", MACHINE_C ",hw/misc/bar-backend.c,hw/misc/bar-common.c,include/hw/misc/bar-backend.h,"
+			 "include/qom/property.h", "qom-props" },
 };
 #define N_STEPS (sizeof(example_steps) / sizeof(example_steps[0]))
 
