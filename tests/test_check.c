@@ -900,6 +900,9 @@ static void test_30_qom_props(void **state)
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (!strstr(file, want[i]))
 			fail_msg("bar-backend-file should inherit %s:\n%s", want[i], file);
+	const char *none = show_type("qom-props", "bar-null");
+	if (!strstr(none, "bar-null: no property migcompat can see"))
+		fail_msg("show --type of a type without properties should say so:\n%s", none);
 	assert_int_equal(cov_int(root, "code_properties"), 5);
 	assert_int_equal(cov_int(root, "code_defaults_unvalued"), 2);
 	if (!cov_lists(root, "encoding: default of a property added by code", "its getter is a parameter"))
