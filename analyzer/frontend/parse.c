@@ -1556,6 +1556,7 @@ typedef struct {
 	char *function;       /* owned */
 	char *field;          /* owned USR */
 	CXCursor value;
+	int conditional;      /* not a statement of the function's body itself (under an if, in a loop) */
 } field_assign;
 
 struct code_state {
@@ -1727,13 +1728,16 @@ static void add_code_prop(body_ctx *b, CXCursor call, const mc_conv_qom_call *q)
 	}
 	free(kind_text);
 	/* A link, a child or an alias has no default to compare (as a qdev link). */
-	cp->wants_default = q->field_from != MC_QOM_FIELD_NONE && cp->prop.kind != MC_KIND_OTHER &&
-			    cp->prop.kind != MC_KIND_UNKNOWN;
+	cp->wants_default = q->field_from == MC_QOM_FIELD_ALIAS ||
+			    (q->field_from != MC_QOM_FIELD_NONE && cp->prop.kind != MC_KIND_OTHER &&
+			     cp->prop.kind != MC_KIND_UNKNOWN);
 	if (!cp->wants_default)
 		return;
 	CXCursor arg = q->field_arg < nargs ? clang_Cursor_getArgument(call, (unsigned)q->field_arg)
 					    : clang_getNullCursor();
-	if (q->field_from == MC_QOM_FIELD_PTR) {
+	if (q->field_from == MC_QOM_FIELD_ALIAS) {
+		cp->why = "it is an alias of another property, whose default is not followed";
+	} else if (q->field_from == MC_QOM_FIELD_PTR) {
 		cp->field = address_of_field(arg, &cp->class_field);
 		cp->why = "its pointer is not to a struct field";
 	} else {
@@ -1742,7 +1746,7 @@ static void add_code_prop(body_ctx *b, CXCursor call, const mc_conv_qom_call *q)
 }
 
 /* s->field = value: kept for the defaults of the properties reading that field. */
-static void add_field_assign(body_ctx *b, CXCursor op, CXCursor lhs, CXCursor value)
+static void add_field_assign(body_ctx *b, CXCursor op, CXCursor parent, CXCursor lhs, CXCursor value)
 {
 	/* A BinaryOperator is also ==, <, ...: the token after the left-hand side must be '='. */
 	CXToken *tokens = NULL, *lhs_tokens = NULL;
@@ -1765,6 +1769,8 @@ static void add_field_assign(body_ctx *b, CXCursor op, CXCursor lhs, CXCursor va
 	a->function = mc_strdup(b->function);
 	a->field = usr;
 	a->value = value;
+	CXCursor body;
+	a->conditional = !find_kind(b->fn, CXCursor_CompoundStmt, &body) || !clang_equalCursors(parent, body);
 }
 
 /*
@@ -1879,7 +1885,9 @@ static void resolve_default(extract_ctx *x, code_prop *cp)
 			continue;
 		mc_prop v = { .kind = p->kind, .enum_type = p->enum_type };
 		set_default(x, &v, a->value);
-		if (v.defval.type == MC_VAL_SYMBOLIC)
+		if (a->conditional)
+			why = "the field is assigned under a condition or in a loop";
+		else if (v.defval.type == MC_VAL_SYMBOLIC)
 			why = "the field is assigned a value that is not a constant";
 		else if (nvalues && mc_value_equal(p->kind, &p->defval, &v.defval) != 1)
 			why = "the field is assigned different values";
@@ -2121,13 +2129,13 @@ static void visit_call(body_ctx *b, CXCursor call)
 }
 
 /* dc->props = array (QEMU up to 4.2); ti.name = ... on a local TypeInfo. */
-static void visit_assignment(body_ctx *b, CXCursor op)
+static void visit_assignment(body_ctx *b, CXCursor op, CXCursor parent)
 {
 	cursor_list kids = children_of(op);
 	if (kids.n == 2 && clang_getCursorKind(kids.v[0]) == CXCursor_MemberRefExpr) {
 		char *field = cursor_spelling(kids.v[0]);
 		local_typeinfo *l = b->helper_only ? NULL : local_typeinfo_of(b, kids.v[0]);
-		add_field_assign(b, op, kids.v[0], kids.v[1]);
+		add_field_assign(b, op, parent, kids.v[0], kids.v[1]);
 		if (b->helper_only)
 			;
 		else if (l)
@@ -2141,14 +2149,13 @@ static void visit_assignment(body_ctx *b, CXCursor op)
 
 static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientData data)
 {
-	(void)parent;
 	body_ctx *b = data;
 	switch (clang_getCursorKind(c)) {
 	case CXCursor_CallExpr:
 		visit_call(b, c);
 		break;
 	case CXCursor_BinaryOperator:
-		visit_assignment(b, c);
+		visit_assignment(b, c, parent);
 		break;
 	case CXCursor_VarDecl: {
 		int is_array;

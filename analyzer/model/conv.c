@@ -345,8 +345,10 @@ static const char *d_qom_property_call(mc_conv *conv, char **w, int n)
 			c.field_from = MC_QOM_FIELD_PTR;
 		else if ((r = at_arg(w[4], "get", &c.field_arg)) != 0)
 			c.field_from = MC_QOM_FIELD_GETTER;
+		else if ((r = at_arg(w[4], "alias", &c.field_arg)) != 0)
+			c.field_from = MC_QOM_FIELD_ALIAS;
 		else
-			return "the field is ptr@ARG or get@ARG";
+			return "the field is ptr@ARG, get@ARG or alias@ARG";
 		if (r < 0)
 			return "argument index must be a small non-negative number";
 	}

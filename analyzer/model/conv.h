@@ -147,6 +147,7 @@ typedef enum {
 	MC_QOM_FIELD_NONE,   /* no default to read (a link, an alias) */
 	MC_QOM_FIELD_PTR,    /* field_arg is &s->field */
 	MC_QOM_FIELD_GETTER, /* field_arg is a getter that reads s->field */
+	MC_QOM_FIELD_ALIAS,  /* an alias (field_arg names the target property): its default is the target's, not followed */
 } mc_qom_field_from;
 
 typedef struct {
