@@ -88,9 +88,9 @@ static step steps[] = {
 	{ "27-cpu-models", "cpu-models", "" },
 	{ "28-cpu-feature", "cpu-feature", "" },
 	{ "29-arm-cntfrq", "arm-cntfrq", "" },
-	{ "30-qom-props", "qom-props", "" },
-	{ "31-qom-missing", "qom-missing", "" },
-	{ "32-qom-default", "qom-default", "" },
+	{ "37-qom-props", "qom-props", "" },
+	{ "38-qom-missing", "qom-missing", "" },
+	{ "39-qom-default", "qom-default", "" },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
@@ -886,7 +886,7 @@ static void test_29_arm_cntfrq(void **state)
  * object to.  The entries naming them are checked, not "not analysed"; the
  * defaults the instance_init assigns are values, the others are counted.
  */
-static void test_30_qom_props(void **state)
+static void test_37_qom_props(void **state)
 {
 	(void)state;
 	json_t *root = expect_quiet("qom-props");
@@ -910,7 +910,7 @@ static void test_30_qom_props(void **state)
 }
 
 /* An entry naming a property no code adds: QEMU aborts, an error. */
-static void test_31_qom_missing(void **state)
+static void test_38_qom_missing(void **state)
 {
 	(void)state;
 	int rc;
@@ -922,7 +922,7 @@ static void test_31_qom_missing(void **state)
 }
 
 /* The instance_init assigns another value to a *_ptr property's field: a change for released machines. */
-static void test_32_qom_default(void **state)
+static void test_39_qom_default(void **state)
 {
 	(void)state;
 	int rc;
@@ -1623,9 +1623,9 @@ int main(void)
 		T(test_27_cpu_models),
 		T(test_28_cpu_feature),
 		T(test_29_arm_cntfrq),
-		T(test_30_qom_props),
-		T(test_31_qom_missing),
-		T(test_32_qom_default),
+		T(test_37_qom_props),
+		T(test_38_qom_missing),
+		T(test_39_qom_default),
 		T(test_20_range_keeps_stable_note),
 		T(test_head_default),
 		T(test_text_format),
