@@ -51,7 +51,8 @@ const mc_rule_info mc_rule_catalog[] = {
 	  "QEMU aborts when a machine compat entry names a property that an object of the driver type (or a "
 	  "concrete subtype) lacks, unless the entry is .optional = true; an entry whose type does not exist "
 	  "does nothing.  A change that adds a type lacking the property under an existing entry is reported "
-	  "on that change.",
+	  "on that change.  So is a value the property's parser rejects (\"maybe\" for a bool, \"4x\" for an "
+	  "integer): QEMU aborts applying it too.",
 	  "{ \"scsi-disk-base\", \"migrate-emulated-scsi-request\", \"false\" } while scsi-block lacks the property.",
 	  "Name the type that declares the property, or mark the entry .optional = true." },
 	{ "new-property-enabled", "warning",

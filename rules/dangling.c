@@ -4,9 +4,11 @@
  * QEMU applies an entry to every object of the driver type and its subtypes
  * and aborts when such an object lacks the property (unless .optional).  A
  * driver that names no type at all does nothing.  Properties added by code
- * (object_property_add*) and types registered from tables are not seen as
- * DEFINE_PROPs: when the name is written in the type's files, the entry is
- * reported as not analysed (a note), never as broken.
+ * are read where the conventions name the call (qom-property-call) and are
+ * checked like DEFINE_PROPs; the rest (a name built at run time, a type
+ * registered by code the conventions do not describe): when the name is
+ * written in the type's files, the entry is reported as not analysed (a
+ * note), never as broken.
  */
 #include "rules/check.h"
 
@@ -221,6 +223,33 @@ static void note_new_types(const mc_check *c, mc_finding *f, const mc_strvec *la
 	}
 }
 
+/*
+ * An entry on an existing property whose value the property's parser
+ * rejects ("maybe" for a bool, "4x" for a uint): QEMU aborts applying it, as
+ * for a missing property.  Only the kinds whose parser migcompat follows
+ * exactly (bool, integers, sizes) are judged; an enum's members are not in
+ * the model.
+ */
+static void check_value(const mc_model *m, const mc_compat_set *set, const mc_compat_entry *e, mc_findings *out)
+{
+	const mc_type *t = mc_model_type(m, e->driver);
+	const mc_type_prop *tp = t ? mc_type_prop_find(t, e->property, NULL) : NULL;
+	mc_kind kind = tp ? tp->prop->kind : MC_KIND_UNKNOWN;
+	if (kind != MC_KIND_BOOL && kind != MC_KIND_INT && kind != MC_KIND_UINT && kind != MC_KIND_SIZE)
+		return;
+	mc_value v;
+	if (mc_value_parse(&v, kind, e->value) == 0) {
+		mc_value_free(&v);
+		return;
+	}
+	mc_error_clear();
+	mc_finding *f = mc_findings_add(out, "compat-dangling", MC_SEV_ERROR, e->driver, e->property, e->file, e->line,
+					"compat entry in %s sets '%s' on %s to \"%s\", which a %s property rejects: QEMU "
+					"aborts when it applies the entry",
+					set->name, e->property, e->driver, e->value, mc_kind_name(kind));
+	f->new_value = mc_strdup(e->value);
+}
+
 void mc_rule_dangling(const mc_check *c, mc_findings *out)
 {
 	const side head = { c->hm, c->in->head_mentions, c->in->conv };
@@ -240,6 +269,8 @@ void mc_rule_dangling(const mc_check *c, mc_findings *out)
 				mc_strvec_free(&lacking);
 				continue;
 			}
+			if ((st == ENTRY_OK || st == ENTRY_CONDITIONAL) && (is_new || c->in->audit))
+				check_value(c->hm, set, e, out);
 			if (st == ENTRY_DANGLING)
 				note_new_types(c, report(out, set, e, c->hm, &lacking), &lacking);
 			else if (st == ENTRY_CONDITIONAL && (is_new || c->in->audit)) {

@@ -95,6 +95,9 @@ static step steps[] = {
 	{ "34-def-docs", "def-docs", "" },
 	{ "35-def-change", "def-change", "" },
 	{ "36-header-unused", "header-unused", "" },
+	{ "37-qom-props", "qom-props", "" },
+	{ "38-qom-missing", "qom-missing", "" },
+	{ "39-qom-default", "qom-default", "" },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
@@ -900,6 +903,63 @@ static void test_30_stream_gate(void **state)
 	assert_int_equal(count_loud(root), 1);
 }
 
+/*
+ * A backend object (not a device) whose properties are all added by code:
+ * in its class_init (a bool with a getter, a generic OnOffAuto, an enum
+ * through a header helper whose getter is a parameter), in its instance_init
+ * (a *_ptr), and in a helper of another file its instance_init hands the
+ * object to.  The entries naming them are checked, not "not analysed"; the
+ * defaults the instance_init assigns are values, the others are counted.
+ */
+static void test_37_qom_props(void **state)
+{
+	(void)state;
+	json_t *root = expect_quiet("qom-props");
+	if (find_finding(root, "compat-dangling", NULL, NULL))
+		fail_msg("every entry names a property added by code:\n%s", summary(root));
+	const char *file = show_type("qom-props", "bar-backend-file");
+	static const char *const want[] = { "bar-backend-file.prealloc = on  [bool", "bar-backend-file.level = 5  [uint",
+					    "bar-backend-file.x-common-level = 3  [uint",
+					    "bar-backend-file.policy = (set by code)  [enum",
+					    "bar-backend-file.encoding = (set by code)  [enum" };
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(file, want[i]))
+			fail_msg("bar-backend-file should inherit %s:\n%s", want[i], file);
+	const char *none = show_type("qom-props", "bar-null");
+	if (!strstr(none, "bar-null: no property migcompat can see"))
+		fail_msg("show --type of a type without properties should say so:\n%s", none);
+	assert_int_equal(cov_int(root, "code_properties"), 5);
+	assert_int_equal(cov_int(root, "code_defaults_unvalued"), 2);
+	if (!cov_lists(root, "encoding: default of a property added by code", "its getter is a parameter"))
+		fail_msg("coverage should say why encoding's default is not analysed:\n%s", summary(root));
+}
+
+/* An entry naming a property no code adds: QEMU aborts, an error. */
+static void test_38_qom_missing(void **state)
+{
+	(void)state;
+	int rc;
+	json_t *root = check_pair("qom-props", "qom-missing", &rc);
+	assert_int_equal(rc, 1);
+	json_t *f = need_finding(root, "compat-dangling", "bar-backend", "no-such-knob");
+	expect_field(f, "severity", "error");
+	assert_int_equal(count_loud(root), 1);
+}
+
+/* The instance_init assigns another value to a *_ptr property's field: a change for released machines. */
+static void test_39_qom_default(void **state)
+{
+	(void)state;
+	int rc;
+	json_t *root = check_pair("qom-props", "qom-default", &rc);
+	assert_int_equal(rc, 1);
+	json_t *f = need_finding(root, "compat-missing", "bar-backend", "level");
+	expect_field(f, "old_value", "5");
+	expect_field(f, "new_value", "7");
+	expect_suggestion(f, "{ \"bar-backend\", \"level\", \"5\" },", NEWEST_ARRAY, MACHINE_C);
+	assert_int_equal(count_loud(root), 1);
+}
+
 /* --each-commit reports the broken patch, labelled, and nothing for the patch that repairs it. */
 static void test_each_commit(void **state)
 {
@@ -1594,6 +1654,9 @@ int main(void)
 		T(test_28_cpu_feature),
 		T(test_29_arm_cntfrq),
 		T(test_30_stream_gate),
+		T(test_37_qom_props),
+		T(test_38_qom_missing),
+		T(test_39_qom_default),
 		T(test_20_range_keeps_stable_note),
 		T(test_head_default),
 		T(test_text_format),

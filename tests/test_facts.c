@@ -229,18 +229,19 @@ static void test_json_every_field_round_trips(void **state)
 /*
  * Facts with every record type and every key, as the hand-written encoder
  * before the tables wrote them (and as the cache holds them), with the keys
- * of Rust sources' facts since ("rust", "pbind"): the text must come back
+ * of Rust sources' facts since ("rust", "pbind") and of properties added by
+ * code ("code", "unv"): the text must come back
  * byte for byte.
  */
 static const char pinned[] =
 	"{\"path\":\"hw/virtio/virtio-x.c\",\"parsed\":1,\"rust\":0,\"error\":\"hw/virtio/virtio-x.c:3: error: caf\xc3\xa9\","
 	"\"ndiag\":2,\"refused\":[\"include/a.h\\ntoo big\",\"include/b.h\\nbinary\"],\"unres\":[\"12: defs: not a "
 	"string\"],\"arrays\":[{\"name\":\"x_props\",\"static\":1,\"line\":10,\"complete\":0,\"why\":\"element 3\","
-	"\"owner\":\"x-cpu\",\"props\":[{\"name\":\"p1\",\"info\":"
+	"\"owner\":\"x-cpu\",\"code\":1,\"props\":[{\"name\":\"p1\",\"info\":"
 	"\"qdev_prop_uint32\",\"kind\":3,\"enum\":null,\"has\":1,\"val\":{\"t\":2,\"u\":1,\"i\":-5,\"s\":null},\"text\":"
-	"\"0x10\",\"line\":11,\"cond\":\"__linux__\",\"supp\":\"compat-missing\",\"fld\":\"c:@S@X@FI@p1\"},{\"name\":\"p2\",\"info\":"
+	"\"0x10\",\"line\":11,\"cond\":\"__linux__\",\"supp\":\"compat-missing\",\"fld\":\"c:@S@X@FI@p1\",\"unv\":\"a getter\"},{\"name\":\"p2\",\"info\":"
 	"\"qdev_prop_on_off_auto\",\"kind\":5,\"enum\":\"OnOffAuto\",\"has\":1,\"val\":{\"t\":3,\"u\":0,\"i\":4294967296,"
-	"\"s\":\"auto\"},\"text\":\"ON_OFF_AUTO_AUTO\",\"line\":12,\"cond\":null,\"supp\":null,\"fld\":null}]}],\"attaches\":[{\"f\":"
+	"\"s\":\"auto\"},\"text\":\"ON_OFF_AUTO_AUTO\",\"line\":12,\"cond\":null,\"supp\":null,\"fld\":null,\"unv\":null}]}],\"attaches\":[{\"f\":"
 	"\"x_class_init\",\"a\":\"x_props\",\"l\":20,\"cd\":1,\"call\":1}],\"types\":[{\"name\":\"x-dev\",\"parent\":"
 	"\"device\",\"ci\":\"x_class_init\",\"ii\":\"x_init\",\"abstract\":1,\"line\":30,\"cond\":\"CONFIG_X\",\"data\":"
 	"[\"props=x_props\",\"more=y_props\"],\"pbind\":\"SysBusDevice\"}],\"vpci\":[{\"base\":\"virtio-x-pci-base\",\"generic\":\"virtio-x-pci\","

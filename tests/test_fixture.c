@@ -237,6 +237,12 @@ static const step_spec example_steps[] = {
 	{ "def-docs", "docs/devices/foo-dev.rst,hw/misc/foo-dev-defaults.def,hw/misc/foo-dev.c", "def-include" },
 	{ "def-change", "docs/devices/foo-dev.rst,hw/misc/foo-dev-defaults.def,hw/misc/foo-dev.c", "def-docs" },
 	{ "header-unused", BLK_H, NULL },
+	{ "qom-props", MACHINE_C ",hw/misc/bar-backend.c,hw/misc/bar-common.c,include/hw/misc/bar-backend.h,"
+		       "include/qom/property.h", NULL },
+	{ "qom-missing", MACHINE_C ",hw/misc/bar-backend.c,hw/misc/bar-common.c,include/hw/misc/bar-backend.h,"
+			 "include/qom/property.h", "qom-props" },
+	{ "qom-default", MACHINE_C ",hw/misc/bar-backend.c,hw/misc/bar-common.c,include/hw/misc/bar-backend.h,"
+			 "include/qom/property.h", "qom-props" },
 };
 #define N_STEPS (sizeof(example_steps) / sizeof(example_steps[0]))
 

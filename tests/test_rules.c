@@ -1322,6 +1322,151 @@ static void test_rules_are_pure(void **state)
 	done(&a, base, head);
 }
 
+/* ---- QOM properties added by code ------------------------------------------ */
+
+/*
+ * sev-guest (not a device) under an abstract parent: legacy-vm-type added by
+ * its class_init's code with no value migcompat computes, cbitpos added by
+ * the instance_init with 47, and x-helper-level by a helper in another file
+ * its instance_init hands the object to.  level is the value of cbitpos.
+ */
+static mct_rev *code_rev(const char *cbitpos, int with_helper)
+{
+	mct_rev *r = scene_rev(&released);
+	mct_file(r, "qom/object.c");
+	mct_abstract_type(r, "object", NULL);
+	mct_file(r, "target/i386/sev.c");
+	mct_abstract_type(r, "sev-common", "object");
+	mct_type(r, "sev-guest", "sev-common");
+	mct_type(r, "sev-snp-guest", "sev-common");
+	mct_code_prop(r, "sev_common_class_init", "legacy-vm-type", "OnOffAuto", NULL,
+		      "its getter returns no struct field as it is");
+	mct_code_prop(r, mct_instance_init(r, "sev-guest"), "cbitpos", "uint32", cbitpos, NULL);
+	if (with_helper) {
+		mct_instance_helper(r, "sev-guest", "sev_add_common_props");
+		mct_file(r, "target/i386/sev-common.c");
+		mct_code_prop(r, "sev_add_common_props", "x-helper-level", "uint32", "3", NULL);
+		/* A function no type's class_init or instance_init reaches. */
+		mct_code_prop(r, "sev_machine_init", "x-machine-only", "bool", "on", NULL);
+	}
+	return r;
+}
+
+/*
+ * Properties added by code are the type's, inherited like DEFINE_PROPs, from
+ * its class_init, its instance_init and the helpers the instance_init calls;
+ * the coverage counts them and lists each default it does not value, with why.
+ */
+static void test_model_code_properties(void **state)
+{
+	(void)state;
+	mct_rev *r = code_rev("47", 1);
+	const mc_model *m = mct_model(r);
+	const mc_type *snp = mc_model_type(m, "sev-snp-guest"), *guest = mc_model_type(m, "sev-guest");
+	const mc_type *owner = NULL;
+	const mc_type_prop *tp = mc_type_prop_find(snp, "legacy-vm-type", &owner);
+	assert_non_null(tp);
+	assert_string_equal(owner->name, "sev-common");
+	assert_null(mc_type_prop_find(snp, "cbitpos", NULL));
+	tp = mc_type_prop_find(guest, "cbitpos", &owner);
+	assert_non_null(tp);
+	assert_string_equal(owner->name, "sev-guest");
+	assert_int_equal(tp->prop->defval.i, 47);
+	tp = mc_type_prop_find(guest, "x-helper-level", NULL);
+	assert_non_null(tp);
+	assert_string_equal(tp->file, "target/i386/sev-common.c");
+	assert_null(mc_type_prop_find(guest, "x-machine-only", NULL));
+	assert_int_equal(m->code_properties, 3);
+	assert_int_equal(m->code_properties_unattached, 1);
+	assert_int_equal(m->code_defaults_unvalued, 1);
+	assert_int_equal(m->ncode_reasons, 1);
+	assert_string_equal(m->code_reasons[0].reason, "its getter returns no struct field as it is");
+	assert_int_equal(m->code_reasons[0].n, 1);
+	int listed = 0, unattached = 0;
+	for (size_t i = 0; i < m->unanalysed.n; i++) {
+		listed |= strstr(m->unanalysed.v[i], "legacy-vm-type: default of a property added by code") != NULL;
+		unattached |= strstr(m->unanalysed.v[i], "1 property added by code in sev_machine_init") != NULL;
+	}
+	assert_true(listed);
+	assert_true(unattached);
+	/* They are not Property arrays. */
+	assert_int_equal(m->property_arrays_unresolved, 0);
+	mct_rev_free(r);
+}
+
+/*
+ * An entry naming a property added by code is checked as one on a DEFINE_PROP:
+ * quiet when it exists, valued or not (a note each: not judged, redundant);
+ * an error when a concrete type under the driver lacks it.
+ */
+static void test_dangling_code_properties(void **state)
+{
+	(void)state;
+	mct_rev *base = code_rev("47", 1), *head = code_rev("47", 1);
+	mct_file(head, "hw/core/machine.c");
+	mct_compat(head, "hw_compat_9_1", "sev-common", "legacy-vm-type", "on");
+	mct_compat(head, "hw_compat_9_1", "sev-guest", "x-helper-level", "3");
+	verdict v;
+	judge(&v, base, head);
+	assert_int_equal(count(&v, "compat-dangling"), 0);
+	assert_int_equal(loud(&v), 0);
+	done(&v, base, head);
+
+	base = code_rev("47", 1);
+	head = code_rev("47", 1);
+	mct_file(head, "hw/core/machine.c");
+	/* sev-snp-guest lacks cbitpos, which only sev-guest's instance_init adds. */
+	mct_compat(head, "hw_compat_9_1", "sev-common", "cbitpos", "51");
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-dangling");
+	assert_int_equal(f->severity, MC_SEV_ERROR);
+	assert_non_null(strstr(f->message, "sev-snp-guest"));
+	done(&v, base, head);
+}
+
+/* A valued default changed in the instance_init is a change for released machines; an unvalued one is not judged. */
+static void test_invariant_code_default_changed(void **state)
+{
+	(void)state;
+	mct_rev *base = code_rev("47", 0), *head = code_rev("51", 0);
+	verdict v;
+	judge(&v, base, head);
+	const mc_finding *f = only(&v, "compat-missing");
+	assert_string_equal(f->type, "sev-guest");
+	assert_string_equal(f->property, "cbitpos");
+	assert_string_equal(f->old_value, "47");
+	done(&v, base, head);
+
+	base = code_rev("47", 0);
+	head = code_rev("51", 0);
+	mct_file(head, "hw/core/machine.c");
+	mct_compat(head, "hw_compat_9_1", "sev-guest", "cbitpos", "47");
+	judge(&v, base, head);
+	assert_int_equal(loud(&v), 0);
+	done(&v, base, head);
+}
+
+/* A value the property's kind rejects aborts QEMU as a missing property does. */
+static void test_dangling_flags_a_value_the_kind_rejects(void **state)
+{
+	(void)state;
+	mct_rev *base = code_rev("47", 0), *head = code_rev("47", 0);
+	mct_file(head, "hw/core/machine.c");
+	mct_compat(head, "hw_compat_9_1", "sev-guest", "cbitpos", "fifty");
+	mct_compat(head, "hw_compat_9_1", "e1000", "mq", "maybe");
+	mct_compat(head, "hw_compat_9_1", "pci-device", "x-old-unrelated", "Y");
+	verdict v;
+	judge(&v, base, head);
+	assert_int_equal(count(&v, "compat-dangling"), 2);
+	for (size_t i = 0; i < v.fs.n; i++)
+		if (strcmp(v.fs.v[i].rule, "compat-dangling") == 0) {
+			assert_int_equal(v.fs.v[i].severity, MC_SEV_ERROR);
+			assert_non_null(strstr(v.fs.v[i].message, "property rejects"));
+			assert_string_not_equal(v.fs.v[i].property, "x-old-unrelated");
+		}
+	done(&v, base, head);
+}
+
 /* Every rule a check can emit is in the catalogue. */
 static void test_findings_name_catalogued_rules(void **state)
 {
@@ -1344,6 +1489,10 @@ static void test_findings_name_catalogued_rules(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_model_code_properties),
+		cmocka_unit_test(test_dangling_code_properties),
+		cmocka_unit_test(test_invariant_code_default_changed),
+		cmocka_unit_test(test_dangling_flags_a_value_the_kind_rejects),
 		cmocka_unit_test(test_effective_default_and_entries),
 		cmocka_unit_test(test_effective_inherited_and_subjects),
 		cmocka_unit_test(test_effective_versions_compared),

@@ -411,6 +411,7 @@ typedef struct {
 	const mc_tu_input *in;
 	char **cond_by_line;   /* the #if a line of the main file sits under, built on first use */
 	size_t nlines;
+	struct code_state *code; /* properties added by code, resolved at the end of the unit */
 } extract_ctx;
 
 /*
@@ -985,6 +986,10 @@ typedef struct {
 	mc_strvec embedded;      /* types given to alias-init calls */
 	int has_marker;
 	local_typeinfo *locals;  size_t nlocals, cap_locals;
+	/* a helper defined in a header that a function of the file calls: only its
+	 * properties added by code and its field assignments are read, and they
+	 * are placed at this line of the file, the call's; 0 for the file's own */
+	int helper_only;
 } body_ctx;
 
 static void local_typeinfo_set(local_typeinfo *l, const char *field, CXCursor value)
@@ -1559,6 +1564,512 @@ static int extract_conv_table(extract_ctx *x, CXCursor var)
 	return record != NULL;
 }
 
+
+/* ---- QOM properties added by code (conv qom-property-call) ---- */
+
+static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientData data);
+
+/*
+ * object_class_property_add_bool(oc, "x", get, set) in a class_init, or
+ * object_property_add_uint8_ptr(obj, "y", &s->y, flags) in an instance_init
+ * (or in a helper either calls), adds a property as a DEFINE_PROP does, with
+ * no Property record.  Each call names the property (when the name is a
+ * constant) and gives its kind; its default is the value the field behind it
+ * holds once the instance_init has run: the constant the function that adds
+ * it, or the instance_init of the type whose class_init adds it, assigns the
+ * field, or zero when an instance_init of this file is seen assigning it
+ * nothing (QOM zero-fills every instance).  The field is the one a *_ptr
+ * argument points to, or the one the getter returns or hands to a
+ * visit_type_* call; fields are told apart by their USR, so that
+ * "pm->enable_tco" and "s->pm.enable_tco" are the same field.  What cannot
+ * be valued keeps MC_FACTS_CODE_UNVALUED and says why (mc_prop unvalued).
+ * Resolution waits for the end of the unit: the instance_init may follow the
+ * class_init.  The properties of one function become one array,
+ * MC_FACTS_CODE_ARRAY "FUNCTION", attached to that function.
+ */
+typedef struct {
+	char *function;       /* owned: the function that adds it */
+	mc_prop prop;         /* moved into the facts once resolved */
+	int wants_default;    /* the conv line says where the value lives */
+	char *field;          /* owned: USR of that field, or NULL */
+	int class_field;      /* the field is a class's (set in class_init, never zero by instance) */
+	const char *why;      /* static: why field is NULL */
+} code_prop;
+
+typedef struct {
+	char *function;       /* owned */
+	char *field;          /* owned USR */
+	CXCursor value;
+	int conditional;      /* not a statement of the function's body itself (under an if, in a loop) */
+} field_assign;
+
+struct code_state {
+	code_prop *props;       size_t nprops, cap_props;
+	field_assign *assigns;  size_t nassigns, cap_assigns;
+	/* "function\ncallee": a function passing its Object * to a helper, kept as
+	 * an attach (via_call) only when the function is an instance_init */
+	mc_strvec object_calls;
+	int *object_call_lines; size_t nlines, cap_lines;
+	CXCursor *helpers;      size_t nhelpers, cap_helpers;  /* header helpers to read */
+	int *helper_lines;      size_t nhelper_lines, cap_helper_lines; /* the line of the first call of each */
+	mc_strvec helper_names;
+};
+
+/* USR of the field a member expression names ("c:@S@ICH9LPCPMRegs@FI@enable_tco"), or NULL. */
+static char *member_field(CXCursor member, int *class_field)
+{
+	CXCursor field = clang_getCursorReferenced(member);
+	if (clang_Cursor_isNull(field) || clang_getCursorKind(field) != CXCursor_FieldDecl)
+		return NULL;
+	if (class_field) {
+		char *record = cursor_spelling(clang_getCursorSemanticParent(field));
+		*class_field = mc_str_endswith(record, "Class");
+		free(record);
+	}
+	char *usr = cx_take(clang_getCursorUSR(field));
+	if (usr && !*usr) {
+		free(usr);
+		return NULL;
+	}
+	return usr;
+}
+
+/* &s->field (also through casts): the field's USR, or NULL. */
+static char *address_of_field(CXCursor arg, int *class_field)
+{
+	CXCursor u = strip_casts(arg);
+	if (clang_getCursorKind(u) != CXCursor_UnaryOperator)
+		return NULL;
+	cursor_list kids = children_of(u);
+	CXCursor m = kids.n == 1 ? strip_casts(kids.v[0]) : clang_getNullCursor();
+	free(kids.v);
+	return clang_getCursorKind(m) == CXCursor_MemberRefExpr ? member_field(m, class_field) : NULL;
+}
+
+typedef struct {
+	mc_strvec fields;     /* distinct USRs the getter reads as its value */
+} getter_reads;
+
+static void getter_read(getter_reads *g, char *usr)
+{
+	if (usr && !mc_strvec_contains(&g->fields, usr))
+		mc_strvec_push(&g->fields, usr);
+	free(usr);
+}
+
+/* return s->f; return g_strdup(s->f); visit_type_X(v, name, &s->f, errp). */
+static enum CXChildVisitResult getter_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	getter_reads *g = data;
+	if (clang_getCursorKind(c) == CXCursor_ReturnStmt) {
+		cursor_list kids = children_of(c);
+		CXCursor e = kids.n == 1 ? strip_casts(kids.v[0]) : clang_getNullCursor();
+		free(kids.v);
+		if (clang_getCursorKind(e) == CXCursor_CallExpr && clang_Cursor_getNumArguments(e) == 1)
+			e = strip_casts(clang_Cursor_getArgument(e, 0));
+		if (clang_getCursorKind(e) == CXCursor_MemberRefExpr)
+			getter_read(g, member_field(e, NULL));
+	} else if (clang_getCursorKind(c) == CXCursor_CallExpr) {
+		char *callee = cursor_spelling(c);
+		if (mc_str_startswith(callee, "visit_type_"))
+			for (int i = 0; i < clang_Cursor_getNumArguments(c); i++)
+				getter_read(g, address_of_field(clang_Cursor_getArgument(c, (unsigned)i), NULL));
+		free(callee);
+	}
+	return CXChildVisit_Recurse;
+}
+
+/* The field a getter argument reads; NULL and *why when there is not exactly one. */
+static char *getter_field(CXCursor arg, const char **why)
+{
+	CXCursor ref = strip_casts(arg);
+	CXCursor fn = clang_getCursorKind(ref) == CXCursor_DeclRefExpr ? clang_getCursorReferenced(ref)
+									: clang_getNullCursor();
+	if (clang_getCursorKind(fn) != CXCursor_FunctionDecl) {
+		*why = clang_getCursorKind(fn) == CXCursor_ParmDecl ? "its getter is a parameter of the helper that adds it"
+								    : "it has no getter function";
+		return NULL;
+	}
+	CXCursor def = clang_getCursorDefinition(fn);
+	if (clang_Cursor_isNull(def)) {
+		*why = "its getter is defined in another file";
+		return NULL;
+	}
+	getter_reads g = { {0} };
+	clang_visitChildren(def, getter_visit, &g);
+	char *usr = g.fields.n == 1 ? mc_strdup(g.fields.v[0]) : NULL;
+	if (!usr)
+		*why = g.fields.n ? "its getter reads several fields" : "its getter returns no struct field as it is";
+	mc_strvec_free(&g.fields);
+	return usr;
+}
+
+/* The kind a QOM type string gives ("bool", "uint32", "OnOffAuto", "link<pci-bus>"). */
+static void kind_of_qom_type(extract_ctx *x, mc_prop *p, const char *type)
+{
+	static const char *const ints[] = { "int", "int8", "int16", "int32", "int64" };
+	static const char *const uints[] = { "uint8", "uint16", "uint32", "uint64" };
+	p->kind = MC_KIND_OTHER;
+	if (!type)
+		p->kind = MC_KIND_UNKNOWN;
+	else if (strcmp(type, "bool") == 0)
+		p->kind = MC_KIND_BOOL;
+	else if (strcmp(type, "size") == 0)
+		p->kind = MC_KIND_SIZE;
+	else if (strcmp(type, "str") == 0 || strcmp(type, "string") == 0)
+		p->kind = MC_KIND_STRING;
+	else if (mc_qapi_find_enum(&x->tree->qapi, type)) {
+		p->kind = MC_KIND_ENUM;
+		p->enum_type = mc_strdup(type);
+	}
+	for (size_t i = 0; type && i < sizeof(ints) / sizeof(ints[0]); i++)
+		if (strcmp(type, ints[i]) == 0)
+			p->kind = MC_KIND_INT;
+	for (size_t i = 0; type && i < sizeof(uints) / sizeof(uints[0]); i++)
+		if (strcmp(type, uints[i]) == 0)
+			p->kind = MC_KIND_UINT;
+}
+
+static struct code_state *code_state(extract_ctx *x)
+{
+	if (!x->code)
+		x->code = mc_calloc(1, sizeof(*x->code));
+	return x->code;
+}
+
+/* One qom-property-call call: a property of the function, its default resolved later. */
+static void add_code_prop(body_ctx *b, CXCursor call, const mc_conv_qom_call *q)
+{
+	extract_ctx *x = b->x;
+	int nargs = clang_Cursor_getNumArguments(call);
+	int line = expansion_line(call);
+	char *name = q->name_arg < nargs ? eval_string(clang_Cursor_getArgument(call, (unsigned)q->name_arg)) : NULL;
+	if (!name) {
+		if (!b->helper_only)
+			mc_strvec_push_owned(&x->facts->unresolved,
+					     mc_sprintf("%d: %s: a property added by %s whose name is not a constant "
+							"string: not analysed", line, b->function, q->function));
+		return;
+	}
+	struct code_state *cs = code_state(x);
+	code_prop *cp = MC_VEC_PUSH(cs->props, cs->nprops, cs->cap_props);
+	cp->function = mc_strdup(b->function);
+	cp->prop.name = name;
+	cp->prop.info = mc_strdup(q->function);
+	cp->prop.line = b->helper_only ? b->helper_only : line;
+	const char *cond = b->helper_only ? NULL : condition_at(x, line);
+	cp->prop.condition = cond ? mc_strdup(cond) : NULL;
+	char *kind_text = q->kind_from != MC_QOM_KIND_FIXED && q->kind_arg < nargs
+				  ? eval_string(clang_Cursor_getArgument(call, (unsigned)q->kind_arg)) : NULL;
+	if (q->kind_from == MC_QOM_KIND_FIXED)
+		cp->prop.kind = q->kind;
+	else if (q->kind_from == MC_QOM_KIND_TYPE)
+		kind_of_qom_type(x, &cp->prop, kind_text);
+	else {
+		cp->prop.kind = MC_KIND_ENUM;
+		cp->prop.enum_type = kind_text ? mc_strdup(kind_text) : NULL;
+	}
+	free(kind_text);
+	/* A link, a child or an alias has no default to compare (as a qdev link). */
+	cp->wants_default = q->field_from == MC_QOM_FIELD_ALIAS ||
+			    (q->field_from != MC_QOM_FIELD_NONE && cp->prop.kind != MC_KIND_OTHER &&
+			     cp->prop.kind != MC_KIND_UNKNOWN);
+	if (!cp->wants_default)
+		return;
+	CXCursor arg = q->field_arg < nargs ? clang_Cursor_getArgument(call, (unsigned)q->field_arg)
+					    : clang_getNullCursor();
+	if (q->field_from == MC_QOM_FIELD_ALIAS) {
+		cp->why = "it is an alias of another property, whose default is not followed";
+	} else if (q->field_from == MC_QOM_FIELD_PTR) {
+		cp->field = address_of_field(arg, &cp->class_field);
+		cp->why = "its pointer is not to a struct field";
+	} else {
+		cp->field = getter_field(arg, &cp->why);
+	}
+}
+
+/* s->field = value: kept for the defaults of the properties reading that field. */
+static void add_field_assign(body_ctx *b, CXCursor op, CXCursor parent, CXCursor lhs, CXCursor value)
+{
+	/* A BinaryOperator is also ==, <, ...: the token after the left-hand side must be '='. */
+	CXToken *tokens = NULL, *lhs_tokens = NULL;
+	unsigned n = 0, nl = 0;
+	clang_tokenize(b->x->tu, clang_getCursorExtent(op), &tokens, &n);
+	clang_tokenize(b->x->tu, clang_getCursorExtent(lhs), &lhs_tokens, &nl);
+	int assign = 0;
+	if (nl < n) {
+		char *t = cx_take(clang_getTokenSpelling(b->x->tu, tokens[nl]));
+		assign = t && strcmp(t, "=") == 0;
+		free(t);
+	}
+	clang_disposeTokens(b->x->tu, tokens, n);
+	clang_disposeTokens(b->x->tu, lhs_tokens, nl);
+	char *usr = assign ? member_field(lhs, NULL) : NULL;
+	if (!usr)
+		return;
+	struct code_state *cs = code_state(b->x);
+	field_assign *a = MC_VEC_PUSH(cs->assigns, cs->nassigns, cs->cap_assigns);
+	a->function = mc_strdup(b->function);
+	a->field = usr;
+	a->value = value;
+	CXCursor body;
+	a->conditional = !find_kind(b->fn, CXCursor_CompoundStmt, &body) || !clang_equalCursors(parent, body);
+}
+
+/*
+ * The type a variable argument points to ("DeviceClass" for "DeviceClass *dc",
+ * "Object" for "Object *obj"), or NULL when the argument is no such variable.
+ * Caller frees.
+ */
+static char *variable_pointee(CXCursor arg)
+{
+	CXCursor ref = strip_casts(arg);
+	if (clang_getCursorKind(ref) != CXCursor_DeclRefExpr)
+		return NULL;
+	CXCursor decl = clang_getCursorReferenced(ref);
+	enum CXCursorKind k = clang_getCursorKind(decl);
+	CXType t = clang_getCursorType(decl);
+	if ((k != CXCursor_ParmDecl && k != CXCursor_VarDecl) || t.kind != CXType_Pointer)
+		return NULL;
+	return type_base_name(clang_getPointeeType(t));
+}
+
+/* Is the argument a variable pointing to an Object ("Object *obj"), as an instance_init has? */
+static int passes_object(CXCursor arg)
+{
+	char *pointee = variable_pointee(arg);
+	int is_object = pointee && strcmp(pointee, "Object") == 0;
+	free(pointee);
+	return is_object;
+}
+
+/* A helper defined outside the file (a static inline of a header): read for what it adds by code. */
+static void queue_header_helper(extract_ctx *x, CXCursor call, const char *callee)
+{
+	CXCursor def = clang_getCursorDefinition(clang_getCursorReferenced(call));
+	struct code_state *cs = code_state(x);
+	if (clang_Cursor_isNull(def) || in_main_file(x, def) || mc_strvec_contains(&cs->helper_names, callee))
+		return;
+	mc_strvec_push(&cs->helper_names, callee);
+	*MC_VEC_PUSH(cs->helpers, cs->nhelpers, cs->cap_helpers) = def;
+	*MC_VEC_PUSH(cs->helper_lines, cs->nhelper_lines, cs->cap_helper_lines) = expansion_line(call);
+}
+
+static int names_instance_init(const mc_facts *f, const char *function)
+{
+	for (size_t i = 0; i < f->ntypes; i++)
+		if (f->types[i].instance_init && strcmp(f->types[i].instance_init, function) == 0)
+			return 1;
+	for (size_t i = 0; i < f->nvpci; i++)
+		if (f->vpci[i].instance_init && strcmp(f->vpci[i].instance_init, function) == 0)
+			return 1;
+	return 0;
+}
+
+/* The functions whose assignments give cp's default: its own, and the instance_init of each type
+ * of this file whose class_init adds it. */
+static void default_sources(const mc_facts *f, const code_prop *cp, mc_strvec *out)
+{
+	mc_strvec_push(out, cp->function);
+	for (size_t i = 0; i < f->ntypes; i++)
+		if (f->types[i].class_init && f->types[i].instance_init &&
+		    strcmp(f->types[i].class_init, cp->function) == 0 &&
+		    !mc_strvec_contains(out, f->types[i].instance_init))
+			mc_strvec_push(out, f->types[i].instance_init);
+	for (size_t i = 0; i < f->nvpci; i++)
+		if (f->vpci[i].class_init && f->vpci[i].instance_init && strcmp(f->vpci[i].class_init, cp->function) == 0 &&
+		    !mc_strvec_contains(out, f->vpci[i].instance_init))
+			mc_strvec_push(out, f->vpci[i].instance_init);
+}
+
+/* Does one of the instance_inits among the sources hand its object to a helper, which may assign the field? */
+static int sources_call_helpers(const struct code_state *cs, const mc_strvec *sources)
+{
+	for (size_t i = 0; i < cs->object_calls.n; i++) {
+		const char *nl = strchr(cs->object_calls.v[i], '\n');
+		for (size_t k = 0; nl && k < sources->n; k++)
+			if (strlen(sources->v[k]) == (size_t)(nl - cs->object_calls.v[i]) &&
+			    strncmp(sources->v[k], cs->object_calls.v[i], (size_t)(nl - cs->object_calls.v[i])) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/* The zero a zero-filled field reads as, in cp's kind; 0 when it is no value (a NULL string). */
+static int zero_value(mc_prop *p)
+{
+	switch (p->kind) {
+	case MC_KIND_BOOL:
+		p->defval = mc_value_bool(0);
+		return 1;
+	case MC_KIND_INT:
+	case MC_KIND_UINT:
+	case MC_KIND_SIZE:
+		p->defval = mc_value_int(0, p->kind != MC_KIND_INT);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void resolve_default(extract_ctx *x, code_prop *cp)
+{
+	mc_prop *p = &cp->prop;
+	if (!cp->wants_default)
+		return;
+	p->has_default = 1;
+	mc_strvec sources = {0};
+	default_sources(x->facts, cp, &sources);
+	const char *why = cp->field ? NULL : cp->why;
+	size_t nvalues = 0;
+	for (size_t i = 0; cp->field && !why && i < x->code->nassigns; i++) {
+		const field_assign *a = &x->code->assigns[i];
+		if (strcmp(a->field, cp->field) != 0 || !mc_strvec_contains(&sources, a->function))
+			continue;
+		mc_prop v = { .kind = p->kind, .enum_type = p->enum_type };
+		set_default(x, &v, a->value);
+		if (a->conditional)
+			why = "the field is assigned under a condition or in a loop";
+		else if (v.defval.type == MC_VAL_SYMBOLIC)
+			why = "the field is assigned a value that is not a constant";
+		else if (nvalues && mc_value_equal(p->kind, &p->defval, &v.defval) != 1)
+			why = "the field is assigned different values";
+		else if (!nvalues++) {
+			p->defval = v.defval;
+			v.defval = (mc_value){0};
+			free(p->defval_text);
+			p->defval_text = v.defval_text;
+			v.defval_text = NULL;
+		}
+		mc_value_free(&v.defval);
+		free(v.defval_text);
+		if (v.enum_type != p->enum_type) {
+			free(p->enum_type);
+			p->enum_type = v.enum_type;
+		}
+	}
+	if (!why && !nvalues) {
+		int seen_init = 0;
+		for (size_t k = 0; k < sources.n; k++)
+			seen_init |= names_instance_init(x->facts, sources.v[k]);
+		if (cp->class_field)
+			why = "the class field is assigned no constant by the class_init";
+		else if (!seen_init)
+			why = "no instance_init of this file assigns the field";
+		else if (sources_call_helpers(x->code, &sources))
+			why = "the instance_init assigns the field nothing but passes the object to a helper";
+		else if (p->kind == MC_KIND_ENUM && p->enum_type && mc_qapi_find_enum(&x->tree->qapi, p->enum_type) &&
+			 mc_qapi_find_enum(&x->tree->qapi, p->enum_type)->nmembers)
+			p->defval = mc_value_string(mc_qapi_find_enum(&x->tree->qapi, p->enum_type)->members[0]);
+		else if (!zero_value(p))
+			why = p->kind == MC_KIND_STRING ? NULL : "the field is assigned nothing and its zero is not a value";
+		if (!why && p->defval.type == MC_VAL_NONE)
+			p->has_default = 0; /* a string left NULL: no default, as a qdev string */
+		if (!why && p->has_default) {
+			free(p->defval_text);
+			p->defval_text = mc_strdup("0 (QOM zero-fills the instance; the instance_init assigns it nothing)");
+		}
+	}
+	if (why) {
+		mc_value_free(&p->defval);
+		p->defval = mc_value_symbolic(MC_FACTS_CODE_UNVALUED);
+		free(p->defval_text);
+		p->defval_text = mc_strdup(MC_FACTS_CODE_UNVALUED);
+		p->unvalued = mc_strdup(why);
+	}
+	mc_strvec_free(&sources);
+}
+
+/* Reads the queued header helpers: what they add and assign, under their own names. */
+static void read_header_helpers(extract_ctx *x)
+{
+	for (size_t i = 0; x->code && i < x->code->nhelpers; i++) {
+		body_ctx b = { x, x->code->helpers[i], cursor_spelling(x->code->helpers[i]), {0}, 0, NULL, 0, 0,
+			       x->code->helper_lines[i] > 0 ? x->code->helper_lines[i] : 1 };
+		clang_visitChildren(b.fn, body_visit, &b);
+		free(b.function);
+	}
+}
+
+/* The end of the unit: defaults resolved, one array per function, the instance_init helpers attached. */
+static void emit_code_props(extract_ctx *x)
+{
+	read_header_helpers(x);
+	struct code_state *cs = x->code;
+	if (!cs)
+		return;
+	mc_facts *f = x->facts;
+	for (size_t i = 0; i < cs->nprops; i++)
+		resolve_default(x, &cs->props[i]);
+	mc_strvec done = {0};
+	for (size_t i = 0; i < cs->nprops; i++) {
+		const char *fn = cs->props[i].function;
+		if (mc_strvec_contains(&done, fn))
+			continue;
+		mc_strvec_push(&done, fn);
+		mc_prop_array *a = MC_VEC_PUSH(f->arrays, f->narrays, f->cap_arrays);
+		a->name = mc_sprintf("%s%s", MC_FACTS_CODE_ARRAY, fn);
+		a->is_static = 1;
+		a->line = cs->props[i].prop.line;
+		a->complete = 1;
+		a->by_code = 1;
+		for (size_t k = i; k < cs->nprops; k++) {
+			code_prop *cp = &cs->props[k];
+			if (strcmp(cp->function, fn) != 0 || !cp->prop.name)
+				continue;
+			int dup = 0;
+			for (size_t j = 0; j < a->nprops && !dup; j++)
+				dup = strcmp(a->props[j].name, cp->prop.name) == 0;
+			if (!dup) {
+				*MC_VEC_PUSH(a->props, a->nprops, a->cap) = cp->prop;
+				memset(&cp->prop, 0, sizeof(cp->prop));
+			}
+		}
+		mc_attach *at = MC_VEC_PUSH(f->attaches, f->nattaches, f->cap_attaches);
+		at->function = mc_strdup(fn);
+		at->array = mc_strdup(a->name);
+		at->line = a->line;
+	}
+	mc_strvec_free(&done);
+	for (size_t i = 0; i < cs->object_calls.n; i++) {
+		const char *call = cs->object_calls.v[i], *nl = strchr(call, '\n');
+		char *fn = mc_strndup(call, (size_t)(nl - call));
+		if (names_instance_init(f, fn)) {
+			mc_attach *at = MC_VEC_PUSH(f->attaches, f->nattaches, f->cap_attaches);
+			at->function = fn;
+			at->array = mc_strdup(nl + 1);
+			at->line = cs->object_call_lines[i];
+			at->via_call = 1;
+		} else {
+			free(fn);
+		}
+	}
+}
+
+static void code_state_free(struct code_state *cs)
+{
+	if (!cs)
+		return;
+	for (size_t i = 0; i < cs->nprops; i++) {
+		free(cs->props[i].function);
+		free(cs->props[i].field);
+		mc_facts_prop_free(&cs->props[i].prop);
+	}
+	free(cs->props);
+	for (size_t i = 0; i < cs->nassigns; i++) {
+		free(cs->assigns[i].function);
+		free(cs->assigns[i].field);
+	}
+	free(cs->assigns);
+	mc_strvec_free(&cs->object_calls);
+	free(cs->object_call_lines);
+	free(cs->helpers);
+	free(cs->helper_lines);
+	mc_strvec_free(&cs->helper_names);
+	free(cs);
+}
+
 static const mc_conv_pair *find_pair(const mc_conv_pair *pairs, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
@@ -1601,18 +2112,8 @@ static void add_alias(extract_ctx *x, const char *function, const char *type, in
 /* Is the argument a variable that points to a class ("DeviceClass *dc")? */
 static int passes_class(CXCursor arg)
 {
-	CXCursor ref = strip_casts(arg);
-	if (clang_getCursorKind(ref) != CXCursor_DeclRefExpr)
-		return 0;
-	CXCursor decl = clang_getCursorReferenced(ref);
-	enum CXCursorKind k = clang_getCursorKind(decl);
-	if (k != CXCursor_ParmDecl && k != CXCursor_VarDecl)
-		return 0;
-	CXType t = clang_getCursorType(decl);
-	if (t.kind != CXType_Pointer)
-		return 0;
-	char *pointee = type_base_name(clang_getPointeeType(t));
-	int is_class = mc_str_endswith(pointee, "Class");
+	char *pointee = variable_pointee(arg);
+	int is_class = pointee && mc_str_endswith(pointee, "Class");
 	free(pointee);
 	return is_class;
 }
@@ -1639,7 +2140,12 @@ static void visit_call(body_ctx *b, CXCursor call)
 	char *callee = cursor_spelling(call);
 	int nargs = clang_Cursor_getNumArguments(call);
 	const mc_conv_pair *p;
-	if ((p = find_pair(x->conv->attach_calls, x->conv->nattach_calls, callee)) && p->arg < nargs) {
+	const mc_conv_qom_call *q = mc_conv_qom_call_of(x->conv, callee);
+	if (q) {
+		add_code_prop(b, call, q);
+	} else if (b->helper_only) {
+		/* a header helper: nothing else of it is the file's */
+	} else if ((p = find_pair(x->conv->attach_calls, x->conv->nattach_calls, callee)) && p->arg < nargs) {
 		add_attach(x, b->function, clang_Cursor_getArgument(call, (unsigned)p->arg));
 	} else if ((p = find_pair(x->conv->alias_calls, x->conv->nalias_calls, callee)) && p->arg < nargs) {
 		char *type = eval_string(clang_Cursor_getArgument(call, (unsigned)p->arg));
@@ -1655,18 +2161,28 @@ static void visit_call(body_ctx *b, CXCursor call)
 	} else if (nargs > 0 && !is_qom_cast(callee) && passes_class(clang_Cursor_getArgument(call, 0))) {
 		/* A helper given the class may attach arrays to it (cpu_class_init_props(dc)). */
 		attach_push(x, b->function, mc_strdup(callee), call)->via_call = 1;
+		queue_header_helper(x, call, callee);
+	} else if (nargs > 0 && !is_qom_cast(callee) && passes_object(clang_Cursor_getArgument(call, 0))) {
+		/* An instance_init's helper may add properties to the object (ich9_pm_add_properties(obj, ...)). */
+		struct code_state *cs = code_state(x);
+		mc_strvec_push_owned(&cs->object_calls, mc_sprintf("%s\n%s", b->function, callee));
+		*MC_VEC_PUSH(cs->object_call_lines, cs->nlines, cs->cap_lines) = expansion_line(call);
+		queue_header_helper(x, call, callee);
 	}
 	free(callee);
 }
 
 /* dc->props = array (QEMU up to 4.2); ti.name = ... on a local TypeInfo. */
-static void visit_assignment(body_ctx *b, CXCursor op)
+static void visit_assignment(body_ctx *b, CXCursor op, CXCursor parent)
 {
 	cursor_list kids = children_of(op);
 	if (kids.n == 2 && clang_getCursorKind(kids.v[0]) == CXCursor_MemberRefExpr) {
 		char *field = cursor_spelling(kids.v[0]);
-		local_typeinfo *l = local_typeinfo_of(b, kids.v[0]);
-		if (l)
+		local_typeinfo *l = b->helper_only ? NULL : local_typeinfo_of(b, kids.v[0]);
+		add_field_assign(b, op, parent, kids.v[0], kids.v[1]);
+		if (b->helper_only)
+			;
+		else if (l)
 			local_typeinfo_set(l, field, kids.v[1]);
 		else if (mc_strvec_contains(&b->x->conv->attach_fields, field))
 			add_attach(b->x, b->function, kids.v[1]);
@@ -1677,17 +2193,18 @@ static void visit_assignment(body_ctx *b, CXCursor op)
 
 static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientData data)
 {
-	(void)parent;
 	body_ctx *b = data;
 	switch (clang_getCursorKind(c)) {
 	case CXCursor_CallExpr:
 		visit_call(b, c);
 		break;
 	case CXCursor_BinaryOperator:
-		visit_assignment(b, c);
+		visit_assignment(b, c, parent);
 		break;
 	case CXCursor_VarDecl: {
 		int is_array;
+		if (b->helper_only)
+			break;
 		if (type_is_record(clang_getCursorType(c), "TypeInfo", &is_array) && !is_array)
 			local_typeinfo_add(b, c);
 		else
@@ -1702,7 +2219,7 @@ static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientD
 
 static void extract_function(extract_ctx *x, CXCursor fn)
 {
-	body_ctx b = { x, fn, cursor_spelling(fn), {0}, 0, NULL, 0, 0 };
+	body_ctx b = { x, fn, cursor_spelling(fn), {0}, 0, NULL, 0, 0, 0 };
 	clang_visitChildren(fn, body_visit, &b);
 	if (b.has_marker)
 		for (size_t i = 0; i < b.embedded.n; i++)
@@ -1965,9 +2482,11 @@ int mc_parser_run(mc_parser *p, mc_tree *tree, const char *path, const mc_tu_inp
 	}
 	f->parsed = 1;
 	record_diagnostics(tu, f);
-	extract_ctx x = { tu, tree, f, tree->conv, clang_getFile(tu, in->main_path), in, NULL, 0 };
+	extract_ctx x = { tu, tree, f, tree->conv, clang_getFile(tu, in->main_path), in, NULL, 0, NULL };
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), top_visit, &x);
 	extract_uses(&x);
+	emit_code_props(&x);
+	code_state_free(x.code);
 	if (x.cond_by_line) {
 		for (size_t i = 0; i <= x.nlines; i++)
 			free(x.cond_by_line[i]);

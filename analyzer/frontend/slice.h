@@ -40,7 +40,9 @@
  * Saved selections (analysis.c) are reused by key: bump this when what the
  * slice selects changes, so that a selection made by an older rule is not.
  */
-#define MC_SLICE_VERSION 5 /* 4: Rust crates; 5: a changed file of any name is looked for in #include lines */
+/* 4: Rust crates; 5: a changed file of any name is looked for in #include lines; 6: files adding QOM
+ * properties by code */
+#define MC_SLICE_VERSION 6
 
 typedef struct mc_slice mc_slice;
 

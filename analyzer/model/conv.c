@@ -315,6 +315,48 @@ static const char *d_table_property(mc_conv *conv, char **w, int n)
 	return NULL;
 }
 
+/* "ARG" or "KIND@ARG": the argument index after the '@', or -1 when there is none. */
+static int at_arg(const char *word, const char *prefix, int *arg)
+{
+	size_t n = strlen(prefix);
+	if (strncmp(word, prefix, n) != 0 || word[n] != '@')
+		return 0;
+	return parse_int_arg(word + n + 1, arg) == 0 ? 1 : -1;
+}
+
+static const char *d_qom_property_call(mc_conv *conv, char **w, int n)
+{
+	mc_conv_qom_call c = {0};
+	if (!is_identifier(w[1]))
+		return "the function must be a C identifier";
+	if (parse_int_arg(w[2], &c.name_arg) < 0)
+		return "argument index must be a small non-negative number";
+	int r;
+	if ((r = at_arg(w[3], "type", &c.kind_arg)) != 0)
+		c.kind_from = MC_QOM_KIND_TYPE;
+	else if ((r = at_arg(w[3], "enum", &c.kind_arg)) != 0)
+		c.kind_from = MC_QOM_KIND_ENUM;
+	else if ((c.kind = mc_kind_from_name(w[3])) == MC_KIND_UNKNOWN)
+		return "unknown kind (bool, int, uint, size, enum, string, other, type@ARG, enum@ARG)";
+	if (r < 0)
+		return "argument index must be a small non-negative number";
+	if (n > 4) {
+		if ((r = at_arg(w[4], "ptr", &c.field_arg)) != 0)
+			c.field_from = MC_QOM_FIELD_PTR;
+		else if ((r = at_arg(w[4], "get", &c.field_arg)) != 0)
+			c.field_from = MC_QOM_FIELD_GETTER;
+		else if ((r = at_arg(w[4], "alias", &c.field_arg)) != 0)
+			c.field_from = MC_QOM_FIELD_ALIAS;
+		else
+			return "the field is ptr@ARG, get@ARG or alias@ARG";
+		if (r < 0)
+			return "argument index must be a small non-negative number";
+	}
+	c.function = mc_strdup(w[1]);
+	*MC_VEC_PUSH(conv->qom_calls, conv->nqom_calls, conv->cap_qom_calls) = c;
+	return NULL;
+}
+
 static const char *d_generic_family(mc_conv *conv, char **w, int n)
 {
 	(void)n;
@@ -483,6 +525,7 @@ static const struct directive {
 	{ "table-type", 4, 4, d_table_type, 0 },
 	{ "table-type-versions", 6, 6, d_table_type_versions, 0 },
 	{ "table-property", 4, 4, d_table_property, 0 },
+	{ "qom-property-call", 3, 4, d_qom_property_call, 0 },
 	/* what the rules judge */
 	{ "host-property", 1, 1, d_host_property, 1 },
 	{ "machine-only", 2, ANY, d_machine_only, 1 },
@@ -620,6 +663,9 @@ static void free_tables(mc_conv *conv)
 		free(conv->table_props[i].type);
 	}
 	free(conv->table_props);
+	for (size_t i = 0; i < conv->nqom_calls; i++)
+		free(conv->qom_calls[i].function);
+	free(conv->qom_calls);
 }
 
 void mc_conv_free(mc_conv *conv)
@@ -875,6 +921,14 @@ const mc_conv_table_versions *mc_conv_table_versions_of(const mc_conv *conv, con
 	return NULL;
 }
 
+const mc_conv_qom_call *mc_conv_qom_call_of(const mc_conv *conv, const char *function)
+{
+	for (size_t i = 0; i < conv->nqom_calls; i++)
+		if (strcmp(conv->qom_calls[i].function, function) == 0)
+			return &conv->qom_calls[i];
+	return NULL;
+}
+
 const mc_conv_table_prop *mc_conv_table_prop_of(const mc_conv *conv, const char *record, size_t *i)
 {
 	for (; *i < conv->ntable_props; (*i)++)
@@ -890,6 +944,10 @@ int mc_conv_names_table(const mc_conv *conv, const char *text)
 			return 1;
 	for (size_t i = 0; i < conv->ntable_props; i++)
 		if (strstr(text, conv->table_props[i].record))
+			return 1;
+	/* A helper adding properties to an instance_init's object names no record (hw/acpi/ich9.c). */
+	for (size_t i = 0; i < conv->nqom_calls; i++)
+		if (strstr(text, conv->qom_calls[i].function))
 			return 1;
 	return 0;
 }

@@ -126,6 +126,40 @@ typedef struct {
 	mc_kind kind;        /* MC_KIND_BOOL */
 } mc_conv_table_prop;
 
+/*
+ * A function that adds a QOM property by code, in a class_init or an
+ * instance_init ("qom-property-call FUNCTION NAME-ARG KIND [FIELD]"):
+ * object_class_property_add_bool(oc, "name", get, set) and the like.  The
+ * kind is fixed, or read from an argument: the QOM type string of
+ * object_property_add ("bool", "uint32", a QAPI enum name), or the QAPI enum
+ * of object_property_add_enum.  FIELD says where the value lives, so that
+ * its default can be read from the assignments of the instance_init: the
+ * pointer argument of the *_ptr functions, or the getter whose body reads
+ * one struct field.
+ */
+typedef enum {
+	MC_QOM_KIND_FIXED,   /* kind */
+	MC_QOM_KIND_TYPE,    /* the QOM type string at kind_arg */
+	MC_QOM_KIND_ENUM,    /* the QAPI enum named at kind_arg */
+} mc_qom_kind_from;
+
+typedef enum {
+	MC_QOM_FIELD_NONE,   /* no default to read (a link, an alias) */
+	MC_QOM_FIELD_PTR,    /* field_arg is &s->field */
+	MC_QOM_FIELD_GETTER, /* field_arg is a getter that reads s->field */
+	MC_QOM_FIELD_ALIAS,  /* an alias (field_arg names the target property): its default is the target's, not followed */
+} mc_qom_field_from;
+
+typedef struct {
+	char *function;
+	int name_arg;
+	mc_qom_kind_from kind_from;
+	mc_kind kind;        /* MC_QOM_KIND_FIXED */
+	int kind_arg;        /* the others */
+	mc_qom_field_from field_from;
+	int field_arg;
+} mc_conv_qom_call;
+
 typedef struct mc_conv {
 	mc_strvec skip;
 	mc_strvec rust_sources;  /* path prefixes under which Rust crates are read (frontend/rust.c) */
@@ -164,6 +198,7 @@ typedef struct mc_conv {
 	mc_conv_table_type *table_types; size_t ntable_types, cap_table_types;
 	mc_conv_table_versions *table_versions; size_t ntable_versions, cap_table_versions;
 	mc_conv_table_prop *table_props; size_t ntable_props, cap_table_props;
+	mc_conv_qom_call *qom_calls; size_t nqom_calls, cap_qom_calls;
 	mc_strvec command_defines;        /* -D of every file parsed without a build's flags */
 	mc_strvec target_command_defines; /* -D of those files that have an arch */
 	char digest[41];         /* hash of the conventions text: part of every facts key */
@@ -201,7 +236,10 @@ const mc_conv_table_type *mc_conv_table_type_of(const mc_conv *conv, const char 
 const mc_conv_table_versions *mc_conv_table_versions_of(const mc_conv *conv, const char *record);
 /* The table-property lines of a struct name, as for mc_conv_table_type_of. */
 const mc_conv_table_prop *mc_conv_table_prop_of(const mc_conv *conv, const char *record, size_t *i);
-/* Does the text name a struct of a table-type or table-property line (a file worth parsing)? */
+/* The qom-property-call line of a function, or NULL. */
+const mc_conv_qom_call *mc_conv_qom_call_of(const mc_conv *conv, const char *function);
+/* Does the text name a struct of a table-type or table-property line, or a qom-property-call
+ * function (a file worth parsing)? */
 int mc_conv_names_table(const mc_conv *conv, const char *text);
 /*
  * A table-type or table-type-versions FORMAT filled in: "%s" is s, "%d" is d

@@ -197,6 +197,12 @@ static void record_free(const mc_facts_record *r, void *rec)
 	}
 }
 
+void mc_facts_prop_free(mc_prop *p)
+{
+	if (p)
+		record_free(&mc_prop_record, p);
+}
+
 void mc_facts_free(mc_facts *f)
 {
 	if (!f)

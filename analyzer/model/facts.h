@@ -46,9 +46,10 @@
  * it with every change to parse.c, rust.c, tree.c or the QAPI stub that can
  * change the facts of a file.  The shape is hashed into mc_facts_version()
  * by itself.  Cached facts of another version are never reused.  15: Rust
- * sources have facts (frontend/rust.c).
+ * sources have facts (frontend/rust.c).  16: QOM properties added by code
+ * (object_class_property_add_* and the like: qom-property-call).
  */
-#define MC_FACTS_SCHEMA 15
+#define MC_FACTS_SCHEMA 16
 
 /*
  * The default of a property a table-property line declares: each concrete
@@ -56,6 +57,12 @@
  * this symbolic value, equal to itself and comparable with nothing else.
  */
 #define MC_FACTS_SET_BY_CODE "(set by each concrete type)"
+
+/* The array name of the properties a function adds by code: this prefix and the function's name. */
+#define MC_FACTS_CODE_ARRAY "qom:"
+
+/* The default of a property added by code that is not a value (why: the prop's unvalued). */
+#define MC_FACTS_CODE_UNVALUED "(set by code)"
 
 /* Field flags. */
 #define MC_FACTS_REQUIRED 1
@@ -75,7 +82,10 @@
 	X(STR,    suppress,      "supp", 0) /* rule ids named by a migcompat marker comment on the line, or NULL */ \
 	/* the struct member the value is stored in, as libclang's USR ("c:@S@PCSpkState@FI@migrate"): \
 	 * the same in every file that includes the struct, so uses elsewhere join it; NULL if unknown */ \
-	X(STR,    field,         "fld",  0)
+	X(STR,    field,         "fld",  0) \
+	/* added by code (qom-property-call): why its default is not a value, or NULL when it is one \
+	 * or when the property has none to compare (a link) */ \
+	X(STR,    unvalued,      "unv",  0)
 
 #define MC_PROP_ARRAY_FIELDS(X, V) \
 	X(STR,    name,           "name",     MC_FACTS_REQUIRED) /* C variable name of the array */ \
@@ -86,6 +96,9 @@
 	/* the type a table-property line gives the names to (their defaults are set by code), \
 	 * or NULL for a Property array a class_init attaches */ \
 	X(STR,    owner,          "owner",    0) \
+	/* the properties a function adds by code (qom-property-call lines), named "qom:FUNCTION", \
+	 * attached to the types whose class_init or instance_init is that function or reaches it */ \
+	X(INT,    by_code,        "code",     0) \
 	V(mc_prop, props, nprops, cap, "props")
 
 /*
@@ -207,6 +220,8 @@ typedef struct { MC_FIELD_USE_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } m
 typedef struct { MC_FACTS_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_facts;
 
 void mc_facts_free(mc_facts *f);
+/* Frees what one property record owns (one not yet in facts), not the record itself. */
+void mc_facts_prop_free(mc_prop *p);
 
 /*
  * The JSON form (jansson), for the cache and the parser processes.  to_json

@@ -162,6 +162,7 @@ static void add_virtio_pci_types(mc_model *m, const mc_conv *conv, const mc_fact
 		base = type_add(m, v->base_name, parent, 1, f->path, v->line, v->class_init, v->instance_init);
 		if (base) {
 			attach_function(m, base, f, v->class_init, used);
+			attach_function(m, base, f, v->instance_init, used);
 			alias_function(base, f, v->instance_init);
 		}
 	}
@@ -175,6 +176,7 @@ static void add_virtio_pci_types(mc_model *m, const mc_conv *conv, const mc_fact
 			continue;
 		if (!v->base_name) {
 			attach_function(m, t, f, v->class_init, used);
+			attach_function(m, t, f, v->instance_init, used);
 			alias_function(t, f, v->instance_init);
 		}
 		/* A class_init of this generated type only (QEMU: disable-legacy on the generic type). */
@@ -419,6 +421,46 @@ static void count_rust(mc_model *m, const mc_facts *fa)
 }
 
 /*
+ * The properties one function adds by code (facts by_code): counted apart
+ * from the Property arrays.  Attached, each whose default is not a value is
+ * listed with why and counted per reason; a function no type's class_init
+ * or instance_init reaches (a machine's init code, a helper called through a
+ * pointer) is listed once with its count.
+ */
+static void count_by_code(mc_model *m, const mc_facts *fa, const mc_prop_array *a, mc_map *used, mc_map *elsewhere)
+{
+	char *key = mc_sprintf("%s\n%s", fa->path, a->name);
+	int attached = mc_map_get(used, key) != NULL || mc_map_get(elsewhere, key) != NULL;
+	free(key);
+	const char *fn = a->name + strlen(MC_FACTS_CODE_ARRAY);
+	if (!attached) {
+		m->code_properties_unattached += a->nprops;
+		char *why = mc_sprintf("%zu propert%s added by code in %s, which no registered type's class_init or "
+				       "instance_init reaches: not analysed",
+				       a->nprops, a->nprops == 1 ? "y" : "ies", fn);
+		unanalysed(m, fa->path, a->line, a->name, why);
+		free(why);
+		return;
+	}
+	m->code_properties += a->nprops;
+	for (size_t k = 0; k < a->nprops; k++) {
+		const mc_prop *p = &a->props[k];
+		if (!p->unvalued)
+			continue;
+		m->code_defaults_unvalued++;
+		size_t r = 0;
+		while (r < m->ncode_reasons && strcmp(m->code_reasons[r].reason, p->unvalued) != 0)
+			r++;
+		if (r == m->ncode_reasons)
+			MC_VEC_PUSH(m->code_reasons, m->ncode_reasons, m->cap_code_reasons)->reason = p->unvalued;
+		m->code_reasons[r].n++;
+		char *why = mc_sprintf("default of a property added by code in %s not analysed: %s", fn, p->unvalued);
+		unanalysed(m, fa->path, p->line, p->name, why);
+		free(why);
+	}
+}
+
+/*
  * used: arrays attached to a type of this model; shadowed: those of a
  * registration another file made first; elsewhere: those of a type of the
  * other build (Rust in the C one, C types Rust replaces in the Rust one),
@@ -442,6 +484,10 @@ static void count_coverage(mc_model *m, mc_map *used, mc_map *shadowed, mc_map *
 			count_rust(m, fa);
 		for (size_t i = 0; i < fa->narrays; i++) {
 			const mc_prop_array *a = &fa->arrays[i];
+			if (a->by_code) {
+				count_by_code(m, fa, a, used, elsewhere);
+				continue;
+			}
 			m->property_arrays++;
 			m->properties += a->nprops;
 			char *key = mc_sprintf("%s\n%s", fa->path, a->name);
@@ -539,6 +585,8 @@ static void register_types(mc_model *m, const mc_conv *conv, int rust_files, reg
 			t->rust = fa->rust;
 			t->parent_binding = ti->parent_binding;
 			attach_function_depth(m, t, fa, ti->class_init, &ti->data_arrays, &r->used, 0);
+			/* What the instance_init adds by code (object_property_add_*), after the class's. */
+			attach_function(m, t, fa, ti->instance_init, &r->used);
 			alias_function(t, fa, ti->instance_init);
 		}
 		for (size_t i = 0; i < fa->nvpci; i++)
@@ -642,6 +690,7 @@ void mc_model_free(mc_model *m)
 	mc_strvec_free(&m->families);
 	mc_strvec_free(&m->unanalysed);
 	mc_strvec_free(&m->replaced_files);
+	free(m->code_reasons);
 	free(m);
 }
 

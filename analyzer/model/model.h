@@ -16,7 +16,7 @@
 
 typedef struct mc_type mc_type;
 
-/* A property declared by a type's own class_init. */
+/* A property declared by a type's own class_init, or added by code in its class_init or instance_init. */
 typedef struct {
 	const mc_prop *prop;
 	const char *file;       /* file of the Property array */
@@ -75,6 +75,15 @@ typedef struct mc_model {
 	/* coverage */
 	size_t files_parsed, files_failed, property_arrays, property_arrays_unresolved, properties;
 	size_t rust_defaults_unvalued; /* defaults of Rust properties that are not values (each in unanalysed) */
+	/*
+	 * QOM properties added by code (object_class_property_add_* and the like,
+	 * facts by_code): those attached to a type, those of functions no type
+	 * reaches, and the attached ones whose default is not a value, each in
+	 * unanalysed and counted per reason (the facts' unvalued text, borrowed).
+	 */
+	size_t code_properties, code_properties_unattached, code_defaults_unvalued;
+	struct mc_code_reason { const char *reason; size_t n; } *code_reasons;
+	size_t ncode_reasons, cap_code_reasons;
 	mc_strvec unanalysed;   /* "path:line: what: reason", sorted */
 	/*
 	 * Built with Rust devices (mc_model_build_rust): the C files none of whose

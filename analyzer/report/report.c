@@ -129,6 +129,13 @@ json_t *mc_report_coverage_json(const mc_model *m)
 	json_object_set_new(c, "properties", json_integer((json_int_t)m->properties));
 	json_object_set_new(c, "types", json_integer((json_int_t)m->ntypes));
 	json_object_set_new(c, "rust_defaults_unvalued", json_integer((json_int_t)m->rust_defaults_unvalued));
+	json_object_set_new(c, "code_properties", json_integer((json_int_t)m->code_properties));
+	json_object_set_new(c, "code_properties_unattached", json_integer((json_int_t)m->code_properties_unattached));
+	json_object_set_new(c, "code_defaults_unvalued", json_integer((json_int_t)m->code_defaults_unvalued));
+	json_t *reasons = json_object();
+	for (size_t i = 0; i < m->ncode_reasons; i++)
+		json_object_set_new(reasons, m->code_reasons[i].reason, json_integer((json_int_t)m->code_reasons[i].n));
+	json_object_set_new(c, "code_defaults_unvalued_by_reason", reasons);
 	json_t *un = json_array();
 	for (size_t i = 0; i < m->unanalysed.n; i++)
 		json_array_append_new(un, jstr(m->unanalysed.v[i]));

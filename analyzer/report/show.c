@@ -93,7 +93,7 @@ static const char *why_no_properties(const mc_type *t)
 		return "abstract: no object of this type is created; its properties show on its concrete subtypes";
 	if (t->props_unknown)
 		return "its property list could not be extracted (see coverage.unanalysed)";
-	return "no qdev property migcompat can see (none declared, or all added by code)";
+	return "no property migcompat can see (none declared, nor added by code in its class_init or instance_init)";
 }
 
 /* A misspelt --type or --family must not look like "no properties". */

@@ -201,6 +201,86 @@ void mct_prop(mct_rev *r, const char *type, const char *name, const char *kind, 
 	}
 }
 
+/* The array of what function adds by code, in the current file. */
+static mc_prop_array *code_array(mct_rev *r, const char *function)
+{
+	mc_facts *f = current(r);
+	char *name = mc_sprintf("%s%s", MC_FACTS_CODE_ARRAY, function);
+	for (size_t i = 0; i < f->narrays; i++)
+		if (strcmp(f->arrays[i].name, name) == 0) {
+			free(name);
+			return &f->arrays[i];
+		}
+	mc_prop_array *a = MC_VEC_PUSH(f->arrays, f->narrays, f->cap_arrays);
+	memset(a, 0, sizeof(*a));
+	a->name = name;
+	a->is_static = 1;
+	a->line = next_line(r);
+	a->complete = 1;
+	a->by_code = 1;
+	mc_attach *at = MC_VEC_PUSH(f->attaches, f->nattaches, f->cap_attaches);
+	memset(at, 0, sizeof(*at));
+	at->function = mc_strdup(function);
+	at->array = mc_strdup(name);
+	at->line = a->line;
+	return a;
+}
+
+void mct_code_prop(mct_rev *r, const char *function, const char *name, const char *kind, const char *defval,
+		   const char *unvalued)
+{
+	const prop_kind *k = NULL;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && !k; i++)
+		if (strcmp(kinds[i].spelling, kind) == 0)
+			k = &kinds[i];
+	if (!k)
+		fail_msg("model_builder: unknown property kind %s", kind);
+	mc_prop_array *a = code_array(r, function);
+	mc_prop *p = MC_VEC_PUSH(a->props, a->nprops, a->cap);
+	memset(p, 0, sizeof(*p));
+	p->name = mc_strdup(name);
+	p->info = mc_strdup("object_property_add");
+	p->kind = k->kind;
+	p->enum_type = k->enum_type ? mc_strdup(k->enum_type) : NULL;
+	p->line = next_line(r);
+	if (unvalued) {
+		p->has_default = 1;
+		p->defval = mc_value_symbolic(MC_FACTS_CODE_UNVALUED);
+		p->defval_text = mc_strdup(MC_FACTS_CODE_UNVALUED);
+		p->unvalued = mc_strdup(unvalued);
+	} else if (defval) {
+		if (mc_value_parse(&p->defval, k->kind, defval) < 0)
+			fail_msg("model_builder: %s is no %s value: %s", defval, kind, mc_error_last());
+		p->has_default = 1;
+		p->defval_text = mc_strdup(defval);
+	}
+}
+
+const char *mct_instance_init(mct_rev *r, const char *type)
+{
+	mc_facts *f = current(r);
+	for (size_t i = 0; i < f->ntypes; i++)
+		if (strcmp(f->types[i].name, type) == 0) {
+			if (!f->types[i].instance_init)
+				f->types[i].instance_init = c_name(type, "_instance_init");
+			return f->types[i].instance_init;
+		}
+	fail_msg("model_builder: no type %s in %s", type, f->path);
+	return NULL;
+}
+
+void mct_instance_helper(mct_rev *r, const char *type, const char *helper)
+{
+	const char *init = mct_instance_init(r, type);
+	mc_facts *f = current(r);
+	mc_attach *at = MC_VEC_PUSH(f->attaches, f->nattaches, f->cap_attaches);
+	memset(at, 0, sizeof(*at));
+	at->function = mc_strdup(init);
+	at->array = mc_strdup(helper);
+	at->line = next_line(r);
+	at->via_call = 1;
+}
+
 void mct_prop_symbolic(mct_rev *r, const char *type, const char *name, const char *kind, const char *spelling)
 {
 	mct_prop(r, type, name, kind, NULL);

@@ -53,6 +53,20 @@ void mct_prop(mct_rev *r, const char *type, const char *name, const char *kind, 
 
 /* The same, for a default that cannot be evaluated statically (an unknown constant). */
 void mct_prop_symbolic(mct_rev *r, const char *type, const char *name, const char *kind, const char *spelling);
+/*
+ * A property added by code (object_property_add_uint8_ptr() and the like) in
+ * function of the current file, as the front end records it: in the array
+ * MC_FACTS_CODE_ARRAY "function", attached to function.  defval as for
+ * mct_prop(); unvalued: NULL, or why the default is not a value (defval is
+ * then ignored and the default is MC_FACTS_CODE_UNVALUED).
+ */
+void mct_code_prop(mct_rev *r, const char *function, const char *name, const char *kind, const char *defval,
+		   const char *unvalued);
+/* The instance_init of type (a type of the current file): "<type>_instance_init", set on first use. */
+const char *mct_instance_init(mct_rev *r, const char *type);
+/* type's instance_init hands its object to helper (a function of any file): helper's properties are type's. */
+void mct_instance_helper(mct_rev *r, const char *type, const char *helper);
+
 /* The last property mct_prop() added to type is built only under #if condition. */
 void mct_prop_condition(mct_rev *r, const char *type, const char *condition);
 
