@@ -876,6 +876,274 @@ static void extract_machine_record(extract_ctx *x, CXCursor var)
 		free(name);
 }
 
+/* ---- VMState ---- */
+
+/*
+ * A VMStateDescription is read as clang expands it: .fields is a compound
+ * literal (or a named array) of VMStateField initializers, each what a
+ * VMSTATE_* macro wrote, designated (.name = "x", .size = sizeof(T), ...), so
+ * no macro of QEMU's is known here.  Values come from clang_Cursor_Evaluate
+ * under the x86_64 host flags every file is parsed with.
+ */
+
+/* The InitListExpr of a list given as a compound literal, a named array or a list. */
+static int list_of(CXCursor value, CXCursor *list)
+{
+	CXCursor v = strip_casts(value);
+	if (clang_getCursorKind(v) == CXCursor_DeclRefExpr) {
+		CXCursor decl = clang_getCursorReferenced(v);
+		if (clang_getCursorKind(decl) != CXCursor_VarDecl)
+			return 0;
+		v = clang_Cursor_getVarDeclInitializer(decl);
+		if (clang_Cursor_isNull(v))
+			return 0;
+	}
+	return find_kind(v, CXCursor_InitListExpr, list);
+}
+
+/* The variable "&vmstate_x" names; NULL for NULL or anything else. */
+static char *address_of_var(CXCursor value)
+{
+	CXCursor ref;
+	if (!find_kind(value, CXCursor_DeclRefExpr, &ref))
+		return NULL;
+	CXCursor decl = clang_getCursorReferenced(ref);
+	return clang_getCursorKind(decl) == CXCursor_VarDecl ? cursor_spelling(decl) : NULL;
+}
+
+struct flag_names {
+	mc_buf b;
+};
+
+static enum CXChildVisitResult flag_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	struct flag_names *f = data;
+	if (clang_getCursorKind(c) == CXCursor_DeclRefExpr) {
+		CXCursor decl = clang_getCursorReferenced(c);
+		if (clang_getCursorKind(decl) == CXCursor_EnumConstantDecl) {
+			char *name = cursor_spelling(decl);
+			mc_buf_printf(&f->b, "%s%s", f->b.len ? "|" : "", name);
+			free(name);
+		}
+	}
+	return CXChildVisit_Recurse;
+}
+
+/* "VMS_ARRAY|VMS_POINTER": by name, as the values of the flags change between QEMU versions. */
+static char *flag_names_of(CXCursor value)
+{
+	struct flag_names f = { {0} };
+	CXCursor v = strip_casts(value);
+	if (clang_getCursorKind(v) == CXCursor_DeclRefExpr)
+		flag_visit(v, v, &f);
+	else
+		clang_visitChildren(v, flag_visit, &f);
+	return f.b.len ? mc_buf_detach(&f.b) : NULL;
+}
+
+/* One VMStateField element; 0 for the terminator (no name) and what is not understood (*understood 0). */
+static int extract_vms_field(CXCursor elem, mc_vms_field *fd, int *understood)
+{
+	cursor_list kids = children_of(elem);
+	int size_ok = 0;
+	*understood = 1;
+	for (size_t i = 0; i < kids.n; i++) {
+		char *path = NULL;
+		CXCursor value;
+		int64_t v;
+		int u;
+		if (!designator_of(kids.v[i], &path, &value))
+			continue;
+		if (strcmp(path, "name") == 0) {
+			fd->name = eval_string(value);
+		} else if (strcmp(path, "version_id") == 0) {
+			if (eval_int(value, &v, &u))
+				fd->version = (int)v;
+		} else if (strcmp(path, "field_exists") == 0) {
+			enum CXCursorKind rk;
+			char *fn = referenced_name(value, &rk);
+			if (fn && rk == CXCursor_FunctionDecl)
+				fd->test = fn;
+			else
+				free(fn);
+		} else if (strcmp(path, "num") == 0) {
+			if (eval_int(value, &v, &u))
+				fd->num = (int)v;
+		} else if (strcmp(path, "num_offset") == 0) {
+			CXCursor m;
+			if (find_kind(value, CXCursor_MemberRef, &m))
+				fd->count = cursor_spelling(m);
+		} else if (strcmp(path, "size") == 0) {
+			size_ok = eval_int(value, &v, &u);
+			fd->size = size_ok ? (int)v : -1;
+			if (!size_ok)
+				size_ok = -1;
+		} else if (strcmp(path, "flags") == 0) {
+			fd->flags = flag_names_of(value);
+		} else if (strcmp(path, "info") == 0) {
+			fd->info = address_of_var(value);
+		} else if (strcmp(path, "vmsd") == 0) {
+			fd->vmsd = address_of_var(value);
+		}
+		free(path);
+	}
+	free(kids.v);
+	fd->line = expansion_line(elem);
+	if (!fd->name)
+		return 0;
+	*understood = size_ok >= 0;
+	return 1;
+}
+
+static void vmsd_incomplete(mc_vmsd *d, char *why)
+{
+	d->complete = 0;
+	if (!d->why_incomplete)
+		d->why_incomplete = why;
+	else
+		free(why);
+}
+
+static void extract_vms_fields(mc_vmsd *d, CXCursor value)
+{
+	CXCursor list;
+	d->has_fields = 1;
+	if (!list_of(value, &list)) {
+		vmsd_incomplete(d, mc_strdup(".fields is not a list of VMStateField initializers"));
+		return;
+	}
+	cursor_list elems = children_of(list);
+	for (size_t i = 0; i < elems.n; i++) {
+		if (clang_getCursorKind(elems.v[i]) != CXCursor_InitListExpr) {
+			vmsd_incomplete(d, mc_sprintf("line %d: a field is not an initializer", expansion_line(elems.v[i])));
+			continue;
+		}
+		mc_vms_field fd = {0};
+		int understood;
+		if (extract_vms_field(elems.v[i], &fd, &understood)) {
+			if (!understood)
+				vmsd_incomplete(d, mc_sprintf("line %d: the size of field %s is not a constant", fd.line,
+							      fd.name));
+			*MC_VEC_PUSH(d->fields, d->nfields, d->cap) = fd;
+		} else {
+			free(fd.test);
+			free(fd.count);
+			free(fd.flags);
+			free(fd.info);
+			free(fd.vmsd);
+		}
+	}
+	free(elems.v);
+}
+
+static void extract_vms_subsections(mc_vmsd *d, CXCursor value)
+{
+	CXCursor list;
+	if (!list_of(value, &list)) {
+		vmsd_incomplete(d, mc_strdup(".subsections is not a list of descriptions"));
+		return;
+	}
+	cursor_list elems = children_of(list);
+	for (size_t i = 0; i < elems.n; i++) {
+		char *var = address_of_var(elems.v[i]);
+		if (var)
+			mc_strvec_push_owned(&d->subsections, var);
+	}
+	free(elems.v);
+}
+
+/*
+ * Is an initializer written ("= {")?  A tentative definition without one
+ * (the stubs a build links instead of the real file:
+ * const VMStateDescription vmstate_memory_hotplug;) describes nothing, while
+ * one that parse errors took from the AST is a description not analysed.
+ */
+static int has_initializer(CXTranslationUnit tu, CXCursor var)
+{
+	CXToken *tokens = NULL;
+	unsigned n = 0;
+	int found = 0;
+	clang_tokenize(tu, clang_getCursorExtent(var), &tokens, &n);
+	for (unsigned i = 0; i < n && !found; i++)
+		if (clang_getTokenKind(tokens[i]) == CXToken_Punctuation) {
+			CXString t = clang_getTokenSpelling(tu, tokens[i]);
+			found = strcmp(clang_getCString(t), "=") == 0;
+			clang_disposeString(t);
+		}
+	if (tokens)
+		clang_disposeTokens(tu, tokens, n);
+	return found;
+}
+
+static void extract_vmsd(extract_ctx *x, CXCursor var)
+{
+	mc_facts *f = x->facts;
+	CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+	if (clang_Cursor_isNull(init) && !has_initializer(x->tu, var))
+		return;
+	mc_vmsd *d = MC_VEC_PUSH(f->vmsds, f->nvmsds, f->cap_vmsds);
+	d->var = cursor_spelling(var);
+	d->is_static = clang_Cursor_getStorageClass(var) == CX_SC_Static;
+	d->line = expansion_line(var);
+	d->complete = 1;
+	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr) {
+		vmsd_incomplete(d, mc_sprintf("initializer lost to a parse error%s%s", f->error ? ": " : "",
+					      f->error ? f->error : ""));
+		return;
+	}
+	cursor_list kids = children_of(init);
+	for (size_t i = 0; i < kids.n; i++) {
+		char *path = NULL;
+		CXCursor value;
+		int64_t v;
+		int u;
+		if (!designator_of(kids.v[i], &path, &value))
+			continue;
+		if (strcmp(path, "name") == 0) {
+			d->name = eval_string(value);
+			if (!d->name)
+				vmsd_incomplete(d, mc_strdup(".name is not a constant string"));
+		} else if (strcmp(path, "version_id") == 0 || strcmp(path, "minimum_version_id") == 0) {
+			if (eval_int(value, &v, &u))
+				*(path[0] == 'v' ? &d->version : &d->min_version) = (int)v;
+			else
+				vmsd_incomplete(d, mc_sprintf(".%s is not a constant", path));
+		} else if (strcmp(path, "needed") == 0) {
+			d->needed = referenced_name(value, NULL);
+		} else if (strcmp(path, "fields") == 0) {
+			extract_vms_fields(d, value);
+		} else if (strcmp(path, "subsections") == 0) {
+			extract_vms_subsections(d, value);
+		}
+		free(path);
+	}
+	free(kids.v);
+}
+
+/* "&vmstate_x" given away in a function: to a member (dc->vmsd = ...) or to a call. */
+static void add_vmsd_use(extract_ctx *x, const char *function, CXCursor value, char *via, CXCursor at)
+{
+	CXCursor v = strip_casts(value);
+	CXCursor ref;
+	if (clang_getCursorKind(v) != CXCursor_UnaryOperator || !find_kind(v, CXCursor_DeclRefExpr, &ref)) {
+		free(via);
+		return;
+	}
+	CXCursor decl = clang_getCursorReferenced(ref);
+	int is_array;
+	if (clang_getCursorKind(decl) != CXCursor_VarDecl ||
+	    !type_is_record(clang_getCursorType(decl), "VMStateDescription", &is_array) || is_array) {
+		free(via);
+		return;
+	}
+	mc_vmsd_use *u = MC_VEC_PUSH(x->facts->vmsd_uses, x->facts->nvmsd_uses, x->facts->cap_vmsd_uses);
+	u->function = mc_strdup(function);
+	u->vmsd = cursor_spelling(decl);
+	u->via = via;
+	u->line = expansion_line(at);
+}
+
 static int extract_conv_table(extract_ctx *x, CXCursor var);
 
 static void extract_var(extract_ctx *x, CXCursor var, const char *function)
@@ -898,6 +1166,8 @@ static void extract_var(extract_ctx *x, CXCursor var, const char *function)
 			extract_compat_array(x, var, function);
 	} else if (!function && type_is_record(t, "QEMUMachine", &is_array) && !is_array) {
 		extract_machine_record(x, var);
+	} else if (!function && type_is_record(t, "VMStateDescription", &is_array) && !is_array) {
+		extract_vmsd(x, var);
 	}
 }
 
@@ -1589,12 +1859,30 @@ static int is_qom_cast(const char *callee)
 	return upper;
 }
 
+/* The first argument that is the address of a VMStateDescription ("&vmstate_x"). */
+static int vmsd_argument(CXCursor call, int nargs, CXCursor *out)
+{
+	for (int i = 0; i < nargs; i++) {
+		CXCursor a = strip_casts(clang_Cursor_getArgument(call, (unsigned)i));
+		if (clang_getCursorKind(a) != CXCursor_UnaryOperator)
+			continue;
+		CXType t = clang_getPointeeType(clang_getCursorType(a));
+		int is_array;
+		if (t.kind != CXType_Invalid && type_is_record(t, "VMStateDescription", &is_array) && !is_array) {
+			*out = a;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static void visit_call(body_ctx *b, CXCursor call)
 {
 	extract_ctx *x = b->x;
 	char *callee = cursor_spelling(call);
 	int nargs = clang_Cursor_getNumArguments(call);
 	const mc_conv_pair *p;
+	CXCursor vmsd_arg;
 	if ((p = find_pair(x->conv->attach_calls, x->conv->nattach_calls, callee)) && p->arg < nargs) {
 		add_attach(x, b->function, clang_Cursor_getArgument(call, (unsigned)p->arg));
 	} else if ((p = find_pair(x->conv->alias_calls, x->conv->nalias_calls, callee)) && p->arg < nargs) {
@@ -1608,6 +1896,8 @@ static void visit_call(body_ctx *b, CXCursor call)
 			mc_strvec_push_owned(&b->embedded, type);
 	} else if (mc_strvec_contains(&x->conv->alias_markers, callee)) {
 		b->has_marker = 1;
+	} else if (vmsd_argument(call, nargs, &vmsd_arg)) {
+		add_vmsd_use(x, b->function, vmsd_arg, mc_strdup(callee), call);
 	} else if (nargs > 0 && !is_qom_cast(callee) && passes_class(clang_Cursor_getArgument(call, 0))) {
 		/* A helper given the class may attach arrays to it (cpu_class_init_props(dc)). */
 		attach_push(x, b->function, mc_strdup(callee), call)->via_call = 1;
@@ -1615,7 +1905,18 @@ static void visit_call(body_ctx *b, CXCursor call)
 	free(callee);
 }
 
-/* dc->props = array (QEMU up to 4.2); ti.name = ... on a local TypeInfo. */
+/* "DeviceClass.vmsd": the struct that declares the member written, and the member. */
+static char *member_path(CXCursor member_expr, const char *field)
+{
+	CXCursor decl = clang_getCursorReferenced(member_expr);
+	CXCursor rec = clang_getCursorSemanticParent(decl);
+	char *owner = clang_Cursor_isNull(rec) ? NULL : type_base_name(clang_getCursorType(rec));
+	char *r = mc_sprintf("%s.%s", owner && *owner ? owner : "?", field);
+	free(owner);
+	return r;
+}
+
+/* dc->props = array (QEMU up to 4.2); ti.name = ... on a local TypeInfo; dc->vmsd = &vmstate_x. */
 static void visit_assignment(body_ctx *b, CXCursor op)
 {
 	cursor_list kids = children_of(op);
@@ -1626,6 +1927,8 @@ static void visit_assignment(body_ctx *b, CXCursor op)
 			local_typeinfo_set(l, field, kids.v[1]);
 		else if (mc_strvec_contains(&b->x->conv->attach_fields, field))
 			add_attach(b->x, b->function, kids.v[1]);
+		else
+			add_vmsd_use(b->x, b->function, kids.v[1], member_path(kids.v[0], field), op);
 		free(field);
 	}
 	free(kids.v);

@@ -148,6 +148,7 @@ typedef struct mc_conv {
 	mc_conv_pair *compat_defaults; size_t ncompat_defaults, cap_compat_defaults;
 	mc_strvec dynamic_type_suffixes;
 	mc_strvec host_properties;  /* glob patterns of properties no guest or stream sees */
+	mc_strvec vmstate_members;  /* "DeviceClass.vmsd": where a class names the description of its instances */
 	mc_strvec stream_properties; /* glob patterns of properties whose name says they shape the migration stream */
 	mc_conv_pair *machine_only; size_t nmachine_only, cap_machine_only; /* name: path prefix, family: its family or NULL */
 	mc_strvec stub_headers;  /* "NAME\nC-TEXT", one per stub-header line */
