@@ -1059,28 +1059,27 @@ static void extract_vms_subsections(mc_vmsd *d, CXCursor value)
  * const VMStateDescription vmstate_memory_hotplug;) describes nothing, while
  * one that parse errors took from the AST is a description not analysed.
  */
-static int has_initializer(CXTranslationUnit tu, CXCursor var)
+static int has_initializer(const extract_ctx *x, CXCursor var)
 {
-	CXToken *tokens = NULL;
-	unsigned n = 0;
-	int found = 0;
-	clang_tokenize(tu, clang_getCursorExtent(var), &tokens, &n);
-	for (unsigned i = 0; i < n && !found; i++)
-		if (clang_getTokenKind(tokens[i]) == CXToken_Punctuation) {
-			CXString t = clang_getTokenSpelling(tu, tokens[i]);
-			found = strcmp(clang_getCString(t), "=") == 0;
-			clang_disposeString(t);
-		}
-	if (tokens)
-		clang_disposeTokens(tu, tokens, n);
-	return found;
+	/* Read in the text: clang's extent of a declaration whose initializer it dropped stops at the name. */
+	unsigned offset = 0;
+	clang_getExpansionLocation(clang_getCursorLocation(var), NULL, NULL, NULL, &offset);
+	const mc_tu_file *main = &x->in->files[0];
+	const char *p = main->contents + offset, *end = main->contents + main->length;
+	if (offset >= main->length)
+		return 1; /* not where the text says: assume written, so that it is counted */
+	while (p < end && (isalnum((unsigned char)*p) || *p == '_'))
+		p++;
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	return p < end && *p == '=';
 }
 
 static void extract_vmsd(extract_ctx *x, CXCursor var)
 {
 	mc_facts *f = x->facts;
 	CXCursor init = clang_Cursor_getVarDeclInitializer(var);
-	if (clang_Cursor_isNull(init) && !has_initializer(x->tu, var))
+	if (clang_Cursor_isNull(init) && !has_initializer(x, var))
 		return;
 	mc_vmsd *d = MC_VEC_PUSH(f->vmsds, f->nvmsds, f->cap_vmsds);
 	d->var = cursor_spelling(var);
