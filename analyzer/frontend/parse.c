@@ -911,89 +911,96 @@ static char *address_of_var(CXCursor value)
 	return clang_getCursorKind(decl) == CXCursor_VarDecl ? cursor_spelling(decl) : NULL;
 }
 
-struct flag_names {
-	mc_buf b;
-};
-
+/* Appends the name of each enum constant below c to the mc_buf data, '|' between them. */
 static enum CXChildVisitResult flag_visit(CXCursor c, CXCursor parent, CXClientData data)
 {
 	(void)parent;
-	struct flag_names *f = data;
-	if (clang_getCursorKind(c) == CXCursor_DeclRefExpr) {
-		CXCursor decl = clang_getCursorReferenced(c);
-		if (clang_getCursorKind(decl) == CXCursor_EnumConstantDecl) {
-			char *name = cursor_spelling(decl);
-			mc_buf_printf(&f->b, "%s%s", f->b.len ? "|" : "", name);
-			free(name);
-		}
-	}
-	return CXChildVisit_Recurse;
+	mc_buf *b = data;
+	CXCursor decl = clang_getCursorReferenced(c);
+	if (clang_getCursorKind(c) != CXCursor_DeclRefExpr || clang_getCursorKind(decl) != CXCursor_EnumConstantDecl)
+		return CXChildVisit_Recurse;
+	char *name = cursor_spelling(decl);
+	mc_buf_printf(b, "%s%s", b->len ? "|" : "", name);
+	free(name);
+	return CXChildVisit_Continue;
 }
 
 /* "VMS_ARRAY|VMS_POINTER": by name, as the values of the flags change between QEMU versions. */
 static char *flag_names_of(CXCursor value)
 {
-	struct flag_names f = { {0} };
+	mc_buf b = {0};
 	CXCursor v = strip_casts(value);
 	if (clang_getCursorKind(v) == CXCursor_DeclRefExpr)
-		flag_visit(v, v, &f);
+		flag_visit(v, v, &b);
 	else
-		clang_visitChildren(v, flag_visit, &f);
-	return f.b.len ? mc_buf_detach(&f.b) : NULL;
+		clang_visitChildren(v, flag_visit, &b);
+	return b.len ? mc_buf_detach(&b) : NULL;
+}
+
+/* Calls fn(ctx, ".path", value) for each designated initializer of the list init. */
+static void each_designated(CXCursor init, void (*fn)(void *ctx, const char *path, CXCursor value), void *ctx)
+{
+	cursor_list kids = children_of(init);
+	for (size_t i = 0; i < kids.n; i++) {
+		char *path = NULL;
+		CXCursor value;
+		if (designator_of(kids.v[i], &path, &value))
+			fn(ctx, path, value);
+		free(path);
+	}
+	free(kids.v);
+}
+
+typedef struct {
+	mc_vms_field *fd;
+	int size_unknown;      /* .size is given and is not a constant */
+} vms_field_ctx;
+
+static void vms_field_member(void *ctx, const char *path, CXCursor value)
+{
+	vms_field_ctx *c = ctx;
+	mc_vms_field *fd = c->fd;
+	int64_t v;
+	int u;
+	if (strcmp(path, "name") == 0) {
+		fd->name = eval_string(value);
+	} else if (strcmp(path, "version_id") == 0) {
+		if (eval_int(value, &v, &u))
+			fd->version = (int)v;
+	} else if (strcmp(path, "field_exists") == 0) {
+		enum CXCursorKind rk;
+		char *fn = referenced_name(value, &rk);
+		if (fn && rk == CXCursor_FunctionDecl)
+			fd->test = fn;
+		else
+			free(fn);
+	} else if (strcmp(path, "num") == 0) {
+		if (eval_int(value, &v, &u))
+			fd->num = (int)v;
+	} else if (strcmp(path, "num_offset") == 0) {
+		CXCursor m;
+		if (find_kind(value, CXCursor_MemberRef, &m))
+			fd->count = cursor_spelling(m);
+	} else if (strcmp(path, "size") == 0) {
+		c->size_unknown = !eval_int(value, &v, &u);
+		fd->size = c->size_unknown ? -1 : (int)v;
+	} else if (strcmp(path, "flags") == 0) {
+		fd->flags = flag_names_of(value);
+	} else if (strcmp(path, "info") == 0) {
+		fd->info = address_of_var(value);
+	} else if (strcmp(path, "vmsd") == 0) {
+		fd->vmsd = address_of_var(value);
+	}
 }
 
 /* One VMStateField element; 0 for the terminator (no name) and what is not understood (*understood 0). */
 static int extract_vms_field(CXCursor elem, mc_vms_field *fd, int *understood)
 {
-	cursor_list kids = children_of(elem);
-	int size_ok = 0;
-	*understood = 1;
-	for (size_t i = 0; i < kids.n; i++) {
-		char *path = NULL;
-		CXCursor value;
-		int64_t v;
-		int u;
-		if (!designator_of(kids.v[i], &path, &value))
-			continue;
-		if (strcmp(path, "name") == 0) {
-			fd->name = eval_string(value);
-		} else if (strcmp(path, "version_id") == 0) {
-			if (eval_int(value, &v, &u))
-				fd->version = (int)v;
-		} else if (strcmp(path, "field_exists") == 0) {
-			enum CXCursorKind rk;
-			char *fn = referenced_name(value, &rk);
-			if (fn && rk == CXCursor_FunctionDecl)
-				fd->test = fn;
-			else
-				free(fn);
-		} else if (strcmp(path, "num") == 0) {
-			if (eval_int(value, &v, &u))
-				fd->num = (int)v;
-		} else if (strcmp(path, "num_offset") == 0) {
-			CXCursor m;
-			if (find_kind(value, CXCursor_MemberRef, &m))
-				fd->count = cursor_spelling(m);
-		} else if (strcmp(path, "size") == 0) {
-			size_ok = eval_int(value, &v, &u);
-			fd->size = size_ok ? (int)v : -1;
-			if (!size_ok)
-				size_ok = -1;
-		} else if (strcmp(path, "flags") == 0) {
-			fd->flags = flag_names_of(value);
-		} else if (strcmp(path, "info") == 0) {
-			fd->info = address_of_var(value);
-		} else if (strcmp(path, "vmsd") == 0) {
-			fd->vmsd = address_of_var(value);
-		}
-		free(path);
-	}
-	free(kids.v);
+	vms_field_ctx c = { fd, 0 };
+	each_designated(elem, vms_field_member, &c);
 	fd->line = expansion_line(elem);
-	if (!fd->name)
-		return 0;
-	*understood = size_ok >= 0;
-	return 1;
+	*understood = !c.size_unknown;
+	return fd->name != NULL;
 }
 
 static void vmsd_incomplete(mc_vmsd *d, char *why)
@@ -1075,6 +1082,29 @@ static int has_initializer(const extract_ctx *x, CXCursor var)
 	return p < end && *p == '=';
 }
 
+static void vmsd_member(void *ctx, const char *path, CXCursor value)
+{
+	mc_vmsd *d = ctx;
+	int64_t v;
+	int u;
+	if (strcmp(path, "name") == 0) {
+		d->name = eval_string(value);
+		if (!d->name)
+			vmsd_incomplete(d, mc_strdup(".name is not a constant string"));
+	} else if (strcmp(path, "version_id") == 0 || strcmp(path, "minimum_version_id") == 0) {
+		if (eval_int(value, &v, &u))
+			*(path[0] == 'v' ? &d->version : &d->min_version) = (int)v;
+		else
+			vmsd_incomplete(d, mc_sprintf(".%s is not a constant", path));
+	} else if (strcmp(path, "needed") == 0) {
+		d->needed = referenced_name(value, NULL);
+	} else if (strcmp(path, "fields") == 0) {
+		extract_vms_fields(d, value);
+	} else if (strcmp(path, "subsections") == 0) {
+		extract_vms_subsections(d, value);
+	}
+}
+
 static void extract_vmsd(extract_ctx *x, CXCursor var)
 {
 	mc_facts *f = x->facts;
@@ -1091,33 +1121,7 @@ static void extract_vmsd(extract_ctx *x, CXCursor var)
 					      f->error ? f->error : ""));
 		return;
 	}
-	cursor_list kids = children_of(init);
-	for (size_t i = 0; i < kids.n; i++) {
-		char *path = NULL;
-		CXCursor value;
-		int64_t v;
-		int u;
-		if (!designator_of(kids.v[i], &path, &value))
-			continue;
-		if (strcmp(path, "name") == 0) {
-			d->name = eval_string(value);
-			if (!d->name)
-				vmsd_incomplete(d, mc_strdup(".name is not a constant string"));
-		} else if (strcmp(path, "version_id") == 0 || strcmp(path, "minimum_version_id") == 0) {
-			if (eval_int(value, &v, &u))
-				*(path[0] == 'v' ? &d->version : &d->min_version) = (int)v;
-			else
-				vmsd_incomplete(d, mc_sprintf(".%s is not a constant", path));
-		} else if (strcmp(path, "needed") == 0) {
-			d->needed = referenced_name(value, NULL);
-		} else if (strcmp(path, "fields") == 0) {
-			extract_vms_fields(d, value);
-		} else if (strcmp(path, "subsections") == 0) {
-			extract_vms_subsections(d, value);
-		}
-		free(path);
-	}
-	free(kids.v);
+	each_designated(init, vmsd_member, d);
 }
 
 /* "&vmstate_x" given away in a function: to a member (dc->vmsd = ...) or to a call. */
@@ -1212,8 +1216,10 @@ typedef struct {
 	local_typeinfo *locals;  size_t nlocals, cap_locals;
 } body_ctx;
 
-static void local_typeinfo_set(local_typeinfo *l, const char *field, CXCursor value)
+/* Records value for field of the local TypeInfo ctx (an each_designated callback too). */
+static void local_typeinfo_set(void *ctx, const char *field, CXCursor value)
 {
+	local_typeinfo *l = ctx;
 	for (int k = 0; k < LT_NFIELDS; k++)
 		if (strcmp(field, local_typeinfo_fields[k]) == 0)
 			l->value[k] = value;
@@ -1229,15 +1235,7 @@ static void local_typeinfo_add(body_ctx *b, CXCursor var)
 	CXCursor init = clang_Cursor_getVarDeclInitializer(var);
 	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr)
 		return;
-	cursor_list fields = children_of(init);
-	for (size_t i = 0; i < fields.n; i++) {
-		char *path = NULL;
-		CXCursor value;
-		if (designator_of(fields.v[i], &path, &value))
-			local_typeinfo_set(l, path, value);
-		free(path);
-	}
-	free(fields.v);
+	each_designated(init, local_typeinfo_set, l);
 }
 
 /* "ti.name = ...": the local TypeInfo assigned, or NULL. */
