@@ -197,7 +197,7 @@ static mc_vmsd *add_vmsd(mc_facts *f, const char *var, const char *name, int is_
 {
 	mc_vmsd *d = MC_VEC_PUSH(f->vmsds, f->nvmsds, f->cap_vmsds);
 	d->var = mc_strdup(var);
-	d->name = mc_strdup(name);
+	d->name = name ? mc_strdup(name) : NULL;
 	d->is_static = is_static;
 	d->complete = 1;
 	return d;
@@ -240,6 +240,16 @@ static void test_vmstate_model_links(void **state)
 	add_use(b, "b_class_init", "vmstate_shared", "DeviceClass.vmsd");
 	/* Not the conventions' member: gives c-dev nothing (a VirtIODevice's own description). */
 	add_use(b, "c_class_init", "vmstate_x", "VirtioDeviceClass.vmsd");
+	/* Through a helper given the class (sdhci_common_class_init): d-dev has its description. */
+	add_type(b, "d-dev", "device", "d_class_init");
+	mc_attach *at = MC_VEC_PUSH(b->attaches, b->nattaches, b->cap_attaches);
+	at->function = mc_strdup("d_class_init");
+	at->array = mc_strdup("d_common_class_init");
+	at->via_call = 1;
+	add_use(a, "d_common_class_init", "vmstate_stubbed", "DeviceClass.vmsd");
+	/* A stub file's "= {}" (no .name) first, the real description after it: the real one. */
+	add_vmsd(a, "vmstate_stubbed", NULL, 0);
+	add_vmsd(b, "vmstate_stubbed", "real", 0);
 	mc_facts *facts[] = { a, b };
 	mc_model *m;
 	assert_int_equal(mc_model_build(&m, facts, 2, &conv, "9.2.0"), 0);
@@ -252,7 +262,8 @@ static void test_vmstate_model_links(void **state)
 	assert_string_equal(mc_model_vmstate(m, "hw/b.c", "vmstate_x")->d->name, "b-x");
 	assert_string_equal(mc_model_vmstate(m, "hw/c.c", "vmstate_shared")->file, "hw/a.c");
 	assert_null(mc_model_vmstate(m, "hw/c.c", "vmstate_x"));
-	assert_int_equal(m->nvmstates, 3);
+	assert_string_equal(mc_type_vmstate(mc_model_type(m, "d-dev"))->d->name, "real");
+	assert_int_equal(m->nvmstates, 5);
 	mc_model_free(m);
 	mc_facts_free(a);
 	mc_facts_free(b);

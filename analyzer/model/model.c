@@ -517,8 +517,13 @@ static void index_vmstates(mc_model *m)
 			if (!mc_map_get(&m->vmstate_by_var, key))
 				mc_map_put(&m->vmstate_by_var, key, v);
 			free(key);
-			/* Two files defining one global name are build alternatives: the first. */
-			if (!v->d->is_static && !mc_map_get(&m->vmstate_by_var, v->d->var))
+			/*
+			 * Two files defining one global name are build alternatives: the
+			 * first, unless it has no .name and the other has (QEMU's stub
+			 * files define "const VMStateDescription x = {};").
+			 */
+			const mc_vmstate *seen = v->d->is_static ? NULL : mc_map_get(&m->vmstate_by_var, v->d->var);
+			if (!v->d->is_static && (!seen || (!seen->d->name && v->d->name)))
 				mc_map_put(&m->vmstate_by_var, v->d->var, v);
 			if (!v->d->complete) {
 				m->vmstate_incomplete++;
@@ -539,7 +544,8 @@ const mc_vmstate *mc_model_vmstate(const mc_model *m, const char *home, const ch
 	char *key = mc_sprintf("%s\n%s", home ? home : "", var);
 	const mc_vmstate *v = mc_map_get(&m->vmstate_by_var, key);
 	free(key);
-	return v ? v : mc_map_get(&m->vmstate_by_var, var);
+	/* A global stub ("= {}") in home is still the one the global lookup chose against. */
+	return v && (v->d->is_static || v->d->name) ? v : mc_map_get(&m->vmstate_by_var, var);
 }
 
 const mc_vmstate *mc_type_vmstate(const mc_type *t)
@@ -550,9 +556,9 @@ const mc_vmstate *mc_type_vmstate(const mc_type *t)
 	return NULL;
 }
 
-/* The description a function stores into a vmstate-member, found in home first; NULL if none. */
-static const mc_vmsd_use *vmstate_use(const mc_model *m, const mc_conv *conv, const mc_facts *home,
-				      const char *function, const mc_facts **where)
+/* The description function itself stores into a vmstate-member, found in home first; NULL if none. */
+static const mc_vmsd_use *vmstate_use_direct(const mc_model *m, const mc_conv *conv, const mc_facts *home,
+					     const char *function, const mc_facts **where)
 {
 	for (size_t pass = 0; pass < 2; pass++)
 		for (size_t fi = 0; fi < (pass ? m->nfacts : 1); fi++) {
@@ -570,24 +576,56 @@ static const mc_vmsd_use *vmstate_use(const mc_model *m, const mc_conv *conv, co
 	return NULL;
 }
 
+/* What link_vmstates looks functions up in. */
+typedef struct {
+	mc_map uses;      /* functions that store or pass a description */
+	mc_map helpers;   /* functions that pass their class to a helper (attaches via_call) */
+} vmstate_index;
+
+/*
+ * The description a function stores into a vmstate-member, itself or through
+ * a helper it passes its class to (sdhci_common_class_init), as
+ * attach_function_depth follows them; NULL if none.
+ */
+static const mc_vmsd_use *vmstate_use(const mc_model *m, const mc_conv *conv, const vmstate_index *ix,
+				      const mc_facts *home, const char *function, const mc_facts **where, int depth)
+{
+	const mc_vmsd_use *own = mc_map_get(&ix->uses, function) ? vmstate_use_direct(m, conv, home, function, where)
+								   : NULL;
+	if (own || depth >= MC_ATTACH_CALL_DEPTH || !mc_map_get(&ix->helpers, function))
+		return own;
+	for (size_t fi = 0; !own && fi < m->nfacts; fi++)
+		for (size_t i = 0; !own && i < m->facts[fi]->nattaches; i++) {
+			const mc_attach *at = &m->facts[fi]->attaches[i];
+			if (at->via_call && strcmp(at->function, function) == 0)
+				own = vmstate_use(m, conv, ix, m->facts[fi], at->array, where, depth + 1);
+		}
+	return own;
+}
+
 /* Each type's own description, through its class_init (after every type is registered). */
 static void link_vmstates(mc_model *m, const mc_conv *conv)
 {
 	index_vmstates(m);
 	if (!conv->vmstate_members.n)
 		return;
-	mc_map by_path = {0}, uses = {0};
+	mc_map by_path = {0};
+	vmstate_index ix = { {0}, {0} };
 	for (size_t f = 0; f < m->nfacts; f++) {
-		mc_map_put(&by_path, m->facts[f]->path, m->facts[f]);
-		for (size_t i = 0; i < m->facts[f]->nvmsd_uses; i++)
-			mc_map_put(&uses, m->facts[f]->vmsd_uses[i].function, (void *)1);
+		const mc_facts *fa = m->facts[f];
+		mc_map_put(&by_path, fa->path, m->facts[f]);
+		for (size_t i = 0; i < fa->nvmsd_uses; i++)
+			mc_map_put(&ix.uses, fa->vmsd_uses[i].function, (void *)1);
+		for (size_t i = 0; i < fa->nattaches; i++)
+			if (fa->attaches[i].via_call)
+				mc_map_put(&ix.helpers, fa->attaches[i].function, (void *)1);
 	}
 	for (size_t i = 0; i < m->ntypes; i++) {
 		mc_type *t = m->type_list[i];
-		if (!t->class_init || !mc_map_get(&uses, t->class_init))
+		if (!t->class_init)
 			continue;
 		const mc_facts *where = NULL;
-		const mc_vmsd_use *u = vmstate_use(m, conv, mc_map_get(&by_path, t->file), t->class_init, &where);
+		const mc_vmsd_use *u = vmstate_use(m, conv, &ix, mc_map_get(&by_path, t->file), t->class_init, &where, 0);
 		if (!u)
 			continue;
 		t->vmsd_var = u->vmsd;
@@ -595,7 +633,8 @@ static void link_vmstates(mc_model *m, const mc_conv *conv)
 		t->vmsd_unresolved = !t->vmsd;
 	}
 	mc_map_free(&by_path);
-	mc_map_free(&uses);
+	mc_map_free(&ix.uses);
+	mc_map_free(&ix.helpers);
 }
 
 /* Registration state of one build: which arrays are attached where (see count_coverage). */
