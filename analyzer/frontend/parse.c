@@ -1124,19 +1124,37 @@ static void extract_vmsd(extract_ctx *x, CXCursor var)
 	each_designated(init, vmsd_member, d);
 }
 
-/* "&vmstate_x" given away in a function: to a member (dc->vmsd = ...) or to a call. */
+/*
+ * Is t a pointer to a VMStateDescription?  Asked of every call argument and
+ * member assignment of every function body, so it allocates nothing: the
+ * common answer (an int, a pointer to something else) costs two type queries.
+ */
+static int is_vmsd_pointer(CXType t)
+{
+	if (t.kind != CXType_Pointer)
+		return 0;
+	CXType p = clang_getCanonicalType(clang_getPointeeType(t));
+	if (p.kind != CXType_Record)
+		return 0;
+	CXString s = clang_getCursorSpelling(clang_getTypeDeclaration(p));
+	const char *c = clang_getCString(s);
+	int hit = c && strcmp(c, "VMStateDescription") == 0;
+	clang_disposeString(s);
+	return hit;
+}
+
+/*
+ * "&vmstate_x" given away in a function: to a member (dc->vmsd = ...) or to
+ * a call; value is an expression of a pointer to a description.
+ */
 static void add_vmsd_use(extract_ctx *x, const char *function, CXCursor value, char *via, CXCursor at)
 {
 	CXCursor v = strip_casts(value);
 	CXCursor ref;
-	if (clang_getCursorKind(v) != CXCursor_UnaryOperator || !find_kind(v, CXCursor_DeclRefExpr, &ref)) {
-		free(via);
-		return;
-	}
-	CXCursor decl = clang_getCursorReferenced(ref);
-	int is_array;
-	if (clang_getCursorKind(decl) != CXCursor_VarDecl ||
-	    !type_is_record(clang_getCursorType(decl), "VMStateDescription", &is_array) || is_array) {
+	CXCursor decl = clang_getNullCursor();
+	if (clang_getCursorKind(v) == CXCursor_UnaryOperator && find_kind(v, CXCursor_DeclRefExpr, &ref))
+		decl = clang_getCursorReferenced(ref);
+	if (clang_getCursorKind(decl) != CXCursor_VarDecl) {
 		free(via);
 		return;
 	}
@@ -1856,16 +1874,12 @@ static int is_qom_cast(const char *callee)
 	return upper;
 }
 
-/* The first argument that is the address of a VMStateDescription ("&vmstate_x"). */
+/* The first argument that is a pointer to a VMStateDescription ("&vmstate_x"). */
 static int vmsd_argument(CXCursor call, int nargs, CXCursor *out)
 {
 	for (int i = 0; i < nargs; i++) {
-		CXCursor a = strip_casts(clang_Cursor_getArgument(call, (unsigned)i));
-		if (clang_getCursorKind(a) != CXCursor_UnaryOperator)
-			continue;
-		CXType t = clang_getPointeeType(clang_getCursorType(a));
-		int is_array;
-		if (t.kind != CXType_Invalid && type_is_record(t, "VMStateDescription", &is_array) && !is_array) {
+		CXCursor a = clang_Cursor_getArgument(call, (unsigned)i);
+		if (is_vmsd_pointer(clang_getCursorType(a))) {
 			*out = a;
 			return 1;
 		}
@@ -1924,7 +1938,7 @@ static void visit_assignment(body_ctx *b, CXCursor op)
 			local_typeinfo_set(l, field, kids.v[1]);
 		else if (mc_strvec_contains(&b->x->conv->attach_fields, field))
 			add_attach(b->x, b->function, kids.v[1]);
-		else
+		else if (is_vmsd_pointer(clang_getCursorType(kids.v[1])))
 			add_vmsd_use(b->x, b->function, kids.v[1], member_path(kids.v[0], field), op);
 		free(field);
 	}
