@@ -1073,10 +1073,14 @@ static int has_initializer(const extract_ctx *x, CXCursor var)
 	clang_getExpansionLocation(clang_getCursorLocation(var), NULL, NULL, NULL, &offset);
 	const mc_tu_file *main = &x->in->files[0];
 	const char *p = main->contents + offset, *end = main->contents + main->length;
-	if (offset >= main->length)
-		return 1; /* not where the text says: assume written, so that it is counted */
-	while (p < end && (isalnum((unsigned char)*p) || *p == '_'))
-		p++;
+	char *name = cursor_spelling(var);
+	size_t n = strlen(name);
+	/* Not where the text says (a macro wrote the declaration): assume written, so that it is counted. */
+	int elsewhere = offset >= main->length || (size_t)(end - p) < n || memcmp(p, name, n) != 0;
+	free(name);
+	if (elsewhere)
+		return 1;
+	p += n;
 	while (p < end && isspace((unsigned char)*p))
 		p++;
 	return p < end && *p == '=';
