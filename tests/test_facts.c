@@ -229,8 +229,9 @@ static void test_json_every_field_round_trips(void **state)
 /*
  * Facts with every record type and every key, as the hand-written encoder
  * before the tables wrote them (and as the cache holds them), with the keys
- * of Rust sources' facts since ("rust", "pbind") and of properties added by
- * code ("code", "unv"): the text must come back
+ * of Rust sources' facts since ("rust", "pbind"), of properties added by
+ * code ("code", "unv"), of member reads ("fld", "uses") and VMState's
+ * ("vmsds", "vmsd_uses"): the text must come back
  * byte for byte.
  */
 static const char pinned[] =
@@ -250,7 +251,12 @@ static const char pinned[] =
 	"\"virtio-x-device\",\"l\":41}],\"compat\":[{\"name\":\"hw_compat_9_2\",\"fn\":\"pc_compat\",\"line\":50,"
 	"\"entries\":[{\"d\":\"x-dev\",\"p\":\"p1\",\"v\":\"off\",\"o\":1,\"f\":\"hw/core/machine.c\",\"l\":51,\"s\":"
 	"\"compat-dangling\"}]}],\"uses\":[{\"fld\":\"c:@S@X@FI@p1\",\"k\":\"vmstate\",\"fn\":\"x_needed\","
-	"\"call\":null,\"l\":60}]}";
+	"\"call\":null,\"l\":60}],\"vmsds\":[{\"var\":\"vmstate_x\",\"static\":1,\"name\":\"x-dev\",\"v\":2,"
+	"\"minv\":1,\"needed\":null,\"hasf\":1,\"line\":60,\"complete\":0,\"why\":\"line 62: size\",\"fields\":"
+	"[{\"name\":\"regs\",\"v\":0,\"test\":\"x_test\",\"num\":4,\"count\":\"nregs\",\"size\":4,\"flags\":"
+	"\"VMS_ARRAY\",\"info\":\"vmstate_info_int32\",\"vmsd\":\"vmstate_y\",\"line\":61}],\"subs\":"
+	"[\"vmstate_x_sub\"]}],\"vmsd_uses\":[{\"f\":\"x_class_init\",\"d\":\"vmstate_x\",\"via\":"
+	"\"DeviceClass.vmsd\",\"l\":21}]}";
 
 static void test_json_text_is_unchanged(void **state)
 {
@@ -318,8 +324,9 @@ static void test_json_refuses_a_missing_name(void **state)
 	}
 	/* Filled facts hold FILL_N == 2 records in every vector: the path; per array its name and its
 	 * props' names; per attach 2; per type 1; per alias 2; per compat array its name and 3 per entry;
-	 * per use 2. */
-	assert_int_equal(tried, 1 + 2 * (1 + 2 * 1) + 2 * 2 + 2 + 2 * 2 + 2 * (1 + 2 * 3) + 2 * 2);
+	 * per member read 2; per description its variable and its fields' names; per use of one 3. */
+	assert_int_equal(tried, 1 + 2 * (1 + 2 * 1) + 2 * 2 + 2 + 2 * 2 + 2 * (1 + 2 * 3) + 2 * 2 + 2 * (1 + 2 * 1) +
+					2 * 3);
 }
 
 /* ---- tables -------------------------------------------------------------- */

@@ -18,6 +18,7 @@
 #include "cli/check.h"
 #include "rules/catalog.h"
 #include "report/show.h"
+#include "report/vmstate.h"
 #include "report/fix.h"
 #include "report/suppress.h"
 
@@ -28,7 +29,7 @@ static const char usage_text[] =
 	"usage: migcompat check [options] BASE [HEAD] | BASE..HEAD | BASE...HEAD\n"
 	"       migcompat check [options] --cached | --worktree [BASE]\n"
 	"       migcompat audit [options] [REV]      everything wrong at one revision\n"
-	"       migcompat show [options] [--machine X.Y] [--family F] [--type T] [REV]\n"
+	"       migcompat show [options] [--vmstate] [--machine X.Y] [--type T] [REV]\n"
 	"       migcompat --list-rules | --explain RULE | --version | --help\n"
 	"options:\n"
 	"  --repo DIR           the QEMU git repository (default: .)\n"
@@ -58,6 +59,7 @@ typedef struct {
 	const char *cache_dir;
 	int no_cache;
 	int full, stats;
+	int vmstate;         /* show --vmstate */
 	const char *machine, *family, *type;
 	mc_format format;
 	int jobs;
@@ -109,6 +111,7 @@ static const struct option longopts[] = {
 	{ "machine", required_argument, NULL, 'M' },
 	{ "family", required_argument, NULL, 'F' },
 	{ "type", required_argument, NULL, 'T' },
+	{ "vmstate", no_argument, NULL, 'V' },
 	{ "fix", no_argument, NULL, 'X' },
 	{ "baseline", required_argument, NULL, 'B' },
 	{ "suppressions", required_argument, NULL, 'S' },
@@ -164,6 +167,7 @@ static int option_set(options *o, int c, const char *arg, const char *word)
 	case 'M': o->machine = arg; break;
 	case 'F': o->family = arg; break;
 	case 'T': o->type = arg; break;
+	case 'V': o->vmstate = 1; break;
 	case 'X': o->fix = 1; break;
 	case 'B': o->baseline = arg; break;
 	case 'S': o->suppressions = arg; break;
@@ -594,6 +598,12 @@ static int run_show(const options *o)
 	}
 	if (o->machine && mc_show_parse_machine(o->machine, &so.major, &so.minor) < 0)
 		return EXIT_USAGE;
+	if (o->vmstate && (o->machine || o->family)) {
+		/* The stream layout is the same under every machine version: QEMU's dump ignores -M too. */
+		mc_error_set("--vmstate shows the descriptions of every type, which no machine version changes: "
+			     "leave out --machine and --family");
+		return EXIT_USAGE;
+	}
 	mc_conv conv;
 	if (load_conventions(o, &conv) < 0)
 		return EXIT_USAGE;
@@ -605,7 +615,8 @@ static int run_show(const options *o)
 	mc_snapshot *snap = NULL;
 	mc_oid commit;
 	int status = EXIT_USAGE;
-	mc_analysis_opts aopts = { .jobs = o->jobs, .progress = isatty(2), .limits = o->limits };
+	mc_analysis_opts aopts = { .jobs = o->jobs, .progress = isatty(2), .limits = o->limits,
+				   .vmstate = o->vmstate };
 	mc_build *build = NULL;
 	if (mc_repo_open(&repo, o->repo) < 0 || mc_repo_resolve(repo, &commit, rev_name) < 0 ||
 	    mc_snapshot_from_commit(&snap, repo, &commit, rev_name) < 0)
@@ -622,7 +633,9 @@ static int run_show(const options *o)
 	FILE *out = output_open(o);
 	if (!out)
 		goto out;
-	if (output_close(o, out, mc_show_write(out, o->format, rev, rev_name, &so)) == 0)
+	int written = o->vmstate ? mc_vmstate_write(out, stderr, o->format, rev->model, rev_name, o->type)
+				 : mc_show_write(out, o->format, rev, rev_name, &so);
+	if (output_close(o, out, written) == 0)
 		status = EXIT_CLEAN;
 out:
 	mc_revision_free(rev);

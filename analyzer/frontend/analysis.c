@@ -202,6 +202,13 @@ int mc_analysis_wants(const mc_conv *conv, const char *path, const char *text, s
 	return strstr(text, "Property") != NULL || strstr(text, "TypeInfo") != NULL || mc_conv_names_table(conv, text);
 }
 
+int mc_analysis_wants_vmstate(const mc_conv *conv, const char *path, const char *text, size_t len)
+{
+	/* Descriptions live beside their device (a candidate already), or alone: hw/acpi/ich9.c, target/i386/machine.c. */
+	return mc_analysis_wants(conv, path, text, len) ||
+	       (candidate_path(conv, path) && !mc_rust_is_source(conv, path) && strstr(text, "VMStateDescription"));
+}
+
 /*
  * What a load keeps between its batches (every round of a slice):
  *  - precompiled common headers (conv common-header: qemu/osdep.h), one per target and revision,
@@ -443,7 +450,7 @@ static void run_in_threads(void *(*fn)(void *), void *arg, int nthreads, size_t 
  * a pair, already selected), a file whose blob is the same there takes the
  * base's answer without being read: most of a tree is unchanged.
  */
-static mc_strvec select_files(mc_tree *tree, const mc_tree *base, const mc_strvec *base_wanted)
+static mc_strvec select_files(mc_tree *tree, const mc_tree *base, const mc_strvec *base_wanted, int vmstate)
 {
 	mc_strvec paths = {0};
 	const mc_snapshot *snap = tree->snap;
@@ -463,7 +470,8 @@ static mc_strvec select_files(mc_tree *tree, const mc_tree *base, const mc_strve
 		const char *data;
 		size_t len;
 		/* Unreadable candidates (binary, huge) are parsed anyway so coverage lists them. */
-		if (mc_tree_read(tree, path, &data, &len) < 0 || mc_analysis_wants(tree->conv, path, data, len))
+		if (mc_tree_read(tree, path, &data, &len) < 0 ||
+		    (vmstate ? mc_analysis_wants_vmstate : mc_analysis_wants)(tree->conv, path, data, len))
 			mc_strvec_push(&paths, path);
 	}
 	mc_map_free(&chosen);
@@ -828,7 +836,7 @@ int mc_revision_load(mc_revision **out, mc_snapshot *snap, const mc_conv *conv, 
 	parse_cache_init(&pch);
 	pch_ahead ahead;
 	pch_ahead_start(&ahead, &pch, &tree, 1);
-	mc_strvec paths = select_files(tree, NULL, NULL);
+	mc_strvec paths = select_files(tree, NULL, NULL, opts->vmstate);
 	store->candidates += paths.n;
 	pch_ahead_join(&ahead);
 	int rc = revisions_make(out, 1, &snap, &tree, store, &pch, opts, &paths, NULL);
@@ -1230,8 +1238,8 @@ static void pair_select(pair_load *pl, mc_store *store, const mc_analysis_opts *
 	parse_cache_init(&pl->pch);
 	pch_ahead ahead;
 	pch_ahead_start(&ahead, &pl->pch, pl->trees, 2);
-	pl->wanted[0] = select_files(pl->trees[0], NULL, NULL);
-	pl->wanted[1] = select_files(pl->trees[1], pl->trees[0], &pl->wanted[0]);
+	pl->wanted[0] = select_files(pl->trees[0], NULL, NULL, 0);
+	pl->wanted[1] = select_files(pl->trees[1], pl->trees[0], &pl->wanted[0], 0);
 	store->candidates += pl->wanted[0].n + pl->wanted[1].n;
 	if (!opts->full)
 		mc_slice_open(&pl->slice, pl->trees[0], pl->trees[1], &pl->wanted[0], &pl->wanted[1]);

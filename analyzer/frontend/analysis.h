@@ -41,6 +41,7 @@ typedef struct {
 	int progress;      /* print "parsing N/M" on stderr */
 	const struct mc_build *build; /* -p BUILD_DIR, or NULL */
 	int full;          /* mc_revision_load_pair: parse every candidate file, no slice */
+	int vmstate;       /* mc_revision_load: also the files that only define VMStateDescriptions */
 	mc_job_limits limits; /* per file; with either set, files are parsed in child processes */
 } mc_analysis_opts;
 
@@ -74,5 +75,7 @@ int mc_revision_load_pair(mc_revision **base, mc_revision **head, mc_snapshot *b
  * conventions' table-type and table-property lines name?
  */
 int mc_analysis_wants(const mc_conv *conv, const char *path, const char *text, size_t len);
+/* The same, for show --vmstate: also a file that defines a VMStateDescription and nothing else. */
+int mc_analysis_wants_vmstate(const mc_conv *conv, const char *path, const char *text, size_t len);
 
 #endif

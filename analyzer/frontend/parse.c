@@ -921,6 +921,299 @@ static void extract_machine_record(extract_ctx *x, CXCursor var)
 		free(name);
 }
 
+/* ---- VMState ---- */
+
+/*
+ * A VMStateDescription is read as clang expands it: .fields is a compound
+ * literal (or a named array) of VMStateField initializers, each what a
+ * VMSTATE_* macro wrote, designated (.name = "x", .size = sizeof(T), ...), so
+ * no macro of QEMU's is known here.  Values come from clang_Cursor_Evaluate
+ * under the x86_64 host flags every file is parsed with.
+ */
+
+/* The InitListExpr of a list given as a compound literal, a named array or a list. */
+static int list_of(CXCursor value, CXCursor *list)
+{
+	CXCursor v = strip_casts(value);
+	if (clang_getCursorKind(v) == CXCursor_DeclRefExpr) {
+		CXCursor decl = clang_getCursorReferenced(v);
+		if (clang_getCursorKind(decl) != CXCursor_VarDecl)
+			return 0;
+		v = clang_Cursor_getVarDeclInitializer(decl);
+		if (clang_Cursor_isNull(v))
+			return 0;
+	}
+	return find_kind(v, CXCursor_InitListExpr, list);
+}
+
+/* The variable "&vmstate_x" names; NULL for NULL or anything else. */
+static char *address_of_var(CXCursor value)
+{
+	CXCursor ref;
+	if (!find_kind(value, CXCursor_DeclRefExpr, &ref))
+		return NULL;
+	CXCursor decl = clang_getCursorReferenced(ref);
+	return clang_getCursorKind(decl) == CXCursor_VarDecl ? cursor_spelling(decl) : NULL;
+}
+
+/* Appends the name of each enum constant below c to the mc_buf data, '|' between them. */
+static enum CXChildVisitResult flag_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	mc_buf *b = data;
+	CXCursor decl = clang_getCursorReferenced(c);
+	if (clang_getCursorKind(c) != CXCursor_DeclRefExpr || clang_getCursorKind(decl) != CXCursor_EnumConstantDecl)
+		return CXChildVisit_Recurse;
+	char *name = cursor_spelling(decl);
+	mc_buf_printf(b, "%s%s", b->len ? "|" : "", name);
+	free(name);
+	return CXChildVisit_Continue;
+}
+
+/* "VMS_ARRAY|VMS_POINTER": by name, as the values of the flags change between QEMU versions. */
+static char *flag_names_of(CXCursor value)
+{
+	mc_buf b = {0};
+	CXCursor v = strip_casts(value);
+	if (clang_getCursorKind(v) == CXCursor_DeclRefExpr)
+		flag_visit(v, v, &b);
+	else
+		clang_visitChildren(v, flag_visit, &b);
+	return b.len ? mc_buf_detach(&b) : NULL;
+}
+
+/* Calls fn(ctx, ".path", value) for each designated initializer of the list init. */
+static void each_designated(CXCursor init, void (*fn)(void *ctx, const char *path, CXCursor value), void *ctx)
+{
+	cursor_list kids = children_of(init);
+	for (size_t i = 0; i < kids.n; i++) {
+		char *path = NULL;
+		CXCursor value;
+		if (designator_of(kids.v[i], &path, &value))
+			fn(ctx, path, value);
+		free(path);
+	}
+	free(kids.v);
+}
+
+typedef struct {
+	mc_vms_field *fd;
+	int size_unknown;      /* .size is given and is not a constant */
+} vms_field_ctx;
+
+static void vms_field_member(void *ctx, const char *path, CXCursor value)
+{
+	vms_field_ctx *c = ctx;
+	mc_vms_field *fd = c->fd;
+	int64_t v;
+	int u;
+	if (strcmp(path, "name") == 0) {
+		fd->name = eval_string(value);
+	} else if (strcmp(path, "version_id") == 0) {
+		if (eval_int(value, &v, &u))
+			fd->version = (int)v;
+	} else if (strcmp(path, "field_exists") == 0) {
+		enum CXCursorKind rk;
+		char *fn = referenced_name(value, &rk);
+		if (fn && rk == CXCursor_FunctionDecl)
+			fd->test = fn;
+		else
+			free(fn);
+	} else if (strcmp(path, "num") == 0) {
+		if (eval_int(value, &v, &u))
+			fd->num = (int)v;
+	} else if (strcmp(path, "num_offset") == 0) {
+		CXCursor m;
+		if (find_kind(value, CXCursor_MemberRef, &m))
+			fd->count = cursor_spelling(m);
+	} else if (strcmp(path, "size") == 0) {
+		c->size_unknown = !eval_int(value, &v, &u);
+		fd->size = c->size_unknown ? -1 : (int)v;
+	} else if (strcmp(path, "flags") == 0) {
+		fd->flags = flag_names_of(value);
+	} else if (strcmp(path, "info") == 0) {
+		fd->info = address_of_var(value);
+	} else if (strcmp(path, "vmsd") == 0) {
+		fd->vmsd = address_of_var(value);
+	}
+}
+
+/* One VMStateField element; 0 for the terminator (no name) and what is not understood (*understood 0). */
+static int extract_vms_field(CXCursor elem, mc_vms_field *fd, int *understood)
+{
+	vms_field_ctx c = { fd, 0 };
+	each_designated(elem, vms_field_member, &c);
+	fd->line = expansion_line(elem);
+	*understood = !c.size_unknown;
+	return fd->name != NULL;
+}
+
+static void vmsd_incomplete(mc_vmsd *d, char *why)
+{
+	d->complete = 0;
+	if (!d->why_incomplete)
+		d->why_incomplete = why;
+	else
+		free(why);
+}
+
+static void extract_vms_fields(mc_vmsd *d, CXCursor value)
+{
+	CXCursor list;
+	d->has_fields = 1;
+	if (!list_of(value, &list)) {
+		vmsd_incomplete(d, mc_strdup(".fields is not a list of VMStateField initializers"));
+		return;
+	}
+	cursor_list elems = children_of(list);
+	for (size_t i = 0; i < elems.n; i++) {
+		if (clang_getCursorKind(elems.v[i]) != CXCursor_InitListExpr) {
+			vmsd_incomplete(d, mc_sprintf("line %d: a field is not an initializer", expansion_line(elems.v[i])));
+			continue;
+		}
+		mc_vms_field fd = {0};
+		int understood;
+		if (extract_vms_field(elems.v[i], &fd, &understood)) {
+			if (!understood)
+				vmsd_incomplete(d, mc_sprintf("line %d: the size of field %s is not a constant", fd.line,
+							      fd.name));
+			*MC_VEC_PUSH(d->fields, d->nfields, d->cap) = fd;
+		} else {
+			free(fd.test);
+			free(fd.count);
+			free(fd.flags);
+			free(fd.info);
+			free(fd.vmsd);
+		}
+	}
+	free(elems.v);
+}
+
+static void extract_vms_subsections(mc_vmsd *d, CXCursor value)
+{
+	CXCursor list;
+	if (!list_of(value, &list)) {
+		vmsd_incomplete(d, mc_strdup(".subsections is not a list of descriptions"));
+		return;
+	}
+	cursor_list elems = children_of(list);
+	for (size_t i = 0; i < elems.n; i++) {
+		char *var = address_of_var(elems.v[i]);
+		if (var)
+			mc_strvec_push_owned(&d->subsections, var);
+	}
+	free(elems.v);
+}
+
+/*
+ * Is an initializer written ("= {")?  A tentative definition without one
+ * (the stubs a build links instead of the real file:
+ * const VMStateDescription vmstate_memory_hotplug;) describes nothing, while
+ * one that parse errors took from the AST is a description not analysed.
+ */
+static int has_initializer(const extract_ctx *x, CXCursor var)
+{
+	/* Read in the text: clang's extent of a declaration whose initializer it dropped stops at the name. */
+	unsigned offset = 0;
+	clang_getExpansionLocation(clang_getCursorLocation(var), NULL, NULL, NULL, &offset);
+	const mc_tu_file *main = &x->in->files[0];
+	const char *p = main->contents + offset, *end = main->contents + main->length;
+	char *name = cursor_spelling(var);
+	size_t n = strlen(name);
+	/* Not where the text says (a macro wrote the declaration): assume written, so that it is counted. */
+	int elsewhere = offset >= main->length || (size_t)(end - p) < n || memcmp(p, name, n) != 0;
+	free(name);
+	if (elsewhere)
+		return 1;
+	p += n;
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	return p < end && *p == '=';
+}
+
+static void vmsd_member(void *ctx, const char *path, CXCursor value)
+{
+	mc_vmsd *d = ctx;
+	int64_t v;
+	int u;
+	if (strcmp(path, "name") == 0) {
+		d->name = eval_string(value);
+		if (!d->name)
+			vmsd_incomplete(d, mc_strdup(".name is not a constant string"));
+	} else if (strcmp(path, "version_id") == 0 || strcmp(path, "minimum_version_id") == 0) {
+		if (eval_int(value, &v, &u))
+			*(path[0] == 'v' ? &d->version : &d->min_version) = (int)v;
+		else
+			vmsd_incomplete(d, mc_sprintf(".%s is not a constant", path));
+	} else if (strcmp(path, "needed") == 0) {
+		d->needed = referenced_name(value, NULL);
+	} else if (strcmp(path, "fields") == 0) {
+		extract_vms_fields(d, value);
+	} else if (strcmp(path, "subsections") == 0) {
+		extract_vms_subsections(d, value);
+	}
+}
+
+static void extract_vmsd(extract_ctx *x, CXCursor var)
+{
+	mc_facts *f = x->facts;
+	CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+	if (clang_Cursor_isNull(init) && !has_initializer(x, var))
+		return;
+	mc_vmsd *d = MC_VEC_PUSH(f->vmsds, f->nvmsds, f->cap_vmsds);
+	d->var = cursor_spelling(var);
+	d->is_static = clang_Cursor_getStorageClass(var) == CX_SC_Static;
+	d->line = expansion_line(var);
+	d->complete = 1;
+	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr) {
+		vmsd_incomplete(d, mc_sprintf("initializer lost to a parse error%s%s", f->error ? ": " : "",
+					      f->error ? f->error : ""));
+		return;
+	}
+	each_designated(init, vmsd_member, d);
+}
+
+/*
+ * Is t a pointer to a VMStateDescription?  Asked of every call argument and
+ * member assignment of every function body, so it allocates nothing: the
+ * common answer (an int, a pointer to something else) costs two type queries.
+ */
+static int is_vmsd_pointer(CXType t)
+{
+	if (t.kind != CXType_Pointer)
+		return 0;
+	CXType p = clang_getCanonicalType(clang_getPointeeType(t));
+	if (p.kind != CXType_Record)
+		return 0;
+	CXString s = clang_getCursorSpelling(clang_getTypeDeclaration(p));
+	const char *c = clang_getCString(s);
+	int hit = c && strcmp(c, "VMStateDescription") == 0;
+	clang_disposeString(s);
+	return hit;
+}
+
+/*
+ * "&vmstate_x" given away in a function: to a member (dc->vmsd = ...) or to
+ * a call; value is an expression of a pointer to a description.
+ */
+static void add_vmsd_use(extract_ctx *x, const char *function, CXCursor value, char *via, CXCursor at)
+{
+	CXCursor v = strip_casts(value);
+	CXCursor ref;
+	CXCursor decl = clang_getNullCursor();
+	if (clang_getCursorKind(v) == CXCursor_UnaryOperator && find_kind(v, CXCursor_DeclRefExpr, &ref))
+		decl = clang_getCursorReferenced(ref);
+	if (clang_getCursorKind(decl) != CXCursor_VarDecl) {
+		free(via);
+		return;
+	}
+	mc_vmsd_use *u = MC_VEC_PUSH(x->facts->vmsd_uses, x->facts->nvmsd_uses, x->facts->cap_vmsd_uses);
+	u->function = mc_strdup(function);
+	u->vmsd = cursor_spelling(decl);
+	u->via = via;
+	u->line = expansion_line(at);
+}
+
 static int extract_conv_table(extract_ctx *x, CXCursor var);
 
 static void extract_var(extract_ctx *x, CXCursor var, const char *function)
@@ -943,6 +1236,8 @@ static void extract_var(extract_ctx *x, CXCursor var, const char *function)
 			extract_compat_array(x, var, function);
 	} else if (!function && type_is_record(t, "QEMUMachine", &is_array) && !is_array) {
 		extract_machine_record(x, var);
+	} else if (!function && type_is_record(t, "VMStateDescription", &is_array) && !is_array) {
+		extract_vmsd(x, var);
 	}
 }
 
@@ -992,8 +1287,10 @@ typedef struct {
 	int helper_only;
 } body_ctx;
 
-static void local_typeinfo_set(local_typeinfo *l, const char *field, CXCursor value)
+/* Records value for field of the local TypeInfo ctx (an each_designated callback too). */
+static void local_typeinfo_set(void *ctx, const char *field, CXCursor value)
 {
+	local_typeinfo *l = ctx;
 	for (int k = 0; k < LT_NFIELDS; k++)
 		if (strcmp(field, local_typeinfo_fields[k]) == 0)
 			l->value[k] = value;
@@ -1009,15 +1306,7 @@ static void local_typeinfo_add(body_ctx *b, CXCursor var)
 	CXCursor init = clang_Cursor_getVarDeclInitializer(var);
 	if (clang_Cursor_isNull(init) || clang_getCursorKind(init) != CXCursor_InitListExpr)
 		return;
-	cursor_list fields = children_of(init);
-	for (size_t i = 0; i < fields.n; i++) {
-		char *path = NULL;
-		CXCursor value;
-		if (designator_of(fields.v[i], &path, &value))
-			local_typeinfo_set(l, path, value);
-		free(path);
-	}
-	free(fields.v);
+	each_designated(init, local_typeinfo_set, l);
 }
 
 /* "ti.name = ...": the local TypeInfo assigned, or NULL. */
@@ -2134,6 +2423,19 @@ static int is_qom_cast(const char *callee)
 	return upper;
 }
 
+/* The first argument that is a pointer to a VMStateDescription ("&vmstate_x"). */
+static int vmsd_argument(CXCursor call, int nargs, CXCursor *out)
+{
+	for (int i = 0; i < nargs; i++) {
+		CXCursor a = clang_Cursor_getArgument(call, (unsigned)i);
+		if (is_vmsd_pointer(clang_getCursorType(a))) {
+			*out = a;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static void visit_call(body_ctx *b, CXCursor call)
 {
 	extract_ctx *x = b->x;
@@ -2141,6 +2443,7 @@ static void visit_call(body_ctx *b, CXCursor call)
 	int nargs = clang_Cursor_getNumArguments(call);
 	const mc_conv_pair *p;
 	const mc_conv_qom_call *q = mc_conv_qom_call_of(x->conv, callee);
+	CXCursor vmsd_arg;
 	if (q) {
 		add_code_prop(b, call, q);
 	} else if (b->helper_only) {
@@ -2158,6 +2461,8 @@ static void visit_call(body_ctx *b, CXCursor call)
 			mc_strvec_push_owned(&b->embedded, type);
 	} else if (mc_strvec_contains(&x->conv->alias_markers, callee)) {
 		b->has_marker = 1;
+	} else if (vmsd_argument(call, nargs, &vmsd_arg)) {
+		add_vmsd_use(x, b->function, vmsd_arg, mc_strdup(callee), call);
 	} else if (nargs > 0 && !is_qom_cast(callee) && passes_class(clang_Cursor_getArgument(call, 0))) {
 		/* A helper given the class may attach arrays to it (cpu_class_init_props(dc)). */
 		attach_push(x, b->function, mc_strdup(callee), call)->via_call = 1;
@@ -2172,7 +2477,18 @@ static void visit_call(body_ctx *b, CXCursor call)
 	free(callee);
 }
 
-/* dc->props = array (QEMU up to 4.2); ti.name = ... on a local TypeInfo. */
+/* "DeviceClass.vmsd": the struct that declares the member written, and the member. */
+static char *member_path(CXCursor member_expr, const char *field)
+{
+	CXCursor decl = clang_getCursorReferenced(member_expr);
+	CXCursor rec = clang_getCursorSemanticParent(decl);
+	char *owner = clang_Cursor_isNull(rec) ? NULL : type_base_name(clang_getCursorType(rec));
+	char *r = mc_sprintf("%s.%s", owner && *owner ? owner : "?", field);
+	free(owner);
+	return r;
+}
+
+/* dc->props = array (QEMU up to 4.2); ti.name = ... on a local TypeInfo; dc->vmsd = &vmstate_x. */
 static void visit_assignment(body_ctx *b, CXCursor op, CXCursor parent)
 {
 	cursor_list kids = children_of(op);
@@ -2186,6 +2502,8 @@ static void visit_assignment(body_ctx *b, CXCursor op, CXCursor parent)
 			local_typeinfo_set(l, field, kids.v[1]);
 		else if (mc_strvec_contains(&b->x->conv->attach_fields, field))
 			add_attach(b->x, b->function, kids.v[1]);
+		else if (is_vmsd_pointer(clang_getCursorType(kids.v[1])))
+			add_vmsd_use(b->x, b->function, kids.v[1], member_path(kids.v[0], field), op);
 		free(field);
 	}
 	free(kids.v);

@@ -405,6 +405,15 @@ static const char *d_host_property(mc_conv *conv, char **w, int n)
 	return NULL;
 }
 
+static const char *d_vmstate_member(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	if (!strchr(w[1], '.'))
+		return "vmstate-member needs STRUCT.MEMBER, such as DeviceClass.vmsd";
+	mc_strvec_push(&conv->vmstate_members, w[1]);
+	return NULL;
+}
+
 static const char *d_stream_property(mc_conv *conv, char **w, int n)
 {
 	(void)n;
@@ -529,6 +538,8 @@ static const struct directive {
 	/* what the rules judge */
 	{ "host-property", 1, 1, d_host_property, 1 },
 	{ "machine-only", 2, ANY, d_machine_only, 1 },
+	/* read by the model only: the facts record every member a description is stored into */
+	{ "vmstate-member", 1, 1, d_vmstate_member, 1 },
 	{ "stream-property", 1, 1, d_stream_property, 1 },
 	{ "evidence-call", 2, 2, d_evidence_call, 0 },
 	/* machine compat containers */
@@ -713,6 +724,7 @@ void mc_conv_free(mc_conv *conv)
 	free(conv->version_file);
 	free(conv->generic_family);
 	mc_strvec_free(&conv->host_properties);
+	mc_strvec_free(&conv->vmstate_members);
 	mc_strvec_free(&conv->stream_properties);
 	free(conv->common_header);
 	for (size_t i = 0; i < conv->ngenerated; i++)

@@ -182,6 +182,7 @@ typedef struct mc_conv {
 	mc_conv_pair *compat_defaults; size_t ncompat_defaults, cap_compat_defaults;
 	mc_strvec dynamic_type_suffixes;
 	mc_strvec host_properties;  /* glob patterns of properties no guest or stream sees */
+	mc_strvec vmstate_members;  /* "DeviceClass.vmsd": where a class names the description of its instances */
 	mc_strvec stream_properties; /* glob patterns of properties whose name says they shape the migration stream */
 	/* name: a function (or "prefix*") whose call shows its arguments reach a guest or the stream; family: the kind */
 	mc_conv_pair *evidence_calls; size_t nevidence_calls, cap_evidence_calls;

@@ -111,6 +111,18 @@ static const mc_facts_record mc_compat_array_record = RECORD(mc_compat_array_fie
 static const mc_facts_field mc_field_use_fields[] = { MC_FIELD_USE_FIELDS(FIELD, FIELD_VEC) };
 static const mc_facts_record mc_field_use_record = RECORD(mc_field_use_fields);
 #undef THIS
+#define THIS mc_vms_field
+static const mc_facts_field mc_vms_field_fields[] = { MC_VMS_FIELD_FIELDS(FIELD, FIELD_VEC) };
+static const mc_facts_record mc_vms_field_record = RECORD(mc_vms_field_fields);
+#undef THIS
+#define THIS mc_vmsd
+static const mc_facts_field mc_vmsd_fields[] = { MC_VMSD_FIELDS(FIELD, FIELD_VEC) };
+static const mc_facts_record mc_vmsd_record = RECORD(mc_vmsd_fields);
+#undef THIS
+#define THIS mc_vmsd_use
+static const mc_facts_field mc_vmsd_use_fields[] = { MC_VMSD_USE_FIELDS(FIELD, FIELD_VEC) };
+static const mc_facts_record mc_vmsd_use_record = RECORD(mc_vmsd_use_fields);
+#undef THIS
 #define THIS mc_facts
 static const mc_facts_field mc_facts_fields[] = { MC_FACTS_FIELDS(FIELD, FIELD_VEC) };
 const mc_facts_record mc_facts_table = RECORD(mc_facts_fields);

@@ -47,9 +47,11 @@
  * change the facts of a file.  The shape is hashed into mc_facts_version()
  * by itself.  Cached facts of another version are never reused.  15: Rust
  * sources have facts (frontend/rust.c).  16: QOM properties added by code
- * (object_class_property_add_* and the like: qom-property-call).
+ * (object_class_property_add_* and the like: qom-property-call).  17:
+ * VMStateDescriptions and their uses; the reads of members that show a
+ * value reaches a guest or the stream.
  */
-#define MC_FACTS_SCHEMA 16
+#define MC_FACTS_SCHEMA 17
 
 /*
  * The default of a property a table-property line declares: each concrete
@@ -179,6 +181,52 @@
 	X(INT,    line,     "line", 0) \
 	V(mc_compat_entry, entries, nentries, cap, "entries")
 
+/*
+ * One VMStateField of a description, read from the initializer clang expands
+ * its VMSTATE_* macro to; values evaluated for the x86_64 host.
+ */
+#define MC_VMS_FIELD_FIELDS(X, V) \
+	X(STR,    name,     "name",  MC_FACTS_REQUIRED) /* .name, "unused" for VMSTATE_UNUSED */ \
+	X(INT,    version,  "v",     0) /* .version_id: the stream version that added the field */ \
+	X(STR,    test,     "test",  0) /* .field_exists: the test function's name, or NULL */ \
+	X(INT,    num,      "num",   0) /* .num, the element count of a fixed array; 0 when absent */ \
+	X(STR,    count,    "count", 0) /* the member .num_offset reads (a variable array's count), or NULL */ \
+	X(INT,    size,     "size",  0) /* .size in bytes; -1 when it could not be evaluated */ \
+	X(STR,    flags,    "flags", 0) /* the VMStateFlags constants .flags names, "VMS_ARRAY|VMS_POINTER" */ \
+	X(STR,    info,     "info",  0) /* the VMStateInfo variable (.info), or NULL */ \
+	X(STR,    vmsd,     "vmsd",  0) /* the variable of the nested description (.vmsd), or NULL */ \
+	X(INT,    line,     "line",  0)
+
+/*
+ * One VMStateDescription variable at file level.  complete is 0 when
+ * something of it could not be read (why_incomplete says what); its fields
+ * are then what could be.  subsections: the variables .subsections lists.
+ */
+#define MC_VMSD_FIELDS(X, V) \
+	X(STR,    var,            "var",      MC_FACTS_REQUIRED) /* C variable name */ \
+	X(INT,    is_static,      "static",   0) \
+	X(STR,    name,           "name",     0) /* .name; NULL when not a constant string */ \
+	X(INT,    version,        "v",        0) /* .version_id */ \
+	X(INT,    min_version,    "minv",     0) /* .minimum_version_id */ \
+	X(STR,    needed,         "needed",   0) /* .needed function, or NULL */ \
+	X(INT,    has_fields,     "hasf",     0) /* .fields is given (QEMU's dump lists Fields only then) */ \
+	X(INT,    line,           "line",     0) \
+	X(INT,    complete,       "complete", 0) \
+	X(STR,    why_incomplete, "why",      0) \
+	V(mc_vms_field, fields, nfields, cap, "fields") \
+	X(STRVEC, subsections,    "subs",     0)
+
+/*
+ * A description's address given away in a function: stored into a member
+ * ("DeviceClass.vmsd" for dc->vmsd = &x: the struct and member written to)
+ * or passed to a call ("vmstate_register" for vmstate_register(..., &x, ...)).
+ */
+#define MC_VMSD_USE_FIELDS(X, V) \
+	X(STR,    function, "f",   MC_FACTS_REQUIRED) /* the function it happens in */ \
+	X(STR,    vmsd,     "d",   MC_FACTS_REQUIRED) /* the description's variable */ \
+	X(STR,    via,      "via", MC_FACTS_REQUIRED) \
+	X(INT,    line,     "l",   0)
+
 #define MC_FACTS_FIELDS(X, V) \
 	X(STR,    path,            "path",    MC_FACTS_REQUIRED) /* repository-relative path of the file */ \
 	X(INT,    parsed,          "parsed",  0) /* 0: libclang could not parse it at all */ \
@@ -195,7 +243,9 @@
 	V(mc_virtio_pci_info, vpci,     nvpci,     cap_vpci,     "vpci") \
 	V(mc_alias,           aliases,  naliases,  cap_aliases,  "aliases") \
 	V(mc_compat_array,    compat,   ncompat,   cap_compat,   "compat") \
-	V(mc_field_use,       uses,     nuses,     cap_uses,     "uses")
+	V(mc_field_use,       uses,     nuses,     cap_uses,     "uses") \
+	V(mc_vmsd,            vmsds,    nvmsds,    cap_vmsds,    "vmsds") \
+	V(mc_vmsd_use,        vmsd_uses, nvmsd_uses, cap_vmsd_uses, "vmsd_uses")
 
 /* ---- the structs, declared from the lists --------------------------------- */
 
@@ -217,6 +267,9 @@ typedef struct { MC_ALIAS_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_al
 typedef struct { MC_COMPAT_ENTRY_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_compat_entry;
 typedef struct { MC_COMPAT_ARRAY_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_compat_array;
 typedef struct { MC_FIELD_USE_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_field_use;
+typedef struct { MC_VMS_FIELD_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_vms_field;
+typedef struct { MC_VMSD_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_vmsd;
+typedef struct { MC_VMSD_USE_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_vmsd_use;
 typedef struct { MC_FACTS_FIELDS(MC_FACTS_DECLARE, MC_FACTS_DECLARE_VEC) } mc_facts;
 
 void mc_facts_free(mc_facts *f);

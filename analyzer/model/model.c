@@ -545,6 +545,144 @@ static void decide_release(mc_model *m)
 	m->release_signal = "compat arrays";
 }
 
+/* ---- VMState ---- */
+
+static void index_vmstates(mc_model *m)
+{
+	size_t n = 0;
+	for (size_t f = 0; f < m->nfacts; f++)
+		n += m->facts[f]->nvmsds;
+	m->vmstates = mc_calloc(n ? n : 1, sizeof(*m->vmstates));
+	for (size_t f = 0; f < m->nfacts; f++) {
+		const mc_facts *fa = m->facts[f];
+		for (size_t i = 0; i < fa->nvmsds; i++) {
+			mc_vmstate *v = &m->vmstates[m->nvmstates++];
+			v->d = &fa->vmsds[i];
+			v->file = fa->path;
+			char *key = mc_sprintf("%s\n%s", fa->path, v->d->var);
+			if (!mc_map_get(&m->vmstate_by_var, key))
+				mc_map_put(&m->vmstate_by_var, key, v);
+			free(key);
+			/*
+			 * Two files defining one global name are build alternatives: the
+			 * first, unless it has no .name and the other has (QEMU's stub
+			 * files define "const VMStateDescription x = {};").
+			 */
+			const mc_vmstate *seen = v->d->is_static ? NULL : mc_map_get(&m->vmstate_by_var, v->d->var);
+			if (!v->d->is_static && (!seen || (!seen->d->name && v->d->name)))
+				mc_map_put(&m->vmstate_by_var, v->d->var, v);
+			if (!v->d->complete) {
+				m->vmstate_incomplete++;
+				mc_strvec_push_owned(&m->vmstate_unanalysed,
+						     mc_sprintf("%s:%d: VMStateDescription %s: %s", fa->path, v->d->line,
+								v->d->var, v->d->why_incomplete ? v->d->why_incomplete
+												: "not understood"));
+			}
+		}
+	}
+	mc_strvec_sort(&m->vmstate_unanalysed);
+}
+
+const mc_vmstate *mc_model_vmstate(const mc_model *m, const char *home, const char *var)
+{
+	if (!var)
+		return NULL;
+	char *key = mc_sprintf("%s\n%s", home ? home : "", var);
+	const mc_vmstate *v = mc_map_get(&m->vmstate_by_var, key);
+	free(key);
+	/* A global stub ("= {}") in home is still the one the global lookup chose against. */
+	return v && (v->d->is_static || v->d->name) ? v : mc_map_get(&m->vmstate_by_var, var);
+}
+
+const mc_vmstate *mc_type_vmstate(const mc_type *t)
+{
+	for (; t; t = t->parent)
+		if (t->vmsd || t->vmsd_var)
+			return t->vmsd;
+	return NULL;
+}
+
+/* The description function itself stores into a vmstate-member, found in home first; NULL if none. */
+static const mc_vmsd_use *vmstate_use_direct(const mc_model *m, const mc_conv *conv, const mc_facts *home,
+					     const char *function, const mc_facts **where)
+{
+	for (size_t pass = 0; pass < 2; pass++)
+		for (size_t fi = 0; fi < (pass ? m->nfacts : 1); fi++) {
+			const mc_facts *f = pass ? m->facts[fi] : home;
+			if (!f || (pass && f == home))
+				continue;
+			for (size_t i = 0; i < f->nvmsd_uses; i++) {
+				const mc_vmsd_use *u = &f->vmsd_uses[i];
+				if (strcmp(u->function, function) == 0 && mc_strvec_contains(&conv->vmstate_members, u->via)) {
+					*where = f;
+					return u;
+				}
+			}
+		}
+	return NULL;
+}
+
+/* What link_vmstates looks functions up in. */
+typedef struct {
+	mc_map uses;      /* functions that store or pass a description */
+	mc_map helpers;   /* functions that pass their class to a helper (attaches via_call) */
+} vmstate_index;
+
+/*
+ * The description a function stores into a vmstate-member, itself or through
+ * a helper it passes its class to (sdhci_common_class_init), as
+ * attach_function_depth follows them; NULL if none.
+ */
+static const mc_vmsd_use *vmstate_use(const mc_model *m, const mc_conv *conv, const vmstate_index *ix,
+				      const mc_facts *home, const char *function, const mc_facts **where, int depth)
+{
+	const mc_vmsd_use *own = mc_map_get(&ix->uses, function) ? vmstate_use_direct(m, conv, home, function, where)
+								   : NULL;
+	if (own || depth >= MC_ATTACH_CALL_DEPTH || !mc_map_get(&ix->helpers, function))
+		return own;
+	for (size_t fi = 0; !own && fi < m->nfacts; fi++)
+		for (size_t i = 0; !own && i < m->facts[fi]->nattaches; i++) {
+			const mc_attach *at = &m->facts[fi]->attaches[i];
+			if (at->via_call && strcmp(at->function, function) == 0)
+				own = vmstate_use(m, conv, ix, m->facts[fi], at->array, where, depth + 1);
+		}
+	return own;
+}
+
+/* Each type's own description, through its class_init (after every type is registered). */
+static void link_vmstates(mc_model *m, const mc_conv *conv)
+{
+	index_vmstates(m);
+	if (!conv->vmstate_members.n)
+		return;
+	mc_map by_path = {0};
+	vmstate_index ix = { {0}, {0} };
+	for (size_t f = 0; f < m->nfacts; f++) {
+		const mc_facts *fa = m->facts[f];
+		mc_map_put(&by_path, fa->path, m->facts[f]);
+		for (size_t i = 0; i < fa->nvmsd_uses; i++)
+			mc_map_put(&ix.uses, fa->vmsd_uses[i].function, (void *)1);
+		for (size_t i = 0; i < fa->nattaches; i++)
+			if (fa->attaches[i].via_call)
+				mc_map_put(&ix.helpers, fa->attaches[i].function, (void *)1);
+	}
+	for (size_t i = 0; i < m->ntypes; i++) {
+		mc_type *t = m->type_list[i];
+		if (!t->class_init)
+			continue;
+		const mc_facts *where = NULL;
+		const mc_vmsd_use *u = vmstate_use(m, conv, &ix, mc_map_get(&by_path, t->file), t->class_init, &where, 0);
+		if (!u)
+			continue;
+		t->vmsd_var = u->vmsd;
+		t->vmsd = mc_model_vmstate(m, where->path, u->vmsd);
+		t->vmsd_unresolved = !t->vmsd;
+	}
+	mc_map_free(&by_path);
+	mc_map_free(&ix.uses);
+	mc_map_free(&ix.helpers);
+}
+
 /* Registration state of one build: which arrays are attached where (see count_coverage). */
 typedef struct {
 	mc_map used, shadowed, elsewhere;
@@ -647,6 +785,7 @@ static int build(mc_model **out, mc_facts **facts, size_t nfacts, const mc_conv 
 			mc_strvec_push(&m->families, m->sets[i].family);
 	mc_strvec_sort(&m->families);
 	decide_release(m);
+	link_vmstates(m, conv);
 	count_coverage(m, &r.used, &r.shadowed, &r.elsewhere);
 	mc_map_free(&r.used);
 	mc_map_free(&r.shadowed);
@@ -691,6 +830,9 @@ void mc_model_free(mc_model *m)
 	mc_strvec_free(&m->unanalysed);
 	mc_strvec_free(&m->replaced_files);
 	free(m->code_reasons);
+	free(m->vmstates);
+	mc_map_free(&m->vmstate_by_var);
+	mc_strvec_free(&m->vmstate_unanalysed);
 	free(m);
 }
 

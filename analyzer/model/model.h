@@ -16,6 +16,12 @@
 
 typedef struct mc_type mc_type;
 
+/* A VMStateDescription of the revision and the file that defines it (both borrowed from the facts). */
+typedef struct {
+	const mc_vmsd *d;
+	const char *file;
+} mc_vmstate;
+
 /* A property declared by a type's own class_init, or added by code in its class_init or instance_init. */
 typedef struct {
 	const mc_prop *prop;
@@ -39,6 +45,14 @@ struct mc_type {
 	const char *condition;  /* the #if its registration sits under in its file, or NULL */
 	int rust;               /* registered by Rust sources (only in a model built with mc_model_build_rust) */
 	const char *parent_binding; /* rust: the parent as Rust names a C type (SysBusDevice), or NULL */
+	/*
+	 * The description its own class_init stores into a conventions'
+	 * vmstate-member (dc->vmsd = &x), or NULL; see mc_type_vmstate for the
+	 * inherited one.  vmsd_unresolved: it stores one the model does not have.
+	 */
+	const mc_vmstate *vmsd;
+	const char *vmsd_var;
+	int vmsd_unresolved;
 };
 
 /* The version of a family's machine-wide defaults: applied to every machine version. */
@@ -92,6 +106,16 @@ typedef struct mc_model {
 	 */
 	int rust_build;
 	mc_strvec replaced_files;
+	/*
+	 * VMState: every description of the parsed files (facts order), the
+	 * lookup by "path\nvar" and, for those not static, by "var"; coverage:
+	 * how many could not be read completely, each in vmstate_unanalysed
+	 * ("path:line: VMStateDescription var: why", sorted).
+	 */
+	mc_vmstate *vmstates;   size_t nvmstates;
+	mc_map vmstate_by_var;
+	size_t vmstate_incomplete;
+	mc_strvec vmstate_unanalysed;
 } mc_model;
 
 /*
@@ -124,6 +148,14 @@ const mc_type_prop *mc_type_prop_find(const mc_type *t, const char *name, const 
  * (also for a NULL usr).
  */
 const mc_field_use *mc_model_field_evidence(const mc_model *m, const char *usr, const char **file);
+
+/*
+ * The description the variable var names as seen from file home: the one
+ * home defines, else the one a file defines without static; NULL if none.
+ */
+const mc_vmstate *mc_model_vmstate(const mc_model *m, const char *home, const char *var);
+/* The description of t's instances: its own, else the nearest ancestor's; NULL if none. */
+const mc_vmstate *mc_type_vmstate(const mc_type *t);
 
 /* Is family the generic one (m->generic_family), whose sets every machine applies?  0 for NULL. */
 int mc_model_is_generic(const mc_model *m, const char *family);

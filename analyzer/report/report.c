@@ -119,6 +119,22 @@ char *mc_report_release_disagreement(const mc_model *m)
 			  m->major, m->minor, m->micro, m->major, m->minor, m->major, m->minor, major, minor);
 }
 
+/* The VMStateDescriptions of the parsed files: how many, which types have one, what could not be read. */
+static json_t *vmstate_coverage_json(const mc_model *m)
+{
+	size_t types = 0;
+	for (size_t i = 0; i < m->ntypes; i++)
+		types += mc_type_vmstate(m->type_list[i]) != NULL;
+	json_t *o = json_object(), *un = json_array();
+	json_object_set_new(o, "descriptions", json_integer((json_int_t)m->nvmstates));
+	json_object_set_new(o, "not_analysed", json_integer((json_int_t)m->vmstate_incomplete));
+	json_object_set_new(o, "types", json_integer((json_int_t)types));
+	for (size_t i = 0; i < m->vmstate_unanalysed.n; i++)
+		json_array_append_new(un, jstr(m->vmstate_unanalysed.v[i]));
+	json_object_set_new(o, "unanalysed", un);
+	return o;
+}
+
 json_t *mc_report_coverage_json(const mc_model *m)
 {
 	json_t *c = json_object();
@@ -141,6 +157,7 @@ json_t *mc_report_coverage_json(const mc_model *m)
 		json_array_append_new(un, jstr(m->unanalysed.v[i]));
 	json_object_set_new(c, "unanalysed", un);
 	json_object_set_new(c, "release", mc_report_release_json(m));
+	json_object_set_new(c, "vmstate", vmstate_coverage_json(m));
 	return c;
 }
 
