@@ -176,20 +176,20 @@ static const prop_kind kinds[] = {
 	{ "link", "qdev_prop_link", NULL, MC_KIND_OTHER },
 };
 
-void mct_prop(mct_rev *r, const char *type, const char *name, const char *kind, const char *defval)
+/* A property record of a kind spelled as QEMU spells its PropertyInfo, appended to a; info NULL: the kind's. */
+static mc_prop *prop_add(mct_rev *r, mc_prop_array *a, const char *name, const char *kind, const char *info,
+			 const char *defval)
 {
-	not_built(r);
 	const prop_kind *k = NULL;
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && !k; i++)
 		if (strcmp(kinds[i].spelling, kind) == 0)
 			k = &kinds[i];
 	if (!k)
 		fail_msg("model_builder: unknown property kind %s", kind);
-	mc_prop_array *a = type_array(r, type);
 	mc_prop *p = MC_VEC_PUSH(a->props, a->nprops, a->cap);
 	memset(p, 0, sizeof(*p));
 	p->name = mc_strdup(name);
-	p->info = mc_strdup(k->info);
+	p->info = mc_strdup(info ? info : k->info);
 	p->kind = k->kind;
 	p->enum_type = k->enum_type ? mc_strdup(k->enum_type) : NULL;
 	p->line = next_line(r);
@@ -199,6 +199,13 @@ void mct_prop(mct_rev *r, const char *type, const char *name, const char *kind, 
 		p->has_default = 1;
 		p->defval_text = mc_strdup(defval);
 	}
+	return p;
+}
+
+void mct_prop(mct_rev *r, const char *type, const char *name, const char *kind, const char *defval)
+{
+	not_built(r);
+	prop_add(r, type_array(r, type), name, kind, NULL, defval);
 }
 
 /* The array of what function adds by code, in the current file. */
@@ -229,30 +236,12 @@ static mc_prop_array *code_array(mct_rev *r, const char *function)
 void mct_code_prop(mct_rev *r, const char *function, const char *name, const char *kind, const char *defval,
 		   const char *unvalued)
 {
-	const prop_kind *k = NULL;
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && !k; i++)
-		if (strcmp(kinds[i].spelling, kind) == 0)
-			k = &kinds[i];
-	if (!k)
-		fail_msg("model_builder: unknown property kind %s", kind);
-	mc_prop_array *a = code_array(r, function);
-	mc_prop *p = MC_VEC_PUSH(a->props, a->nprops, a->cap);
-	memset(p, 0, sizeof(*p));
-	p->name = mc_strdup(name);
-	p->info = mc_strdup("object_property_add");
-	p->kind = k->kind;
-	p->enum_type = k->enum_type ? mc_strdup(k->enum_type) : NULL;
-	p->line = next_line(r);
+	mc_prop *p = prop_add(r, code_array(r, function), name, kind, "object_property_add", unvalued ? NULL : defval);
 	if (unvalued) {
 		p->has_default = 1;
 		p->defval = mc_value_symbolic(MC_FACTS_CODE_UNVALUED);
 		p->defval_text = mc_strdup(MC_FACTS_CODE_UNVALUED);
 		p->unvalued = mc_strdup(unvalued);
-	} else if (defval) {
-		if (mc_value_parse(&p->defval, k->kind, defval) < 0)
-			fail_msg("model_builder: %s is no %s value: %s", defval, kind, mc_error_last());
-		p->has_default = 1;
-		p->defval_text = mc_strdup(defval);
 	}
 }
 
