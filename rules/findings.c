@@ -335,7 +335,7 @@ void mc_findings_anchor(mc_findings *fs, const mc_changed_lines *changed)
 		if (f->changed_line == 1 || !f->cause_file ||
 		    mc_changed_lines_has(changed, f->cause_file, f->cause_line) != 1)
 			continue;
-		mc_strvec_push_owned(&f->notes, mc_sprintf("%s at %s:%d; this is what the change wrote",
+		mc_strvec_push_owned(&f->notes, mc_sprintf("%s at %s:%d (this finding points at what the change wrote)",
 							   mc_finding_is_entry_located(f) ? "the entry is" : "declared",
 							   f->file, f->line));
 		free(f->file);

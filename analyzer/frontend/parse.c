@@ -217,16 +217,13 @@ static char *referenced_name(CXCursor c, enum CXCursorKind *ref_kind)
 }
 
 /*
- * The USR of the struct member an expression names first: offsetof(S, f) in a
- * Property's .offset, or s->f.  USRs name a member the same way in every
+ * The USR of the struct member a MemberRef (a designator of offsetof) or a
+ * MemberRefExpr (s->f) names.  USRs name a member the same way in every
  * translation unit that includes its struct, so a read elsewhere joins the
- * Property that stores it.  NULL when there is none.
+ * Property that stores it.  NULL when it names no field.
  */
-static char *member_usr(CXCursor c)
+static char *member_usr(CXCursor ref)
 {
-	CXCursor ref;
-	if (!find_kind(c, CXCursor_MemberRef, &ref) && !find_kind(c, CXCursor_MemberRefExpr, &ref))
-		return NULL;
 	CXCursor decl = clang_getCursorReferenced(ref);
 	if (clang_Cursor_isNull(decl) || clang_getCursorKind(decl) != CXCursor_FieldDecl)
 		return NULL;
@@ -2586,44 +2583,17 @@ typedef struct {
 	const char *function;   /* the function being walked */
 } uses_ctx;
 
-/* Collects the functions an initializer names as .needed or .field_exists, at any depth. */
-static void gates_in(CXCursor init, mc_strvec *gates)
+/* The functions this file's descriptions name as .needed or .field_exists (their facts are read by now). */
+static void gates_of(const mc_facts *f, mc_strvec *gates)
 {
-	cursor_list kids = children_of(init);
-	for (size_t i = 0; i < kids.n; i++) {
-		char *path = NULL;
-		CXCursor value;
-		if (designator_of(kids.v[i], &path, &value)) {
-			const char *last = strrchr(path, '.');
-			last = last ? last + 1 : path;
-			enum CXCursorKind kind = CXCursor_UnexposedDecl;
-			char *fn = strcmp(last, "needed") == 0 || strcmp(last, "field_exists") == 0
-					   ? referenced_name(value, &kind)
-					   : NULL;
-			if (fn && kind == CXCursor_FunctionDecl && !mc_strvec_contains(gates, fn))
-				mc_strvec_push_owned(gates, fn);
-			else
-				free(fn);
-			free(path);
-		}
-		gates_in(kids.v[i], gates);
+	for (size_t i = 0; i < f->nvmsds; i++) {
+		const mc_vmsd *d = &f->vmsds[i];
+		if (d->needed && !mc_strvec_contains(gates, d->needed))
+			mc_strvec_push(gates, d->needed);
+		for (size_t k = 0; k < d->nfields; k++)
+			if (d->fields[k].test && !mc_strvec_contains(gates, d->fields[k].test))
+				mc_strvec_push(gates, d->fields[k].test);
 	}
-	free(kids.v);
-}
-
-static enum CXChildVisitResult gates_visit(CXCursor c, CXCursor parent, CXClientData data)
-{
-	(void)parent;
-	uses_ctx *u = data;
-	int is_array;
-	if (clang_getCursorKind(c) == CXCursor_VarDecl && in_main_file(u->x, c) &&
-	    (type_is_record(clang_getCursorType(c), "VMStateDescription", &is_array) ||
-	     type_is_record(clang_getCursorType(c), "VMStateField", &is_array))) {
-		CXCursor init = clang_Cursor_getVarDeclInitializer(c);
-		if (!clang_Cursor_isNull(init))
-			gates_in(init, &u->gates);
-	}
-	return clang_getCursorKind(c) == CXCursor_FunctionDecl ? CXChildVisit_Continue : CXChildVisit_Recurse;
 }
 
 static void use_add(uses_ctx *u, CXCursor member, const char *kind, const char *call)
@@ -2710,9 +2680,8 @@ static enum CXChildVisitResult uses_visit(CXCursor c, CXCursor parent, CXClientD
 static void extract_uses(extract_ctx *x)
 {
 	uses_ctx u = { x, {0}, NULL };
-	CXCursor root = clang_getTranslationUnitCursor(x->tu);
-	clang_visitChildren(root, gates_visit, &u);
-	clang_visitChildren(root, uses_visit, &u);
+	gates_of(x->facts, &u.gates);
+	clang_visitChildren(clang_getTranslationUnitCursor(x->tu), uses_visit, &u);
 	mc_strvec_free(&u.gates);
 }
 
