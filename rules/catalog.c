@@ -74,6 +74,68 @@ const mc_rule_info mc_rule_catalog[] = {
 	  "missing generated header).  The change could not be judged.",
 	  "DEFINE_PROP_UINT32(\"x\", S, f, some_runtime_value)",
 	  "Check the change by hand." },
+	{ "vmstate-fields-changed", "error",
+	  "A description's fields changed on the wire without a version bump or a subsection.",
+	  "A field added, removed, reordered or resized in an existing VMStateDescription (or subsection) "
+	  "changes the bytes of the section while its version stays the same: the old and the new QEMU no longer "
+	  "read each other's stream, in both directions.  What is compared is what goes on the wire: a nested "
+	  "struct by its own description (not by the C struct's size), VMSTATE_UNUSED(n) where an n-byte field "
+	  "was, or a field renamed or retyped at the same size, is the same stream.  A new field with a test "
+	  "function is judged as new state (vmstate-ungated).  A note on a description no versioned machine type "
+	  "contains.",
+	  "VMSTATE_BOOL(root_scalable, IntelIOMMUState) inserted in the middle of iommu-intel's fields, version_id "
+	  "still 1.",
+	  "Put the new state into a subsection whose .needed reads a property the newest compat array turns off, "
+	  "or keep VMSTATE_UNUSED(n) where a field is dropped." },
+	{ "vmstate-version-raised", "error",
+	  "A description's version_id was raised on a type that released machine types contain.",
+	  "The older QEMU refuses a section whose version is above its own, whatever the machine type, so "
+	  "migration back to it breaks.  A minimum_version_id raised above the old version_id refuses the older "
+	  "QEMU's streams too.  A type that no versioned machine type contains (a board without versioned "
+	  "machines) promises nothing across versions: a note.",
+	  "arm_gicv3_its: version_id and minimum_version_id 0 -> 1 on a device of the versioned Arm virt machine.",
+	  "Keep the version and send the new state in a subsection, or a field test, whose .needed reads a "
+	  "property that the newest compat array turns off." },
+	{ "vmstate-minimum-raised", "warning",
+	  "A description's minimum_version_id was raised: streams of older releases are refused.",
+	  "The loader refuses a section whose version is below minimum_version_id; streams of the versions in "
+	  "between, which older releases send, no longer load.",
+	  "minimum_version_id 2 -> 4 while releases still in use send version 3.",
+	  "Keep the minimum as long as a supported release sends the older versions." },
+	{ "vmstate-renamed", "error",
+	  "A type's section has a new name.",
+	  "A section is found by its description's .name: after a rename neither QEMU finds the section the "
+	  "other sends.",
+	  "dc->vmsd of a device points at a description named \"foo2\" where it was \"foo\".",
+	  "Keep the old .name." },
+	{ "vmstate-subsection-dropped", "error",
+	  "A subsection the older QEMU sends is no longer in the description.",
+	  "The loader refuses a subsection it does not know.  A second .subsections initializer in the same "
+	  "description silently replaces the first.",
+	  "Two .subsections = (...) lines in one VMStateDescription.",
+	  "Keep the subsection (with a .needed that is false when there is nothing to send)." },
+	{ "vmstate-unregistered", "error",
+	  "A type that released machine types contain no longer registers its description.",
+	  "The older QEMU sends the section; the new one has no handler for it and refuses the stream.",
+	  "dc->vmsd = &vmstate_foo removed from foo's class_init.",
+	  "Keep the registration, or keep a description of the same name that loads the old state." },
+	{ "vmstate-subsection-name", "error",
+	  "A subsection's name does not begin with its parent's name.",
+	  "The loading side looks a subsection up only under its parent's name (QEMU's convention is "
+	  "\"parent/part\"): a subsection of another name is never found and the stream is refused, even between "
+	  "two equal QEMUs.",
+	  "\"vitio-balloon-device/page-poison\" under \"virtio-balloon-device\".",
+	  "Name the subsection \"<parent name>/<part>\"." },
+	{ "vmstate-ungated", "error",
+	  "New state is sent to released machine types: no .needed, or one no compat entry turns off.",
+	  "A new subsection, a new section on an existing type, or a new field with a test is sent whenever its "
+	  ".needed (or test) says so; the older QEMU refuses it.  Without .needed: error.  When .needed reads a "
+	  "property, the newest released compat array must set that property to a value that makes it false: "
+	  "error otherwise, with the entry to add.  When it reads only run-time state, migration to the older "
+	  "QEMU fails whenever that state holds: a warning.",
+	  "A new subsection pckbd/extended_state whose .needed reads i8042's extended-state, with "
+	  "{ \"i8042\", \"extended-state\", \"false\" } in hw_compat_6_0.",
+	  "Gate it with a property (x-...) whose compat entry in the newest array turns it off." },
 };
 const size_t mc_rule_catalog_len = sizeof(mc_rule_catalog) / sizeof(mc_rule_catalog[0]);
 
@@ -96,6 +158,7 @@ static const check_entry checks[] = {
 	{ mc_rule_new_property, 0 },
 	{ mc_rule_dangling, 1 },
 	{ mc_rule_redundant, 0 },
+	{ mc_rule_vmstate, 0 },
 };
 
 void mc_rules_run(const mc_rule_input *in, mc_findings *out)

@@ -31,6 +31,7 @@ void mc_rule_invariant(const mc_check *c, mc_findings *out);    /* compat-missin
 void mc_rule_new_property(const mc_check *c, mc_findings *out); /* new-property-enabled, compat-wrong-array */
 void mc_rule_dangling(const mc_check *c, mc_findings *out);     /* compat-dangling */
 void mc_rule_redundant(const mc_check *c, mc_findings *out);    /* compat-redundant */
+void mc_rule_vmstate(const mc_check *c, mc_findings *out);      /* vmstate-* */
 
 /* ---- helpers shared by the checks ---- */
 

@@ -48,7 +48,9 @@ static int cmp_finding(const void *pa, const void *pb)
 		return c;
 	if ((c = strcmp0(a->type, b->type)))
 		return c;
-	return strcmp0(a->property, b->property);
+	if ((c = strcmp0(a->property, b->property)))
+		return c;
+	return strcmp0(a->vmstate, b->vmstate);
 }
 
 
@@ -58,6 +60,7 @@ static void finding_free(mc_finding *f)
 	free(f->type);
 	free(f->owner);
 	free(f->property);
+	free(f->vmstate);
 	free(f->old_value);
 	free(f->new_value);
 	free(f->file);
@@ -76,7 +79,8 @@ static void finding_free(mc_finding *f)
 static int same_group(const mc_finding *a, const mc_finding *b)
 {
 	return a->owner && b->owner && strcmp(a->owner, b->owner) == 0 && strcmp0(a->rule, b->rule) == 0 &&
-	       strcmp0(a->property, b->property) == 0 && strcmp0(a->commit, b->commit) == 0;
+	       strcmp0(a->property, b->property) == 0 && strcmp0(a->vmstate, b->vmstate) == 0 &&
+	       strcmp0(a->commit, b->commit) == 0;
 }
 
 /* Replaces every "old." / "old " in text by the owner's name. */
@@ -188,7 +192,8 @@ static int sanitize(char *s)
 
 static void sanitize_finding(mc_finding *f)
 {
-	char *fields[] = { f->type, f->owner, f->property, f->old_value, f->new_value, f->file, f->message, f->commit };
+	char *fields[] = { f->type, f->owner, f->property, f->vmstate, f->old_value,
+			   f->new_value, f->file, f->message, f->commit };
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		sanitize(fields[i]);
 	for (size_t i = 0; i < f->notes.n; i++)
@@ -215,6 +220,7 @@ void mc_findings_finish(mc_findings *fs)
 		for (size_t j = 0; j < out && !keep; j++)
 			if (strcmp0(fs->v[j].rule, fs->v[i].rule) == 0 && strcmp0(fs->v[j].type, fs->v[i].type) == 0 &&
 			    strcmp0(fs->v[j].property, fs->v[i].property) == 0 &&
+			    strcmp0(fs->v[j].vmstate, fs->v[i].vmstate) == 0 &&
 			    strcmp0(fs->v[j].commit, fs->v[i].commit) == 0 &&
 			    (!mc_finding_is_entry_located(&fs->v[i]) ||
 			     strcmp0(fs->v[j].new_value, fs->v[i].new_value) == 0))
@@ -237,7 +243,8 @@ void mc_findings_finish(mc_findings *fs)
 static int same_cause(const mc_finding *a, const mc_finding *b)
 {
 	return strcmp0(a->rule, b->rule) == 0 && strcmp0(a->type, b->type) == 0 &&
-	       strcmp0(a->property, b->property) == 0 && strcmp0(a->old_value, b->old_value) == 0 &&
+	       strcmp0(a->property, b->property) == 0 && strcmp0(a->vmstate, b->vmstate) == 0 &&
+	       strcmp0(a->old_value, b->old_value) == 0 &&
 	       strcmp0(a->new_value, b->new_value) == 0 && strcmp0(a->commit, b->commit) == 0 &&
 	       (!mc_finding_is_entry_located(a) || (strcmp0(a->file, b->file) == 0 && a->line == b->line));
 }

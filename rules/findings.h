@@ -19,6 +19,7 @@ typedef struct {
 	char *type;             /* QOM type name */
 	char *owner;            /* the type that declares the property, when known */
 	char *property;
+	char *vmstate;          /* vmstate-* rules: the .name of the description the finding is about */
 	char *old_value;        /* effective value before, as a compat string; may be NULL */
 	char *new_value;
 	char *file;             /* where the property (or the entry) is declared at HEAD */

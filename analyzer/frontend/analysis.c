@@ -1238,8 +1238,9 @@ static void pair_select(pair_load *pl, mc_store *store, const mc_analysis_opts *
 	parse_cache_init(&pl->pch);
 	pch_ahead ahead;
 	pch_ahead_start(&ahead, &pl->pch, pl->trees, 2);
-	pl->wanted[0] = select_files(pl->trees[0], NULL, NULL, 0);
-	pl->wanted[1] = select_files(pl->trees[1], pl->trees[0], &pl->wanted[0], 0);
+	/* The vmstate-* rules compare descriptions: a changed file that only defines one counts too. */
+	pl->wanted[0] = select_files(pl->trees[0], NULL, NULL, 1);
+	pl->wanted[1] = select_files(pl->trees[1], pl->trees[0], &pl->wanted[0], 1);
 	store->candidates += pl->wanted[0].n + pl->wanted[1].n;
 	if (!opts->full)
 		mc_slice_open(&pl->slice, pl->trees[0], pl->trees[1], &pl->wanted[0], &pl->wanted[1]);

@@ -75,7 +75,7 @@ int mc_revision_load_pair(mc_revision **base, mc_revision **head, mc_snapshot *b
  * conventions' table-type and table-property lines name?
  */
 int mc_analysis_wants(const mc_conv *conv, const char *path, const char *text, size_t len);
-/* The same, for show --vmstate: also a file that defines a VMStateDescription and nothing else. */
+/* The same, for show --vmstate and a pair of a check: also a file that defines a VMStateDescription and nothing else. */
 int mc_analysis_wants_vmstate(const mc_conv *conv, const char *path, const char *text, size_t len);
 
 #endif

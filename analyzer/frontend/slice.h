@@ -41,8 +41,8 @@
  * slice selects changes, so that a selection made by an older rule is not.
  */
 /* 4: Rust crates; 5: a changed file of any name is looked for in #include lines; 6: files adding QOM
- * properties by code */
-#define MC_SLICE_VERSION 6
+ * properties by code; 7: files that only define VMStateDescriptions are candidates */
+#define MC_SLICE_VERSION 7
 
 typedef struct mc_slice mc_slice;
 

@@ -602,6 +602,39 @@ const mc_vmstate *mc_type_vmstate(const mc_type *t)
 	return NULL;
 }
 
+int mc_vms_field_flag(const mc_vms_field *fd, const char *flag)
+{
+	size_t n = strlen(flag);
+	for (const char *p = fd->flags; p && (p = strstr(p, flag)); p += n)
+		if ((p == fd->flags || p[-1] == '|') && (p[n] == '\0' || p[n] == '|'))
+			return 1;
+	return 0;
+}
+
+int mc_vms_field_on_wire(const mc_vms_field *fd)
+{
+	return !mc_vms_field_flag(fd, "VMS_MUST_EXIST");
+}
+
+size_t mc_model_gate_reads(const mc_model *m, const char *file, const char *function, const mc_field_use **out,
+			   size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; function && i < m->nfacts; i++) {
+		if (strcmp(m->facts[i]->path, file) != 0)
+			continue;
+		for (size_t k = 0; k < m->facts[i]->nuses; k++) {
+			const mc_field_use *u = &m->facts[i]->uses[k];
+			if (strcmp(u->kind, "vmstate") != 0 || !u->function || strcmp(u->function, function) != 0)
+				continue;
+			if (n < max)
+				out[n] = u;
+			n++;
+		}
+	}
+	return n;
+}
+
 /* The description function itself stores into a vmstate-member, found in home first; NULL if none. */
 static const mc_vmsd_use *vmstate_use_direct(const mc_model *m, const mc_conv *conv, const mc_facts *home,
 					     const char *function, const mc_facts **where)
@@ -838,7 +871,7 @@ void mc_model_free(mc_model *m)
 
 const mc_type *mc_model_type(const mc_model *m, const char *name)
 {
-	return mc_map_get(&m->types, name);
+	return name ? mc_map_get(&m->types, name) : NULL;
 }
 
 int mc_type_is_a(const mc_type *t, const char *ancestor)

@@ -156,6 +156,17 @@ const mc_field_use *mc_model_field_evidence(const mc_model *m, const char *usr, 
 const mc_vmstate *mc_model_vmstate(const mc_model *m, const char *home, const char *var);
 /* The description of t's instances: its own, else the nearest ancestor's; NULL if none. */
 const mc_vmstate *mc_type_vmstate(const mc_type *t);
+/* Does the field's .flags name the VMStateFlags constant flag ("VMS_STRUCT")? */
+int mc_vms_field_flag(const mc_vms_field *fd, const char *flag);
+/* Does the field put bytes on the wire?  A VMSTATE_VALIDATE (VMS_MUST_EXIST) does not; QEMU's dump omits it. */
+int mc_vms_field_on_wire(const mc_vms_field *fd);
+/*
+ * The member reads (uses of kind "vmstate") that function, a .needed or
+ * .field_exists function of the file, makes: at most max into out, facts
+ * order; returns how many there are.
+ */
+size_t mc_model_gate_reads(const mc_model *m, const char *file, const char *function, const mc_field_use **out,
+			   size_t max);
 
 /* Is family the generic one (m->generic_family), whose sets every machine applies?  0 for NULL. */
 int mc_model_is_generic(const mc_model *m, const char *family);

@@ -66,6 +66,8 @@ static json_t *finding_json(const mc_finding *f)
 	json_object_set_new(o, "type", jstr(f->type));
 	json_object_set_new(o, "owner", jstr(f->owner));
 	json_object_set_new(o, "property", jstr(f->property));
+	if (f->vmstate)
+		json_object_set_new(o, "vmstate", json_string(f->vmstate));
 	json_object_set_new(o, "old_value", jstr(f->old_value));
 	json_object_set_new(o, "new_value", jstr(f->new_value));
 	json_object_set_new(o, "file", jstr(f->file));
@@ -259,9 +261,10 @@ static int write_text(FILE *out, const mc_findings *fs, const mc_report_ctx *ctx
 static char *fingerprint(const mc_finding *f)
 {
 	/* Entry findings also name the entry's value: two different bad entries are two. */
-	char *id = mc_sprintf("%s|%s|%s|%s|%s", f->rule, f->type ? f->type : "", f->property ? f->property : "",
+	char *id = mc_sprintf("%s|%s|%s|%s|%s%s%s", f->rule, f->type ? f->type : "", f->property ? f->property : "",
 			      f->commit ? f->commit : "",
-			      mc_finding_is_entry_located(f) && f->new_value ? f->new_value : "");
+			      mc_finding_is_entry_located(f) && f->new_value ? f->new_value : "",
+			      f->vmstate ? "|" : "", f->vmstate ? f->vmstate : "");
 	char hex[41];
 	mc_hash_text(id, strlen(id), hex);
 	free(id);
@@ -317,6 +320,8 @@ static int write_sarif(FILE *out, const mc_findings *fs)
 					  f->property ? f->property : "");
 		if (f->commit)
 			json_object_set_new(props, "commit", json_string(f->commit));
+		if (f->vmstate)
+			json_object_set_new(props, "vmstate", json_string(f->vmstate));
 		if (f->changed_line == 0)
 			json_object_set_new(props, "line", json_integer(f->line));
 		json_object_set_new(props, "affected", strvec_json(&f->affected));

@@ -15,9 +15,16 @@
 /* Source files are read once each to look for markers. */
 #define MC_SOURCE_MAX_SIZE (64u << 20)
 
+/* rule|type|property, and |description for a vmstate-* finding (it names no property). */
+static char *identity(const char *rule, const char *type, const char *property, const char *vmstate)
+{
+	return mc_sprintf("%s|%s|%s%s%s", rule, type ? type : "", property ? property : "", vmstate ? "|" : "",
+			  vmstate ? vmstate : "");
+}
+
 char *mc_finding_identity(const mc_finding *f)
 {
-	return mc_sprintf("%s|%s|%s", f->rule, f->type ? f->type : "", f->property ? f->property : "");
+	return identity(f->rule, f->type, f->property, f->vmstate);
 }
 
 static char *supp_identity(const mc_suppression *s)
@@ -461,13 +468,14 @@ int mc_baseline_load(mc_map *keys, const char *path)
 		const char *rule = json_string_value(json_object_get(item, "rule"));
 		const char *type = json_string_value(json_object_get(item, "type"));
 		const char *prop = json_string_value(json_object_get(item, "property"));
+		const char *vmstate = json_string_value(json_object_get(item, "vmstate"));
 		if (!rule) {
 			mc_error_set("%s: finding %zu has no \"rule\"", path, i + 1);
 			json_decref(root);
 			mc_map_free(keys);
 			return MC_EPARSE;
 		}
-		char *id = mc_sprintf("%s|%s|%s", rule, type ? type : "", prop ? prop : "");
+		char *id = identity(rule, type, prop, vmstate);
 		mc_map_put(keys, id, (void *)1);
 		free(id);
 	}

@@ -24,16 +24,6 @@ typedef struct {
 	mc_strvec missing;      /* "var (from file)" of each, once */
 } dump_ctx;
 
-static int must_exist(const mc_vms_field *fd)
-{
-	if (!fd->flags)
-		return 0;
-	for (const char *p = fd->flags; (p = strstr(p, "VMS_MUST_EXIST")); p += 14)
-		if ((p == fd->flags || p[-1] == '|') && (p[14] == '\0' || p[14] == '|'))
-			return 1;
-	return 0;
-}
-
 static void note_missing(dump_ctx *c, const char *var, const char *file)
 {
 	char *what = mc_sprintf("%s (named in %s)", var, file);
@@ -89,7 +79,7 @@ static json_t *description_json(dump_ctx *c, const mc_vmstate *v, int depth)
 	if (d->has_fields) {
 		json_t *fields = json_array();
 		for (size_t i = 0; i < d->nfields; i++)
-			if (!must_exist(&d->fields[i]))
+			if (mc_vms_field_on_wire(&d->fields[i]))
 				json_array_append_new(fields, field_json(c, v, &d->fields[i], depth));
 		json_object_set_new(o, "Fields", fields);
 	}

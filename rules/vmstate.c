@@ -1,0 +1,745 @@
+/*
+ * vmstate.c - the vmstate-* checks: what a change does to the migration
+ * stream itself, from the VMStateDescriptions of both revisions.
+ *
+ * A description is the stream's layout for one section (dc->vmsd), one
+ * subsection or one nested struct.  The older QEMU loads what the newer one
+ * sends, and the reverse, so what counts is what goes on the wire: the
+ * fields in order with their byte sizes, a nested struct as its own
+ * description (the C struct's size changes freely), the version a section
+ * carries and the subsections by name.  A field renamed, or retyped at the
+ * same size (VMSTATE_UNUSED(n) standing where an n-byte field was), changes
+ * nothing on the wire and is not reported.
+ *
+ * Descriptions of both revisions are paired by .name (the stream's identity),
+ * in the same file first.  Files the change did not touch have the same
+ * descriptions on both sides, so only what changed is compared.
+ *
+ * Severity follows the machine types: a description no versioned machine
+ * type can contain (its types, or its file, are a board's without versioned
+ * machines: conv machine-only "-") promises nothing across versions and its
+ * findings are notes, except a misnamed subsection, which the loading side
+ * never finds even at the same version.
+ *
+ * Where VMState meets the compat arrays: new state (a subsection, a section
+ * on a type that had none, a field with a test) is harmless to an old
+ * machine type only when its .needed (or test) reads a property that the
+ * newest released compat array sets to a value other than its default.
+ */
+#include "rules/check.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Nested descriptions and subsections are followed this deep (QEMU's own nesting is < 8). */
+#define VMSTATE_MAX_DEPTH 16
+/* Member reads of one gate function looked at. */
+#define VMSTATE_MAX_READS 32
+
+/* What the vmstate checks share: who uses each description, at head and at base. */
+typedef struct {
+	const mc_check *c;
+	mc_map users[2];      /* "file\nvar" -> mc_strvec * of the concrete types whose stream holds it; 0 base, 1 head */
+	mc_map reported;      /* "rule\nname": one finding per cause */
+} vm_ctx;
+
+static char *vm_key(const mc_vmstate *v)
+{
+	return mc_sprintf("%s\n%s", v->file, v->d->var);
+}
+
+static const char *vm_name(const mc_vmstate *v)
+{
+	return v->d->name ? v->d->name : v->d->var;
+}
+
+/* Adds type to the users of v and of everything v's stream contains. */
+static void users_add(mc_map *users, const mc_model *m, const mc_vmstate *v, const char *type, int depth)
+{
+	if (!v || depth > VMSTATE_MAX_DEPTH)
+		return;
+	char *key = vm_key(v);
+	mc_strvec *list = mc_map_get(users, key);
+	if (!list) {
+		list = mc_calloc(1, sizeof(*list));
+		mc_map_put(users, key, list);
+	}
+	free(key);
+	if (mc_strvec_contains(list, type))
+		return;
+	mc_strvec_push(list, type);
+	for (size_t i = 0; i < v->d->nfields; i++)
+		if (v->d->fields[i].vmsd)
+			users_add(users, m, mc_model_vmstate(m, v->file, v->d->fields[i].vmsd), type, depth + 1);
+	for (size_t i = 0; i < v->d->subsections.n; i++)
+		users_add(users, m, mc_model_vmstate(m, v->file, v->d->subsections.v[i]), type, depth + 1);
+}
+
+static void users_build(mc_map *users, const mc_model *m)
+{
+	for (size_t i = 0; i < m->ntypes; i++) {
+		const mc_type *t = m->type_list[i];
+		if (!t->abstract)
+			users_add(users, m, mc_type_vmstate(t), t->name, 0);
+	}
+}
+
+static void users_free(mc_map *users)
+{
+	MC_MAP_FOREACH(users, i)
+	{
+		mc_strvec_free(users->vals[i]);
+		free(users->vals[i]);
+	}
+	mc_map_free(users);
+}
+
+static const mc_strvec *users_of(const vm_ctx *x, int head, const mc_vmstate *v)
+{
+	char *key = vm_key(v);
+	const mc_strvec *list = mc_map_get(&x->users[head], key);
+	free(key);
+	return list;
+}
+
+/* Can a versioned machine type hold a type of this file?  (conv machine-only, as for properties.) */
+static int file_in_versioned_machine(const mc_check *c, const char *file)
+{
+	const char *only;
+	if (!c->in->conv || !mc_conv_machine_only(c->in->conv, file, &only))
+		return 1;
+	return only && (mc_strvec_contains(&c->families, only) || mc_model_is_generic(c->hm, only));
+}
+
+/*
+ * Does a versioned machine type contain the description?  Through a type
+ * whose stream holds it, or, when the model links none (a description
+ * vmstate_register'ed, a CPU's), through its file.
+ */
+static int in_versioned_machine(const vm_ctx *x, const mc_vmstate *v)
+{
+	const mc_check *c = x->c;
+	const mc_strvec *users = users_of(x, 1, v);
+	if (!users || !users->n)
+		return file_in_versioned_machine(c, v->file);
+	for (size_t i = 0; i < users->n; i++) {
+		const mc_type *t = mc_model_type(c->hm, users->v[i]);
+		mc_subject s = { t, NULL };
+		for (size_t k = 0; t && k < c->families.n; k++)
+			if (mc_check_family_holds(c, c->families.v[k], &s))
+				return 1;
+		if (t && !c->families.n && file_in_versioned_machine(c, t->file))
+			return 1;
+	}
+	return 0;
+}
+
+/* A finding about description v of head, once per (rule, description); NULL when already made. */
+static mc_finding *vm_finding(vm_ctx *x, mc_findings *out, const char *rule, mc_severity sev, const mc_vmstate *v,
+			      const char *vmstate_name, int line, const char *message)
+{
+	char *key = mc_sprintf("%s\n%s\n%s", rule, v->file, vmstate_name);
+	int seen = mc_map_get(&x->reported, key) != NULL;
+	if (!seen)
+		mc_map_put(&x->reported, key, (void *)1);
+	free(key);
+	if (seen)
+		return NULL;
+	const mc_strvec *users = users_of(x, 1, v);
+	const char *first = users && users->n ? users->v[0] : NULL;
+	for (size_t i = 1; users && i < users->n; i++)
+		if (strcmp(users->v[i], first) < 0)
+			first = users->v[i];
+	mc_finding *f = mc_findings_add(out, rule, sev, first, NULL, v->file, line, "%s", message);
+	f->vmstate = mc_strdup(vmstate_name);
+	for (size_t i = 0; users && i < users->n; i++)
+		mc_finding_affects(f, users->v[i]);
+	if (users && users->n > 1) {
+		mc_strvec sorted = {0};
+		for (size_t i = 0; i < users->n; i++)
+			mc_strvec_push(&sorted, users->v[i]);
+		mc_strvec_sort(&sorted);
+		mc_buf b = {0};
+		mc_buf_printf(&b, "the stream of %zu types holds it:", sorted.n);
+		for (size_t i = 0; i < sorted.n && i < 8; i++)
+			mc_buf_printf(&b, " %s%s", sorted.v[i], i + 1 < sorted.n && i + 1 < 8 ? "," : "");
+		if (sorted.n > 8)
+			mc_buf_printf(&b, " and %zu more", sorted.n - 8);
+		mc_strvec_push_owned(&f->notes, mc_buf_detach(&b));
+		mc_strvec_free(&sorted);
+	}
+	return f;
+}
+
+/* Errors become notes on descriptions no versioned machine type contains. */
+static mc_severity by_machines(const vm_ctx *x, const mc_vmstate *v, mc_severity sev)
+{
+	return in_versioned_machine(x, v) ? sev : MC_SEV_NOTE;
+}
+
+static void note_unversioned(const vm_ctx *x, const mc_vmstate *v, mc_finding *f)
+{
+	if (f && !in_versioned_machine(x, v))
+		mc_strvec_push(&f->notes, "no versioned machine type contains it: migration across QEMU versions "
+					  "is not promised for it");
+}
+
+/* ---- pairing ------------------------------------------------------------- */
+
+/* The description of base with head's .name: in the same file first, else the only one of that name. */
+static const mc_vmstate *base_pair(const mc_model *bm, const mc_vmstate *h)
+{
+	if (!h->d->name)
+		return NULL;
+	const mc_vmstate *same_var = mc_model_vmstate(bm, h->file, h->d->var);
+	if (same_var && same_var->d->name && strcmp(same_var->d->name, h->d->name) == 0)
+		return same_var;
+	const mc_vmstate *only = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < bm->nvmstates; i++) {
+		const mc_vmstate *b = &bm->vmstates[i];
+		if (!b->d->name || strcmp(b->d->name, h->d->name) != 0)
+			continue;
+		if (strcmp(b->file, h->file) == 0)
+			return b;
+		only = b;
+		n++;
+	}
+	return n == 1 ? only : NULL;
+}
+
+/* Is there a description of this name anywhere in the model? */
+static int model_has_name(const mc_model *m, const char *name)
+{
+	for (size_t i = 0; name && i < m->nvmstates; i++)
+		if (m->vmstates[i].d->name && strcmp(m->vmstates[i].d->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* ---- gates: new state and the compat arrays ------------------------------- */
+
+typedef enum {
+	GATE_NONE,        /* no .needed / test: always sent */
+	GATE_RUN_TIME,    /* it reads no property */
+	GATE_MISSING,     /* it reads a property that no released compat array turns */
+	GATE_COMPAT       /* a released compat array sets the property it reads */
+} gate_verdict;
+
+typedef struct {
+	const mc_type *owner;      /* the type declaring the property the gate reads */
+	const mc_type_prop *prop;
+	const mc_compat_set *set;  /* GATE_COMPAT: where the entry is */
+	const mc_compat_entry *entry;
+	const mc_field_use *read;
+} gate_info;
+
+/* The properties stored in member usr, at head: the first, and how many. */
+static size_t props_of_member(const mc_model *m, const char *usr, const mc_type **owner, const mc_type_prop **prop)
+{
+	size_t n = 0;
+	for (size_t i = 0; usr && i < m->ntypes; i++) {
+		const mc_type *t = m->type_list[i];
+		for (size_t k = 0; k < t->nprops; k++) {
+			const mc_prop *p = t->props[k].prop;
+			if (!p->field || strcmp(p->field, usr) != 0)
+				continue;
+			if (n++ == 0) {
+				*owner = t;
+				*prop = &t->props[k];
+			}
+		}
+	}
+	return n;
+}
+
+/* Is entry a value for the property that owner declares (its driver is owner, a subtype or an ancestor)? */
+static int entry_reaches(const mc_model *m, const mc_compat_entry *e, const mc_type *owner, const mc_type_prop *tp)
+{
+	if (strcmp(e->property, tp->prop->name) != 0)
+		return 0;
+	const mc_type *driver = mc_model_type(m, e->driver);
+	if (!driver)
+		return 0;
+	if (!mc_type_is_a(driver, owner->name) && !mc_type_is_a(owner, driver->name))
+		return 0;
+	/* The entry must change the value: an entry restating the default keeps the state sent. */
+	mc_value v = {0};
+	if (mc_value_parse(&v, tp->prop->kind, e->value) < 0) {
+		mc_error_clear();
+		return 0;
+	}
+	int same = mc_value_equal(tp->prop->kind, &v, &tp->prop->defval);
+	mc_value_free(&v);
+	return same != 1;
+}
+
+/* Is the set one a released machine type applies, from base's last release on? */
+static int set_is_current(const mc_check *c, const mc_compat_set *s)
+{
+	if (s->major == MC_VERSION_DEFAULTS)
+		return 0;
+	return c->released_major < 0 || mc_version_cmp(s->major, s->minor, c->released_major, c->released_minor) >= 0;
+}
+
+/* What gates state that function (.needed or a field's test, of file at head) decides. */
+static gate_verdict gate_judge(const mc_check *c, const char *file, const char *function, gate_info *g)
+{
+	memset(g, 0, sizeof(*g));
+	if (!function)
+		return GATE_NONE;
+	const mc_field_use *reads[VMSTATE_MAX_READS];
+	size_t n = mc_model_gate_reads(c->hm, file, function, reads, VMSTATE_MAX_READS);
+	if (n > VMSTATE_MAX_READS)
+		n = VMSTATE_MAX_READS;
+	gate_verdict verdict = GATE_RUN_TIME;
+	for (size_t i = 0; i < n; i++) {
+		const mc_type *owner = NULL;
+		const mc_type_prop *tp = NULL;
+		if (!props_of_member(c->hm, reads[i]->field, &owner, &tp))
+			continue;
+		if (verdict == GATE_RUN_TIME) {
+			verdict = GATE_MISSING;
+			g->owner = owner;
+			g->prop = tp;
+			g->read = reads[i];
+		}
+		for (size_t s = 0; s < c->hm->nsets; s++) {
+			if (!set_is_current(c, &c->hm->sets[s]))
+				continue;
+			for (size_t e = 0; e < c->hm->sets[s].nentries; e++)
+				if (entry_reaches(c->hm, c->hm->sets[s].entries[e], owner, tp)) {
+					g->owner = owner;
+					g->prop = tp;
+					g->read = reads[i];
+					g->set = &c->hm->sets[s];
+					g->entry = c->hm->sets[s].entries[e];
+					return GATE_COMPAT;
+				}
+		}
+	}
+	return verdict;
+}
+
+/* The compat value that keeps a boolean gate off: the opposite of its default. */
+static char *gate_off_value(const mc_type_prop *tp)
+{
+	const mc_prop *p = tp->prop;
+	if (p->kind == MC_KIND_BOOL && p->defval.type == MC_VAL_BOOL)
+		return mc_strdup(p->defval.i ? "false" : "true");
+	return NULL;
+}
+
+/*
+ * Judges new state (what: "subsection x", "section x", "field x") of
+ * description v, sent when function says so, and reports it unless a compat
+ * entry of the newest released array keeps it from released machine types.
+ */
+static void gate_report(vm_ctx *x, mc_findings *out, const mc_vmstate *v, const char *name, const char *what,
+			const char *function, int line)
+{
+	const mc_check *c = x->c;
+	gate_info g;
+	gate_verdict verdict = gate_judge(c, v->file, function, &g);
+	if (verdict == GATE_COMPAT)
+		return;
+	char *msg;
+	mc_severity sev = MC_SEV_ERROR;
+	if (verdict == GATE_NONE)
+		msg = mc_sprintf("%s has no .needed: it is always sent, and a QEMU that does not know it refuses the "
+				 "stream on every released machine type", what);
+	else if (verdict == GATE_RUN_TIME) {
+		sev = MC_SEV_WARNING;
+		msg = mc_sprintf("%s is sent when %s() says so, which reads no property: migration to an older QEMU "
+				 "fails whenever it holds, on every machine type", what, function);
+	} else
+		msg = mc_sprintf("%s is sent when %s() says so, which reads property %s.%s, and no compat entry of the "
+				 "newest released array turns it off for older machine types",
+				 what, function, g.owner->name, g.prop->prop->name);
+	mc_finding *f = vm_finding(x, out, "vmstate-ungated", by_machines(x, v, sev), v, name, line, msg);
+	free(msg);
+	if (!f)
+		return;
+	note_unversioned(x, v, f);
+	if (verdict == GATE_RUN_TIME)
+		mc_strvec_push(&f->notes, "QEMU has had to gate such state later with a property that the compat arrays "
+					  "turn off (x-... = false): do it now");
+	if (verdict != GATE_MISSING)
+		return;
+	f->property = mc_strdup(g.prop->prop->name);
+	mc_strvec_push_owned(&f->notes, mc_sprintf("%s() reads the member %s is stored in (%s:%d)", function,
+						   g.prop->prop->name, v->file, g.read->line));
+	char *array = NULL, *file = NULL, *value = gate_off_value(g.prop);
+	int missing = 0;
+	mc_check_suggest_array(c, c->hm->generic_family, &array, &file, &missing);
+	if (array && value) {
+		f->suggestion = mc_sprintf("{ \"%s\", \"%s\", \"%s\" },", g.owner->name, g.prop->prop->name, value);
+		f->suggestion_array = array;
+		f->suggestion_file = file;
+		array = file = NULL;
+	} else
+		mc_strvec_push_owned(&f->notes, mc_sprintf("add an entry for %s.%s, with the value that makes %s() false, "
+							   "to %s", g.owner->name, g.prop->prop->name, function,
+							   array ? array : "the newest compat array"));
+	free(array);
+	free(file);
+	free(value);
+}
+
+/* ---- fields --------------------------------------------------------------- */
+
+/* What one field puts on the wire. */
+typedef struct {
+	const mc_vms_field *fd;
+	const char *nested;    /* the nested description's .name (or variable), or NULL */
+	int variable;          /* the count is read from a member at run time */
+	long long bytes;       /* fixed: size * count; -1 unknown */
+} wire_field;
+
+static wire_field wire_of(const mc_model *m, const mc_vmstate *owner, const mc_vms_field *fd)
+{
+	wire_field w = { fd, NULL, fd->count != NULL, -1 };
+	if (fd->vmsd) {
+		const mc_vmstate *n = mc_model_vmstate(m, owner->file, fd->vmsd);
+		w.nested = n ? vm_name(n) : fd->vmsd;
+	}
+	if (fd->size >= 0 && !w.variable)
+		w.bytes = (long long)fd->size * (fd->num > 0 ? fd->num : 1);
+	return w;
+}
+
+/* Do a and b put the same bytes in the same place?  -1: cannot tell (a size is unknown). */
+static int wire_same(const wire_field *a, const wire_field *b)
+{
+	if ((a->fd->test != NULL) != (b->fd->test != NULL) || (a->nested != NULL) != (b->nested != NULL) ||
+	    a->variable != b->variable)
+		return 0;
+	if (a->nested)
+		return strcmp(a->nested, b->nested) == 0 && a->fd->num == b->fd->num;
+	if (a->variable)
+		return a->fd->size == b->fd->size;
+	if (a->bytes < 0 || b->bytes < 0)
+		return -1;
+	return a->bytes == b->bytes;
+}
+
+static int same_field(const wire_field *a, const wire_field *b)
+{
+	return strcmp(a->fd->name, b->fd->name) == 0 && wire_same(a, b) != 0;
+}
+
+/* The fields of v on the wire, leaving out those a version above max_version adds (max_version < 0: all). */
+static size_t wire_list(const mc_model *m, const mc_vmstate *v, int max_version, wire_field **out)
+{
+	size_t n = 0;
+	*out = mc_calloc(v->d->nfields ? v->d->nfields : 1, sizeof(**out));
+	for (size_t i = 0; i < v->d->nfields; i++) {
+		const mc_vms_field *fd = &v->d->fields[i];
+		if (!mc_vms_field_on_wire(fd) || (max_version >= 0 && fd->version > max_version))
+			continue;
+		(*out)[n++] = wire_of(m, v, fd);
+	}
+	return n;
+}
+
+/* Plain fields of known size only: their byte total, else -1. */
+static long long plain_total(const wire_field *w, size_t n)
+{
+	long long total = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (w[i].nested || w[i].variable || w[i].fd->test || w[i].bytes < 0)
+			return -1;
+		total += w[i].bytes;
+	}
+	return total;
+}
+
+/* Is the middle of b a reordering of the middle of h? */
+static int is_permutation(const wire_field *b, const wire_field *h, size_t n)
+{
+	char *used = mc_calloc(n ? n : 1, 1);
+	int all = 1;
+	for (size_t i = 0; i < n && all; i++) {
+		int found = 0;
+		for (size_t k = 0; k < n && !found; k++)
+			if (!used[k] && strcmp(b[i].fd->name, h[k].fd->name) == 0 && wire_same(&b[i], &h[k]) == 1)
+				used[k] = found = 1;
+		all = found;
+	}
+	free(used);
+	return all;
+}
+
+static char *field_text(const wire_field *w)
+{
+	if (w->nested)
+		return mc_sprintf("%s (struct %s%s)", w->fd->name, w->nested, w->fd->num > 1 ? " array" : "");
+	if (w->variable)
+		return mc_sprintf("%s (%d-byte elements, counted by %s)", w->fd->name, w->fd->size, w->fd->count);
+	if (w->bytes < 0)
+		return mc_sprintf("%s (size unknown)", w->fd->name);
+	return mc_sprintf("%s (%lld byte%s%s)", w->fd->name, w->bytes, w->bytes == 1 ? "" : "s", w->fd->test ? ", with a test" : "");
+}
+
+static char *fields_text(const wire_field *w, size_t n)
+{
+	mc_buf b = {0};
+	for (size_t i = 0; i < n && i < 6; i++) {
+		char *t = field_text(&w[i]);
+		mc_buf_printf(&b, "%s%s", i ? ", " : "", t);
+		free(t);
+	}
+	if (n > 6)
+		mc_buf_printf(&b, " and %zu more", n - 6);
+	return mc_buf_detach(&b);
+}
+
+/* Compares the fields base b and head h put on the wire; one finding for what differs. */
+static void fields_compare(vm_ctx *x, mc_findings *out, const mc_vmstate *b, const mc_vmstate *h)
+{
+	const mc_check *c = x->c;
+	wire_field *bw, *hw;
+	/* Fields of a version the base did not have are the version bump's (vmstate-version-raised). */
+	size_t bn = wire_list(c->bm, b, -1, &bw);
+	size_t hn = wire_list(c->hm, h, h->d->version > b->d->version ? b->d->version : -1, &hw);
+	/* The same field at both ends (by name: eight bools look alike); what is left is the change. */
+	size_t pre = 0, suf = 0;
+	while (pre < bn && pre < hn && same_field(&bw[pre], &hw[pre]))
+		pre++;
+	while (suf < bn - pre && suf < hn - pre && same_field(&bw[bn - 1 - suf], &hw[hn - 1 - suf]))
+		suf++;
+	const wire_field *bm = bw + pre, *hmid = hw + pre;
+	size_t nb = bn - pre - suf, nh = hn - pre - suf;
+	int renamed_only = nb == nh;
+	for (size_t i = 0; i < nb && renamed_only; i++)
+		renamed_only = wire_same(&bm[i], &hmid[i]) != 0;
+	if (renamed_only)
+		goto out;
+	int line = nh ? hmid[0].fd->line : (pre + nh < hn ? hw[pre + nh].fd->line : h->d->line);
+	const char *name = vm_name(h);
+	/* New fields with a test function are new state, gated like a subsection. */
+	int all_tested = nh > 0;
+	for (size_t i = 0; i < nh; i++)
+		all_tested &= hmid[i].fd->test != NULL;
+	if (nb == 0 && all_tested) {
+		char *what = mc_sprintf("field %s of %s", hmid[0].fd->name, name);
+		gate_report(x, out, h, name, what, hmid[0].fd->test, line);
+		free(what);
+		goto out;
+	}
+	long long tb = plain_total(bm, nb), th = plain_total(hmid, nh);
+	if (tb >= 0 && tb == th && nb && nh)
+		goto out; /* the same bytes in other words: VMSTATE_UNUSED(n) for an n-byte field */
+	char *btxt = fields_text(bm, nb), *htxt = fields_text(hmid, nh), *msg;
+	if (nb == 0)
+		msg = mc_sprintf("%s: field%s %s added at position %zu without a version bump or a subsection: "
+				 "streams of the old and the new QEMU no longer read each other",
+				 name, nh > 1 ? "s" : "", htxt, pre + 1);
+	else if (nh == 0)
+		msg = mc_sprintf("%s: field%s %s removed without a version bump (VMSTATE_UNUSED keeps the bytes): "
+				 "streams of the old and the new QEMU no longer read each other",
+				 name, nb > 1 ? "s" : "", btxt);
+	else if (nb == nh && is_permutation(bm, hmid, nb))
+		msg = mc_sprintf("%s: fields reordered (%s became %s): streams of the old and the new QEMU no longer "
+				 "read each other", name, btxt, htxt);
+	else
+		msg = mc_sprintf("%s: %s became %s at position %zu, without a version bump: streams of the old and the "
+				 "new QEMU no longer read each other", name, btxt, htxt, pre + 1);
+	mc_finding *f = vm_finding(x, out, "vmstate-fields-changed", by_machines(x, h, MC_SEV_ERROR), h, name, line, msg);
+	note_unversioned(x, h, f);
+	free(msg);
+	free(btxt);
+	free(htxt);
+out:
+	free(bw);
+	free(hw);
+}
+
+/* ---- versions, subsections, registration ------------------------------------ */
+
+static void versions_compare(vm_ctx *x, mc_findings *out, const mc_vmstate *b, const mc_vmstate *h)
+{
+	const char *name = vm_name(h);
+	const mc_vmsd *bd = b->d, *hd = h->d;
+	if (hd->version > bd->version) {
+		char *msg = mc_sprintf("%s: version_id raised from %d to %d: the older QEMU refuses the section "
+				       "whatever the machine type, so migration back to it breaks", name, bd->version,
+				       hd->version);
+		mc_finding *f = vm_finding(x, out, "vmstate-version-raised", by_machines(x, h, MC_SEV_ERROR), h, name,
+					   hd->line, msg);
+		free(msg);
+		if (!f)
+			return;
+		note_unversioned(x, h, f);
+		if (hd->min_version > bd->version)
+			mc_strvec_push_owned(&f->notes, mc_sprintf("minimum_version_id %d is above the old version_id %d: "
+								   "streams of the older QEMU are refused too",
+								   hd->min_version, bd->version));
+		mc_strvec_push(&f->notes, "keep the version and send the new state in a subsection (or a field test) "
+					  "whose .needed reads a property that the newest compat array turns off");
+		return;
+	}
+	if (hd->min_version > bd->min_version) {
+		char *msg = mc_sprintf("%s: minimum_version_id raised from %d to %d: streams of versions %d to %d, "
+				       "which older releases send, are refused", name, bd->min_version,
+				       hd->min_version, bd->min_version, hd->min_version - 1);
+		mc_finding *f = vm_finding(x, out, "vmstate-minimum-raised", by_machines(x, h, MC_SEV_WARNING), h,
+					   name, hd->line, msg);
+		note_unversioned(x, h, f);
+		free(msg);
+	}
+}
+
+/* The subsection descriptions of v, by .name, at its revision. */
+static const mc_vmstate *subsection_named(const mc_model *m, const mc_vmstate *v, const char *name)
+{
+	for (size_t i = 0; i < v->d->subsections.n; i++) {
+		const mc_vmstate *s = mc_model_vmstate(m, v->file, v->d->subsections.v[i]);
+		if (s && s->d->name && strcmp(s->d->name, name) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+/* A subsection's name must begin with its parent's: the loader compares that prefix (vmstate_subsection_load). */
+static void subsection_name_check(vm_ctx *x, mc_findings *out, const mc_vmstate *parent, const mc_vmstate *s)
+{
+	const char *pname = vm_name(parent);
+	if (!s->d->name || strncmp(s->d->name, pname, strlen(pname)) == 0)
+		return;
+	char *msg = mc_sprintf("subsection \"%s\" of %s does not begin with its parent's name: the loading side "
+			       "never finds it (QEMU names subsections \"%s/...\")", s->d->name, pname, pname);
+	mc_finding *f = vm_finding(x, out, "vmstate-subsection-name", MC_SEV_ERROR, parent, s->d->name, s->d->line, msg);
+	free(msg);
+	if (f && strcmp(s->file, parent->file) != 0) {
+		free(f->file);
+		f->file = mc_strdup(s->file);
+	}
+}
+
+static void subsections_compare(vm_ctx *x, mc_findings *out, const mc_vmstate *b, const mc_vmstate *h)
+{
+	const mc_check *c = x->c;
+	for (size_t i = 0; i < b->d->subsections.n; i++) {
+		const mc_vmstate *bs = mc_model_vmstate(c->bm, b->file, b->d->subsections.v[i]);
+		if (!bs || !bs->d->name || subsection_named(c->hm, h, bs->d->name))
+			continue;
+		/* Not listed but still there by another variable's name: a different .name is a rename, below. */
+		char *msg = mc_sprintf("subsection %s is no longer sent with %s: an older QEMU that sends it is refused "
+				       "(a second .subsections initializer replaces the first)", bs->d->name, vm_name(h));
+		mc_finding *f = vm_finding(x, out, "vmstate-subsection-dropped", by_machines(x, h, MC_SEV_ERROR), h,
+					   bs->d->name, h->d->line, msg);
+		note_unversioned(x, h, f);
+		free(msg);
+	}
+	for (size_t i = 0; i < h->d->subsections.n; i++) {
+		const mc_vmstate *hs = mc_model_vmstate(c->hm, h->file, h->d->subsections.v[i]);
+		if (!hs || !hs->d->name || subsection_named(c->bm, b, hs->d->name))
+			continue;
+		subsection_name_check(x, out, h, hs);
+		char *what = mc_sprintf("new subsection %s of %s", hs->d->name, vm_name(h));
+		gate_report(x, out, hs, hs->d->name, what, hs->d->needed, hs->d->line);
+		free(what);
+	}
+}
+
+/* Every subsection of a description the change adds, named as the loader wants. */
+static void new_description_check(vm_ctx *x, mc_findings *out, const mc_vmstate *h)
+{
+	for (size_t i = 0; i < h->d->subsections.n; i++) {
+		const mc_vmstate *hs = mc_model_vmstate(x->c->hm, h->file, h->d->subsections.v[i]);
+		if (hs)
+			subsection_name_check(x, out, h, hs);
+	}
+}
+
+/* A type both revisions have: its section appears, disappears or changes name. */
+static void registration_compare(vm_ctx *x, mc_findings *out, const mc_type *bt, const mc_type *ht)
+{
+	const mc_vmstate *bv = mc_type_vmstate(bt), *hv = mc_type_vmstate(ht);
+	for (const mc_type *t = ht; t; t = t->parent)
+		if (t->vmsd_unresolved)
+			return;
+	for (const mc_type *t = bt; t; t = t->parent)
+		if (t->vmsd_unresolved)
+			return;
+	if (bv && !hv) {
+		mc_subject s = { ht, NULL };
+		int held = !x->c->families.n;
+		for (size_t k = 0; k < x->c->families.n && !held; k++)
+			held = mc_check_family_holds(x->c, x->c->families.v[k], &s);
+		/* One finding per description: the types that all lose it are its affected list. */
+		mc_finding *f = NULL;
+		for (size_t k = 0; k < out->n && !f; k++)
+			if (strcmp(out->v[k].rule, "vmstate-unregistered") == 0 && out->v[k].vmstate &&
+			    strcmp(out->v[k].vmstate, vm_name(bv)) == 0)
+				f = &out->v[k];
+		if (!f) {
+			f = mc_findings_add(out, "vmstate-unregistered", held ? MC_SEV_ERROR : MC_SEV_NOTE, ht->name, NULL,
+					    ht->file, ht->line, "%s no longer registers a description: the older QEMU "
+					    "sends section %s, which the new one refuses", ht->name, vm_name(bv));
+			f->vmstate = mc_strdup(vm_name(bv));
+			if (!held)
+				mc_strvec_push(&f->notes, "no versioned machine type contains it");
+		} else if (held)
+			f->severity = MC_SEV_ERROR;
+		mc_finding_affects(f, ht->name);
+		return;
+	}
+	if (!hv || !hv->d->name || !hv->d->complete)
+		return;
+	if (!bv) {
+		/* A section a type had under another registration (vmstate_register) keeps its name. */
+		char *key = mc_sprintf("new section\n%s\n%s", hv->file, hv->d->var);
+		int judged = mc_map_get(&x->reported, key) != NULL;
+		if (!judged)
+			mc_map_put(&x->reported, key, (void *)1);
+		free(key);
+		if (judged || model_has_name(x->c->bm, hv->d->name))
+			return;
+		char *what = mc_sprintf("new section %s of %s", hv->d->name, ht->name);
+		gate_report(x, out, hv, hv->d->name, what, hv->d->needed, hv->d->line);
+		free(what);
+		return;
+	}
+	if (bv->d->name && strcmp(bv->d->name, hv->d->name) != 0) {
+		char *msg = mc_sprintf("%s's section is now %s, was %s: the other QEMU finds no section of the name it "
+				       "expects", ht->name, hv->d->name, bv->d->name);
+		mc_finding *f = vm_finding(x, out, "vmstate-renamed", by_machines(x, hv, MC_SEV_ERROR), hv, hv->d->name,
+					   hv->d->line, msg);
+		note_unversioned(x, hv, f);
+		free(msg);
+	}
+}
+
+void mc_rule_vmstate(const mc_check *c, mc_findings *out)
+{
+	vm_ctx x = { c, { {0}, {0} }, {0} };
+	users_build(&x.users[0], c->bm);
+	users_build(&x.users[1], c->hm);
+	for (size_t i = 0; i < c->hm->nvmstates; i++) {
+		const mc_vmstate *h = &c->hm->vmstates[i];
+		if (!h->d->complete)
+			continue;
+		const mc_vmstate *b = c->in->audit ? NULL : base_pair(c->bm, h);
+		if (!b) {
+			new_description_check(&x, out, h);
+			continue;
+		}
+		if (!b->d->complete)
+			continue;
+		versions_compare(&x, out, b, h);
+		fields_compare(&x, out, b, h);
+		subsections_compare(&x, out, b, h);
+	}
+	for (size_t i = 0; !c->in->audit && i < c->hm->ntypes; i++) {
+		const mc_type *ht = c->hm->type_list[i];
+		const mc_type *bt = ht->abstract ? NULL : mc_model_type(c->bm, ht->name);
+		if (bt)
+			registration_compare(&x, out, bt, ht);
+	}
+	users_free(&x.users[0]);
+	users_free(&x.users[1]);
+	mc_map_free(&x.reported);
+}
