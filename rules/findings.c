@@ -76,6 +76,17 @@ static void finding_free(mc_finding *f)
 	free(f->suppress_where);
 }
 
+void mc_findings_remove(mc_findings *fs, size_t i)
+{
+	if (i >= fs->n)
+		return;
+	finding_free(&fs->v[i]);
+	memmove(&fs->v[i], &fs->v[i + 1], (fs->n - i - 1) * sizeof(fs->v[0]));
+	fs->n--;
+	/* MC_VEC_PUSH zeroes only what it grows: the slot freed must not keep the last one's pointers. */
+	memset(&fs->v[fs->n], 0, sizeof(fs->v[0]));
+}
+
 static int same_group(const mc_finding *a, const mc_finding *b)
 {
 	return a->owner && b->owner && strcmp(a->owner, b->owner) == 0 && strcmp0(a->rule, b->rule) == 0 &&

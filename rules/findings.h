@@ -58,6 +58,8 @@ typedef struct {
 mc_finding *mc_findings_add(mc_findings *fs, const char *rule, mc_severity sev, const char *type,
 			    const char *property, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 8, 9)));
+/* Frees the finding at index i and closes the gap (the order of the others is kept). */
+void mc_findings_remove(mc_findings *fs, size_t i);
 /* Adds a subject to f->affected unless it is there already. */
 void mc_finding_affects(mc_finding *f, const char *who);
 /*

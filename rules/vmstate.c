@@ -224,7 +224,8 @@ typedef enum {
 	GATE_NONE,        /* no .needed / test: always sent */
 	GATE_RUN_TIME,    /* it reads no property */
 	GATE_MISSING,     /* it reads a property that no released compat array turns */
-	GATE_COMPAT       /* a released compat array sets the property it reads */
+	GATE_COMPAT,      /* a released compat array sets the property it reads */
+	GATE_OFF          /* it reads a property that is off by default: sent only when a user turns it on */
 } gate_verdict;
 
 typedef struct {
@@ -299,6 +300,12 @@ static gate_verdict gate_judge(const mc_check *c, const char *file, const char *
 		const mc_type_prop *tp = NULL;
 		if (!props_of_member(c->hm, reads[i]->field, &owner, &tp))
 			continue;
+		if (tp->prop->has_default && mc_value_enables(tp->prop->kind, &tp->prop->defval) == 0) {
+			g->owner = owner;
+			g->prop = tp;
+			g->read = reads[i];
+			return GATE_OFF;
+		}
 		if (verdict == GATE_RUN_TIME) {
 			verdict = GATE_MISSING;
 			g->owner = owner;
@@ -332,6 +339,28 @@ static char *gate_off_value(const mc_type_prop *tp)
 }
 
 /*
+ * One cause, one finding: a property added with the state it gates, defaulting
+ * to on, is also a new-property-enabled warning on each type that has it
+ * (that check ran first).  The vmstate finding says more: those go, and
+ * the note returned (NULL: there were none) says so.
+ */
+static char *absorb_new_property(mc_findings *out, const char *owner, const char *prop)
+{
+	char *note = NULL;
+	for (size_t i = out->n; i-- > 0;) {
+		const mc_finding *p = &out->v[i];
+		if (strcmp(p->rule, "new-property-enabled") != 0 || !p->property || strcmp(p->property, prop) != 0 ||
+		    !((p->type && strcmp(p->type, owner) == 0) || (p->owner && strcmp(p->owner, owner) == 0)))
+			continue;
+		if (!note)
+			note = mc_sprintf("%s.%s is new and defaults to %s: reported here, not as new-property-enabled",
+					  owner, prop, p->new_value ? p->new_value : "on");
+		mc_findings_remove(out, i);
+	}
+	return note;
+}
+
+/*
  * Judges new state (what: "subsection x", "section x", "field x") of
  * description v, sent when function says so, and reports it unless a compat
  * entry of the newest released array keeps it from released machine types.
@@ -342,7 +371,7 @@ static void gate_report(vm_ctx *x, mc_findings *out, const mc_vmstate *v, const 
 	const mc_check *c = x->c;
 	gate_info g;
 	gate_verdict verdict = gate_judge(c, v->file, function, &g);
-	if (verdict == GATE_COMPAT)
+	if (verdict == GATE_COMPAT || verdict == GATE_OFF)
 		return;
 	char *msg;
 	mc_severity sev = MC_SEV_ERROR;
@@ -357,10 +386,13 @@ static void gate_report(vm_ctx *x, mc_findings *out, const mc_vmstate *v, const 
 		msg = mc_sprintf("%s is sent when %s() says so, which reads property %s.%s, and no compat entry of the "
 				 "newest released array turns it off for older machine types",
 				 what, function, g.owner->name, g.prop->prop->name);
+	char *absorbed = verdict == GATE_MISSING ? absorb_new_property(out, g.owner->name, g.prop->prop->name) : NULL;
 	mc_finding *f = vm_finding(x, out, "vmstate-ungated", by_machines(x, v, sev), v, name, line, msg);
 	free(msg);
-	if (!f)
+	if (!f) {
+		free(absorbed);
 		return;
+	}
 	note_unversioned(x, v, f);
 	if (verdict == GATE_RUN_TIME)
 		mc_strvec_push(&f->notes, "QEMU has had to gate such state later with a property that the compat arrays "
@@ -368,6 +400,8 @@ static void gate_report(vm_ctx *x, mc_findings *out, const mc_vmstate *v, const 
 	if (verdict != GATE_MISSING)
 		return;
 	f->property = mc_strdup(g.prop->prop->name);
+	if (absorbed)
+		mc_strvec_push_owned(&f->notes, absorbed);
 	mc_strvec_push_owned(&f->notes, mc_sprintf("%s() reads the member %s is stored in (%s:%d)", function,
 						   g.prop->prop->name, v->file, g.read->line));
 	char *array = NULL, *file = NULL, *value = gate_off_value(g.prop);
@@ -455,6 +489,15 @@ static long long plain_total(const wire_field *w, size_t n)
 	return total;
 }
 
+/* Are these VMSTATE_UNUSED bytes ("unused" is the name QEMU's macro gives)? */
+static int all_unused(const wire_field *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(w[i].fd->name, "unused") != 0)
+			return 0;
+	return 1;
+}
+
 /* Is the middle of b a reordering of the middle of h? */
 static int is_permutation(const wire_field *b, const wire_field *h, size_t n)
 {
@@ -528,9 +571,10 @@ static void fields_compare(vm_ctx *x, mc_findings *out, const mc_vmstate *b, con
 		free(what);
 		goto out;
 	}
+	/* VMSTATE_UNUSED(n) for n bytes of fields (or fields again where it stood): the same bytes. */
 	long long tb = plain_total(bm, nb), th = plain_total(hmid, nh);
-	if (tb >= 0 && tb == th && nb && nh)
-		goto out; /* the same bytes in other words: VMSTATE_UNUSED(n) for an n-byte field */
+	if (tb >= 0 && tb == th && nb && nh && (all_unused(bm, nb) || all_unused(hmid, nh)))
+		goto out;
 	char *btxt = fields_text(bm, nb), *htxt = fields_text(hmid, nh), *msg;
 	if (nb == 0)
 		msg = mc_sprintf("%s: field%s %s added at position %zu without a version bump or a subsection: "

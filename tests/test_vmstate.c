@@ -174,21 +174,112 @@ static void test_vmstate_none_and_usage(void **state)
 	assert_non_null(strstr(r.err, "migcompat: vmstate has no type named 'no-such-type'"));
 }
 
-/* The facts of foo-dev.c: the uses of descriptions, by member and by call. */
+/*
+ * The facts of foo-dev.c: the uses of descriptions, by member and by call.
+ * foo-dev existed without state: its new section, sent always, is an error.
+ */
 static void test_vmstate_uses(void **state)
 {
 	(void)state;
 	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--cache", g.cache, "--format", "json", "--full",
 			       "base", "vmstate", NULL };
 	mc_test_result r = mc_test_run_result(argv);
-	assert_int_equal(r.rc, 0);
-	json_t *cov = json_object_get(mc_test_parse_json_object(r.out, "check"), "coverage");
-	json_t *vm = json_object_get(cov, "vmstate");
+	assert_int_equal(r.rc, 1);
+	json_t *root = mc_test_parse_json_object(r.out, "check");
+	json_t *f = json_array_get(json_object_get(root, "findings"), 0);
+	assert_string_equal(mc_test_jstr(f, "rule"), "vmstate-ungated");
+	assert_string_equal(mc_test_jstr(f, "vmstate"), "foo-dev");
+	assert_non_null(strstr(mc_test_jstr(f, "message"), "new section foo-dev of foo-dev has no .needed"));
+	json_t *vm = json_object_get(json_object_get(root, "coverage"), "vmstate");
 	assert_non_null(vm);
-	/* check parses foo-dev.c (it has properties), not foo-opaque.c (only a description). */
-	assert_int_equal(json_integer_value(json_object_get(vm, "descriptions")), 4);
-	assert_int_equal(json_integer_value(json_object_get(vm, "not_analysed")), 0);
+	/* A check's pair parses foo-opaque.c too (it only defines a description): said, not analysed. */
+	assert_int_equal(json_integer_value(json_object_get(vm, "descriptions")), 5);
+	assert_int_equal(json_integer_value(json_object_get(vm, "not_analysed")), 1);
 	assert_int_equal(json_integer_value(json_object_get(vm, "types")), 2);
+}
+
+/* ---- the vmstate-* rules, one step of the fixture each (make-steps.py) ------- */
+
+typedef struct {
+	const char *step;      /* branch, checked against "vmstate" (step 01) */
+	const char *rule;      /* the one vmstate-* finding, or NULL: none */
+	const char *severity;
+	const char *vmstate;   /* its "vmstate" */
+	const char *suggestion;
+} rule_step;
+
+static const rule_step rule_steps[] = {
+	{ "field-added", "vmstate-fields-changed", "error", "foo-dev", NULL },
+	/* VMSTATE_UNUSED(1) for a uint8, and a field renamed at the same size: the same stream. */
+	{ "field-unused", NULL, NULL, NULL, NULL },
+	{ "version-raised", "vmstate-version-raised", "error", "foo-dev", NULL },
+	{ "subsection-gated", NULL, NULL, NULL, NULL },
+	{ "subsection-ungated", "vmstate-ungated", "error", "foo-dev/offset",
+	  "{ \"foo-dev\", \"x-offset-migration\", \"false\" }," },
+	{ "subsection-misnamed", "vmstate-subsection-name", "error", "foodev/offset", NULL },
+	{ "subsection-dropped", "vmstate-subsection-dropped", "error", "foo-dev/extra", NULL },
+	{ "unregistered", "vmstate-unregistered", "error", "foo-dev", NULL },
+	{ "subsection-run-time", "vmstate-ungated", "warning", "foo-dev/offset", NULL },
+	/* The C struct FooSub grows; its description does not: nothing changes on the wire. */
+	{ "nested-struct-grows", NULL, NULL, NULL, NULL },
+	{ "minimum-raised", "vmstate-minimum-raised", "warning", "foo-dev", NULL },
+};
+
+/* Each rule flags its step, once, naming the description, and stays quiet on the steps done right. */
+static void test_vmstate_rules_on_steps(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(rule_steps) / sizeof(rule_steps[0]); i++) {
+		const rule_step *w = &rule_steps[i];
+		const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--cache", g.cache, "--format", "json",
+				       "vmstate", w->step, NULL };
+		mc_test_result r = mc_test_run_result(argv);
+		json_t *fs = json_object_get(mc_test_parse_json_object(r.out, w->step), "findings");
+		json_t *hit = NULL;
+		size_t n = 0, k;
+		json_t *f;
+		json_array_foreach(fs, k, f) {
+			if (strncmp(mc_test_jstr(f, "rule"), "vmstate-", 8) != 0)
+				continue;
+			n++;
+			hit = f;
+		}
+		if (!w->rule) {
+			if (n)
+				fail_msg("%s: want no vmstate finding, have %s: %s", w->step, mc_test_jstr(hit, "rule"),
+					 mc_test_jstr(hit, "message"));
+			assert_int_equal(r.rc, 0);
+			continue;
+		}
+		if (n != 1)
+			fail_msg("%s: want one %s, have %zu vmstate findings; stdout: %s", w->step, w->rule, n, r.out);
+		assert_string_equal(mc_test_jstr(hit, "rule"), w->rule);
+		assert_string_equal(mc_test_jstr(hit, "severity"), w->severity);
+		assert_string_equal(mc_test_jstr(hit, "vmstate"), w->vmstate);
+		assert_string_equal(mc_test_jstr(hit, "file"), "hw/misc/foo-dev.c");
+		assert_int_equal(r.rc, 1);
+		if (w->suggestion)
+			assert_string_equal(mc_test_jstr(json_object_get(hit, "suggestion"), "entry"), w->suggestion);
+	}
+}
+
+/* The gate's own new property is not reported twice: one cause, one finding, a note says so. */
+static void test_vmstate_ungated_absorbs_new_property(void **state)
+{
+	(void)state;
+	const char *argv[] = { "migcompat", "check", "--repo", g.repo, "--cache", g.cache, "vmstate",
+			       "subsection-ungated", NULL };
+	mc_test_result r = mc_test_run_result(argv);
+	assert_int_equal(r.rc, 1);
+	assert_null(strstr(r.out, "[new-property-enabled]"));
+	assert_non_null(strstr(r.out, "[vmstate-ungated]"));
+	assert_non_null(strstr(r.out, "foo-dev.x-offset-migration is new and defaults to on"));
+	assert_non_null(strstr(r.out, "note: add { \"foo-dev\", \"x-offset-migration\", \"false\" } to hw_compat_10_1"));
+	const char *sarif[] = { "migcompat", "check", "--repo", g.repo, "--cache", g.cache, "--format", "sarif",
+				"vmstate", "subsection-misnamed", NULL };
+	r = mc_test_run_result(sarif);
+	assert_int_equal(r.rc, 1);
+	assert_non_null(strstr(r.out, "\"vmstate\": \"foodev/offset\""));
 }
 
 /* ---- the model, on facts written by hand ---------------------------------- */
@@ -277,6 +368,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_vmstate_text, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_vmstate_none_and_usage, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_vmstate_uses, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_vmstate_rules_on_steps, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_vmstate_ungated_absorbs_new_property, mc_test_arena_release),
 		cmocka_unit_test(test_vmstate_model_links),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -386,6 +386,90 @@ void mct_compat_array(mct_rev *r, const char *array)
 	compat_array(r, array);
 }
 
+void mct_vmsd(mct_rev *r, const char *var, const char *name, int version, int min_version, const char *needed)
+{
+	mc_facts *f = current(r);
+	mc_vmsd *d = MC_VEC_PUSH(f->vmsds, f->nvmsds, f->cap_vmsds);
+	memset(d, 0, sizeof(*d));
+	d->var = mc_strdup(var);
+	d->is_static = 1;
+	d->name = name ? mc_strdup(name) : NULL;
+	d->version = version;
+	d->min_version = min_version;
+	d->needed = needed ? mc_strdup(needed) : NULL;
+	d->has_fields = 1;
+	d->complete = 1;
+	d->line = next_line(r);
+}
+
+static mc_vmsd *vmsd_of(mct_rev *r, const char *var)
+{
+	mc_facts *f = current(r);
+	for (size_t i = 0; i < f->nvmsds; i++)
+		if (strcmp(f->vmsds[i].var, var) == 0)
+			return &f->vmsds[i];
+	fail_msg("model_builder: no description %s in %s", var, f->path);
+	return NULL;
+}
+
+static mc_vms_field *field_add(mct_rev *r, const char *var, const char *name)
+{
+	mc_vmsd *d = vmsd_of(r, var);
+	mc_vms_field *fd = MC_VEC_PUSH(d->fields, d->nfields, d->cap);
+	memset(fd, 0, sizeof(*fd));
+	fd->name = mc_strdup(name);
+	fd->line = next_line(r);
+	return fd;
+}
+
+void mct_vmsd_field(mct_rev *r, const char *var, const char *name, int size, int num)
+{
+	mc_vms_field *fd = field_add(r, var, name);
+	fd->size = size;
+	fd->num = num;
+	fd->flags = mc_strdup(num > 0 ? "VMS_ARRAY" : "VMS_SINGLE");
+}
+
+void mct_vmsd_field_version(mct_rev *r, const char *var, int version, const char *test)
+{
+	mc_vmsd *d = vmsd_of(r, var);
+	if (!d->nfields)
+		fail_msg("model_builder: %s has no field yet", var);
+	d->fields[d->nfields - 1].version = version;
+	d->fields[d->nfields - 1].test = test ? mc_strdup(test) : NULL;
+}
+
+void mct_vmsd_struct(mct_rev *r, const char *var, const char *name, const char *nested_var, int c_size)
+{
+	mc_vms_field *fd = field_add(r, var, name);
+	fd->size = c_size;
+	fd->vmsd = mc_strdup(nested_var);
+	fd->flags = mc_strdup("VMS_STRUCT");
+}
+
+void mct_vmsd_validate(mct_rev *r, const char *var, const char *test)
+{
+	mc_vms_field *fd = field_add(r, var, "validate");
+	fd->test = mc_strdup(test);
+	fd->flags = mc_strdup("VMS_ARRAY|VMS_MUST_EXIST");
+}
+
+void mct_vmsd_subsection(mct_rev *r, const char *var, const char *sub_var)
+{
+	mc_strvec_push(&vmsd_of(r, var)->subsections, sub_var);
+}
+
+void mct_type_vmsd(mct_rev *r, const char *type, const char *var)
+{
+	mc_facts *f = current(r);
+	mc_vmsd_use *u = MC_VEC_PUSH(f->vmsd_uses, f->nvmsd_uses, f->cap_vmsd_uses);
+	memset(u, 0, sizeof(*u));
+	u->function = c_name(type, "_class_init");
+	u->vmsd = mc_strdup(var);
+	u->via = mc_strdup("DeviceClass.vmsd");
+	u->line = next_line(r);
+}
+
 const mc_conv *mct_conv(mct_rev *r)
 {
 	if (!r->conv_loaded) {

@@ -96,6 +96,23 @@ void mct_compat_optional(mct_rev *r, const char *array, const char *driver, cons
 /* An empty compat array (a machine version with nothing to keep). */
 void mct_compat_array(mct_rev *r, const char *array);
 
+/*
+ * VMState.  A description var of the current file with .name name,
+ * .version_id, .minimum_version_id and .needed (NULL: none), complete and
+ * with .fields; a field of it (in order) putting size bytes on the wire
+ * (num > 0: an array of num), then its stream version and test function;
+ * a VMSTATE_STRUCT of the description nested_var; a VMSTATE_VALIDATE (no
+ * bytes); a subsection.  mct_type_vmsd: type's class_init stores &var into
+ * DeviceClass.vmsd (the conventions' vmstate-member).
+ */
+void mct_vmsd(mct_rev *r, const char *var, const char *name, int version, int min_version, const char *needed);
+void mct_vmsd_field(mct_rev *r, const char *var, const char *name, int size, int num);
+void mct_vmsd_field_version(mct_rev *r, const char *var, int version, const char *test);
+void mct_vmsd_struct(mct_rev *r, const char *var, const char *name, const char *nested_var, int c_size);
+void mct_vmsd_validate(mct_rev *r, const char *var, const char *test);
+void mct_vmsd_subsection(mct_rev *r, const char *var, const char *sub_var);
+void mct_type_vmsd(mct_rev *r, const char *type, const char *var);
+
 /* The model of everything declared so far (built once). */
 const mc_model *mct_model(mct_rev *r);
 /* The model of QEMU built with Rust devices, or NULL when no Rust file registers a type (built once). */
