@@ -225,7 +225,8 @@ typedef enum {
 	GATE_RUN_TIME,    /* it reads no property */
 	GATE_MISSING,     /* it reads a property that no released compat array turns */
 	GATE_COMPAT,      /* a released compat array sets the property it reads */
-	GATE_OFF          /* it reads a property that is off by default: sent only when a user turns it on */
+	GATE_OFF,         /* it reads a property that is off by default: sent only when a user turns it on */
+	GATE_OLDER        /* only an older array sets the property it reads */
 } gate_verdict;
 
 typedef struct {
@@ -313,17 +314,24 @@ static gate_verdict gate_judge(const mc_check *c, const char *file, const char *
 			g->read = reads[i];
 		}
 		for (size_t s = 0; s < c->hm->nsets; s++) {
-			if (!set_is_current(c, &c->hm->sets[s]))
+			const mc_compat_set *set = &c->hm->sets[s];
+			if (set->major == MC_VERSION_DEFAULTS)
 				continue;
-			for (size_t e = 0; e < c->hm->sets[s].nentries; e++)
-				if (entry_reaches(c->hm, c->hm->sets[s].entries[e], owner, tp)) {
-					g->owner = owner;
-					g->prop = tp;
-					g->read = reads[i];
-					g->set = &c->hm->sets[s];
-					g->entry = c->hm->sets[s].entries[e];
+			for (size_t e = 0; e < set->nentries; e++) {
+				if (!entry_reaches(c->hm, set->entries[e], owner, tp))
+					continue;
+				int current = set_is_current(c, set);
+				if (!current && g->set)
+					continue;
+				g->owner = owner;
+				g->prop = tp;
+				g->read = reads[i];
+				g->set = set;
+				g->entry = set->entries[e];
+				if (current)
 					return GATE_COMPAT;
-				}
+				verdict = GATE_OLDER;
+			}
 		}
 	}
 	return verdict;
@@ -360,6 +368,16 @@ static char *absorb_new_property(mc_findings *out, const char *owner, const char
 	return note;
 }
 
+/* Has compat-wrong-array (which ran first) reported an entry for this property? */
+static int said_wrong_array(const mc_findings *out, const char *prop)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (strcmp(out->v[i].rule, "compat-wrong-array") == 0 && out->v[i].property &&
+		    strcmp(out->v[i].property, prop) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Judges new state (what: "subsection x", "section x", "field x") of
  * description v, sent when function says so, and reports it unless a compat
@@ -373,6 +391,15 @@ static void gate_report(vm_ctx *x, mc_findings *out, const mc_vmstate *v, const 
 	gate_verdict verdict = gate_judge(c, v->file, function, &g);
 	if (verdict == GATE_COMPAT || verdict == GATE_OFF)
 		return;
+	/*
+	 * An entry in an older array: a fix of a break that shipped (Fixes:, Cc:
+	 * qemu-stable) is right there, as for properties; one that
+	 * compat-wrong-array already reports is its finding (one cause, one finding).
+	 */
+	if (verdict == GATE_OLDER && (mc_check_stable_reason(c, g.entry) || said_wrong_array(out, g.prop->prop->name)))
+		return;
+	if (verdict == GATE_OLDER)
+		verdict = GATE_MISSING;
 	char *msg;
 	mc_severity sev = MC_SEV_ERROR;
 	if (verdict == GATE_NONE)
