@@ -275,6 +275,11 @@ static void test_vmstate_ungated_absorbs_new_property(void **state)
 	assert_non_null(strstr(r.out, "[vmstate-ungated]"));
 	assert_non_null(strstr(r.out, "foo-dev.x-offset-migration is new and defaults to on"));
 	assert_non_null(strstr(r.out, "note: add { \"foo-dev\", \"x-offset-migration\", \"false\" } to hw_compat_10_1"));
+	/* --fix writes the entry the finding names (applied, it is step subsection-gated: quiet). */
+	const char *fix[] = { "migcompat", "check", "--repo", g.repo, "--cache", g.cache, "--fix", "vmstate",
+			      "subsection-ungated", NULL };
+	r = mc_test_run_result(fix);
+	assert_non_null(strstr(r.out, "+    { \"foo-dev\", \"x-offset-migration\", \"false\" },"));
 	const char *sarif[] = { "migcompat", "check", "--repo", g.repo, "--cache", g.cache, "--format", "sarif",
 				"vmstate", "subsection-misnamed", NULL };
 	r = mc_test_run_result(sarif);

@@ -385,7 +385,7 @@ static int plain_entry(const char *s)
 static int fixable(const mc_finding *f)
 {
 	static const char *const rules[] = { "compat-missing", "compat-uncovered-type", "compat-wrong-array",
-					     "new-property-enabled" };
+					     "new-property-enabled", "vmstate-ungated" };
 	if (f->suppressed || !f->suggestion || !f->suggestion_array || !f->suggestion_file)
 		return 0;
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
