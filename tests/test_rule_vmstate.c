@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/commit.h"
 #include "model_builder.h"
 #include "rules/rules.h"
 
@@ -116,14 +117,19 @@ typedef struct {
 	mct_rev *base, *head;
 } verdict;
 
-static void judge(verdict *v, const change *ch)
+static void judge_commit(verdict *v, const change *ch, const mc_commit_facts *commit)
 {
 	static const change none;
 	memset(v, 0, sizeof(*v));
 	v->base = scene(&none);
 	v->head = scene(ch);
-	mc_rule_input in = { mct_model(v->base), mct_model(v->head), NULL, mct_conv(v->head), NULL, NULL, 0 };
+	mc_rule_input in = { mct_model(v->base), mct_model(v->head), commit, mct_conv(v->head), NULL, NULL, 0 };
 	mc_rules_run(&in, &v->fs);
+}
+
+static void judge(verdict *v, const change *ch)
+{
+	judge_commit(v, ch, NULL);
 }
 
 static void done(verdict *v)
@@ -269,6 +275,22 @@ static void test_new_subsection_ungated(void **state)
 	expect(&always, "vmstate-ungated", MC_SEV_ERROR, "foo/extra", "has no .needed");
 }
 
+/* The break shipped: its fix goes into the array of the release that broke (Cc: qemu-stable), as for properties. */
+static void test_gate_in_an_older_array_for_a_stable_fix(void **state)
+{
+	(void)state;
+	change old = { .sub_read = EXTRA_USR, .entry_array = "hw_compat_9_0" };
+	mc_commit_facts commit = { .known = 1 };
+	mc_trailers_parse(&commit.change, "foo: gate extra\n\nCc: qemu-stable@nongnu.org\nSigned-off-by: A <a@b>\n");
+	verdict v;
+	judge_commit(&v, &old, &commit);
+	for (size_t i = 0; i < v.fs.n; i++)
+		if (strncmp(v.fs.v[i].rule, "vmstate-", 8) == 0)
+			fail_msg("want no vmstate finding, have %s: %s", v.fs.v[i].rule, v.fs.v[i].message);
+	mc_commit_facts_free(&commit);
+	done(&v);
+}
+
 static void test_new_field_with_a_test_is_new_state(void **state)
 {
 	(void)state;
@@ -289,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_registration_renamed_and_removed),
 		cmocka_unit_test(test_new_subsection_gated_by_the_newest_array),
 		cmocka_unit_test(test_new_subsection_ungated),
+		cmocka_unit_test(test_gate_in_an_older_array_for_a_stable_fix),
 		cmocka_unit_test(test_new_field_with_a_test_is_new_state),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
