@@ -619,6 +619,12 @@ static void fields_compare(vm_ctx *x, mc_findings *out, const mc_vmstate *b, con
 				 "new QEMU no longer read each other", name, btxt, htxt, pre + 1);
 	mc_finding *f = vm_finding(x, out, "vmstate-fields-changed", by_machines(x, h, MC_SEV_ERROR), h, name, line, msg);
 	note_unversioned(x, h, f);
+	/* A member declared elsewhere (a header) may be what the change wrote: anchoring moves the finding there. */
+	const mc_vms_field *cause = nh ? hmid[0].fd : NULL;
+	if (f && cause && cause->member_file && strcmp(cause->member_file, h->file) != 0) {
+		f->cause_file = mc_strdup(cause->member_file);
+		f->cause_line = cause->member_line;
+	}
 	free(msg);
 	free(btxt);
 	free(htxt);
@@ -715,12 +721,16 @@ static void subsections_compare(vm_ctx *x, mc_findings *out, const mc_vmstate *b
 	}
 }
 
-/* Every subsection of a description the change adds, named as the loader wants. */
+/*
+ * Every new subsection of a description the change adds (or renames), named as
+ * the loader wants.  One the base already sends keeps its name: a renamed
+ * parent is vmstate-renamed's finding, not one per subsection.
+ */
 static void new_description_check(vm_ctx *x, mc_findings *out, const mc_vmstate *h)
 {
 	for (size_t i = 0; i < h->d->subsections.n; i++) {
 		const mc_vmstate *hs = mc_model_vmstate(x->c->hm, h->file, h->d->subsections.v[i]);
-		if (hs)
+		if (hs && (x->c->in->audit || !model_has_name(x->c->bm, hs->d->name)))
 			subsection_name_check(x, out, h, hs);
 	}
 }

@@ -231,7 +231,7 @@ static void test_json_every_field_round_trips(void **state)
  * before the tables wrote them (and as the cache holds them), with the keys
  * of Rust sources' facts since ("rust", "pbind"), of properties added by
  * code ("code", "unv"), of member reads ("fld", "uses") and VMState's
- * ("vmsds", "vmsd_uses"): the text must come back
+ * ("vmsds", "vmsd_uses", a field's "mfile" and "mline"): the text must come back
  * byte for byte.
  */
 static const char pinned[] =
@@ -254,7 +254,8 @@ static const char pinned[] =
 	"\"call\":null,\"l\":60}],\"vmsds\":[{\"var\":\"vmstate_x\",\"static\":1,\"name\":\"x-dev\",\"v\":2,"
 	"\"minv\":1,\"needed\":null,\"hasf\":1,\"line\":60,\"complete\":0,\"why\":\"line 62: size\",\"fields\":"
 	"[{\"name\":\"regs\",\"v\":0,\"test\":\"x_test\",\"num\":4,\"count\":\"nregs\",\"size\":4,\"flags\":"
-	"\"VMS_ARRAY\",\"info\":\"vmstate_info_int32\",\"vmsd\":\"vmstate_y\",\"line\":61}],\"subs\":"
+	"\"VMS_ARRAY\",\"info\":\"vmstate_info_int32\",\"vmsd\":\"vmstate_y\",\"line\":61,\"mfile\":"
+	"\"include/hw/x.h\",\"mline\":7}],\"subs\":"
 	"[\"vmstate_x_sub\"]}],\"vmsd_uses\":[{\"f\":\"x_class_init\",\"d\":\"vmstate_x\",\"via\":"
 	"\"DeviceClass.vmsd\",\"l\":21}]}";
 

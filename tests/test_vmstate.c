@@ -112,7 +112,7 @@ static void test_vmstate_json_shape(void **state)
 	expect_field(fields, 3, "regs", 0, 0, 4);
 	expect_field(fields, 4, "nqueue", 0, 0, 4);
 	expect_field(fields, 5, "queue", 0, 0, 4);
-	expect_field(fields, 6, "sub", 1, 0, 8);
+	expect_field(fields, 6, "sub", 1, 0, 12);
 	expect_field(fields, 7, "unused", 0, 0, 4);
 	json_t *sub = json_array_get(fields, 6);
 	assert_string_equal(keys_of(sub), "field version_id field_exists size Description");
@@ -120,6 +120,8 @@ static void test_vmstate_json_shape(void **state)
 	assert_string_equal(mc_test_jstr(nested, "name"), "foo-dev/sub");
 	expect_field(json_object_get(nested, "Fields"), 0, "mode", 0, 0, 4);
 	expect_field(json_object_get(nested, "Fields"), 1, "flags", 0, 0, 1);
+	/* A buffer as long as its member (declared in a header: foo-sub.h). */
+	expect_field(json_object_get(nested, "Fields"), 2, "tag", 0, 0, 4);
 	json_t *subs = json_object_get(d, "Subsections");
 	assert_int_equal(json_array_size(subs), 1);
 	json_t *extra = json_array_get(subs, 0);
@@ -206,23 +208,28 @@ typedef struct {
 	const char *severity;
 	const char *vmstate;   /* its "vmstate" */
 	const char *suggestion;
+	const char *file;      /* where it points: NULL, hw/misc/foo-dev.c */
 } rule_step;
 
 static const rule_step rule_steps[] = {
-	{ "field-added", "vmstate-fields-changed", "error", "foo-dev", NULL },
+	{ "field-added", "vmstate-fields-changed", "error", "foo-dev", NULL, NULL },
 	/* VMSTATE_UNUSED(1) for a uint8, and a field renamed at the same size: the same stream. */
-	{ "field-unused", NULL, NULL, NULL, NULL },
-	{ "version-raised", "vmstate-version-raised", "error", "foo-dev", NULL },
-	{ "subsection-gated", NULL, NULL, NULL, NULL },
+	{ "field-unused", NULL, NULL, NULL, NULL, NULL },
+	{ "version-raised", "vmstate-version-raised", "error", "foo-dev", NULL, NULL },
+	{ "subsection-gated", NULL, NULL, NULL, NULL, NULL },
 	{ "subsection-ungated", "vmstate-ungated", "error", "foo-dev/offset",
-	  "{ \"foo-dev\", \"x-offset-migration\", \"false\" }," },
-	{ "subsection-misnamed", "vmstate-subsection-name", "error", "foodev/offset", NULL },
-	{ "subsection-dropped", "vmstate-subsection-dropped", "error", "foo-dev/extra", NULL },
-	{ "unregistered", "vmstate-unregistered", "error", "foo-dev", NULL },
-	{ "subsection-run-time", "vmstate-ungated", "warning", "foo-dev/offset", NULL },
+	  "{ \"foo-dev\", \"x-offset-migration\", \"false\" },", NULL },
+	{ "subsection-misnamed", "vmstate-subsection-name", "error", "foodev/offset", NULL, NULL },
+	{ "subsection-dropped", "vmstate-subsection-dropped", "error", "foo-dev/extra", NULL, NULL },
+	{ "unregistered", "vmstate-unregistered", "error", "foo-dev", NULL, NULL },
+	/* One cause: the subsection named after the old name is not a second finding. */
+	{ "renamed", "vmstate-renamed", "error", "foo-device", NULL, NULL },
+	{ "subsection-run-time", "vmstate-ungated", "warning", "foo-dev/offset", NULL, NULL },
 	/* The C struct FooSub grows; its description does not: nothing changes on the wire. */
-	{ "nested-struct-grows", NULL, NULL, NULL, NULL },
-	{ "minimum-raised", "vmstate-minimum-raised", "warning", "foo-dev", NULL },
+	{ "nested-struct-grows", NULL, NULL, NULL, NULL, NULL },
+	{ "minimum-raised", "vmstate-minimum-raised", "warning", "foo-dev", NULL, NULL },
+	/* Only the header changes: the nested buffer grows with its member, and the finding points there. */
+	{ "header-member-grows", "vmstate-fields-changed", "error", "foo-dev/sub", NULL, "include/hw/misc/foo-sub.h" },
 };
 
 /* Each rule flags its step, once, naming the description, and stays quiet on the steps done right. */
@@ -256,7 +263,9 @@ static void test_vmstate_rules_on_steps(void **state)
 		assert_string_equal(mc_test_jstr(hit, "rule"), w->rule);
 		assert_string_equal(mc_test_jstr(hit, "severity"), w->severity);
 		assert_string_equal(mc_test_jstr(hit, "vmstate"), w->vmstate);
-		assert_string_equal(mc_test_jstr(hit, "file"), "hw/misc/foo-dev.c");
+		assert_string_equal(mc_test_jstr(hit, "file"), w->file ? w->file : "hw/misc/foo-dev.c");
+		if (w->file)
+			assert_true(json_is_true(json_object_get(hit, "changed_line")));
 		assert_int_equal(r.rc, 1);
 		if (w->suggestion)
 			assert_string_equal(mc_test_jstr(json_object_get(hit, "suggestion"), "entry"), w->suggestion);

@@ -255,6 +255,20 @@ static char *offsetof_usr(CXCursor offset)
 	return clang_Cursor_isNull(last) ? NULL : member_usr(last);
 }
 
+/* Where the member the last designator of offsetof(S, a.b) names is declared; NULL, 0 if none. */
+static void member_place(CXCursor offset, char **file, int *line)
+{
+	CXCursor last = clang_getNullCursor();
+	*file = NULL;
+	*line = 0;
+	clang_visitChildren(offset, last_member_visit, &last);
+	if (clang_Cursor_isNull(last))
+		return;
+	CXCursor decl = clang_getCursorReferenced(last);
+	if (!clang_Cursor_isNull(decl) && clang_getCursorKind(decl) == CXCursor_FieldDecl)
+		spelling_place(decl, file, line);
+}
+
 /*
  * libclang's spelling of a StringLiteral is the whole (concatenated) literal
  * printed back as C source: quotes and escapes.  Undo that.
@@ -1032,6 +1046,8 @@ static void vms_field_member(void *ctx, const char *path, CXCursor value)
 		fd->info = address_of_var(value);
 	} else if (strcmp(path, "vmsd") == 0) {
 		fd->vmsd = address_of_var(value);
+	} else if (strcmp(path, "offset") == 0) {
+		member_place(value, &fd->member_file, &fd->member_line);
 	}
 }
 

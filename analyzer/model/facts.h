@@ -49,9 +49,10 @@
  * sources have facts (frontend/rust.c).  16: QOM properties added by code
  * (object_class_property_add_* and the like: qom-property-call).  17:
  * VMStateDescriptions and their uses; the reads of members that show a
- * value reaches a guest or the stream.
+ * value reaches a guest or the stream.  18: where a VMState field's member
+ * is declared.
  */
-#define MC_FACTS_SCHEMA 17
+#define MC_FACTS_SCHEMA 18
 
 /*
  * The default of a property a table-property line declares: each concrete
@@ -195,7 +196,11 @@
 	X(STR,    flags,    "flags", 0) /* the VMStateFlags constants .flags names, "VMS_ARRAY|VMS_POINTER" */ \
 	X(STR,    info,     "info",  0) /* the VMStateInfo variable (.info), or NULL */ \
 	X(STR,    vmsd,     "vmsd",  0) /* the variable of the nested description (.vmsd), or NULL */ \
-	X(INT,    line,     "line",  0)
+	X(INT,    line,     "line",  0) \
+	/* where the member .offset names is declared (a header, often): a change there moves the \
+	 * field's bytes while the description's file is untouched; NULL, 0 when unknown */ \
+	X(STR,    member_file, "mfile", 0) \
+	X(INT,    member_line, "mline", 0)
 
 /*
  * One VMStateDescription variable at file level.  complete is 0 when
