@@ -120,12 +120,13 @@ const mc_rule_info mc_rule_catalog[] = {
 	  "dc->vmsd = &vmstate_foo removed from foo's class_init.",
 	  "Keep the registration, or keep a description of the same name that loads the old state." },
 	{ "vmstate-subsection-name", "error",
-	  "A subsection's name does not begin with its parent's name.",
+	  "A subsection's name does not begin with its parent's name, or two subsections share one.",
 	  "The loading side looks a subsection up only under its parent's name (QEMU's convention is "
 	  "\"parent/part\"): a subsection of another name is never found and the stream is refused, even between "
-	  "two equal QEMUs.",
+	  "two equal QEMUs.  Of two subsections with one name it takes the first for both (a copied "
+	  "initializer whose .name was not changed), so the second's bytes are misread.",
 	  "\"vitio-balloon-device/page-poison\" under \"virtio-balloon-device\".",
-	  "Name the subsection \"<parent name>/<part>\"." },
+	  "Name the subsection \"<parent name>/<part>\", once per parent." },
 	{ "vmstate-ungated", "error",
 	  "New state is sent to released machine types: no .needed, or one no compat entry turns off.",
 	  "A new subsection, a new section on an existing type, or a new field with a test is sent whenever its "

@@ -37,11 +37,11 @@
 /* Member reads of one gate function looked at. */
 #define VMSTATE_MAX_READS 32
 
-/* What the vmstate checks share: who uses each description, at head and at base. */
+/* What the vmstate checks share: who uses each description at head, what was said. */
 typedef struct {
 	const mc_check *c;
-	mc_map users[2];      /* "file\nvar" -> mc_strvec * of the concrete types whose stream holds it; 0 base, 1 head */
-	mc_map reported;      /* "rule\nname": one finding per cause */
+	mc_map users;         /* "file\nvar" -> mc_strvec * of the concrete types whose stream holds it */
+	mc_map reported;      /* "rule\nfile\nname", "new section\nfile\nvar": one finding per cause */
 } vm_ctx;
 
 static char *vm_key(const mc_vmstate *v)
@@ -95,10 +95,10 @@ static void users_free(mc_map *users)
 	mc_map_free(users);
 }
 
-static const mc_strvec *users_of(const vm_ctx *x, int head, const mc_vmstate *v)
+static const mc_strvec *users_of(const vm_ctx *x, const mc_vmstate *v)
 {
 	char *key = vm_key(v);
-	const mc_strvec *list = mc_map_get(&x->users[head], key);
+	const mc_strvec *list = mc_map_get(&x->users, key);
 	free(key);
 	return list;
 }
@@ -120,7 +120,7 @@ static int file_in_versioned_machine(const mc_check *c, const char *file)
 static int in_versioned_machine(const vm_ctx *x, const mc_vmstate *v)
 {
 	const mc_check *c = x->c;
-	const mc_strvec *users = users_of(x, 1, v);
+	const mc_strvec *users = users_of(x, v);
 	if (!users || !users->n)
 		return file_in_versioned_machine(c, v->file);
 	for (size_t i = 0; i < users->n; i++) {
@@ -146,7 +146,7 @@ static mc_finding *vm_finding(vm_ctx *x, mc_findings *out, const char *rule, mc_
 	free(key);
 	if (seen)
 		return NULL;
-	const mc_strvec *users = users_of(x, 1, v);
+	const mc_strvec *users = users_of(x, v);
 	const char *first = users && users->n ? users->v[0] : NULL;
 	for (size_t i = 1; users && i < users->n; i++)
 		if (strcmp(users->v[i], first) < 0)
@@ -187,14 +187,30 @@ static void note_unversioned(const vm_ctx *x, const mc_vmstate *v, mc_finding *f
 
 /* ---- pairing ------------------------------------------------------------- */
 
-/* The description of base with head's .name: in the same file first, else the only one of that name. */
-static const mc_vmstate *base_pair(const mc_model *bm, const mc_vmstate *h)
+/* How many descriptions of m's file are named name. */
+static size_t named_in_file(const mc_model *m, const char *file, const char *name)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->nvmstates; i++)
+		n += m->vmstates[i].d->name && strcmp(m->vmstates[i].d->name, name) == 0 &&
+		     strcmp(m->vmstates[i].file, file) == 0;
+	return n;
+}
+
+/*
+ * The description of base with head's .name: the same variable first, else
+ * one of that name in the same file, else the only one of that name.  Two of
+ * one name in head's file (a copied initializer) pair by variable only.
+ */
+static const mc_vmstate *base_pair(const mc_model *bm, const mc_model *hm, const mc_vmstate *h)
 {
 	if (!h->d->name)
 		return NULL;
 	const mc_vmstate *same_var = mc_model_vmstate(bm, h->file, h->d->var);
 	if (same_var && same_var->d->name && strcmp(same_var->d->name, h->d->name) == 0)
 		return same_var;
+	if (named_in_file(hm, h->file, h->d->name) > 1)
+		return NULL;
 	const mc_vmstate *only = NULL;
 	size_t n = 0;
 	for (size_t i = 0; i < bm->nvmstates; i++) {
@@ -695,9 +711,51 @@ static void subsection_name_check(vm_ctx *x, mc_findings *out, const mc_vmstate 
 	}
 }
 
+/* How many subsections of v (at model m) are named name. */
+static size_t subsections_named(const mc_model *m, const mc_vmstate *v, const char *name)
+{
+	size_t n = 0;
+	for (size_t i = 0; v && i < v->d->subsections.n; i++) {
+		const mc_vmstate *s = mc_model_vmstate(m, v->file, v->d->subsections.v[i]);
+		n += s && s->d->name && strcmp(s->d->name, name) == 0;
+	}
+	return n;
+}
+
+/*
+ * Two subsections of one name: the loader takes the first of that name for
+ * both (vmstate_get_subsection), so the second's bytes are read as the
+ * first's.  Reported when h has more of them than b (NULL: a new description).
+ */
+static void subsection_duplicates_check(vm_ctx *x, mc_findings *out, const mc_vmstate *b, const mc_vmstate *h)
+{
+	const mc_check *c = x->c;
+	for (size_t i = 0; i < h->d->subsections.n; i++) {
+		const mc_vmstate *hs = mc_model_vmstate(c->hm, h->file, h->d->subsections.v[i]);
+		if (!hs || !hs->d->name || subsections_named(c->hm, h, hs->d->name) < 2 ||
+		    subsections_named(c->bm, b, hs->d->name) >= subsections_named(c->hm, h, hs->d->name))
+			continue;
+		/* The later of the two is the one the change got wrong, usually a copied initializer. */
+		const mc_vmstate *first = NULL;
+		for (size_t k = 0; k < i && !first; k++) {
+			const mc_vmstate *o = mc_model_vmstate(c->hm, h->file, h->d->subsections.v[k]);
+			if (o && o->d->name && strcmp(o->d->name, hs->d->name) == 0)
+				first = o;
+		}
+		if (!first)
+			continue;
+		char *msg = mc_sprintf("subsections %s and %s of %s are both named \"%s\": the loading side takes %s "
+				       "for both, so the stream of %s is refused or misread", first->d->var, hs->d->var,
+				       vm_name(h), hs->d->name, first->d->var, hs->d->var);
+		vm_finding(x, out, "vmstate-subsection-name", MC_SEV_ERROR, h, hs->d->name, hs->d->line, msg);
+		free(msg);
+	}
+}
+
 static void subsections_compare(vm_ctx *x, mc_findings *out, const mc_vmstate *b, const mc_vmstate *h)
 {
 	const mc_check *c = x->c;
+	subsection_duplicates_check(x, out, b, h);
 	for (size_t i = 0; i < b->d->subsections.n; i++) {
 		const mc_vmstate *bs = mc_model_vmstate(c->bm, b->file, b->d->subsections.v[i]);
 		if (!bs || !bs->d->name || subsection_named(c->hm, h, bs->d->name))
@@ -733,6 +791,7 @@ static void new_description_check(vm_ctx *x, mc_findings *out, const mc_vmstate 
 		if (hs && (x->c->in->audit || !model_has_name(x->c->bm, hs->d->name)))
 			subsection_name_check(x, out, h, hs);
 	}
+	subsection_duplicates_check(x, out, NULL, h);
 }
 
 /* A type both revisions have: its section appears, disappears or changes name. */
@@ -796,14 +855,13 @@ static void registration_compare(vm_ctx *x, mc_findings *out, const mc_type *bt,
 
 void mc_rule_vmstate(const mc_check *c, mc_findings *out)
 {
-	vm_ctx x = { c, { {0}, {0} }, {0} };
-	users_build(&x.users[0], c->bm);
-	users_build(&x.users[1], c->hm);
+	vm_ctx x = { c, {0}, {0} };
+	users_build(&x.users, c->hm);
 	for (size_t i = 0; i < c->hm->nvmstates; i++) {
 		const mc_vmstate *h = &c->hm->vmstates[i];
 		if (!h->d->complete)
 			continue;
-		const mc_vmstate *b = c->in->audit ? NULL : base_pair(c->bm, h);
+		const mc_vmstate *b = c->in->audit ? NULL : base_pair(c->bm, c->hm, h);
 		if (!b) {
 			new_description_check(&x, out, h);
 			continue;
@@ -820,7 +878,6 @@ void mc_rule_vmstate(const mc_check *c, mc_findings *out)
 		if (bt)
 			registration_compare(&x, out, bt, ht);
 	}
-	users_free(&x.users[0]);
-	users_free(&x.users[1]);
+	users_free(&x.users);
 	mc_map_free(&x.reported);
 }

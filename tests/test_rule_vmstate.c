@@ -45,6 +45,7 @@ typedef struct {
 	const char *field_test; /* a new field "e" with a test reading this member */
 	const char *entry_array;/* { "foo", "x-extra", "off" } in this array */
 	int no_vmsd;            /* foo's class_init no longer sets dc->vmsd */
+	int dup_sub;            /* a second subsection, vmstate_foo_extra2, also named foo/extra (with sub_read) */
 	const char *name;       /* foo's description's .name (NULL: "foo") */
 } change;
 
@@ -94,6 +95,11 @@ static mct_rev *scene(const change *ch)
 		mct_vmsd_subsection(r, "vmstate_foo", "vmstate_foo_extra");
 		if (*ch->sub_read)
 			mct_use(r, ch->sub_read, "vmstate", "foo_extra_needed", NULL);
+		if (ch->dup_sub) {
+			mct_vmsd(r, "vmstate_foo_extra2", "foo/extra", 1, 1, "foo_extra_needed");
+			mct_vmsd_field(r, "vmstate_foo_extra2", "extra2", 4, 0);
+			mct_vmsd_subsection(r, "vmstate_foo", "vmstate_foo_extra2");
+		}
 	}
 	if (!ch->no_vmsd)
 		mct_type_vmsd(r, "foo", "vmstate_foo");
@@ -117,14 +123,19 @@ typedef struct {
 	mct_rev *base, *head;
 } verdict;
 
+static void judge_pair(verdict *v, const change *base, const change *head, const mc_commit_facts *commit)
+{
+	memset(v, 0, sizeof(*v));
+	v->base = scene(base);
+	v->head = scene(head);
+	mc_rule_input in = { mct_model(v->base), mct_model(v->head), commit, mct_conv(v->head), NULL, NULL, 0 };
+	mc_rules_run(&in, &v->fs);
+}
+
 static void judge_commit(verdict *v, const change *ch, const mc_commit_facts *commit)
 {
 	static const change none;
-	memset(v, 0, sizeof(*v));
-	v->base = scene(&none);
-	v->head = scene(ch);
-	mc_rule_input in = { mct_model(v->base), mct_model(v->head), commit, mct_conv(v->head), NULL, NULL, 0 };
-	mc_rules_run(&in, &v->fs);
+	judge_pair(v, &none, ch, commit);
 }
 
 static void judge(verdict *v, const change *ch)
@@ -291,6 +302,28 @@ static void test_gate_in_an_older_array_for_a_stable_fix(void **state)
 	done(&v);
 }
 
+/* A copied subsection whose .name was not changed: the loader reads both as the first (hw/sd/sd.c, 11.0). */
+static void test_duplicate_subsection_name(void **state)
+{
+	(void)state;
+	change before = { .sub_read = EXTRA_USR, .entry_array = "hw_compat_9_1" };
+	change after = before;
+	after.dup_sub = 1;
+	verdict v;
+	judge_pair(&v, &before, &after, NULL);
+	const mc_finding *f = the_vmstate_finding(&v);
+	assert_string_equal(f->rule, "vmstate-subsection-name");
+	assert_int_equal(f->severity, MC_SEV_ERROR);
+	assert_string_equal(f->vmstate, "foo/extra");
+	assert_non_null(strstr(f->message, "vmstate_foo_extra and vmstate_foo_extra2 of foo are both named"));
+	done(&v);
+	/* Already there at base: not this change's. */
+	judge_pair(&v, &after, &after, NULL);
+	for (size_t i = 0; i < v.fs.n; i++)
+		assert_true(strncmp(v.fs.v[i].rule, "vmstate-", 8) != 0);
+	done(&v);
+}
+
 static void test_new_field_with_a_test_is_new_state(void **state)
 {
 	(void)state;
@@ -312,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_new_subsection_gated_by_the_newest_array),
 		cmocka_unit_test(test_new_subsection_ungated),
 		cmocka_unit_test(test_gate_in_an_older_array_for_a_stable_fix),
+		cmocka_unit_test(test_duplicate_subsection_name),
 		cmocka_unit_test(test_new_field_with_a_test_is_new_state),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
