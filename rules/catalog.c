@@ -81,8 +81,10 @@ const mc_rule_info mc_rule_catalog[] = {
 	  "read each other's stream, in both directions.  What is compared is what goes on the wire: a nested "
 	  "struct by its own description (not by the C struct's size), VMSTATE_UNUSED(n) where an n-byte field "
 	  "was, or a field renamed or retyped at the same size, is the same stream.  A new field with a test "
-	  "function is judged as new state (vmstate-ungated).  A note on a description no versioned machine type "
-	  "contains.",
+	  "function is judged as new state (vmstate-ungated).  A field that loses its test is now always sent: "
+	  "quiet when the test read a property on by default that no compat entry turns off (the machine types "
+	  "it was false for are gone), an error while an entry does, a warning when it read run-time state.  A "
+	  "note on a description no versioned machine type contains.",
 	  "VMSTATE_BOOL(root_scalable, IntelIOMMUState) inserted in the middle of iommu-intel's fields, version_id "
 	  "still 1.",
 	  "Put the new state into a subsection whose .needed reads a property the newest compat array turns off, "

@@ -581,6 +581,86 @@ static char *fields_text(const wire_field *w, size_t n)
 	return mc_buf_detach(&b);
 }
 
+/* Do b and h differ only in that some of b's fields had a test that h's do not (now always sent)? */
+static int tests_dropped(const wire_field *b, const wire_field *h, size_t n)
+{
+	int dropped = 0;
+	for (size_t i = 0; i < n; i++) {
+		wire_field bb = b[i];
+		if (strcmp(b[i].fd->name, h[i].fd->name) != 0 || (h[i].fd->test && !b[i].fd->test))
+			return 0;
+		if (b[i].fd->test && !h[i].fd->test) {
+			mc_vms_field untested = *b[i].fd;
+			untested.test = NULL;
+			bb.fd = &untested;
+			if (wire_same(&bb, &h[i]) != 1)
+				return 0;
+			dropped = 1;
+		} else if (wire_same(&b[i], &h[i]) == 0)
+			return 0;
+	}
+	return dropped;
+}
+
+/*
+ * Was test (of b's file, at base) true on every machine type?  1: it reads a
+ * property that is on by default and that no compat entry of base turns off
+ * (the old machine types that did are gone: QEMU drops such tests then); 0:
+ * some machine type, or the default, had it false; -1: it reads no property.
+ */
+static int test_always_true(const mc_check *c, const mc_vmstate *b, const char *test)
+{
+	const mc_field_use *reads[VMSTATE_MAX_READS];
+	size_t n = mc_model_gate_reads(c->bm, b->file, test, reads, VMSTATE_MAX_READS);
+	int verdict = -1;
+	for (size_t i = 0; i < n && i < VMSTATE_MAX_READS; i++) {
+		const mc_type *owner = NULL;
+		const mc_type_prop *tp = NULL;
+		if (!props_of_member(c->bm, reads[i]->field, &owner, &tp))
+			continue;
+		if (!tp->prop->has_default || mc_value_enables(tp->prop->kind, &tp->prop->defval) != 1)
+			return 0;
+		for (size_t s = 0; s < c->bm->nsets; s++)
+			for (size_t e = 0; e < c->bm->sets[s].nentries; e++)
+				if (c->bm->sets[s].major != MC_VERSION_DEFAULTS &&
+				    entry_reaches(c->bm, c->bm->sets[s].entries[e], owner, tp))
+					return 0;
+		verdict = 1;
+	}
+	return verdict;
+}
+
+/* Fields that lose their test: now always sent, which changes the stream only where the test was false. */
+static void tests_dropped_report(vm_ctx *x, mc_findings *out, const mc_vmstate *b, const mc_vmstate *h,
+				 const wire_field *bm, const wire_field *hm, size_t n)
+{
+	int always = 1;
+	const mc_vms_field *first = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!bm[i].fd->test || hm[i].fd->test)
+			continue;
+		int t = test_always_true(x->c, b, bm[i].fd->test);
+		if (!first || t < always)
+			first = bm[i].fd;
+		if (t < always)
+			always = t;
+	}
+	if (always == 1 || !first)
+		return;
+	const char *name = vm_name(h);
+	char *msg = always == 0
+			    ? mc_sprintf("%s: field %s is now always sent; %s() was false on some released machine "
+					 "types, whose streams change", name, first->name, first->test)
+			    : mc_sprintf("%s: field %s is now always sent; %s() reads no property, so where it was false "
+					 "(older machine types, a run-time state) the stream changes", name, first->name,
+					 first->test);
+	mc_finding *f = vm_finding(x, out, "vmstate-fields-changed",
+				   by_machines(x, h, always == 0 ? MC_SEV_ERROR : MC_SEV_WARNING), h, name,
+				   hm[0].fd->line, msg);
+	note_unversioned(x, h, f);
+	free(msg);
+}
+
 /* Compares the fields base b and head h put on the wire; one finding for what differs. */
 static void fields_compare(vm_ctx *x, mc_findings *out, const mc_vmstate *b, const mc_vmstate *h)
 {
@@ -604,6 +684,10 @@ static void fields_compare(vm_ctx *x, mc_findings *out, const mc_vmstate *b, con
 		goto out;
 	int line = nh ? hmid[0].fd->line : (pre + nh < hn ? hw[pre + nh].fd->line : h->d->line);
 	const char *name = vm_name(h);
+	if (nb == nh && tests_dropped(bm, hmid, nb)) {
+		tests_dropped_report(x, out, b, h, bm, hmid, nb);
+		goto out;
+	}
 	/* New fields with a test function are new state, gated like a subsection. */
 	int all_tested = nh > 0;
 	for (size_t i = 0; i < nh; i++)

@@ -34,6 +34,7 @@ typedef struct {
 	int reorder;            /* c before b */
 	int b_unused;           /* b replaced by VMSTATE_UNUSED(1) */
 	int drop_b;             /* b removed */
+	const char *b_test;     /* b has a test function reading this member */
 	int validate;           /* a VMSTATE_VALIDATE after a */
 	int sub_c_size;         /* the C size of FooSub (0: 8) */
 	int sub_field;          /* foo/sub gains a field */
@@ -77,6 +78,10 @@ static mct_rev *scene(const change *ch)
 		mct_vmsd_field(r, "vmstate_foo", "c", ch->c_size ? ch->c_size : 2, 0);
 	if (!ch->drop_b)
 		mct_vmsd_field(r, "vmstate_foo", ch->b_unused ? "unused" : "b", 1, 0);
+	if (ch->b_test) {
+		mct_vmsd_field_version(r, "vmstate_foo", 0, "foo_b_needed");
+		mct_use(r, ch->b_test, "vmstate", "foo_b_needed", NULL);
+	}
 	if (!ch->reorder)
 		mct_vmsd_field(r, "vmstate_foo", "c", ch->c_size ? ch->c_size : 2, 0);
 	mct_vmsd_struct(r, "vmstate_foo", "sub", "vmstate_foo_sub", ch->sub_c_size ? ch->sub_c_size : 8);
@@ -324,6 +329,36 @@ static void test_duplicate_subsection_name(void **state)
 	done(&v);
 }
 
+/*
+ * A test dropped once the machine types it was false for are gone (QEMU's
+ * "remove x-migrate-msix" commits): quiet when a property on by default that
+ * no entry turns off decided it; an error while an entry still does; a
+ * warning when the test read run-time state.
+ */
+static void test_field_test_dropped(void **state)
+{
+	(void)state;
+	change plain = {0};
+	change by_prop = { .b_test = EXTRA_USR }, by_entry = { .b_test = EXTRA_USR, .entry_array = "hw_compat_9_0" };
+	change entry_only = { .entry_array = "hw_compat_9_0" }, by_state = { .b_test = A_USR };
+	verdict v;
+	judge_pair(&v, &by_prop, &plain, NULL);
+	for (size_t i = 0; i < v.fs.n; i++)
+		assert_true(strncmp(v.fs.v[i].rule, "vmstate-", 8) != 0);
+	done(&v);
+	judge_pair(&v, &by_entry, &entry_only, NULL);
+	const mc_finding *f = the_vmstate_finding(&v);
+	assert_string_equal(f->rule, "vmstate-fields-changed");
+	assert_int_equal(f->severity, MC_SEV_ERROR);
+	assert_non_null(strstr(f->message, "field b is now always sent"));
+	done(&v);
+	judge_pair(&v, &by_state, &plain, NULL);
+	f = the_vmstate_finding(&v);
+	assert_int_equal(f->severity, MC_SEV_WARNING);
+	assert_non_null(strstr(f->message, "reads no property"));
+	done(&v);
+}
+
 static void test_new_field_with_a_test_is_new_state(void **state)
 {
 	(void)state;
@@ -346,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_new_subsection_ungated),
 		cmocka_unit_test(test_gate_in_an_older_array_for_a_stable_fix),
 		cmocka_unit_test(test_duplicate_subsection_name),
+		cmocka_unit_test(test_field_test_dropped),
 		cmocka_unit_test(test_new_field_with_a_test_is_new_state),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
