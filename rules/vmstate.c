@@ -241,7 +241,7 @@ typedef enum {
 	GATE_RUN_TIME,    /* it reads no property */
 	GATE_MISSING,     /* it reads a property that no released compat array turns */
 	GATE_COMPAT,      /* a released compat array sets the property it reads */
-	GATE_OFF,         /* it reads a property that is off by default: sent only when a user turns it on */
+	GATE_OFF,         /* it reads a property off by default, or a CPU feature word: sent only when a user asks */
 	GATE_OLDER        /* only an older array sets the property it reads */
 } gate_verdict;
 
@@ -315,6 +315,9 @@ static gate_verdict gate_judge(const mc_check *c, const char *file, const char *
 	for (size_t i = 0; i < n; i++) {
 		const mc_type *owner = NULL;
 		const mc_type_prop *tp = NULL;
+		/* A CPU feature word: only a CPU model with the feature sends it (conv feature-member). */
+		if (c->in->conv && mc_conv_is_feature_member(c->in->conv, reads[i]->field))
+			return GATE_OFF;
 		if (!props_of_member(c->hm, reads[i]->field, &owner, &tp))
 			continue;
 		if (tp->prop->has_default && mc_value_enables(tp->prop->kind, &tp->prop->defval) == 0) {

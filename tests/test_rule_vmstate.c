@@ -267,6 +267,11 @@ static void test_new_subsection_gated_by_the_newest_array(void **state)
 	/* Off by default: sent only when a user turns it on. */
 	change off = { .sub_read = QUIET_USR };
 	expect_quiet(&off);
+	/* A CPU feature word (conv feature-member CPUArchState.features): only a CPU with the feature sends it. */
+	change feature = { .sub_read = "c:@S@CPUArchState@FI@features" };
+	expect_quiet(&feature);
+	change other_member = { .sub_read = "c:@S@CPUArchState@FI@pl0_ssp" };
+	expect(&other_member, "vmstate-ungated", MC_SEV_WARNING, "foo/extra", "reads no property");
 }
 
 static void test_new_subsection_ungated(void **state)

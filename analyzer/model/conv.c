@@ -421,6 +421,15 @@ static const char *d_stream_property(mc_conv *conv, char **w, int n)
 	return NULL;
 }
 
+static const char *d_feature_member(mc_conv *conv, char **w, int n)
+{
+	(void)n;
+	if (!strchr(w[1], '.'))
+		return "feature-member needs STRUCT.MEMBER, such as CPUArchState.features";
+	mc_strvec_push(&conv->feature_members, w[1]);
+	return NULL;
+}
+
 static const char *d_evidence_call(mc_conv *conv, char **w, int n)
 {
 	(void)n;
@@ -541,6 +550,7 @@ static const struct directive {
 	/* read by the model only: the facts record every member a description is stored into */
 	{ "vmstate-member", 1, 1, d_vmstate_member, 1 },
 	{ "stream-property", 1, 1, d_stream_property, 1 },
+	{ "feature-member", 1, 1, d_feature_member, 1 },
 	{ "evidence-call", 2, 2, d_evidence_call, 0 },
 	/* machine compat containers */
 	{ "generic-family", 1, 1, d_generic_family, 0 },
@@ -726,6 +736,7 @@ void mc_conv_free(mc_conv *conv)
 	mc_strvec_free(&conv->host_properties);
 	mc_strvec_free(&conv->vmstate_members);
 	mc_strvec_free(&conv->stream_properties);
+	mc_strvec_free(&conv->feature_members);
 	free(conv->common_header);
 	for (size_t i = 0; i < conv->ngenerated; i++)
 		free(conv->generated[i].pattern);
@@ -915,6 +926,24 @@ int mc_conv_is_host_property(const mc_conv *conv, const char *name)
 int mc_conv_is_stream_property(const mc_conv *conv, const char *name)
 {
 	return matches_glob(&conv->stream_properties, name);
+}
+
+int mc_conv_is_feature_member(const mc_conv *conv, const char *usr)
+{
+	/* A member's USR is "c:@S@STRUCT@FI@MEMBER" (or @SA@ for a typedef'd anonymous struct). */
+	const char *fi = usr ? strstr(usr, "@FI@") : NULL;
+	if (!fi)
+		return 0;
+	const char *at = fi;
+	while (at > usr && at[-1] != '@')
+		at--;
+	for (size_t i = 0; i < conv->feature_members.n; i++) {
+		const char *want = conv->feature_members.v[i], *dot = strchr(want, '.');
+		if ((size_t)(fi - at) == (size_t)(dot - want) && strncmp(at, want, (size_t)(dot - want)) == 0 &&
+		    strcmp(fi + 4, dot + 1) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 const mc_conv_table_type *mc_conv_table_type_of(const mc_conv *conv, const char *record, size_t *i)

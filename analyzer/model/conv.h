@@ -184,6 +184,7 @@ typedef struct mc_conv {
 	mc_strvec host_properties;  /* glob patterns of properties no guest or stream sees */
 	mc_strvec vmstate_members;  /* "DeviceClass.vmsd": where a class names the description of its instances */
 	mc_strvec stream_properties; /* glob patterns of properties whose name says they shape the migration stream */
+	mc_strvec feature_members;  /* "CPUArchState.features": members a CPU model's feature properties fill */
 	/* name: a function (or "prefix*") whose call shows its arguments reach a guest or the stream; family: the kind */
 	mc_conv_pair *evidence_calls; size_t nevidence_calls, cap_evidence_calls;
 	mc_conv_pair *machine_only; size_t nmachine_only, cap_machine_only; /* name: path prefix, family: its family or NULL */
@@ -260,6 +261,8 @@ int mc_conv_machine_only(const mc_conv *conv, const char *path, const char **fam
 int mc_conv_is_host_property(const mc_conv *conv, const char *name);
 /* Does the property's name say it shapes what migration sends (conv stream-property)? */
 int mc_conv_is_stream_property(const mc_conv *conv, const char *name);
+/* Is usr (a member's USR, as facts record reads) one of the feature-member lines' members? */
+int mc_conv_is_feature_member(const mc_conv *conv, const char *usr);
 /* The evidence kind of a call to callee (evidence-call), or NULL. */
 const char *mc_conv_evidence_call(const mc_conv *conv, const char *callee);
 /*
