@@ -98,6 +98,12 @@ const mc_rule_info mc_rule_catalog[] = {
 	  "arm_gicv3_its: version_id and minimum_version_id 0 -> 1 on a device of the versioned Arm virt machine.",
 	  "Keep the version and send the new state in a subsection, or a field test, whose .needed reads a "
 	  "property that the newest compat array turns off." },
+	{ "vmstate-version-lowered", "error",
+	  "A description's version_id was lowered.",
+	  "The loader refuses a section whose version is above its own version_id: the new QEMU refuses every "
+	  "stream the older one sends.",
+	  "version_id 3 -> 2 in a revert that did not keep the version.",
+	  "Keep the version (and load what the newer version added as unused)." },
 	{ "vmstate-minimum-raised", "warning",
 	  "A description's minimum_version_id was raised: streams of older releases are refused.",
 	  "The loader refuses a section whose version is below minimum_version_id; streams of the versions in "

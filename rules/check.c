@@ -179,3 +179,32 @@ int mc_check_family_holds(const mc_check *c, const char *family, const mc_subjec
 	 * generic ones): its versioned machines are the generic family's. */
 	return mc_model_is_generic(c->hm, family);
 }
+
+/* A C string literal of s: the entry is pasted into C source by --fix. */
+static char *quote_c(const char *s)
+{
+	mc_buf b = {0};
+	mc_buf_puts(&b, "\"");
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			mc_buf_puts(&b, "\\");
+		mc_buf_put(&b, s, 1);
+	}
+	mc_buf_puts(&b, "\"");
+	return mc_buf_detach(&b);
+}
+
+void mc_check_suggest_entry(const mc_check *c, mc_finding *f, const char *type, const char *prop, const char *value)
+{
+	int missing;
+	char *qt = quote_c(type), *qp = quote_c(prop), *qv = quote_c(value);
+	f->suggestion = mc_sprintf("{ %s, %s, %s },", qt, qp, qv);
+	free(qt);
+	free(qp);
+	free(qv);
+	mc_check_suggest_array(c, c->hm->generic_family, &f->suggestion_array, &f->suggestion_file, &missing);
+	if (missing)
+		mc_strvec_push_owned(&f->notes, mc_sprintf("%s does not exist yet: the commit that adds the compat "
+							   "machines for the release just made must come first",
+							   f->suggestion_array));
+}

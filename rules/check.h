@@ -56,6 +56,11 @@ size_t mc_check_added_entries(const mc_check *c, const mc_subject *s, const char
 int mc_check_machine_exists(const mc_check *c, const char *family, const mc_version *v);
 /* The array for the newest released version of family and its file; *missing when it does not exist yet. */
 void mc_check_suggest_array(const mc_check *c, const char *family, char **array, char **file, int *missing);
+/*
+ * Sets f's suggestion to the entry { type, prop, value } (C literals) in the
+ * newest released array, with a note when that array does not exist yet.
+ */
+void mc_check_suggest_entry(const mc_check *c, mc_finding *f, const char *type, const char *prop, const char *value);
 /* "2.6 to 5.1" style summary of versions (newest first); caller frees. */
 char *mc_check_versions_text(const mc_version *v, size_t n);
 /* Does one of the entries' sets reach machines of family (it is generic, or that family's)? */

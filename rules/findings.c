@@ -232,6 +232,8 @@ void mc_findings_finish(mc_findings *fs)
 			if (strcmp0(fs->v[j].rule, fs->v[i].rule) == 0 && strcmp0(fs->v[j].type, fs->v[i].type) == 0 &&
 			    strcmp0(fs->v[j].property, fs->v[i].property) == 0 &&
 			    strcmp0(fs->v[j].vmstate, fs->v[i].vmstate) == 0 &&
+			    /* Descriptions of one name in two files ("cpu" of each target) are two causes. */
+			    (!fs->v[i].vmstate || strcmp0(fs->v[j].file, fs->v[i].file) == 0) &&
 			    strcmp0(fs->v[j].commit, fs->v[i].commit) == 0 &&
 			    (!mc_finding_is_entry_located(&fs->v[i]) ||
 			     strcmp0(fs->v[j].new_value, fs->v[i].new_value) == 0))

@@ -89,34 +89,6 @@ static void add_context(mc_finding *f, const char *label, const char *who)
 	mc_strvec_push_owned(&f->notes, mc_sprintf("%s %s", label, who));
 }
 
-static char *quote_c(const char *s)
-{
-	mc_buf b = {0};
-	mc_buf_puts(&b, "\"");
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			mc_buf_puts(&b, "\\");
-		mc_buf_put(&b, s, 1);
-	}
-	mc_buf_puts(&b, "\"");
-	return mc_buf_detach(&b);
-}
-
-static void suggest(const mc_check *c, mc_finding *f, const char *type, const char *prop, const char *value)
-{
-	int missing;
-	char *qt = quote_c(type), *qp = quote_c(prop), *qv = quote_c(value);
-	f->suggestion = mc_sprintf("{ %s, %s, %s },", qt, qp, qv);
-	free(qt);
-	free(qp);
-	free(qv);
-	mc_check_suggest_array(c, c->hm->generic_family, &f->suggestion_array, &f->suggestion_file, &missing);
-	if (missing)
-		mc_strvec_push_owned(&f->notes, mc_sprintf("%s does not exist yet: the commit that adds the compat "
-							   "machines for the release just made must come first",
-							   f->suggestion_array));
-}
-
 /* Versions (any family) that differ, newest first, without repeats. */
 static size_t diff_versions(const diff *d, size_t n, mc_version *out)
 {
@@ -369,7 +341,7 @@ static void report(const mc_check *c, const char *prop, const mc_subject *hs, co
 		f->old_value = mc_strdup(ch.old_v);
 		f->new_value = mc_strdup(ch.new_v);
 		f->owner = ch.owner ? mc_strdup(ch.owner->name) : NULL;
-		suggest(c, f, ch.owner ? ch.owner->name : hs->type->name, prop, ch.old_v);
+		mc_check_suggest_entry(c, f, ch.owner ? ch.owner->name : hs->type->name, prop, ch.old_v);
 		if (subjects)
 			add_context(f, subjects, ch.who);
 	}

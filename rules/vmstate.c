@@ -12,8 +12,8 @@
  * nothing on the wire and is not reported.
  *
  * Descriptions of both revisions are paired by .name (the stream's identity),
- * in the same file first.  Files the change did not touch have the same
- * descriptions on both sides, so only what changed is compared.
+ * in the same file first, and every pair is compared: those of files the
+ * change did not touch are equal, so only what it changed can differ.
  *
  * Severity follows the machine types: a description no versioned machine
  * type can contain (its types, or its file, are a board's without versioned
@@ -219,6 +219,10 @@ static const mc_vmstate *base_pair(const mc_model *bm, const mc_model *hm, const
 			continue;
 		if (strcmp(b->file, h->file) == 0)
 			return b;
+		/* Still there at head under its own variable: another description of the same name. */
+		const mc_vmstate *kept = mc_model_vmstate(hm, b->file, b->d->var);
+		if (kept && kept->d->name && strcmp(kept->d->name, b->d->name) == 0)
+			continue;
 		only = b;
 		n++;
 	}
@@ -368,16 +372,17 @@ static char *gate_off_value(const mc_type_prop *tp)
 /*
  * One cause, one finding: a property added with the state it gates, defaulting
  * to on, is also a new-property-enabled warning on each type that has it
- * (that check ran first).  The vmstate finding says more: those go, and
- * the note returned (NULL: there were none) says so.
+ * (that check ran first).  The vmstate finding says more: those of the types
+ * whose stream holds the description go, and the note returned (NULL: there
+ * were none) says so.
  */
-static char *absorb_new_property(mc_findings *out, const char *owner, const char *prop)
+static char *absorb_new_property(mc_findings *out, const mc_strvec *users, const char *owner, const char *prop)
 {
 	char *note = NULL;
 	for (size_t i = out->n; i-- > 0;) {
 		const mc_finding *p = &out->v[i];
 		if (strcmp(p->rule, "new-property-enabled") != 0 || !p->property || strcmp(p->property, prop) != 0 ||
-		    !((p->type && strcmp(p->type, owner) == 0) || (p->owner && strcmp(p->owner, owner) == 0)))
+		    !p->type || !users || !mc_strvec_contains(users, p->type))
 			continue;
 		if (!note)
 			note = mc_sprintf("%s.%s is new and defaults to %s: reported here, not as new-property-enabled",
@@ -387,13 +392,15 @@ static char *absorb_new_property(mc_findings *out, const char *owner, const char
 	return note;
 }
 
-/* Has compat-wrong-array (which ran first) reported an entry for this property? */
-static int said_wrong_array(const mc_findings *out, const char *prop)
+/* Has compat-wrong-array (which ran first) reported an entry for owner's property? */
+static int said_wrong_array(const mc_findings *out, const char *owner, const char *prop)
 {
-	for (size_t i = 0; i < out->n; i++)
-		if (strcmp(out->v[i].rule, "compat-wrong-array") == 0 && out->v[i].property &&
-		    strcmp(out->v[i].property, prop) == 0)
+	for (size_t i = 0; i < out->n; i++) {
+		const mc_finding *f = &out->v[i];
+		if (strcmp(f->rule, "compat-wrong-array") == 0 && f->property && strcmp(f->property, prop) == 0 &&
+		    ((f->owner && strcmp(f->owner, owner) == 0) || (f->type && strcmp(f->type, owner) == 0)))
 			return 1;
+	}
 	return 0;
 }
 
@@ -415,7 +422,7 @@ static void gate_report(vm_ctx *x, mc_findings *out, const mc_vmstate *v, const 
 	 * qemu-stable) is right there, as for properties; one that
 	 * compat-wrong-array already reports is its finding (one cause, one finding).
 	 */
-	if (verdict == GATE_OLDER && (mc_check_stable_reason(c, g.entry) || said_wrong_array(out, g.prop->prop->name)))
+	if (verdict == GATE_OLDER && (mc_check_stable_reason(c, g.entry) || said_wrong_array(out, g.owner->name, g.prop->prop->name)))
 		return;
 	if (verdict == GATE_OLDER)
 		verdict = GATE_MISSING;
@@ -432,7 +439,9 @@ static void gate_report(vm_ctx *x, mc_findings *out, const mc_vmstate *v, const 
 		msg = mc_sprintf("%s is sent when %s() says so, which reads property %s.%s, and no compat entry of the "
 				 "newest released array turns it off for older machine types",
 				 what, function, g.owner->name, g.prop->prop->name);
-	char *absorbed = verdict == GATE_MISSING ? absorb_new_property(out, g.owner->name, g.prop->prop->name) : NULL;
+	char *absorbed = verdict == GATE_MISSING
+				 ? absorb_new_property(out, users_of(x, v), g.owner->name, g.prop->prop->name)
+				 : NULL;
 	mc_finding *f = vm_finding(x, out, "vmstate-ungated", by_machines(x, v, sev), v, name, line, msg);
 	free(msg);
 	if (!f) {
@@ -450,20 +459,13 @@ static void gate_report(vm_ctx *x, mc_findings *out, const mc_vmstate *v, const 
 		mc_strvec_push_owned(&f->notes, absorbed);
 	mc_strvec_push_owned(&f->notes, mc_sprintf("%s() reads the member %s is stored in (%s:%d)", function,
 						   g.prop->prop->name, v->file, g.read->line));
-	char *array = NULL, *file = NULL, *value = gate_off_value(g.prop);
-	int missing = 0;
-	mc_check_suggest_array(c, c->hm->generic_family, &array, &file, &missing);
-	if (array && value) {
-		f->suggestion = mc_sprintf("{ \"%s\", \"%s\", \"%s\" },", g.owner->name, g.prop->prop->name, value);
-		f->suggestion_array = array;
-		f->suggestion_file = file;
-		array = file = NULL;
-	} else
+	char *value = gate_off_value(g.prop);
+	if (value && c->hm->generic_family)
+		mc_check_suggest_entry(c, f, g.owner->name, g.prop->prop->name, value);
+	else
 		mc_strvec_push_owned(&f->notes, mc_sprintf("add an entry for %s.%s, with the value that makes %s() false, "
-							   "to %s", g.owner->name, g.prop->prop->name, function,
-							   array ? array : "the newest compat array"));
-	free(array);
-	free(file);
+							   "to the newest compat array", g.owner->name,
+							   g.prop->prop->name, function));
 	free(value);
 }
 
@@ -484,7 +486,8 @@ static wire_field wire_of(const mc_model *m, const mc_vmstate *owner, const mc_v
 		const mc_vmstate *n = mc_model_vmstate(m, owner->file, fd->vmsd);
 		w.nested = n ? vm_name(n) : fd->vmsd;
 	}
-	if (fd->size >= 0 && !w.variable)
+	/* .size 0 outside a struct: a length read at run time (VMSTATE_VBUFFER, VMSTATE_BITMAP), unknown. */
+	if (fd->size > 0 && !w.variable)
 		w.bytes = (long long)fd->size * (fd->num > 0 ? fd->num : 1);
 	return w;
 }
@@ -502,6 +505,20 @@ static int wire_same(const wire_field *a, const wire_field *b)
 	if (a->bytes < 0 || b->bytes < 0)
 		return -1;
 	return a->bytes == b->bytes;
+}
+
+/*
+ * Does a name of b stand at another place in h?  Then fields of one size
+ * changed places (the values land in the wrong members and QEMU says
+ * nothing), not names.
+ */
+static int names_moved(const wire_field *b, const wire_field *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < n; k++)
+			if (k != i && strcmp(b[i].fd->name, h[k].fd->name) == 0 && strcmp(b[i].fd->name, "unused") != 0)
+				return 1;
+	return 0;
 }
 
 static int same_field(const wire_field *a, const wire_field *b)
@@ -528,9 +545,9 @@ static long long plain_total(const wire_field *w, size_t n)
 {
 	long long total = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (w[i].nested || w[i].variable || w[i].fd->test || w[i].bytes < 0)
+		if (w[i].nested || w[i].variable || w[i].fd->test || w[i].bytes < 0 ||
+		    __builtin_add_overflow(total, w[i].bytes, &total))
 			return -1;
-		total += w[i].bytes;
 	}
 	return total;
 }
@@ -564,8 +581,10 @@ static char *field_text(const wire_field *w)
 {
 	if (w->nested)
 		return mc_sprintf("%s (struct %s%s)", w->fd->name, w->nested, w->fd->num > 1 ? " array" : "");
-	if (w->variable)
+	if (w->variable && w->fd->size > 0)
 		return mc_sprintf("%s (%d-byte elements, counted by %s)", w->fd->name, w->fd->size, w->fd->count);
+	if (w->variable)
+		return mc_sprintf("%s (counted by %s)", w->fd->name, w->fd->count);
 	if (w->bytes < 0)
 		return mc_sprintf("%s (size unknown)", w->fd->name);
 	return mc_sprintf("%s (%lld byte%s%s)", w->fd->name, w->bytes, w->bytes == 1 ? "" : "s", w->fd->test ? ", with a test" : "");
@@ -669,8 +688,8 @@ static void fields_compare(vm_ctx *x, mc_findings *out, const mc_vmstate *b, con
 {
 	const mc_check *c = x->c;
 	wire_field *bw, *hw;
-	/* Fields of a version the base did not have are the version bump's (vmstate-version-raised). */
-	size_t bn = wire_list(c->bm, b, -1, &bw);
+	/* Fields of a version only one side has are the version change's finding, not another one. */
+	size_t bn = wire_list(c->bm, b, h->d->version < b->d->version ? h->d->version : -1, &bw);
 	size_t hn = wire_list(c->hm, h, h->d->version > b->d->version ? b->d->version : -1, &hw);
 	/* The same field at both ends (by name: eight bools look alike); what is left is the change. */
 	size_t pre = 0, suf = 0;
@@ -680,7 +699,7 @@ static void fields_compare(vm_ctx *x, mc_findings *out, const mc_vmstate *b, con
 		suf++;
 	const wire_field *bm = bw + pre, *hmid = hw + pre;
 	size_t nb = bn - pre - suf, nh = hn - pre - suf;
-	int renamed_only = nb == nh;
+	int renamed_only = nb == nh && !names_moved(bm, hmid, nb);
 	for (size_t i = 0; i < nb && renamed_only; i++)
 		renamed_only = wire_same(&bm[i], &hmid[i]) != 0;
 	if (renamed_only)
@@ -760,6 +779,15 @@ static void versions_compare(vm_ctx *x, mc_findings *out, const mc_vmstate *b, c
 					  "whose .needed reads a property that the newest compat array turns off");
 		return;
 	}
+	if (hd->version < bd->version) {
+		char *msg = mc_sprintf("%s: version_id lowered from %d to %d: the new QEMU refuses the older one's "
+				       "streams of version %d", name, bd->version, hd->version, bd->version);
+		mc_finding *f = vm_finding(x, out, "vmstate-version-lowered", by_machines(x, h, MC_SEV_ERROR), h, name,
+					   hd->line, msg);
+		note_unversioned(x, h, f);
+		free(msg);
+		return;
+	}
 	if (hd->min_version > bd->min_version) {
 		char *msg = mc_sprintf("%s: minimum_version_id raised from %d to %d: streams of versions %d to %d, "
 				       "which older releases send, are refused", name, bd->min_version,
@@ -771,7 +799,7 @@ static void versions_compare(vm_ctx *x, mc_findings *out, const mc_vmstate *b, c
 	}
 }
 
-/* The subsection descriptions of v, by .name, at its revision. */
+/* v's subsection named name (at v's revision, model m), or NULL: subsections are found by name. */
 static const mc_vmstate *subsection_named(const mc_model *m, const mc_vmstate *v, const char *name)
 {
 	for (size_t i = 0; i < v->d->subsections.n; i++) {
@@ -785,8 +813,8 @@ static const mc_vmstate *subsection_named(const mc_model *m, const mc_vmstate *v
 /* A subsection's name must begin with its parent's: the loader compares that prefix (vmstate_subsection_load). */
 static void subsection_name_check(vm_ctx *x, mc_findings *out, const mc_vmstate *parent, const mc_vmstate *s)
 {
-	const char *pname = vm_name(parent);
-	if (!s->d->name || strncmp(s->d->name, pname, strlen(pname)) == 0)
+	const char *pname = parent->d->name;
+	if (!pname || !s->d->name || strncmp(s->d->name, pname, strlen(pname)) == 0)
 		return;
 	char *msg = mc_sprintf("subsection \"%s\" of %s does not begin with its parent's name: the loading side "
 			       "never finds it (QEMU names subsections \"%s/...\")", s->d->name, pname, pname);
@@ -847,17 +875,26 @@ static void subsections_compare(vm_ctx *x, mc_findings *out, const mc_vmstate *b
 		const mc_vmstate *bs = mc_model_vmstate(c->bm, b->file, b->d->subsections.v[i]);
 		if (!bs || !bs->d->name || subsection_named(c->hm, h, bs->d->name))
 			continue;
-		/* Not listed but still there by another variable's name: a different .name is a rename, below. */
-		char *msg = mc_sprintf("subsection %s is no longer sent with %s: an older QEMU that sends it is refused "
-				       "(a second .subsections initializer replaces the first)", bs->d->name, vm_name(h));
-		mc_finding *f = vm_finding(x, out, "vmstate-subsection-dropped", by_machines(x, h, MC_SEV_ERROR), h,
-					   bs->d->name, h->d->line, msg);
+		/* The same variable still listed under another .name: one rename, not a drop and a new one. */
+		const mc_vmstate *hs = mc_strvec_contains(&h->d->subsections, bs->d->var)
+					       ? mc_model_vmstate(c->hm, h->file, bs->d->var)
+					       : NULL;
+		char *msg = hs && hs->d->name
+				    ? mc_sprintf("subsection %s of %s is now named %s: neither QEMU finds the subsection "
+						 "the other sends", bs->d->name, vm_name(h), hs->d->name)
+				    : mc_sprintf("subsection %s is no longer sent with %s: an older QEMU that sends it is "
+						 "refused (a second .subsections initializer replaces the first)",
+						 bs->d->name, vm_name(h));
+		mc_finding *f = vm_finding(x, out, hs && hs->d->name ? "vmstate-renamed" : "vmstate-subsection-dropped",
+					   by_machines(x, h, MC_SEV_ERROR), h, bs->d->name,
+					   hs && hs->d->name ? hs->d->line : h->d->line, msg);
 		note_unversioned(x, h, f);
 		free(msg);
 	}
 	for (size_t i = 0; i < h->d->subsections.n; i++) {
 		const mc_vmstate *hs = mc_model_vmstate(c->hm, h->file, h->d->subsections.v[i]);
-		if (!hs || !hs->d->name || subsection_named(c->bm, b, hs->d->name))
+		if (!hs || !hs->d->name || subsection_named(c->bm, b, hs->d->name) ||
+		    mc_strvec_contains(&b->d->subsections, hs->d->var))
 			continue;
 		subsection_name_check(x, out, h, hs);
 		char *what = mc_sprintf("new subsection %s of %s", hs->d->name, vm_name(h));
@@ -893,7 +930,7 @@ static void registration_compare(vm_ctx *x, mc_findings *out, const mc_type *bt,
 			return;
 	if (bv && !hv) {
 		mc_subject s = { ht, NULL };
-		int held = !x->c->families.n;
+		int held = !x->c->families.n && file_in_versioned_machine(x->c, ht->file);
 		for (size_t k = 0; k < x->c->families.n && !held; k++)
 			held = mc_check_family_holds(x->c, x->c->families.v[k], &s);
 		/* One finding per description: the types that all lose it are its affected list. */
@@ -909,8 +946,11 @@ static void registration_compare(vm_ctx *x, mc_findings *out, const mc_type *bt,
 			f->vmstate = mc_strdup(vm_name(bv));
 			if (!held)
 				mc_strvec_push(&f->notes, "no versioned machine type contains it");
-		} else if (held)
+		} else if (held && f->severity != MC_SEV_ERROR) {
+			/* A type of a versioned machine loses it too: no longer "no versioned machine type". */
 			f->severity = MC_SEV_ERROR;
+			mc_strvec_free(&f->notes);
+		}
 		mc_finding_affects(f, ht->name);
 		return;
 	}

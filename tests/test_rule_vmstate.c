@@ -35,6 +35,8 @@ typedef struct {
 	int b_unused;           /* b replaced by VMSTATE_UNUSED(1) */
 	int drop_b;             /* b removed */
 	const char *b_test;     /* b has a test function reading this member */
+	int a2;                 /* a field a2 (4 bytes) after a; 2: before a (the two swapped) */
+	const char *sub_name;   /* the subsection's .name (NULL: foo/extra) */
 	int validate;           /* a VMSTATE_VALIDATE after a */
 	int sub_c_size;         /* the C size of FooSub (0: 8) */
 	int sub_field;          /* foo/sub gains a field */
@@ -69,7 +71,11 @@ static mct_rev *scene(const change *ch)
 		mct_vmsd_field(r, "vmstate_foo_sub", "n", 1, 0);
 	mct_vmsd(r, "vmstate_foo", ch->name ? ch->name : "foo", ch->version ? ch->version : 1,
 		 ch->min_version ? ch->min_version : 1, NULL);
+	if (ch->a2 == 2)
+		mct_vmsd_field(r, "vmstate_foo", "a2", 4, 0);
 	mct_vmsd_field(r, "vmstate_foo", "a", 4, 0);
+	if (ch->a2 == 1)
+		mct_vmsd_field(r, "vmstate_foo", "a2", 4, 0);
 	if (ch->insert)
 		mct_vmsd_field(r, "vmstate_foo", "ins", 1, 0);
 	if (ch->validate)
@@ -95,7 +101,8 @@ static mct_rev *scene(const change *ch)
 		mct_use(r, ch->field_test, "vmstate", "foo_e_needed", NULL);
 	}
 	if (ch->sub_read) {
-		mct_vmsd(r, "vmstate_foo_extra", "foo/extra", 1, 1, *ch->sub_read ? "foo_extra_needed" : NULL);
+		mct_vmsd(r, "vmstate_foo_extra", ch->sub_name ? ch->sub_name : "foo/extra", 1, 1,
+			 *ch->sub_read ? "foo_extra_needed" : NULL);
 		mct_vmsd_field(r, "vmstate_foo_extra", "extra", 1, 0);
 		mct_vmsd_subsection(r, "vmstate_foo", "vmstate_foo_extra");
 		if (*ch->sub_read)
@@ -212,6 +219,48 @@ static void test_fields_added_removed_resized_reordered(void **state)
 	/* A nested description that changes is reported for itself, not for every parent. */
 	change nested = { .sub_field = 1 };
 	expect(&nested, "vmstate-fields-changed", MC_SEV_ERROR, "foo/sub", "field n (1 byte) added");
+}
+
+/* Two fields of one size that change places: the values land in the wrong members, and QEMU says nothing. */
+static void test_fields_of_one_size_swapped(void **state)
+{
+	(void)state;
+	change before = { .a2 = 1 }, after = { .a2 = 2 };
+	verdict v;
+	judge_pair(&v, &before, &after, NULL);
+	const mc_finding *f = the_vmstate_finding(&v);
+	assert_string_equal(f->rule, "vmstate-fields-changed");
+	assert_non_null(strstr(f->message, "reordered"));
+	done(&v);
+}
+
+/* A version lowered: the new QEMU refuses the old one's streams. */
+static void test_version_lowered(void **state)
+{
+	(void)state;
+	change two = { .version = 2 }, one = {0};
+	verdict v;
+	judge_pair(&v, &two, &one, NULL);
+	const mc_finding *f = the_vmstate_finding(&v);
+	assert_string_equal(f->rule, "vmstate-version-lowered");
+	assert_int_equal(f->severity, MC_SEV_ERROR);
+	done(&v);
+}
+
+/* A subsection renamed (its variable kept): one vmstate-renamed, not a drop and a new subsection. */
+static void test_subsection_renamed(void **state)
+{
+	(void)state;
+	change before = { .sub_read = EXTRA_USR, .entry_array = "hw_compat_9_1" };
+	change after = before;
+	after.sub_name = "foo/extra2";
+	verdict v;
+	judge_pair(&v, &before, &after, NULL);
+	const mc_finding *f = the_vmstate_finding(&v);
+	assert_string_equal(f->rule, "vmstate-renamed");
+	assert_string_equal(f->vmstate, "foo/extra");
+	assert_non_null(strstr(f->message, "is now named foo/extra2"));
+	done(&v);
 }
 
 static void test_fields_same_on_the_wire_are_quiet(void **state)
@@ -379,6 +428,9 @@ int main(void)
 		cmocka_unit_test(test_unchanged_is_quiet),
 		cmocka_unit_test(test_fields_added_removed_resized_reordered),
 		cmocka_unit_test(test_fields_same_on_the_wire_are_quiet),
+		cmocka_unit_test(test_fields_of_one_size_swapped),
+		cmocka_unit_test(test_version_lowered),
+		cmocka_unit_test(test_subsection_renamed),
 		cmocka_unit_test(test_version_raised),
 		cmocka_unit_test(test_unversioned_machine_gives_notes),
 		cmocka_unit_test(test_registration_renamed_and_removed),
