@@ -255,6 +255,10 @@ void mc_findings_finish(mc_findings *fs)
 /* Are a and b one cause seen in two builds? */
 static int same_cause(const mc_finding *a, const mc_finding *b)
 {
+	/* A description is one cause in both builds, whichever type the build links it to. */
+	if (a->vmstate || b->vmstate)
+		return strcmp0(a->rule, b->rule) == 0 && strcmp0(a->vmstate, b->vmstate) == 0 &&
+		       strcmp0(a->file, b->file) == 0 && strcmp0(a->commit, b->commit) == 0;
 	return strcmp0(a->rule, b->rule) == 0 && strcmp0(a->type, b->type) == 0 &&
 	       strcmp0(a->property, b->property) == 0 && strcmp0(a->vmstate, b->vmstate) == 0 &&
 	       strcmp0(a->old_value, b->old_value) == 0 &&

@@ -411,6 +411,12 @@ static void test_field_test_dropped(void **state)
 	assert_int_equal(f->severity, MC_SEV_WARNING);
 	assert_non_null(strstr(f->message, "reads no property"));
 	done(&v);
+	/* The entry was in the array of machine types this change removes (hw_compat_8_2): nothing turned it off. */
+	change gone = { .b_test = EXTRA_USR, .entry_array = "hw_compat_8_2" };
+	judge_pair(&v, &gone, &plain, NULL);
+	for (size_t i = 0; i < v.fs.n; i++)
+		assert_true(strncmp(v.fs.v[i].rule, "vmstate-", 8) != 0);
+	done(&v);
 }
 
 static void test_new_field_with_a_test_is_new_state(void **state)
