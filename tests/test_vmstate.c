@@ -228,6 +228,8 @@ static const rule_step rule_steps[] = {
 	/* The C struct FooSub grows; its description does not: nothing changes on the wire. */
 	{ "nested-struct-grows", NULL, NULL, NULL, NULL, NULL },
 	{ "minimum-raised", "vmstate-minimum-raised", "warning", "foo-dev", NULL, NULL },
+	/* The field of version 2 goes with the version: one finding, not a second for the field. */
+	{ "version-lowered", "vmstate-version-lowered", "error", "foo-dev", NULL, NULL },
 	/* Only the header changes: the nested buffer grows with its member, and the finding points there. */
 	{ "header-member-grows", "vmstate-fields-changed", "error", "foo-dev/sub", NULL, "include/hw/misc/foo-sub.h" },
 };
