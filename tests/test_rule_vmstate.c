@@ -191,13 +191,19 @@ static void expect(const change *ch, const char *rule, mc_severity sev, const ch
 	done(&v);
 }
 
+/* Fails when the verdict has a vmstate-* finding. */
+static void assert_no_vmstate_finding(const verdict *v)
+{
+	for (size_t i = 0; i < v->fs.n; i++)
+		if (strncmp(v->fs.v[i].rule, "vmstate-", 8) == 0)
+			fail_msg("want no vmstate finding, have %s: %s", v->fs.v[i].rule, v->fs.v[i].message);
+}
+
 static void expect_quiet(const change *ch)
 {
 	verdict v;
 	judge(&v, ch);
-	for (size_t i = 0; i < v.fs.n; i++)
-		if (strncmp(v.fs.v[i].rule, "vmstate-", 8) == 0)
-			fail_msg("want no vmstate finding, have %s: %s", v.fs.v[i].rule, v.fs.v[i].message);
+	assert_no_vmstate_finding(&v);
 	done(&v);
 }
 
@@ -354,9 +360,7 @@ static void test_gate_in_an_older_array_for_a_stable_fix(void **state)
 	mc_trailers_parse(&commit.change, "foo: gate extra\n\nCc: qemu-stable@nongnu.org\nSigned-off-by: A <a@b>\n");
 	verdict v;
 	judge_commit(&v, &old, &commit);
-	for (size_t i = 0; i < v.fs.n; i++)
-		if (strncmp(v.fs.v[i].rule, "vmstate-", 8) == 0)
-			fail_msg("want no vmstate finding, have %s: %s", v.fs.v[i].rule, v.fs.v[i].message);
+	assert_no_vmstate_finding(&v);
 	mc_commit_facts_free(&commit);
 	done(&v);
 }
@@ -378,8 +382,7 @@ static void test_duplicate_subsection_name(void **state)
 	done(&v);
 	/* Already there at base: not this change's. */
 	judge_pair(&v, &after, &after, NULL);
-	for (size_t i = 0; i < v.fs.n; i++)
-		assert_true(strncmp(v.fs.v[i].rule, "vmstate-", 8) != 0);
+	assert_no_vmstate_finding(&v);
 	done(&v);
 }
 
@@ -397,8 +400,7 @@ static void test_field_test_dropped(void **state)
 	change entry_only = { .entry_array = "hw_compat_9_0" }, by_state = { .b_test = A_USR };
 	verdict v;
 	judge_pair(&v, &by_prop, &plain, NULL);
-	for (size_t i = 0; i < v.fs.n; i++)
-		assert_true(strncmp(v.fs.v[i].rule, "vmstate-", 8) != 0);
+	assert_no_vmstate_finding(&v);
 	done(&v);
 	judge_pair(&v, &by_entry, &entry_only, NULL);
 	const mc_finding *f = the_vmstate_finding(&v);
@@ -414,8 +416,7 @@ static void test_field_test_dropped(void **state)
 	/* The entry was in the array of machine types this change removes (hw_compat_8_2): nothing turned it off. */
 	change gone = { .b_test = EXTRA_USR, .entry_array = "hw_compat_8_2" };
 	judge_pair(&v, &gone, &plain, NULL);
-	for (size_t i = 0; i < v.fs.n; i++)
-		assert_true(strncmp(v.fs.v[i].rule, "vmstate-", 8) != 0);
+	assert_no_vmstate_finding(&v);
 	done(&v);
 }
 
