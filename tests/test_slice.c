@@ -393,6 +393,33 @@ static void test_header_macro_changes(void **state)
 		fail_msg("base..header-unused: findings:\n%s", f);
 }
 
+/*
+ * Invalidation by what a file reads (depend.h): of the files including
+ * virtio-blk.h, only virtio-blk.c reads the macro each step changes; the
+ * others keep the facts of the base side instead of being parsed again.
+ */
+static void test_header_change_reparses_only_readers(void **state)
+{
+	(void)state;
+	static const struct { const char *head, *macro; } steps[] = {
+		{ "header-only", "VIRTIO_BLK_DEFAULT_QUEUE_SIZE" },
+		{ "header-unused", "VIRTIO_BLK_MAX_QUEUE_SIZE" },
+	};
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		mc_test_result r = check_json(NULL, 0, "base", steps[i].head);
+		size_t kept = 0, again = 0;
+		const char *line = strstr(r.err, "migcompat: stats: ");
+		line = line ? strstr(line + 1, "migcompat: stats: ") : NULL;
+		if (!line || sscanf(line, "migcompat: stats: %zu files kept their facts (no header change reaches what "
+				    "they read), %zu parsed again", &kept, &again) != 2)
+			fail_msg("base..%s: no dependency line:\n%s", steps[i].head, r.err);
+		char *reason = mc_test_keep(mc_sprintf("parsed again: hw/block/virtio-blk.c: it reads %s,", steps[i].macro));
+		if (kept < 2 || again != 1 || !strstr(r.err, reason))
+			fail_msg("base..%s: expected virtio-blk.c alone parsed again for %s:\n%s", steps[i].head,
+				 steps[i].macro, r.err);
+	}
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -420,6 +447,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_fast_path_same_output, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_fast_path_not_for_included_file, mc_test_arena_release),
 		cmocka_unit_test_teardown(test_header_macro_changes, mc_test_arena_release),
+		cmocka_unit_test_teardown(test_header_change_reparses_only_readers, mc_test_arena_release),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

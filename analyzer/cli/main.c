@@ -376,6 +376,14 @@ static void print_stats(const mc_store *store)
 	mc_store_selection(store, &selected, &candidates);
 	fprintf(stderr, "migcompat: stats: %zu of %zu files selected, %zu parsed, %zu reused\n", selected, candidates,
 		parsed, reused);
+	size_t kept;
+	const mc_strvec *reparsed;
+	mc_store_dependency(store, &kept, &reparsed);
+	if (kept || reparsed->n)
+		fprintf(stderr, "migcompat: stats: %zu files kept their facts (no header change reaches what they read), "
+			"%zu parsed again\n", kept, reparsed->n);
+	for (size_t i = 0; i < reparsed->n; i++)
+		fprintf(stderr, "migcompat: stats: parsed again: %s\n", reparsed->v[i]);
 	size_t changed;
 	if (mc_store_tree_reused(store, &changed))
 		fprintf(stderr, "migcompat: stats: fast path: the %zu changed files are read by nothing loaded; "

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <clang-c/Index.h>
 #include "frontend/cache.h"
+#include "frontend/depend.h"
 #include "frontend/parse.h"
 #include "frontend/rust.h"
 #include "frontend/slice.h"
@@ -26,6 +27,9 @@ struct mc_store {
 	mc_map odd_deps;       /* path -> 1: files of an include closure that are not C text (tree_selection_save) */
 	size_t inert_changes;  /* the last load reused a tree's selection: files changed, none of them read */
 	int tree_reused;
+	mc_depend *depend;     /* the chunked headers, for every load of the run (depend.h) */
+	size_t kept;           /* files whose closure changed and that kept their facts */
+	mc_strvec reparsed;    /* "path: why" of each file whose closure changed and was parsed again */
 };
 
 int mc_store_open(mc_store **out, mc_cache *cache)
@@ -33,6 +37,7 @@ int mc_store_open(mc_store **out, mc_cache *cache)
 	mc_store *s = mc_calloc(1, sizeof(*s));
 	pthread_mutex_init(&s->lock, NULL);
 	s->cache = cache;
+	mc_depend_new(&s->depend);
 	*out = s;
 	return 0;
 }
@@ -48,6 +53,8 @@ void mc_store_free(mc_store *s)
 		free(s->failed.vals[i]);
 	mc_map_free(&s->failed);
 	mc_map_free(&s->odd_deps);
+	mc_depend_free(s->depend);
+	mc_strvec_free(&s->reparsed);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -62,6 +69,12 @@ void mc_store_selection(const mc_store *s, size_t *selected, size_t *candidates)
 {
 	*selected = s->selected;
 	*candidates = s->candidates;
+}
+
+void mc_store_dependency(const mc_store *s, size_t *kept, const mc_strvec **reparsed)
+{
+	*kept = s->kept;
+	*reparsed = &s->reparsed;
 }
 
 int mc_store_tree_reused(const mc_store *s, size_t *changed)
@@ -128,8 +141,8 @@ static void store_fail(mc_store *s, const char *key, const char *why)
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* Returns the facts to use: the stored ones if another worker got there first. */
-static mc_facts *store_put(mc_store *s, const char *key, mc_facts *f)
+/* Returns the facts to use: the stored ones if another worker got there first.  counter counts a new entry. */
+static mc_facts *store_put_counted(mc_store *s, const char *key, mc_facts *f, size_t *counter)
 {
 	pthread_mutex_lock(&s->lock);
 	mc_facts *old = mc_map_get(&s->facts, key);
@@ -138,7 +151,7 @@ static mc_facts *store_put(mc_store *s, const char *key, mc_facts *f)
 		f = old;
 	} else {
 		mc_map_put(&s->facts, key, f);
-		s->parsed++;
+		(*counter)++;
 		if (s->cache)
 			mc_cache_put(s->cache, key, f);
 	}
@@ -146,6 +159,10 @@ static mc_facts *store_put(mc_store *s, const char *key, mc_facts *f)
 	return f;
 }
 
+static mc_facts *store_put(mc_store *s, const char *key, mc_facts *f)
+{
+	return store_put_counted(s, key, f, &s->parsed);
+}
 
 /* Everything the facts of a file depend on, hashed. */
 static char *facts_key(const mc_tree *tree, const char *path, const mc_tu_input *in)
@@ -167,6 +184,17 @@ static char *facts_key(const mc_tree *tree, const char *path, const mc_tu_input 
 	mc_hash_text(b.ptr, b.len, hex);
 	mc_buf_free(&b);
 	return mc_strdup(hex);
+}
+
+/*
+ * The facts key without the include closure: two files with equal prefixes
+ * differ at most in the headers they include, which depend.h judges.
+ */
+static char *facts_prefix(const mc_tree *tree, const char *path, const mc_tu_input *in)
+{
+	mc_tu_input bare = *in;
+	bare.deps = (mc_strvec){ 0 };
+	return facts_key(tree, path, &bare);
 }
 
 /* Rust sources depend on their crate (constants in other files), not on an include closure. */
@@ -248,6 +276,8 @@ typedef struct {
 	char *key;             /* its facts key while it is parsed */
 	mc_tu_input in;
 	int prepared;
+	char *prefix;          /* its facts key without the include closure, once prepared (facts_prefix) */
+	int deferred;          /* parsed after the other side's job, whose facts it may keep */
 	size_t twin;           /* 1 + index of an earlier job with the same key (unchanged file, both sides) */
 } parse_job;
 
@@ -663,6 +693,7 @@ static void job_prepare(parse_job *j, mc_store *store, parse_cache *pc)
 	}
 	j->prepared = 1;
 	store_note_deps(store, &j->in.deps);
+	j->prefix = facts_prefix(j->tree, j->path, &j->in);
 	char *key = facts_key(j->tree, j->path, &j->in);
 	if (!job_failed_before(j, store, key)) {
 		j->key = key;
@@ -698,35 +729,62 @@ static void prepare_all(parse_job *jobs, size_t n, mc_store *store, parse_cache 
 }
 
 /*
- * Facts for every job: from the store, or parsed.  Everything a parse needs
- * (the include closure, the facts key, the precompiled header) is ready
- * before the first parse, so that child processes find it in their copy.
+ * Keeps the facts of a file whose include closure changed but nothing of it
+ * that the file reads (depend.h): the same file on the other side of the
+ * pair, with the same flags, has facts; a copy goes under this side's key,
+ * so that the next check finds it directly.  Runs after every job is
+ * prepared and before any parse, in the calling thread.
  */
-static int parse_batch_run(parse_job *jobs, size_t n, mc_store *store, parse_cache *pc, const mc_analysis_opts *opts)
+static void keep_by_dependency(parse_job *jobs, size_t n, mc_store *store)
+{
+	mc_map had = { 0 }; /* path -> 1 + index of a job that has facts */
+	for (size_t i = 0; i < n; i++)
+		if (jobs[i].key && *jobs[i].result && !*jobs[i].owned && !mc_map_get(&had, jobs[i].path))
+			mc_map_put(&had, jobs[i].path, (void *)(i + 1));
+	for (size_t i = 0; i < n; i++) {
+		parse_job *j = &jobs[i], *h;
+		size_t at = (size_t)mc_map_get(&had, j->path);
+		if (!at || !j->key || *j->result || !j->prepared || j->twin || (h = &jobs[at - 1])->tree == j->tree ||
+		    strcmp(h->key, j->key) == 0)
+			continue;
+		if (!h->prepared) {
+			if (mc_tree_prepare(h->tree, h->path, NULL, &h->in) < 0)
+				continue;
+			h->prepared = 1;
+			h->prefix = facts_prefix(h->tree, h->path, &h->in);
+		}
+		if (!j->prefix || strcmp(h->prefix, j->prefix) != 0)
+			continue;
+		char *json = mc_facts_to_json(*h->result), *why = NULL;
+		mc_facts *copy = NULL;
+		if (mc_depend_facts_hold(store->depend, &h->in, &j->in, json, &why) && mc_facts_from_json(&copy, json) == 0) {
+			*j->result = store_put_counted(store, j->key, copy, &store->kept);
+		} else {
+			mc_strvec_push_owned(&store->reparsed, mc_sprintf("%s: %s", j->path, why ? why : "unknown"));
+		}
+		free(why);
+		free(json);
+	}
+	mc_map_free(&had);
+}
+
+/*
+ * Queues the jobs the store has no facts for and parses them; a deferred job
+ * waits for the second pass.  Twins (one key on both sides) are parsed once.
+ */
+static void parse_pending(parse_job *jobs, size_t n, mc_store *store, parse_cache *pc, const mc_analysis_opts *opts,
+			  mc_map *first_with_key, int pass)
 {
 	parse_batch b = { .store = store, .progress = opts->progress, .limits = opts->limits };
 	b.pending = mc_calloc(n + 1, sizeof(parse_job *));
-	int nthreads = opts->jobs > 0 ? opts->jobs : 1;
-	prepare_all(jobs, n, store, pc, nthreads);
 	mc_parser *pch_parser = NULL;
-	mc_map first_with_key = {0};
 	for (size_t i = 0; i < n; i++) {
 		parse_job *j = &jobs[i];
-		if (!j->key)
+		if (!j->key || *j->result || j->twin || (pass == 1 && j->deferred))
 			continue;
-		if (j->key_out)
-			*j->key_out = mc_strdup(j->key);
-		if (pc) {
-			char *name = known_key_name(j);
-			if (!mc_map_get(&pc->known_keys, name))
-				mc_map_put(&pc->known_keys, name, mc_strdup(j->key));
-			free(name);
-		}
-		if (*j->result)
+		if ((j->twin = (size_t)mc_map_get(first_with_key, j->key)))
 			continue;
-		if ((j->twin = (size_t)mc_map_get(&first_with_key, j->key)))
-			continue;
-		mc_map_put(&first_with_key, j->key, (void *)(i + 1));
+		mc_map_put(first_with_key, j->key, (void *)(i + 1));
 		/* The key is taken before: the precompiled header changes speed, not facts. */
 		if (!j->in.own_flags && pc && !pch_parser && mc_parser_new(&pch_parser) < 0)
 			pch_parser = NULL;
@@ -742,17 +800,79 @@ static int parse_batch_run(parse_job *jobs, size_t n, mc_store *store, parse_cac
 		isolated = 0;
 	}
 	if (b.n && !isolated)
-		parse_in_threads(&b, nthreads);
+		parse_in_threads(&b, opts->jobs > 0 ? opts->jobs : 1);
 	if (opts->progress && b.n)
 		fputs("\n", stderr);
-	if (store->cache && mc_cache_flush(store->cache) < 0)
-		fprintf(stderr, "migcompat: %s; going on without the cache\n", mc_error_last());
-	mc_map_free(&first_with_key);
 	for (size_t i = 0; i < b.n; i++) {
 		parse_job *j = b.pending[i];
 		if (*j->owned && *j->result)
 			store_fail(store, j->key, (*j->result)->error);
 	}
+	free(b.pending);
+}
+
+/*
+ * Of two jobs of one file on the two sides, both without facts and with
+ * closures that differ, the second waits: once the first is parsed, it may
+ * keep its facts (keep_by_dependency) instead of being parsed too.
+ */
+static size_t defer_second_sides(parse_job *jobs, size_t n)
+{
+	mc_map first = { 0 };
+	size_t deferred = 0;
+	for (size_t i = 0; i < n; i++) {
+		parse_job *j = &jobs[i];
+		if (!j->key || *j->result || !j->prefix)
+			continue;
+		size_t at = (size_t)mc_map_get(&first, j->path);
+		if (!at) {
+			mc_map_put(&first, j->path, (void *)(i + 1));
+			continue;
+		}
+		parse_job *f = &jobs[at - 1];
+		if (f->tree != j->tree && strcmp(f->key, j->key) != 0 && strcmp(f->prefix, j->prefix) == 0) {
+			j->deferred = 1;
+			deferred++;
+		}
+	}
+	mc_map_free(&first);
+	return deferred;
+}
+
+/*
+ * Facts for every job: from the store, or parsed.  Everything a parse needs
+ * (the include closure, the facts key, the precompiled header) is ready
+ * before the first parse, so that child processes find it in their copy.
+ */
+static int parse_batch_run(parse_job *jobs, size_t n, mc_store *store, parse_cache *pc, const mc_analysis_opts *opts)
+{
+	int nthreads = opts->jobs > 0 ? opts->jobs : 1;
+	prepare_all(jobs, n, store, pc, nthreads);
+	for (size_t i = 0; i < n; i++) {
+		parse_job *j = &jobs[i];
+		if (j->key && j->key_out)
+			*j->key_out = mc_strdup(j->key);
+		if (j->key && pc) {
+			char *name = known_key_name(j);
+			if (!mc_map_get(&pc->known_keys, name))
+				mc_map_put(&pc->known_keys, name, mc_strdup(j->key));
+			free(name);
+		}
+	}
+	size_t deferred = 0;
+	if (!opts->full) {
+		keep_by_dependency(jobs, n, store);
+		deferred = defer_second_sides(jobs, n);
+	}
+	mc_map first_with_key = {0};
+	parse_pending(jobs, n, store, pc, opts, &first_with_key, 1);
+	if (deferred) {
+		keep_by_dependency(jobs, n, store);
+		parse_pending(jobs, n, store, pc, opts, &first_with_key, 2);
+	}
+	if (store->cache && mc_cache_flush(store->cache) < 0)
+		fprintf(stderr, "migcompat: %s; going on without the cache\n", mc_error_last());
+	mc_map_free(&first_with_key);
 	for (size_t i = 0; i < n; i++)
 		twin_take(&jobs[i], jobs);
 	int rc = 0;
@@ -760,10 +880,10 @@ static int parse_batch_run(parse_job *jobs, size_t n, mc_store *store, parse_cac
 		if (jobs[i].prepared)
 			mc_tu_input_free(&jobs[i].in);
 		free(jobs[i].key);
+		free(jobs[i].prefix);
 		if (!*jobs[i].result)
 			rc = MC_EIO;
 	}
-	free(b.pending);
 	if (rc < 0)
 		mc_error_set("libclang could not start a parser");
 	return rc;

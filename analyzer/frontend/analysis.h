@@ -30,6 +30,13 @@ void mc_store_counts(const mc_store *s, size_t *parsed, size_t *reused);
 void mc_store_selection(const mc_store *s, size_t *selected, size_t *candidates);
 
 /*
+ * Files whose include closure changed and that kept their facts because
+ * nothing they read changed (depend.h), and "path: why" of those parsed
+ * again; both over the store's life.
+ */
+void mc_store_dependency(const mc_store *s, size_t *kept, const mc_strvec **reparsed);
+
+/*
  * 1 when the last mc_revision_load_pair reused the selection of a tree
  * (tree_selection in analysis.c): *changed files differ, and none of them
  * is read by anything the check loads.
