@@ -75,7 +75,8 @@ static int hold3(const char *main_text, const char *old_a, const char *new_a, co
 	mc_tu_input_free(&had);
 	mc_tu_input_free(&now);
 	mc_depend_free(d);
-	*why = last ? last : "";
+	if (why)
+		*why = last ? last : "";
 	return r;
 }
 
@@ -211,7 +212,7 @@ static void test_macro_declares(void **state)
 		"DECLARE_LIMIT;\n");
 	closure(&now, "#include \"a.h\"\nint x = sizeof(dev_limit);\n", "#define DECLARE_LIMIT long dev_limit\n",
 		"DECLARE_LIMIT;\n");
-	assert_non_null(strstr(judge(&had, &now, 0), "dev_limit"));
+	assert_non_null(strstr(judge(&had, &now, 0), "reads DECLARE_LIMIT"));
 }
 
 /* Branches of an #if that open a function twice cannot be cut into declarations. */

@@ -29,6 +29,7 @@ struct mc_store {
 	int tree_reused;
 	mc_depend *depend;     /* the chunked headers, for every load of the run (depend.h) */
 	size_t kept;           /* files whose closure changed and that kept their facts */
+	double depend_seconds; /* spent judging them */
 	mc_strvec reparsed;    /* "path: why" of each file whose closure changed and was parsed again */
 };
 
@@ -71,9 +72,10 @@ void mc_store_selection(const mc_store *s, size_t *selected, size_t *candidates)
 	*candidates = s->candidates;
 }
 
-void mc_store_dependency(const mc_store *s, size_t *kept, const mc_strvec **reparsed)
+void mc_store_dependency(const mc_store *s, size_t *kept, const mc_strvec **reparsed, double *seconds)
 {
 	*kept = s->kept;
+	*seconds = s->depend_seconds;
 	*reparsed = &s->reparsed;
 }
 
@@ -755,6 +757,7 @@ static void keep_by_dependency(parse_job *jobs, size_t n, mc_store *store)
 		}
 		if (!j->prefix || strcmp(h->prefix, j->prefix) != 0)
 			continue;
+		double t0 = mc_now_seconds();
 		char *json = mc_facts_to_json(*h->result), *why = NULL;
 		mc_facts *copy = NULL;
 		if (mc_depend_facts_hold(store->depend, &h->in, &j->in, json, &why) && mc_facts_from_json(&copy, json) == 0) {
@@ -764,6 +767,7 @@ static void keep_by_dependency(parse_job *jobs, size_t n, mc_store *store)
 		}
 		free(why);
 		free(json);
+		store->depend_seconds += mc_now_seconds() - t0;
 	}
 	mc_map_free(&had);
 }

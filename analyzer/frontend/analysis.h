@@ -32,9 +32,9 @@ void mc_store_selection(const mc_store *s, size_t *selected, size_t *candidates)
 /*
  * Files whose include closure changed and that kept their facts because
  * nothing they read changed (depend.h), and "path: why" of those parsed
- * again; both over the store's life.
+ * again, and the seconds spent judging; all over the store's life.
  */
-void mc_store_dependency(const mc_store *s, size_t *kept, const mc_strvec **reparsed);
+void mc_store_dependency(const mc_store *s, size_t *kept, const mc_strvec **reparsed, double *seconds);
 
 /*
  * 1 when the last mc_revision_load_pair reused the selection of a tree
