@@ -154,6 +154,18 @@ static void test_struct_layout(void **state)
 		       "typedef struct Regs { uint32_t r[8]; } Regs;\n", b, "reads Regs");
 }
 
+/* An anonymous struct has no tag: its first member's type is not declared by it. */
+static void test_anonymous_struct(void **state)
+{
+	(void)state;
+	char *why;
+	assert_int_equal(hold("#include \"a.h\"\nbool x;\n", "typedef struct {\n    bool engaged;\n} Guard;\n",
+			      "typedef struct Guard {\n    bool engaged;\n} Guard;\n", &why),
+			 1);
+	expect_refused("#include \"a.h\"\nGuard g;\n", "typedef struct {\n    bool engaged;\n} Guard;\n",
+		       "typedef struct Guard {\n    bool engaged;\n} Guard;\n", NULL, "reads Guard");
+}
+
 /* An enumerator inserted before the one a default names shifts its value. */
 static void test_enum_shift(void **state)
 {
@@ -162,15 +174,30 @@ static void test_enum_shift(void **state)
 		       "enum Mode { MODE_SLOW, MODE_MEDIUM, MODE_FAST };\n", NULL, "reads MODE_FAST");
 }
 
-/* Directives change the structure: #include, #if and #pragma are never judged. */
+/* #include and #pragma change the structure: never judged. */
 static void test_directives_refused(void **state)
 {
 	(void)state;
 	const char *main_text = "#include \"a.h\"\nint x;\n";
 	expect_refused(main_text, "#include \"c.h\"\n", "#include \"d.h\"\n", NULL, "a directive changed");
-	expect_refused(main_text, "#ifdef CONFIG_X\nint y;\n#endif\n", "#if defined(CONFIG_X)\nint y;\n#endif\n", NULL,
-		       "a directive changed");
 	expect_refused(main_text, "#pragma pack(1)\n", "#pragma pack(4)\n", NULL, "a directive changed");
+	/* An #include under a changed condition: the closure lists it either way. */
+	expect_refused(main_text, "#ifdef CONFIG_X\n#include \"c.h\"\n#endif\n",
+		       "#ifndef CONFIG_X\n#include \"c.h\"\n#endif\n", NULL, "a condition around a directive changed");
+}
+
+/* A changed condition changes what its group declares, even inside a struct read while it was open. */
+static void test_changed_condition(void **state)
+{
+	(void)state;
+	const char *old_a = "#ifdef CONFIG_X\nint y;\n#endif\nint z;\n";
+	const char *new_a = "#if defined(CONFIG_X) && defined(CONFIG_Y)\nint y;\n#endif\nint z;\n";
+	char *why;
+	assert_int_equal(hold("#include \"a.h\"\nint x = z;\n", old_a, new_a, &why), 1);
+	expect_refused("#include \"a.h\"\nint x = y;\n", old_a, new_a, NULL, "reads y");
+	const char *old_s = "typedef struct DevState {\n    int a;\n#ifdef CONFIG_X\n    int b;\n#endif\n} DevState;\n";
+	const char *new_s = "typedef struct DevState {\n    int a;\n#ifdef CONFIG_Y\n    int b;\n#endif\n} DevState;\n";
+	expect_refused("#include \"a.h\"\nVMSTATE_INT32(a, DevState)\n", old_s, new_s, NULL, "reads DevState");
 }
 
 /* A declaration moved out of an #ifdef block is a changed chunk: judged by what it declares. */
@@ -179,8 +206,7 @@ static void test_moved_out_of_conditional(void **state)
 	(void)state;
 	const char *old_a = "#ifdef CONFIG_X\nint dev_limit;\n#endif\nint other;\n";
 	const char *new_a = "#ifdef CONFIG_X\n#endif\nint dev_limit;\nint other;\n";
-	/* The #endif that moved is a changed directive, before what the moved line declares is judged. */
-	expect_refused("#include \"a.h\"\nint x = sizeof(dev_limit);\n", old_a, new_a, NULL, "a directive changed");
+	expect_refused("#include \"a.h\"\nint x = sizeof(dev_limit);\n", old_a, new_a, NULL, "reads dev_limit");
 }
 
 /* What a token-pasting macro declares is not in the text: a change to its use is refused. */
@@ -265,6 +291,20 @@ static void test_refused_header(void **state)
 	assert_non_null(strstr(judge(&had, &now, 0), "not read as text"));
 }
 
+/* A header included inside an enum declares enumerators no chunk of it shows at file scope. */
+static void test_nested_include(void **state)
+{
+	(void)state;
+	const char *b = "enum Regs {\n#include \"a.h\"\n};\n";
+	expect_refused("#include \"b.h\"\nint x = sizeof(enum Regs);\n", "int a;\n", "long a;\n", b,
+		       "includes a header inside a declaration");
+	/* After a macro invocation without its ';', an #include is at file scope. */
+	char *why;
+	assert_int_equal(hold3("#include \"b.h\"\nint x;\n", "int a;\n", "long a;\n",
+			       "DEFINE_CLEANUP(Dev, dev_free)\n#include \"a.h\"\n", NULL, &why),
+			 1);
+}
+
 /* A new macro of a name the file writes (an #ifdef of it, say) is read. */
 static void test_new_macro_named_by_file(void **state)
 {
@@ -281,7 +321,9 @@ int main(void)
 		cmocka_unit_test(test_macro_chain),
 		cmocka_unit_test(test_struct_layout),
 		cmocka_unit_test(test_enum_shift),
+		cmocka_unit_test(test_anonymous_struct),
 		cmocka_unit_test(test_directives_refused),
+		cmocka_unit_test(test_changed_condition),
 		cmocka_unit_test(test_moved_out_of_conditional),
 		cmocka_unit_test(test_pasting_macro),
 		cmocka_unit_test(test_macro_declares),
@@ -290,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_closure_changed),
 		cmocka_unit_test(test_refused_header),
 		cmocka_unit_test(test_new_macro_named_by_file),
+		cmocka_unit_test(test_nested_include),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,6 +36,8 @@ enum chunk_kind {
 	CHUNK_STRUCTURAL   /* any other directive: #include, #if..., #pragma; a #define of a keyword */
 };
 
+enum { COND_OPEN = 1, COND_BRANCH, COND_CLOSE };
+
 typedef struct {
 	uint64_t hash;     /* of its kind and token texts: blanks and comments do not count */
 	enum chunk_kind kind;
@@ -43,6 +45,9 @@ typedef struct {
 	int pastes;        /* DEFINE: its body has ## */
 	int attribute;     /* DEFINE: its body is empty or an __attribute__: it declares nothing */
 	int first_call;    /* CODE: it starts with "NAME (", which only a macro can be in C11 */
+	int cond;          /* STRUCTURAL: COND_OPEN (#if...), COND_BRANCH (#elif, #else), COND_CLOSE (#endif), or 0 */
+	size_t begin;      /* index in its text the chunk had when its first token was read (a directive: its own) */
+	size_t group_first, group_last; /* cond: the indices of its group's #if and #endif */
 	idvec all, decl, top;
 } dep_chunk;
 
@@ -50,6 +55,7 @@ typedef struct {
 	dep_chunk *v;
 	size_t n, cap;
 	int unbalanced;    /* a bracket or a declaration left open at the end of the text */
+	int nested_include; /* an #include inside braces, parentheses or a declaration: its text is not file scope */
 } dep_text;
 
 struct mc_depend {
@@ -276,6 +282,8 @@ static int code_punct(code_state *s, char ch)
 
 static void code_token(mc_depend *d, dep_text *t, code_state *s, const mc_ctok *tok)
 {
+	if (!s->open)
+		s->c.begin = t->n;
 	s->open = 1;
 	s->ntokens++;
 	s->c.hash = hash_mix(s->c.hash, tok->p, tok->len);
@@ -284,6 +292,7 @@ static void code_token(mc_depend *d, dep_text *t, code_state *s, const mc_ctok *
 	if (tok->kind == MC_CTOK_IDENT) {
 		code_ident(d, s, tok);
 	} else if (tok->kind == MC_CTOK_PUNCT) {
+		s->want_tag = 0; /* "struct {": an anonymous struct has no tag */
 		if (tok->p[0] != '{')
 			s->after_enum = s->after_enum && tok->p[0] != ';';
 		ends = code_punct(s, tok->p[0]);
@@ -339,6 +348,47 @@ static void track_conditional(dep_text *t, code_state *s, const mc_ctok *name)
 	}
 }
 
+static int conditional_kind(const mc_ctok *name)
+{
+	if (mc_ctok_is(name, "if") || mc_ctok_is(name, "ifdef") || mc_ctok_is(name, "ifndef"))
+		return COND_OPEN;
+	if (mc_ctok_is(name, "elif") || mc_ctok_is(name, "else") || mc_ctok_is(name, "elifdef") ||
+	    mc_ctok_is(name, "elifndef"))
+		return COND_BRANCH;
+	return mc_ctok_is(name, "endif") ? COND_CLOSE : 0;
+}
+
+/* Gives every directive of an #if group the indices of the group's #if and #endif. */
+static void mark_groups(dep_text *t)
+{
+	size_t *members = NULL, nmembers = 0, cap = 0;
+	size_t *opens = NULL, nopens = 0, cap_opens = 0; /* index in members where each open group starts */
+	for (size_t i = 0; i < t->n && !t->unbalanced; i++) {
+		int cond = t->v[i].cond;
+		if (cond == COND_OPEN)
+			*MC_VEC_PUSH(opens, nopens, cap_opens) = nmembers;
+		if (!cond)
+			continue;
+		if (nopens == 0) {
+			t->unbalanced = 1;
+			break;
+		}
+		*MC_VEC_PUSH(members, nmembers, cap) = i;
+		if (cond != COND_CLOSE)
+			continue;
+		size_t from = opens[--nopens];
+		for (size_t k = from; k < nmembers; k++) {
+			t->v[members[k]].group_first = members[from];
+			t->v[members[k]].group_last = i;
+		}
+		nmembers = from;
+	}
+	if (nopens)
+		t->unbalanced = 1;
+	free(members);
+	free(opens);
+}
+
 /* Reads a directive from after its '#' to its end, as one chunk. */
 static void read_directive(mc_depend *d, dep_text *t, code_state *s, mc_cscan *cs)
 {
@@ -366,8 +416,16 @@ static void read_directive(mc_depend *d, dep_text *t, code_state *s, mc_cscan *c
 			c.pastes = 1;
 		prev_hash = is_hash;
 	}
-	if (name.kind == MC_CTOK_IDENT)
+	if (name.kind == MC_CTOK_IDENT) {
 		track_conditional(t, s, &name);
+		c.cond = conditional_kind(&name);
+	}
+	c.begin = t->n;
+	int includes = name.kind == MC_CTOK_IDENT && (mc_ctok_is(&name, "include") || mc_ctok_is(&name, "include_next") ||
+						      mc_ctok_is(&name, "import"));
+	/* A macro invocation without its ';' (G_DEFINE_AUTOPTR_CLEANUP_FUNC) leaves the scope a file scope. */
+	if (includes && (s->braces > 0 || s->parens > 0 || (s->open && !s->prev_close_paren)))
+		t->nested_include = 1;
 	int is_define = name.kind == MC_CTOK_IDENT && mc_ctok_is(&name, "define");
 	int is_undef = name.kind == MC_CTOK_IDENT && mc_ctok_is(&name, "undef");
 	if ((is_define || is_undef) && macro.kind == MC_CTOK_IDENT && !is_keyword(macro.p, macro.len)) {
@@ -396,6 +454,7 @@ static dep_text *text_cut(mc_depend *d, const char *text, size_t len)
 	}
 	t->unbalanced = t->unbalanced || s.braces != 0 || s.parens != 0 || s.nconds != 0;
 	code_emit(t, &s);
+	mark_groups(t);
 	return t;
 }
 
@@ -420,6 +479,13 @@ static dep_text *text_of(mc_depend *d, const mc_tu_input *in, const mc_map *blob
 		mc_map_put(&d->texts, blob, t);
 	}
 	return t;
+}
+
+/* A virtual path as the repository names it. */
+static const char *tree_path(const char *filename)
+{
+	size_t root = strlen(MC_TREE_ROOT);
+	return strncmp(filename, MC_TREE_ROOT, root) == 0 && filename[root] == '/' ? filename + root + 1 : filename;
 }
 
 /* path -> blob of a closure ("path:blob" entries; the blob strings are borrowed from in). */
@@ -461,6 +527,8 @@ typedef struct {
 	size_t ntexts, cap_texts;
 	const dep_chunk **changed;
 	size_t *changed_in;    /* index in paths of the header of each changed chunk */
+	const dep_text **changed_text; /* the version of the header each changed chunk is in */
+	size_t cap_changed_text;
 	size_t nchanged, cap_changed, cap_changed_in;
 	mc_strvec paths;       /* the changed headers */
 	unsigned char *macro;  /* id -> MACRO_*: what the name is in either closure */
@@ -584,29 +652,62 @@ static int declares_any(const question *q, const dep_chunk *c, const idvec *expa
 	return 0;
 }
 
+/* Adds what chunk c declares to X; 0 with q->why when that cannot be known. */
+static int add_declarations(question *q, const dep_chunk *c, const char *path)
+{
+	if (uses_pasting_macro(q, c)) {
+		q->why = mc_sprintf("a token-pasting macro's use changed in %s", path);
+		return 0;
+	}
+	if (c->kind == CHUNK_DEFINE || c->kind == CHUNK_UNDEF) {
+		q->decls[c->name] = 1;
+		return 1;
+	}
+	if (c->kind != CHUNK_CODE)
+		return 1;
+	const idvec *names = invokes_macro(q, c) ? &c->all : &c->decl;
+	for (size_t j = 0; j < names->n; j++)
+		q->decls[names->v[j]] = 1;
+	if (invokes_macro(q, c))
+		add_expansion(q, &c->all, q->decls, NULL);
+	return 1;
+}
+
+/*
+ * A changed #if, #else or #endif decides whether its group's declarations
+ * exist: they count as changed.  A declaration read while the group was
+ * open (a struct whose members are under it) is one of them.  An #include
+ * or a #pragma under it cannot be judged: the closure lists a header
+ * whatever the condition.
+ */
+static int add_group(question *q, const dep_text *t, const dep_chunk *c, const char *path)
+{
+	for (size_t k = 0; k < t->n; k++) {
+		const dep_chunk *m = &t->v[k];
+		if (m->begin > c->group_last || k < c->group_first)
+			continue;
+		if (m->kind == CHUNK_STRUCTURAL && !m->cond) {
+			q->why = mc_sprintf("a condition around a directive changed in %s", path);
+			return 0;
+		}
+		if (!add_declarations(q, m, path))
+			return 0;
+	}
+	return 1;
+}
+
 /* X: what the changed chunks declare; 0 with q->why when one cannot be judged. */
 static int changed_declarations(question *q)
 {
 	for (size_t i = 0; i < q->nchanged; i++) {
 		const dep_chunk *c = q->changed[i];
 		const char *path = q->paths.v[q->changed_in[i]];
-		if (c->kind == CHUNK_STRUCTURAL) {
+		if (c->kind == CHUNK_STRUCTURAL && !c->cond) {
 			q->why = mc_sprintf("a directive changed in %s", path);
 			return 0;
 		}
-		if (uses_pasting_macro(q, c)) {
-			q->why = mc_sprintf("a token-pasting macro's use changed in %s", path);
+		if (!(c->cond ? add_group(q, q->changed_text[i], c, path) : add_declarations(q, c, path)))
 			return 0;
-		}
-		if (c->kind != CHUNK_CODE) {
-			q->decls[c->name] = 1;
-			continue;
-		}
-		const idvec *names = invokes_macro(q, c) ? &c->all : &c->decl;
-		for (size_t j = 0; j < names->n; j++)
-			q->decls[names->v[j]] = 1;
-		if (invokes_macro(q, c))
-			add_expansion(q, &c->all, q->decls, NULL);
 	}
 	return 1;
 }
@@ -685,8 +786,9 @@ static void diff_chunks(question *q, const dep_text *a, const dep_text *b)
 	const dep_text *sides[2] = { a, b };
 	for (int k = 0; k < 2; k++)
 		for (size_t i = pre; i < sides[k]->n - suf; i++) {
-			size_t n = q->nchanged;
+			size_t n = q->nchanged, m = q->nchanged;
 			*MC_VEC_PUSH(q->changed_in, n, q->cap_changed_in) = q->paths.n - 1;
+			*MC_VEC_PUSH(q->changed_text, m, q->cap_changed_text) = sides[k];
 			*MC_VEC_PUSH(q->changed, q->nchanged, q->cap_changed) = &sides[k]->v[i];
 		}
 }
@@ -762,7 +864,14 @@ int mc_depend_facts_hold(mc_depend *d, const mc_tu_input *had, const mc_tu_input
 	for (size_t i = 0; i < now->nfiles; i++)
 		*MC_VEC_PUSH(q.texts, q.ntexts, q.cap_texts) = text_of(d, now, &now_blobs, i);
 	size_t nclosure = q.ntexts, nfiles = 0;
-	int ok = collect_changes(&q, had, now, &had_blobs, &now_blobs, facts_json, &nfiles);
+	int ok = 1;
+	/* A header included inside a struct or a function declares in that scope, which no chunk shows. */
+	for (size_t i = 0; i < now->nfiles && ok; i++)
+		if (q.texts[i]->nested_include) {
+			q.why = mc_sprintf("%s includes a header inside a declaration", tree_path(now->files[i].filename));
+			ok = 0;
+		}
+	ok = ok && collect_changes(&q, had, now, &had_blobs, &now_blobs, facts_json, &nfiles);
 	if (ok && nfiles == 0) {
 		q.why = mc_strdup("no header of its closure changed");
 		ok = 0;
@@ -770,6 +879,13 @@ int mc_depend_facts_hold(mc_depend *d, const mc_tu_input *had, const mc_tu_input
 	if (ok) {
 		for (size_t i = 0; i < had->nfiles; i++)
 			add_text(&q, text_of(d, had, &had_blobs, i));
+		for (size_t i = nclosure; i < q.ntexts && ok; i++)
+			if (q.texts[i]->nested_include) {
+				q.why = mc_strdup("a changed header included a header inside a declaration");
+				ok = 0;
+			}
+	}
+	if (ok) {
 		/* Every name is interned by now: the sets can be sized. */
 		q.macro = mc_calloc(d->nnames, 1);
 		q.def_head = mc_calloc(d->nnames, sizeof(uint32_t));
@@ -782,6 +898,7 @@ int mc_depend_facts_hold(mc_depend *d, const mc_tu_input *had, const mc_tu_input
 	free(q.texts);
 	free(q.changed);
 	free(q.changed_in);
+	free(q.changed_text);
 	mc_strvec_free(&q.paths);
 	free(q.macro);
 	free(q.def_head);
