@@ -260,6 +260,23 @@ static void test_unbalanced_branches(void **state)
 	assert_int_equal(hold("#include \"a.h\"\nint x;\n", ok_old, ok_new, &why), 1);
 }
 
+/* C++'s extern "C" { under #ifdef __cplusplus is not compiled: what follows is at file scope. */
+static void test_extern_c(void **state)
+{
+	(void)state;
+	const char *old_a = "#ifdef __cplusplus\nextern \"C\" {\n#endif\nint dev_count(void);\nint other;\n"
+			    "#ifdef __cplusplus\n}\n#endif\n";
+	const char *new_a = "#ifdef __cplusplus\nextern \"C\" {\n#endif\nlong dev_count(void);\nint other;\n"
+			    "#ifdef __cplusplus\n}\n#endif\n";
+	expect_refused("#include \"a.h\"\nint x = dev_count();\n", old_a, new_a, NULL, "reads dev_count");
+	char *why;
+	assert_int_equal(hold("#include \"a.h\"\nint x = other;\n", old_a, new_a, &why), 1);
+	/* Any other condition around one bracket: the depth after it is unknown. */
+	const char *odd_old = "#ifdef CONFIG_X\nstruct S {\n#endif\nint a;\n#ifdef CONFIG_X\n};\n#endif\n";
+	const char *odd_new = "#ifdef CONFIG_X\nstruct S {\n#endif\nlong a;\n#ifdef CONFIG_X\n};\n#endif\n";
+	expect_refused("#include \"a.h\"\nint x;\n", odd_old, odd_new, NULL, "cannot be delimited");
+}
+
 /* Facts that carry a line of the changed header would point at a stale line. */
 static void test_facts_pointing_into_header(void **state)
 {
@@ -328,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_pasting_macro),
 		cmocka_unit_test(test_macro_declares),
 		cmocka_unit_test(test_unbalanced_branches),
+		cmocka_unit_test(test_extern_c),
 		cmocka_unit_test(test_facts_pointing_into_header),
 		cmocka_unit_test(test_closure_changed),
 		cmocka_unit_test(test_refused_header),

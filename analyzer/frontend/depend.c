@@ -151,6 +151,8 @@ static void text_free(dep_text *t)
 /* An #if group open at this point: the brackets where it began and where its first branch left them. */
 typedef struct {
 	int braces, parens, dbraces, dparens, have;
+	int cplusplus;     /* #ifdef __cplusplus: never compiled as C (extern "C" {) */
+	int chunk_open;    /* a declaration was being read when the group opened */
 } cond_group;
 
 /* The state of the declaration being read: brackets and what the last tokens were. */
@@ -180,19 +182,26 @@ static void code_begin(code_state *s)
 	s->c.hash = 1469598103934665603ull ^ CHUNK_CODE;
 }
 
-/* Ends the chunk; the #if groups open around it stay open. */
-static void code_emit(dep_text *t, code_state *s)
+/* Forgets the tokens of the chunk being read; the #if groups open around it stay open. */
+static void code_drop(code_state *s)
 {
-	if (s->open)
-		*MC_VEC_PUSH(t->v, t->n, t->cap) = s->c;
-	else
-		chunk_free(&s->c);
+	chunk_free(&s->c);
 	cond_group conds[sizeof(s->conds) / sizeof(s->conds[0])];
 	int nconds = s->nconds;
 	memcpy(conds, s->conds, sizeof(conds));
 	code_begin(s);
 	memcpy(s->conds, conds, sizeof(conds));
 	s->nconds = nconds;
+}
+
+/* Ends the chunk; the #if groups open around it stay open. */
+static void code_emit(dep_text *t, code_state *s)
+{
+	if (s->open) {
+		*MC_VEC_PUSH(t->v, t->n, t->cap) = s->c;
+		s->c = (dep_chunk){ 0 }; /* moved into t */
+	}
+	code_drop(s);
 }
 
 /* A name at file scope followed by tok: a declarator when tok ends one. */
@@ -310,7 +319,7 @@ static void code_token(mc_depend *d, dep_text *t, code_state *s, const mc_ctok *
  * with, as if it alone were compiled; branches that leave different
  * brackets open (two openings of one function) make the text unbalanced.
  */
-static void track_conditional(dep_text *t, code_state *s, const mc_ctok *name)
+static void track_conditional(dep_text *t, code_state *s, const mc_ctok *name, const mc_ctok *arg)
 {
 	int opens = mc_ctok_is(name, "if") || mc_ctok_is(name, "ifdef") || mc_ctok_is(name, "ifndef");
 	int branch = mc_ctok_is(name, "elif") || mc_ctok_is(name, "else") || mc_ctok_is(name, "elifdef") ||
@@ -324,6 +333,8 @@ static void track_conditional(dep_text *t, code_state *s, const mc_ctok *name)
 		s->conds[s->nconds].braces = s->braces;
 		s->conds[s->nconds].parens = s->parens;
 		s->conds[s->nconds].have = 0;
+		s->conds[s->nconds].cplusplus = mc_ctok_is(name, "ifdef") && mc_ctok_is(arg, "__cplusplus");
+		s->conds[s->nconds].chunk_open = s->open;
 		s->nconds++;
 		return;
 	}
@@ -337,6 +348,21 @@ static void track_conditional(dep_text *t, code_state *s, const mc_ctok *name)
 	int db = s->braces - g->braces, dp = s->parens - g->parens;
 	if (g->have && (db != g->dbraces || dp != g->dparens))
 		t->unbalanced = 1;
+	/*
+	 * A group of one branch that leaves brackets open is compiled or not:
+	 * the depth after it is known only for C++'s extern "C" {, never compiled.
+	 */
+	if (closes && !g->have && (db || dp)) {
+		if (!g->cplusplus) {
+			t->unbalanced = 1;
+		} else {
+			db = dp = 0;
+			s->braces = g->braces;
+			s->parens = g->parens;
+			if (!g->chunk_open && s->open)
+				code_drop(s); /* extern "C" { is no declaration of C */
+		}
+	}
 	g->dbraces = db;
 	g->dparens = dp;
 	g->have = 1;
@@ -417,7 +443,7 @@ static void read_directive(mc_depend *d, dep_text *t, code_state *s, mc_cscan *c
 		prev_hash = is_hash;
 	}
 	if (name.kind == MC_CTOK_IDENT) {
-		track_conditional(t, s, &name);
+		track_conditional(t, s, &name, &macro);
 		c.cond = conditional_kind(&name);
 	}
 	c.begin = t->n;
