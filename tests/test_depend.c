@@ -313,13 +313,22 @@ static void test_nested_include(void **state)
 {
 	(void)state;
 	const char *b = "enum Regs {\n#include \"a.h\"\n};\n";
-	expect_refused("#include \"b.h\"\nint x = sizeof(enum Regs);\n", "int a;\n", "long a;\n", b,
-		       "includes a header inside a declaration");
+	expect_refused("#include \"b.h\"\nint x = sizeof(enum Regs);\n", "REG_A,\n", "REG_B, REG_A,\n", b,
+		       "include/a.h, included inside a declaration, changed");
 	/* After a macro invocation without its ';', an #include is at file scope. */
 	char *why;
 	assert_int_equal(hold3("#include \"b.h\"\nint x;\n", "int a;\n", "long a;\n",
 			       "DEFINE_CLEANUP(Dev, dev_free)\n#include \"a.h\"\n", NULL, &why),
 			 1);
+	/* An X-macro list included in an enum is read whole: the macro it names is read. */
+	mc_tu_input had, now;
+	const char *main_text = "#include \"a.h\"\nenum Feat {\n#include \"b.h\"\n};\nint n = FEAT_MAX;\n";
+	closure(&had, main_text, "#define DEF_FEAT(n) FEAT_##n,\nint other;\n", "DEF_FEAT(SSE)\n");
+	closure(&now, main_text, "#define DEF_FEAT(n) FEAT_##n = 1 << __COUNTER__,\nint other;\n", "DEF_FEAT(SSE)\n");
+	assert_non_null(strstr(judge(&had, &now, 0), "reads DEF_FEAT"));
+	closure(&had, main_text, "#define DEF_FEAT(n) FEAT_##n,\nint other;\n", "DEF_FEAT(SSE)\n");
+	closure(&now, main_text, "#define DEF_FEAT(n) FEAT_##n,\nlong other;\n", "DEF_FEAT(SSE)\n");
+	judge(&had, &now, 1);
 }
 
 /* A new macro of a name the file writes (an #ifdef of it, say) is read. */

@@ -56,6 +56,7 @@ typedef struct {
 	size_t n, cap;
 	int unbalanced;    /* a bracket or a declaration left open at the end of the text */
 	int nested_include; /* an #include inside braces, parentheses or a declaration: its text is not file scope */
+	mc_strvec nested;   /* what those #include lines name ("x.h.inc"); "" for a computed one */
 } dep_text;
 
 struct mc_depend {
@@ -143,6 +144,7 @@ static void text_free(dep_text *t)
 	for (size_t i = 0; i < t->n; i++)
 		chunk_free(&t->v[i]);
 	free(t->v);
+	mc_strvec_free(&t->nested);
 	free(t);
 }
 
@@ -450,8 +452,11 @@ static void read_directive(mc_depend *d, dep_text *t, code_state *s, mc_cscan *c
 	int includes = name.kind == MC_CTOK_IDENT && (mc_ctok_is(&name, "include") || mc_ctok_is(&name, "include_next") ||
 						      mc_ctok_is(&name, "import"));
 	/* A macro invocation without its ';' (G_DEFINE_AUTOPTR_CLEANUP_FUNC) leaves the scope a file scope. */
-	if (includes && (s->braces > 0 || s->parens > 0 || (s->open && !s->prev_close_paren)))
+	if (includes && (s->braces > 0 || s->parens > 0 || (s->open && !s->prev_close_paren))) {
 		t->nested_include = 1;
+		int named = macro.kind == MC_CTOK_HEADER && macro.len >= 2 && !macro.open;
+		mc_strvec_push_owned(&t->nested, named ? mc_strndup(macro.p + 1, macro.len - 2) : mc_strdup(""));
+	}
 	int is_define = name.kind == MC_CTOK_IDENT && mc_ctok_is(&name, "define");
 	int is_undef = name.kind == MC_CTOK_IDENT && mc_ctok_is(&name, "undef");
 	if ((is_define || is_undef) && macro.kind == MC_CTOK_IDENT && !is_keyword(macro.p, macro.len)) {
@@ -757,13 +762,13 @@ static void add_ids(unsigned char *set, const idvec *v)
  * closure and the chunks whose names cannot be seen; 0 with q->why as soon
  * as it meets X.
  */
-static int reads_miss_declarations(question *q, size_t nclosure)
+static int reads_miss_declarations(question *q, size_t nclosure, const unsigned char *whole)
 {
 	size_t nnames = q->d->nnames;
 	for (size_t i = 0; i < nclosure; i++)
 		for (size_t k = 0; k < q->texts[i]->n; k++) {
 			const dep_chunk *c = &q->texts[i]->v[k];
-			if (i == 0 || c->kind == CHUNK_STRUCTURAL || uses_pasting_macro(q, c))
+			if (i == 0 || whole[i] || c->kind == CHUNK_STRUCTURAL || uses_pasting_macro(q, c))
 				add_ids(q->reads, &c->all);
 		}
 	size_t total = 0;
@@ -874,6 +879,40 @@ static int collect_changes(question *q, const mc_tu_input *had, const mc_tu_inpu
 	return 1;
 }
 
+/*
+ * A header included inside a declaration (an X-macro list in an enum) is
+ * read as part of it: all of it counts as read (whole[i]), and a change to
+ * it cannot be judged, since its chunks are not at file scope.  0 with
+ * q->why when one changed or cannot be found in the closure.
+ */
+static int nested_headers_unchanged(question *q, const mc_tu_input *now, unsigned char *whole)
+{
+	for (size_t i = 0; i < now->nfiles; i++) {
+		const mc_strvec *names = &q->texts[i]->nested;
+		for (size_t k = 0; k < names->n; k++) {
+			char *suffix = mc_sprintf("/%s", names->v[k]);
+			size_t found = 0;
+			for (size_t f = 0; f < now->nfiles; f++) {
+				const char *path = tree_path(now->files[f].filename);
+				if (!names->v[k][0] || !mc_str_endswith(now->files[f].filename, suffix))
+					continue;
+				found++;
+				whole[f] = 1;
+				if (mc_strvec_contains(&q->paths, path))
+					q->why = mc_sprintf("%s, included inside a declaration, changed", path);
+			}
+			if (!found && !q->why)
+				q->why = mc_sprintf("%s includes %s inside a declaration, which is not in its closure",
+						    tree_path(now->files[i].filename),
+						    names->v[k][0] ? names->v[k] : "a computed name");
+			free(suffix);
+			if (q->why)
+				return 0;
+		}
+	}
+	return 1;
+}
+
 int mc_depend_facts_hold(mc_depend *d, const mc_tu_input *had, const mc_tu_input *now, const char *facts_json,
 			 char **why)
 {
@@ -890,14 +929,9 @@ int mc_depend_facts_hold(mc_depend *d, const mc_tu_input *had, const mc_tu_input
 	for (size_t i = 0; i < now->nfiles; i++)
 		*MC_VEC_PUSH(q.texts, q.ntexts, q.cap_texts) = text_of(d, now, &now_blobs, i);
 	size_t nclosure = q.ntexts, nfiles = 0;
-	int ok = 1;
-	/* A header included inside a struct or a function declares in that scope, which no chunk shows. */
-	for (size_t i = 0; i < now->nfiles && ok; i++)
-		if (q.texts[i]->nested_include) {
-			q.why = mc_sprintf("%s includes a header inside a declaration", tree_path(now->files[i].filename));
-			ok = 0;
-		}
-	ok = ok && collect_changes(&q, had, now, &had_blobs, &now_blobs, facts_json, &nfiles);
+	unsigned char *whole = mc_calloc(nclosure, 1);
+	int ok = collect_changes(&q, had, now, &had_blobs, &now_blobs, facts_json, &nfiles) &&
+		 nested_headers_unchanged(&q, now, whole);
 	if (ok && nfiles == 0) {
 		q.why = mc_strdup("no header of its closure changed");
 		ok = 0;
@@ -918,9 +952,10 @@ int mc_depend_facts_hold(mc_depend *d, const mc_tu_input *had, const mc_tu_input
 		q.reads = mc_calloc(d->nnames, 1);
 		q.decls = mc_calloc(d->nnames, 1);
 		find_macros(&q);
-		ok = changed_declarations(&q) && reads_miss_declarations(&q, nclosure);
+		ok = changed_declarations(&q) && reads_miss_declarations(&q, nclosure, whole);
 	}
 	*why = q.why;
+	free(whole);
 	free(q.texts);
 	free(q.changed);
 	free(q.changed_in);
