@@ -566,6 +566,8 @@ typedef struct {
 	uint32_t *def_head;    /* id -> 1 + index in defs of its last #define, 0 for none */
 	struct def_node { const dep_chunk *c; uint32_t next; } *defs;
 	size_t ndefs, cap_defs;
+	idvec **expansions;    /* id -> what the macro expands to, once asked (expansion_of) */
+	uint32_t *stamp, stamp_now; /* id -> the walk that saw it last */
 	unsigned char *reads;  /* S: id -> 1 */
 	unsigned char *decls;  /* X: id -> 1 */
 	char *why;
@@ -631,56 +633,50 @@ static int invokes_macro(const question *q, const dep_chunk *c)
 	return 0;
 }
 
-/* The bodies of the macros named in ids, and of those their bodies name, into set (and into out, if given). */
-static void add_expansion(const question *q, const idvec *ids, unsigned char *set, idvec *out)
+static void add_ids(unsigned char *set, const idvec *v)
 {
-	idvec todo = { 0 };
-	for (size_t j = 0; j < ids->n; j++)
-		if (q->macro[ids->v[j]])
-			idvec_push(&todo, ids->v[j]);
-	unsigned char *seen = mc_calloc(q->d->nnames, 1);
+	for (size_t j = 0; j < v->n; j++)
+		set[v->v[j]] = 1;
+}
+
+/*
+ * What macro m expands to: the names of its bodies and of the bodies of the
+ * macros they name, worked out once per question (q->expansions).
+ */
+static const idvec *expansion_of(question *q, uint32_t m)
+{
+	if (q->expansions[m])
+		return q->expansions[m];
+	idvec *out = mc_calloc(1, sizeof(*out)), todo = { 0 };
+	q->expansions[m] = out;
+	q->stamp_now++;
+	idvec_push(&todo, m);
+	q->stamp[m] = q->stamp_now;
 	while (todo.n) {
-		uint32_t m = todo.v[--todo.n];
-		if (seen[m])
-			continue;
-		seen[m] = 1;
-		for (uint32_t at = q->def_head[m]; at; at = q->defs[at - 1].next) {
+		uint32_t at_macro = todo.v[--todo.n];
+		for (uint32_t at = q->def_head[at_macro]; at; at = q->defs[at - 1].next) {
 			const dep_chunk *c = q->defs[at - 1].c;
 			for (size_t j = 0; j < c->all.n; j++) {
 				uint32_t id = c->all.v[j];
-				if (set)
-					set[id] = 1;
-				if (out)
-					idvec_push(out, id);
-				if (q->macro[id] && !seen[id])
+				if (q->stamp[id] == q->stamp_now)
+					continue;
+				q->stamp[id] = q->stamp_now;
+				idvec_push(out, id);
+				if (q->macro[id])
 					idvec_push(&todo, id);
 			}
 		}
 	}
-	free(seen);
 	free(todo.v);
+	return out;
 }
 
-/*
- * Does chunk c declare a name in set?  A macro invocation may declare every
- * name it has and every name its expansion has (expanded: those, worked out
- * once per question).
- */
-static int declares_any(const question *q, const dep_chunk *c, const idvec *expanded, const unsigned char *set)
+/* The expansions of the macros named in ids, into set. */
+static void add_expansion(question *q, const idvec *ids, unsigned char *set)
 {
-	if (c->kind == CHUNK_DEFINE || c->kind == CHUNK_UNDEF)
-		return set[c->name];
-	if (c->kind != CHUNK_CODE)
-		return 0;
-	int invokes = invokes_macro(q, c);
-	const idvec *names = invokes ? &c->all : &c->decl;
-	for (size_t j = 0; j < names->n; j++)
-		if (set[names->v[j]])
-			return 1;
-	for (size_t j = 0; invokes && expanded && j < expanded->n; j++)
-		if (set[expanded->v[j]])
-			return 1;
-	return 0;
+	for (size_t j = 0; j < ids->n; j++)
+		if (q->macro[ids->v[j]])
+			add_ids(set, expansion_of(q, ids->v[j]));
 }
 
 /* Adds what chunk c declares to X; 0 with q->why when that cannot be known. */
@@ -700,7 +696,7 @@ static int add_declarations(question *q, const dep_chunk *c, const char *path)
 	for (size_t j = 0; j < names->n; j++)
 		q->decls[names->v[j]] = 1;
 	if (invokes_macro(q, c))
-		add_expansion(q, &c->all, q->decls, NULL);
+		add_expansion(q, &c->all, q->decls);
 	return 1;
 }
 
@@ -743,62 +739,96 @@ static int changed_declarations(question *q)
 	return 1;
 }
 
-static int first_common(const unsigned char *a, const unsigned char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (a[i] && b[i])
-			return (int)i;
-	return -1;
-}
 
-static void add_ids(unsigned char *set, const idvec *v)
+
+typedef struct {
+	uint32_t chunk, next;
+} index_node;
+
+/* The chunks that may declare each name: index[id] heads a list in nodes, by 1 + position. */
+static void index_add(uint32_t *index, index_node **nodes, size_t *n, size_t *cap, uint32_t id, uint32_t chunk)
 {
-	for (size_t j = 0; j < v->n; j++)
-		set[v->v[j]] = 1;
+	*MC_VEC_PUSH(*nodes, *n, *cap) = (index_node){ chunk, index[id] };
+	index[id] = (uint32_t)*n;
 }
 
 /*
- * S, grown to a fixed point from the main file, the conditions of the
- * closure and the chunks whose names cannot be seen; 0 with q->why as soon
- * as it meets X.
+ * S, grown from the main file, the conditions of the closure, the headers
+ * read whole and the chunks whose names cannot be seen, through the chunks
+ * that declare a name of S (a worklist over an index of what each chunk may
+ * declare); 0 with q->why when it meets X.
  */
 static int reads_miss_declarations(question *q, size_t nclosure, const unsigned char *whole)
 {
-	size_t nnames = q->d->nnames;
-	for (size_t i = 0; i < nclosure; i++)
-		for (size_t k = 0; k < q->texts[i]->n; k++) {
-			const dep_chunk *c = &q->texts[i]->v[k];
-			if (i == 0 || whole[i] || c->kind == CHUNK_STRUCTURAL || uses_pasting_macro(q, c))
-				add_ids(q->reads, &c->all);
-		}
-	size_t total = 0;
+	size_t nnames = q->d->nnames, total = 0;
 	for (size_t i = 0; i < nclosure; i++)
 		total += q->texts[i]->n;
-	unsigned char *entered = mc_calloc(total ? total : 1, 1);
-	idvec *expanded = mc_calloc(total ? total : 1, sizeof(idvec));
-	for (size_t i = 1, at = q->texts[0]->n; i < nclosure; at += q->texts[i]->n, i++)
-		for (size_t k = 0; k < q->texts[i]->n; k++)
-			if (q->texts[i]->v[k].kind == CHUNK_CODE && invokes_macro(q, &q->texts[i]->v[k]))
-				add_expansion(q, &q->texts[i]->v[k].all, NULL, &expanded[at + k]);
-	int hit;
-	for (int grew = 1; grew && (hit = first_common(q->reads, q->decls, nnames)) < 0;) {
-		grew = 0;
-		for (size_t i = 1, at = q->texts[0]->n; i < nclosure; at += q->texts[i]->n, i++)
-			for (size_t k = 0; k < q->texts[i]->n; k++) {
-				const dep_chunk *c = &q->texts[i]->v[k];
-				if (entered[at + k] || !declares_any(q, c, &expanded[at + k], q->reads))
-					continue;
-				entered[at + k] = 1;
+	const dep_chunk **chunks = mc_calloc(total ? total : 1, sizeof(*chunks));
+	uint32_t *index = mc_calloc(nnames, sizeof(uint32_t));
+	index_node *nodes = NULL;
+	size_t nnodes = 0, cap = 0, at = 0;
+	for (size_t i = 0; i < nclosure; i++)
+		for (size_t k = 0; k < q->texts[i]->n; k++, at++) {
+			const dep_chunk *c = chunks[at] = &q->texts[i]->v[k];
+			if (i == 0 || whole[i] || c->kind == CHUNK_STRUCTURAL || uses_pasting_macro(q, c)) {
 				add_ids(q->reads, &c->all);
-				add_ids(q->reads, &expanded[at + k]);
-				grew = 1;
+				continue;
 			}
+			if (c->kind == CHUNK_DEFINE || c->kind == CHUNK_UNDEF) {
+				index_add(index, &nodes, &nnodes, &cap, c->name, (uint32_t)at);
+				continue;
+			}
+			int invokes = c->kind == CHUNK_CODE && invokes_macro(q, c);
+			const idvec *names = invokes ? &c->all : &c->decl;
+			for (size_t j = 0; j < names->n; j++)
+				index_add(index, &nodes, &nnodes, &cap, names->v[j], (uint32_t)at);
+			for (size_t j = 0; invokes && j < c->all.n; j++)
+				if (q->macro[c->all.v[j]]) {
+					const idvec *e = expansion_of(q, c->all.v[j]);
+					for (size_t x = 0; x < e->n; x++)
+						index_add(index, &nodes, &nnodes, &cap, e->v[x], (uint32_t)at);
+				}
+		}
+	idvec todo = { 0 };
+	for (size_t id = 0; id < nnames; id++)
+		if (q->reads[id])
+			idvec_push(&todo, (uint32_t)id);
+	unsigned char *entered = mc_calloc(total ? total : 1, 1);
+	long hit = -1;
+	while (todo.n && hit < 0) {
+		uint32_t id = todo.v[--todo.n];
+		if (q->decls[id]) {
+			hit = id;
+			break;
+		}
+		for (uint32_t n = index[id]; n; n = nodes[n - 1].next) {
+			uint32_t ci = nodes[n - 1].chunk;
+			if (entered[ci])
+				continue;
+			entered[ci] = 1;
+			const dep_chunk *c = chunks[ci];
+			for (size_t j = 0; j < c->all.n; j++) {
+				uint32_t r = c->all.v[j];
+				if (!q->reads[r]) {
+					q->reads[r] = 1;
+					idvec_push(&todo, r);
+				}
+				if (c->kind == CHUNK_CODE && q->macro[r] && invokes_macro(q, c)) {
+					const idvec *e = expansion_of(q, r);
+					for (size_t x = 0; x < e->n; x++)
+						if (!q->reads[e->v[x]]) {
+							q->reads[e->v[x]] = 1;
+							idvec_push(&todo, e->v[x]);
+						}
+				}
+			}
+		}
 	}
-	for (size_t i = 0; i < total; i++)
-		free(expanded[i].v);
-	free(expanded);
+	free(todo.v);
 	free(entered);
-	hit = first_common(q->reads, q->decls, nnames);
+	free(nodes);
+	free(index);
+	free(chunks);
 	if (hit >= 0) {
 		q->why = mc_sprintf("it reads %s, which a changed header declares", q->d->names[hit]);
 		return 0;
@@ -950,6 +980,8 @@ int mc_depend_facts_hold(mc_depend *d, const mc_tu_input *had, const mc_tu_input
 		q.macro = mc_calloc(d->nnames, 1);
 		q.def_head = mc_calloc(d->nnames, sizeof(uint32_t));
 		q.reads = mc_calloc(d->nnames, 1);
+		q.expansions = mc_calloc(d->nnames, sizeof(idvec *));
+		q.stamp = mc_calloc(d->nnames, sizeof(uint32_t));
 		q.decls = mc_calloc(d->nnames, 1);
 		find_macros(&q);
 		ok = changed_declarations(&q) && reads_miss_declarations(&q, nclosure, whole);
@@ -963,6 +995,13 @@ int mc_depend_facts_hold(mc_depend *d, const mc_tu_input *had, const mc_tu_input
 	mc_strvec_free(&q.paths);
 	free(q.macro);
 	free(q.def_head);
+	for (size_t i = 0; q.expansions && i < d->nnames; i++)
+		if (q.expansions[i]) {
+			free(q.expansions[i]->v);
+			free(q.expansions[i]);
+		}
+	free(q.expansions);
+	free(q.stamp);
 	free(q.defs);
 	free(q.reads);
 	free(q.decls);
