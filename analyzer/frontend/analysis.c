@@ -280,6 +280,7 @@ typedef struct {
 	int prepared;
 	char *prefix;          /* its facts key without the include closure, once prepared (facts_prefix) */
 	int deferred;          /* parsed after the other side's job, whose facts it may keep */
+	int texts_hold;        /* deferred: depend.h found no changed declaration it reads, before any facts */
 	size_t twin;           /* 1 + index of an earlier job with the same key (unchanged file, both sides) */
 } parse_job;
 
@@ -760,11 +761,12 @@ static void keep_by_dependency(parse_job *jobs, size_t n, mc_store *store)
 		double t0 = mc_now_seconds();
 		char *json = mc_facts_to_json(*h->result), *why = NULL;
 		mc_facts *copy = NULL;
-		if (mc_depend_facts_hold(store->depend, &h->in, &j->in, json, &why) && mc_facts_from_json(&copy, json) == 0) {
+		int holds = j->texts_hold ? !mc_depend_facts_name_changed(&h->in, &j->in, json, &why)
+					  : mc_depend_facts_hold(store->depend, &h->in, &j->in, json, &why);
+		if (holds && mc_facts_from_json(&copy, json) == 0)
 			*j->result = store_put_counted(store, j->key, copy, &store->kept);
-		} else {
+		else
 			mc_strvec_push_owned(&store->reparsed, mc_sprintf("%s: %s", j->path, why ? why : "unknown"));
-		}
 		free(why);
 		free(json);
 		store->depend_seconds += mc_now_seconds() - t0;
@@ -817,10 +819,12 @@ static void parse_pending(parse_job *jobs, size_t n, mc_store *store, parse_cach
 
 /*
  * Of two jobs of one file on the two sides, both without facts and with
- * closures that differ, the second waits: once the first is parsed, it may
- * keep its facts (keep_by_dependency) instead of being parsed too.
+ * closures that differ, the second waits when no changed declaration reaches
+ * what it reads: once the first is parsed, it keeps its facts
+ * (keep_by_dependency) instead of being parsed too.  Judged on the texts
+ * now, so that a file that must be parsed anyway is parsed in the first pass.
  */
-static size_t defer_second_sides(parse_job *jobs, size_t n)
+static size_t defer_second_sides(parse_job *jobs, size_t n, mc_store *store)
 {
 	mc_map first = { 0 };
 	size_t deferred = 0;
@@ -834,10 +838,18 @@ static size_t defer_second_sides(parse_job *jobs, size_t n)
 			continue;
 		}
 		parse_job *f = &jobs[at - 1];
-		if (f->tree != j->tree && strcmp(f->key, j->key) != 0 && strcmp(f->prefix, j->prefix) == 0) {
-			j->deferred = 1;
+		if (f->tree == j->tree || strcmp(f->key, j->key) == 0 || strcmp(f->prefix, j->prefix) != 0)
+			continue;
+		double t0 = mc_now_seconds();
+		char *why = NULL;
+		if (mc_depend_facts_hold(store->depend, &f->in, &j->in, NULL, &why)) {
+			j->deferred = j->texts_hold = 1;
 			deferred++;
+		} else {
+			mc_strvec_push_owned(&store->reparsed, mc_sprintf("%s: %s", j->path, why ? why : "unknown"));
 		}
+		free(why);
+		store->depend_seconds += mc_now_seconds() - t0;
 	}
 	mc_map_free(&first);
 	return deferred;
@@ -866,7 +878,7 @@ static int parse_batch_run(parse_job *jobs, size_t n, mc_store *store, parse_cac
 	size_t deferred = 0;
 	if (!opts->full) {
 		keep_by_dependency(jobs, n, store);
-		deferred = defer_second_sides(jobs, n);
+		deferred = defer_second_sides(jobs, n, store);
 	}
 	mc_map first_with_key = {0};
 	parse_pending(jobs, n, store, pc, opts, &first_with_key, 1);

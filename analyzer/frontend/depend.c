@@ -876,6 +876,26 @@ static int refused(const mc_tu_input *in, const char *path)
 	return 0;
 }
 
+static char *facts_point_into(const char *path)
+{
+	return mc_sprintf("its facts point into %s", path);
+}
+
+int mc_depend_facts_name_changed(const mc_tu_input *had, const mc_tu_input *now, const char *facts_json, char **why)
+{
+	*why = NULL;
+	for (size_t i = 0; i < now->deps.n && i < had->deps.n && !*why; i++) {
+		const char *colon = strrchr(now->deps.v[i], ':');
+		if (!colon || strcmp(had->deps.v[i], now->deps.v[i]) == 0)
+			continue;
+		char *path = mc_strndup(now->deps.v[i], (size_t)(colon - now->deps.v[i]));
+		if (strstr(facts_json, path))
+			*why = facts_point_into(path);
+		free(path);
+	}
+	return *why != NULL;
+}
+
 /* Collects the changed chunks of every header whose blob differs; 0 with q->why on a doubt. */
 static int collect_changes(question *q, const mc_tu_input *had, const mc_tu_input *now, const mc_map *had_blobs,
 			   const mc_map *now_blobs, const char *facts_json, size_t *nchanged_files)
@@ -888,7 +908,7 @@ static int collect_changes(question *q, const mc_tu_input *had, const mc_tu_inpu
 		char *path = mc_strndup(now->deps.v[i], (size_t)(colon - now->deps.v[i]));
 		size_t fa = find_file(had, path), fb = find_file(now, path);
 		if (facts_json && strstr(facts_json, path))
-			q->why = mc_sprintf("its facts point into %s", path);
+			q->why = facts_point_into(path);
 		else if (refused(had, path) || refused(now, path) || fa >= had->nfiles || fb >= now->nfiles)
 			q->why = mc_sprintf("%s is not read as text", path);
 		if (q->why) {

@@ -47,6 +47,13 @@ void mc_depend_free(mc_depend *d);
 int mc_depend_facts_hold(mc_depend *d, const mc_tu_input *had, const mc_tu_input *now, const char *facts_json,
 			 char **why);
 
+/*
+ * The second half of mc_depend_facts_hold, for a caller that judged the
+ * texts (facts_json NULL) before had's facts existed: 1, with *why, when
+ * the facts name a header that differs between the closures.
+ */
+int mc_depend_facts_name_changed(const mc_tu_input *had, const mc_tu_input *now, const char *facts_json, char **why);
+
 /* How many texts were cut into chunks (for --stats). */
 size_t mc_depend_texts(const mc_depend *d);
 
