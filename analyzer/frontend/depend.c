@@ -1050,8 +1050,3 @@ void mc_depend_free(mc_depend *d)
 	free(d->names);
 	free(d);
 }
-
-size_t mc_depend_texts(const mc_depend *d)
-{
-	return d->texts.n;
-}

@@ -54,7 +54,4 @@ int mc_depend_facts_hold(mc_depend *d, const mc_tu_input *had, const mc_tu_input
  */
 int mc_depend_facts_name_changed(const mc_tu_input *had, const mc_tu_input *now, const char *facts_json, char **why);
 
-/* How many texts were cut into chunks (for --stats). */
-size_t mc_depend_texts(const mc_depend *d);
-
 #endif
