@@ -735,8 +735,9 @@ static void prepare_all(parse_job *jobs, size_t n, mc_store *store, parse_cache 
  * Keeps the facts of a file whose include closure changed but nothing of it
  * that the file reads (depend.h): the same file on the other side of the
  * pair, with the same flags, has facts; a copy goes under this side's key,
- * so that the next check finds it directly.  Runs after every job is
- * prepared and before any parse, in the calling thread.
+ * so that the next check finds it directly.  Runs in the calling thread,
+ * once every job is prepared: before the first parse, and again before the
+ * second pass for the jobs that waited (defer_second_sides).
  */
 static void keep_by_dependency(parse_job *jobs, size_t n, mc_store *store)
 {
