@@ -99,8 +99,7 @@ static void store_note_deps(mc_store *s, const mc_strvec *deps)
 {
 	pthread_mutex_lock(&s->lock);
 	for (size_t i = 0; i < deps->n; i++) {
-		const char *colon = strrchr(deps->v[i], ':');
-		char *path = colon ? mc_strndup(deps->v[i], (size_t)(colon - deps->v[i])) : mc_strdup(deps->v[i]);
+		char *path = mc_tu_dep_path(deps->v[i]);
 		if (!is_c_text(path) && !mc_map_get(&s->odd_deps, path))
 			mc_map_put(&s->odd_deps, path, (void *)1);
 		free(path);

@@ -491,14 +491,18 @@ static dep_text *text_cut(mc_depend *d, const char *text, size_t len)
 
 /* ---- the texts of an include closure ------------------------------------------------------ */
 
+/* A virtual path as the repository names it. */
+static const char *tree_path(const char *filename)
+{
+	size_t root = strlen(MC_TREE_ROOT);
+	return strncmp(filename, MC_TREE_ROOT, root) == 0 && filename[root] == '/' ? filename + root + 1 : filename;
+}
+
 /* The chunks of in->files[i], cut once per blob (per content, for stubs). */
 static dep_text *text_of(mc_depend *d, const mc_tu_input *in, const mc_map *blobs, size_t i)
 {
 	const mc_tu_file *f = &in->files[i];
-	const char *blob = NULL;
-	size_t root = strlen(MC_TREE_ROOT);
-	if (strncmp(f->filename, MC_TREE_ROOT, root) == 0 && f->filename[root] == '/')
-		blob = mc_map_get(blobs, f->filename + root + 1);
+	const char *blob = mc_map_get(blobs, tree_path(f->filename));
 	char hex[41];
 	if (!blob) {
 		mc_hash_text(f->contents, f->length, hex);
@@ -512,13 +516,6 @@ static dep_text *text_of(mc_depend *d, const mc_tu_input *in, const mc_map *blob
 	return t;
 }
 
-/* A virtual path as the repository names it. */
-static const char *tree_path(const char *filename)
-{
-	size_t root = strlen(MC_TREE_ROOT);
-	return strncmp(filename, MC_TREE_ROOT, root) == 0 && filename[root] == '/' ? filename + root + 1 : filename;
-}
-
 /* path -> blob of a closure ("path:blob" entries; the blob strings are borrowed from in). */
 static void closure_blobs(const mc_tu_input *in, mc_map *out)
 {
@@ -526,7 +523,7 @@ static void closure_blobs(const mc_tu_input *in, mc_map *out)
 		const char *colon = strrchr(in->deps.v[i], ':');
 		if (!colon)
 			continue;
-		char *path = mc_strndup(in->deps.v[i], (size_t)(colon - in->deps.v[i]));
+		char *path = mc_tu_dep_path(in->deps.v[i]);
 		mc_map_put(out, path, (void *)(colon + 1));
 		free(path);
 	}
@@ -885,10 +882,9 @@ int mc_depend_facts_name_changed(const mc_tu_input *had, const mc_tu_input *now,
 {
 	*why = NULL;
 	for (size_t i = 0; i < now->deps.n && i < had->deps.n && !*why; i++) {
-		const char *colon = strrchr(now->deps.v[i], ':');
-		if (!colon || strcmp(had->deps.v[i], now->deps.v[i]) == 0)
+		if (strcmp(had->deps.v[i], now->deps.v[i]) == 0)
 			continue;
-		char *path = mc_strndup(now->deps.v[i], (size_t)(colon - now->deps.v[i]));
+		char *path = mc_tu_dep_path(now->deps.v[i]);
 		if (strstr(facts_json, path))
 			*why = facts_point_into(path);
 		free(path);
@@ -904,8 +900,7 @@ static int collect_changes(question *q, const mc_tu_input *had, const mc_tu_inpu
 	for (size_t i = 0; i < now->deps.n; i++) {
 		if (strcmp(had->deps.v[i], now->deps.v[i]) == 0)
 			continue;
-		const char *colon = strrchr(now->deps.v[i], ':');
-		char *path = mc_strndup(now->deps.v[i], (size_t)(colon - now->deps.v[i]));
+		char *path = mc_tu_dep_path(now->deps.v[i]);
 		size_t fa = find_file(had, path), fb = find_file(now, path);
 		if (facts_json && strstr(facts_json, path))
 			q->why = facts_point_into(path);

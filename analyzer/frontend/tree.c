@@ -584,6 +584,12 @@ int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_t
 	return 0;
 }
 
+char *mc_tu_dep_path(const char *dep)
+{
+	const char *colon = strrchr(dep, ':');
+	return colon ? mc_strndup(dep, (size_t)(colon - dep)) : mc_strdup(dep);
+}
+
 void mc_tu_input_free(mc_tu_input *in)
 {
 	free(in->main_path);

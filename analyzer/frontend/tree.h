@@ -92,6 +92,9 @@ typedef struct {
  * include lookup).
  */
 int mc_tree_prepare(mc_tree *tree, const char *path, const char *synthetic, mc_tu_input *out);
+
+/* The path of a deps entry ("path:blob"; the whole entry when it has no ':'), owned by the caller. */
+char *mc_tu_dep_path(const char *dep);
 void mc_tu_input_free(mc_tu_input *in);
 
 /*
